@@ -1,0 +1,53 @@
+// `npm test`: starts an embedded PostgreSQL for the run, builds a template database with every
+// migration, then runs node's test runner; each test file clones the template (fast, isolated).
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
+import { migrate } from '../src/kernel/db/migrate.ts';
+import { deriveAppPassword } from '../src/kernel/db/roles.ts';
+import { TEST_SECRET, TEMPLATE_DB } from '../test/helpers/constants.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const dataDir = path.join(root, '.atrium', 'test');
+if (process.env.CI) rmSync(dataDir, { recursive: true, force: true });
+
+const port = Number(process.env.ATRIUM_TEST_PG_PORT ?? 54339);
+const embedded = await startEmbeddedPostgres({ dataDir, port });
+const adminUrl = embedded.url.replace(/\/atrium$/, '/postgres');
+let exitCode: number;
+try {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const stale = await admin.query<{ datname: string }>(`select datname from pg_database where datname like 't\\_%' or datname = $1`, [TEMPLATE_DB]);
+  for (const { datname } of stale.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+  await admin.query(`create database ${TEMPLATE_DB}`);
+  await admin.end();
+
+  const templatePool = new pg.Pool({ connectionString: adminUrl.replace(/\/postgres$/, `/${TEMPLATE_DB}`) });
+  templatePool.on('error', () => {});
+  await migrate(templatePool, { appPassword: deriveAppPassword(TEST_SECRET) });
+  await templatePool.end();
+
+  const needsConsole = args.length === 0 || args.some((a) => a.includes('browser'));
+  if (needsConsole && !existsSync(path.join(root, 'console/dist/index.html'))) {
+    await run('npx', ['vite', 'build', 'console', '--logLevel', 'warn'], {});
+  }
+
+  const files = args.length > 0 ? args : ['src/**/*.test.ts', 'test/**/*.test.ts'];
+  exitCode = await run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
+    ATRIUM_TEST_PG_URL: adminUrl,
+  });
+} finally {
+  await embedded.stop();
+}
+process.exit(exitCode);
+
+function run(cmd: string, argv: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}

@@ -1,0 +1,30 @@
+import pg from 'pg';
+import type { Logger } from '../logging.ts';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+// Timestamps come back as Date, bigint (count(*)) as a JS number where it fits.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export function createPool(connectionString: string, options: { max: number; name: string; log: Logger }): Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    application_name: `atrium-${options.name}`,
+  });
+  // An idle client losing its connection (PostgreSQL restart) must not crash the process.
+  pool.on('error', (err: Error & { code?: string }) =>
+    options.log.warn({ pool: options.name, error: err.message, code: err.code }, 'idle database connection error'));
+  return pool;
+}
+
+/** The request role's URL: same server and database, the atrium_app login. */
+export function deriveAppUrl(ownerUrl: string, password: string): string {
+  const url = new URL(ownerUrl);
+  url.username = 'atrium_app';
+  url.password = password;
+  return url.toString();
+}

@@ -1,0 +1,38 @@
+// Database roles. The migration owner (the DATABASE_URL login) owns the schema. Requests run
+// as atrium_app: LOGIN, owns nothing, not superuser, no BYPASSRLS. atrium_platform is a
+// NOLOGIN role with a policy granting it every row; only the owner is a member of it, so the
+// platform-admin path (owner pool + SET LOCAL ROLE atrium_platform) is the one way across
+// workspaces, and request code connected as atrium_app cannot switch to it.
+import { createHmac } from 'node:crypto';
+import type pg from 'pg';
+
+export function deriveAppPassword(secret: string): string {
+  return createHmac('sha256', secret).update('atrium:db:atrium_app').digest('base64url');
+}
+
+export async function ensureRoles(client: pg.PoolClient | pg.Client, appPassword: string | undefined): Promise<void> {
+  const { rows } = await client.query<{ rolname: string }>(
+    `select rolname from pg_roles where rolname in ('atrium_app', 'atrium_platform')`,
+  );
+  const existing = new Set(rows.map((r) => r.rolname));
+  if (!existing.has('atrium_app')) {
+    await client.query('create role atrium_app login nosuperuser nobypassrls nocreatedb nocreaterole noinherit');
+  }
+  if (!existing.has('atrium_platform')) {
+    await client.query('create role atrium_platform nologin nosuperuser nocreatedb nocreaterole');
+  }
+  // Keep the password in step with ATRIUM_SECRET (it is derived, never stored).
+  if (appPassword !== undefined) {
+    await client.query(`alter role atrium_app password ${quoteLiteral(appPassword)}`);
+  }
+  const me = await client.query<{ u: string }>('select current_user as u');
+  await client.query(`grant atrium_platform to ${quoteIdent(me.rows[0].u)}`).catch(() => undefined);
+}
+
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function quoteIdent(value: string): string {
+  return `"${value.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,52 @@
+// One error type with a stable code. Modules keep a catalogue of their codes; the HTTP layer
+// maps AppError to RFC 9457 problem+json in one handler.
+export type ErrorSpec = { status: number; title: string };
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: string, spec: ErrorSpec, detail?: string, options: { extra?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
+    super(detail ?? spec.title);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = spec.status;
+    this.title = spec.title;
+    this.detail = detail;
+    this.extra = options.extra;
+    this.headers = options.headers;
+  }
+}
+
+/** Build a typed catalogue: `const errors = defineErrors({ AGENT_NOT_FOUND: {...} })`. */
+export function defineErrors<const T extends Record<string, ErrorSpec>>(specs: T) {
+  type Code = keyof T & string;
+  return {
+    specs,
+    create(code: Code, detail?: string, options?: { extra?: Record<string, unknown>; headers?: Record<string, string> }): AppError {
+      return new AppError(code, specs[code], detail, options);
+    },
+  };
+}
+
+export const kernelErrors = defineErrors({
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
+  TOKEN_INVALID: { status: 401, title: 'The access token is invalid or expired' },
+  FORBIDDEN: { status: 403, title: 'You do not have permission to do this' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  CONFLICT: { status: 409, title: 'Conflict' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  WORKSPACE_SUSPENDED: { status: 403, title: 'This workspace is suspended' },
+  INTERNAL: { status: 500, title: 'Internal server error' },
+  UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+});

@@ -1,0 +1,136 @@
+// Builds the Fastify app: schemas (TypeBox) → validation, types and OpenAPI 3.1; problem+json
+// errors; request ids; JSON logs; health, readiness and metrics; the console's static files.
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { Logger } from '../logging.ts';
+import type { Database } from '../db/database.ts';
+import { pendingMigrations } from '../db/migrate.ts';
+import { kernelErrors } from '../errors.ts';
+import { registerErrorHandling, sendProblem } from './errors.ts';
+import { registerMetrics } from './metrics.ts';
+import type { Principal, RouteAuth } from './principal.ts';
+import { roleCan } from '../../modules/access/index.ts';
+import type { Permission } from '../../modules/access/index.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+    permission?: Permission;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export type App = FastifyInstance;
+export type Authenticator = (request: FastifyRequest) => Promise<Principal | null>;
+
+export const CONSOLE_DIST = path.resolve(import.meta.dirname, '../../../console/dist');
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export type HttpOptions = {
+  log: Logger;
+  db: Database;
+  authenticate: Authenticator;
+  version: string;
+  serveConsole?: boolean;
+};
+
+export async function createHttpApp(options: HttpOptions) {
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', null);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+  const metrics = registerMetrics(app, { app: options.db.app, owner: options.db.owner });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Atrium API', version: options.version, description: 'Multi-tenant platform for agencies. Errors are RFC 9457 problem+json with a stable `code`.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An access token (JWT) from /auth/login, or an API key (atr_…)' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
+
+  // Authentication and authorization, from the route's declared config. Every route must say
+  // what it needs; an undeclared route is refused (fail closed).
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config;
+    const auth: RouteAuth | undefined = config.auth ?? (config.permission ? 'authenticated' : undefined);
+    if (request.routeOptions.url === undefined) return; // not-found handler answers
+    if (auth === 'public') return;
+    if (auth === undefined) {
+      // Static console files and /docs are public; every /api route must declare its access.
+      if (!request.routeOptions.url.startsWith('/api/')) return;
+      request.log.error({ route: request.routeOptions.url }, 'route declares neither auth nor permission');
+      return sendProblem(reply, request, kernelErrors.create('FORBIDDEN'));
+    }
+    const principal = await options.authenticate(request);
+    if (!principal) return sendProblem(reply, request, kernelErrors.create('UNAUTHENTICATED'));
+    request.principal = principal;
+    request.log = request.log.child({ workspaceId: principal.workspaceId, userId: principal.userId, apiKeyId: principal.apiKeyId ?? undefined });
+    if (auth === 'session' && principal.kind !== 'user') {
+      return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', 'This route needs a user session, not an API key'));
+    }
+    if (auth === 'platform-admin' && !(principal.kind === 'user' && principal.isPlatformAdmin)) {
+      return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', 'This route is for platform admins'));
+    }
+    if (config.permission && !roleCan(principal.role, config.permission)) {
+      return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', `Missing permission ${config.permission}`));
+    }
+  });
+
+  app.get('/healthz', { schema: { hide: true }, config: { auth: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true }, config: { auth: 'public' } }, async (request, reply) => {
+    try {
+      const pending = await pendingMigrations(options.db.app);
+      if (pending.length > 0) {
+        return sendProblem(reply, request, kernelErrors.create('UNAVAILABLE', `Pending migrations: ${pending.join(', ')}`));
+      }
+      return { status: 'ready', database: 'ok', migrations: 'current' };
+    } catch {
+      return sendProblem(reply, request, kernelErrors.create('UNAVAILABLE', 'Database unreachable'));
+    }
+  });
+
+  if (options.serveConsole !== false && existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
+    await app.register(fastifyStatic, { root: CONSOLE_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
+    // Client-side routes of the console fall back to index.html; API paths keep JSON 404s.
+    app.setNotFoundHandler((request, reply) => {
+      const isApi = request.url.startsWith('/api/') || request.url.startsWith('/docs');
+      if (request.method === 'GET' && !isApi && (request.headers.accept ?? '').includes('text/html')) {
+        return reply.sendFile('index.html');
+      }
+      return sendProblem(reply, request, kernelErrors.create('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`));
+    });
+  }
+  return { app, metrics };
+}

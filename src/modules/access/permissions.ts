@@ -1,0 +1,52 @@
+// The typed permission registry: one source of truth for the server, the docs and the console.
+// Names are `resource.action`. The governance issue adds custom roles and conditions on top.
+export const PERMISSIONS = {
+  'workspace.read': 'See the workspace and its settings',
+  'workspace.update': 'Rename the workspace and change its settings',
+  'workspace.create_child': 'Create a project or team under the workspace',
+  'workspace.delete': 'Soft-delete the workspace',
+  'member.read': 'List members',
+  'member.invite': 'Invite people and revoke invitations',
+  'member.update': 'Change a member\'s role',
+  'member.remove': 'Remove a member',
+  'api_key.read': 'List API keys',
+  'api_key.create': 'Create API keys',
+  'api_key.revoke': 'Revoke API keys',
+  'mail.read': 'Read the workspace\'s outbox (dev mailbox)',
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+const ALL = Object.keys(PERMISSIONS) as Permission[];
+
+const BUILT_IN: Record<Role, readonly Permission[]> = {
+  owner: ALL,
+  admin: ALL.filter((p) => p !== 'workspace.delete'),
+  member: ['workspace.read', 'member.read', 'api_key.read'],
+  viewer: ['workspace.read', 'member.read'],
+};
+
+const SETS: Record<Role, ReadonlySet<Permission>> = {
+  owner: new Set(BUILT_IN.owner),
+  admin: new Set(BUILT_IN.admin),
+  member: new Set(BUILT_IN.member),
+  viewer: new Set(BUILT_IN.viewer),
+};
+
+export function permissionsOf(role: Role): Permission[] {
+  return [...(BUILT_IN[role] ?? [])];
+}
+
+/** Deny on anything unknown: an unrecognised role or permission is never allowed. */
+export function roleCan(role: Role, permission: Permission): boolean {
+  return SETS[role]?.has(permission) ?? false;
+}
+
+/** Roles a member may hand out: never more than their own. */
+export function canGrantRole(granter: Role, target: Role): boolean {
+  const rank: Record<Role, number> = { owner: 4, admin: 3, member: 2, viewer: 1 };
+  return (rank[granter] ?? 0) >= (rank[target] ?? 99);
+}

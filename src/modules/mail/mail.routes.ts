@@ -1,0 +1,48 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { RoutePlugin } from '../../kernel/module.ts';
+import type { Database } from '../../kernel/db/database.ts';
+import { mailErrors } from './mail.errors.ts';
+import { getMail, listMail } from './mail.store.ts';
+
+const Mail = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  to: Type.String(),
+  subject: Type.String(),
+  text: Type.String(),
+  html: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('stored')]),
+  createdAt: Type.String({ format: 'date-time' }),
+  sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+export function mailRoutes(db: Database): RoutePlugin {
+  return async (app) => {
+    app.get('/mail', {
+      config: { permission: 'mail.read' },
+      schema: {
+        tags: ['mail'],
+        summary: 'The workspace outbox (dev mailbox): newest first',
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+          cursor: Type.Optional(Type.String({ format: 'uuid', description: 'id of the last mail of the previous page' })),
+        }),
+        response: { 200: Type.Object({ data: Type.Array(Mail), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+    }, async (request) => {
+      const ws = request.principal!.workspaceId;
+      const data = await db.withWorkspace(ws, (tx) => listMail(tx, ws, { limit: request.query.limit, before: request.query.cursor }));
+      return { data, nextCursor: data.length === request.query.limit ? data[data.length - 1].id : null };
+    });
+
+    app.get('/mail/:id', {
+      config: { permission: 'mail.read' },
+      schema: { tags: ['mail'], summary: 'One mail of the outbox', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 200: Mail } },
+    }, async (request) => {
+      const ws = request.principal!.workspaceId;
+      const mail = await db.withWorkspace(ws, (tx) => getMail(tx, ws, request.params.id));
+      if (!mail) throw mailErrors.create('MAIL_NOT_FOUND');
+      return mail;
+    });
+  };
+}

@@ -1,0 +1,2 @@
+export const TEST_SECRET = 'test-secret-atrium-0123456789abcdef-0123456789';
+export const TEMPLATE_DB = 'atrium_template';
