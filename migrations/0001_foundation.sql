@@ -276,3 +276,19 @@ grant delete on workspace_settings, memberships, login_attempts, mfa_challenges
   to atrium_app, atrium_platform;
 grant execute on function atrium_uuidv7(), gen_random_bytes_v7(), atrium_current_workspace()
   to atrium_app, atrium_platform;
+
+-- Per-request state of a session (authentication): is it live, is its workspace active, and
+-- what is the user's role there now. Lets a revoked session, a suspended workspace or a
+-- changed role take effect before the access token expires.
+create or replace function atrium_session_state(p_session_id uuid, p_workspace_id uuid)
+returns table (is_active boolean, workspace_status text, role text, is_platform_admin boolean)
+language sql stable security definer set search_path = public, pg_temp as $$
+  select (s.revoked_at is null and s.expires_at > now()), w.status, m.role, u.is_platform_admin
+  from sessions s
+  join users u on u.id = s.user_id
+  left join workspaces w on w.id = p_workspace_id
+  left join memberships m on m.workspace_id = p_workspace_id and m.user_id = s.user_id
+  where s.id = p_session_id
+$$;
+revoke all on function atrium_session_state(uuid, uuid) from public;
+grant execute on function atrium_session_state(uuid, uuid) to atrium_app;

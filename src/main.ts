@@ -26,6 +26,8 @@ export type Platform = {
   workers: Worker[];
   identity: ReturnType<typeof createIdentityModule>;
   mail: ReturnType<typeof createMailModule>;
+  admin: ReturnType<typeof createAdminModule>;
+  tenancy: ReturnType<typeof createTenancyModule>;
   close(): Promise<void>;
 };
 
@@ -69,6 +71,8 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     workers: [mail.worker],
     identity,
     mail,
+    admin,
+    tenancy,
     async close() {
       await app.close();
     },
@@ -91,7 +95,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   const applied = await runMigrations(config, db);
   if (applied.length) log.info({ applied }, 'migrations applied');
   const platform = await buildPlatform(config, db, log);
-  await platform.identity.ensureBootstrapAdmin();
+  await platform.admin.ensureBootstrapAdmin();
 
   const port = options.port ?? config.port;
   let url = config.publicUrl;
