@@ -11,10 +11,10 @@ import { TEST_SECRET, TEMPLATE_DB } from '../test/helpers/constants.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const dataDir = path.join(root, '.atrium', 'test');
-if (process.env.CI) rmSync(dataDir, { recursive: true, force: true });
-
+// Each concurrent `npm test` needs its own server: ATRIUM_TEST_PG_PORT picks port and data dir.
 const port = Number(process.env.ATRIUM_TEST_PG_PORT ?? 54339);
+const dataDir = path.join(root, '.atrium', `test-${port}`);
+if (process.env.CI) rmSync(dataDir, { recursive: true, force: true });
 const embedded = await startEmbeddedPostgres({ dataDir, port });
 const adminUrl = embedded.url.replace(/\/atrium$/, '/postgres');
 let exitCode: number;
