@@ -11,6 +11,7 @@ import { migrate } from './kernel/db/migrate.ts';
 import { deriveAppPassword } from './kernel/db/roles.ts';
 import { startEmbeddedPostgres } from './kernel/db/embedded.ts';
 import { createHttpApp } from './kernel/http/app.ts';
+import type { RouteEntry } from './kernel/http/app.ts';
 import type { Worker } from './kernel/module.ts';
 import { createMailModule } from './modules/mail/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
@@ -24,6 +25,7 @@ export type Platform = {
   app: Awaited<ReturnType<typeof createHttpApp>>['app'];
   db: Database;
   workers: Worker[];
+  routeTable: RouteEntry[];
   identity: ReturnType<typeof createIdentityModule>;
   mail: ReturnType<typeof createMailModule>;
   admin: ReturnType<typeof createAdminModule>;
@@ -53,7 +55,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   const onboarding = createOnboardingModule(deps, { identity, mail });
   const admin = createAdminModule(deps, { identity, tenancy });
 
-  const { app } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole });
+  const { app, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole });
   await app.register(
     async (api) => {
       await api.register(identity.routes);
@@ -69,6 +71,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     app,
     db,
     workers: [mail.worker],
+    routeTable,
     identity,
     mail,
     admin,

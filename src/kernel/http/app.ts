@@ -30,6 +30,7 @@ declare module 'fastify' {
 }
 
 export type App = FastifyInstance;
+export type RouteEntry = { method: string; url: string; auth: RouteAuth | undefined; permission: Permission | undefined };
 export type Authenticator = (request: FastifyRequest) => Promise<Principal | null>;
 
 export const CONSOLE_DIST = path.resolve(import.meta.dirname, '../../../console/dist');
@@ -59,6 +60,15 @@ export async function createHttpApp(options: HttpOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('principal', null);
+  // Every route with its declared access, for the tenant-guard suite and the permission snapshot.
+  const routeTable: RouteEntry[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routeTable.push({ method, url: route.url, auth: route.config?.auth, permission: route.config?.permission });
+    }
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -132,5 +142,5 @@ export async function createHttpApp(options: HttpOptions) {
       return sendProblem(reply, request, kernelErrors.create('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`));
     });
   }
-  return { app, metrics };
+  return { app, metrics, routeTable };
 }
