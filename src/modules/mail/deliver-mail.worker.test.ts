@@ -1,0 +1,89 @@
+// The outbox end to end: a mail enqueued in a transaction is delivered to a real SMTP server
+// (smtp-server on loopback) by the worker; without SMTP_URL it stays stored for the dev mailbox.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { startTestPlatform } from '../../../test/helpers/platform.ts';
+import type { TestPlatform } from '../../../test/helpers/platform.ts';
+
+type Received = { from: string; to: string[]; data: string };
+const received: Received[] = [];
+let smtp: SMTPServer;
+let smtpPort: number;
+
+before(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let data = '';
+      stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      stream.on('end', () => {
+        received.push({ from: String(session.envelope.mailFrom && session.envelope.mailFrom.address), to: session.envelope.rcptTo.map((r) => r.address), data });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+});
+
+after(async () => {
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+async function workspaceFor(platform: TestPlatform, slug: string): Promise<string> {
+  const { rows } = await platform.db.withPlatform((tx) => tx.query<{ id: string }>(`insert into workspaces (slug, name) values ($1, $1) returning id`, [slug]));
+  return rows[0].id;
+}
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('with SMTP_URL, the worker delivers pending mails and marks them sent', async () => {
+  const platform = await startTestPlatform({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ATRIUM_MAIL_FROM: 'noreply@atrium.test' });
+  try {
+    const ws = await workspaceFor(platform, 'mail-smtp');
+    const id = await platform.db.withWorkspace(ws, (tx) => platform.mail.enqueue(tx, { workspaceId: ws, to: 'ada@example.com', subject: 'Hello Ada', text: 'plain body', html: '<p>html body</p>', kind: 'welcome' }));
+    // A mail whose transaction rolls back never exists.
+    await assert.rejects(platform.db.withWorkspace(ws, async (tx) => {
+      await platform.mail.enqueue(tx, { workspaceId: ws, to: 'ghost@example.com', subject: 'Never', text: 'x' });
+      throw new Error('rollback');
+    }));
+    const worker = platform.workers.find((w) => w.name === 'mail-delivery')!;
+    worker.start();
+    const status = await waitFor(async () => {
+      const { rows } = await platform.db.withWorkspace(ws, (tx) => tx.query<{ status: string }>('select status from outbox_messages where id = $1', [id]));
+      return rows[0].status === 'sent' ? rows[0].status : undefined;
+    }, 'the mail to be sent');
+    await worker.stop();
+    assert.equal(status, 'sent');
+    assert.equal(received.length, 1);
+    assert.deepEqual(received[0].to, ['ada@example.com']);
+    assert.equal(received[0].from, 'noreply@atrium.test');
+    assert.match(received[0].data, /Subject: Hello Ada/);
+    assert.match(received[0].data, /plain body/);
+    assert.equal(received.some((r) => r.to.includes('ghost@example.com')), false);
+  } finally {
+    await platform.stop();
+  }
+});
+
+test('without SMTP_URL, mails are stored and readable in the dev mailbox only', async () => {
+  const platform = await startTestPlatform();
+  try {
+    const ws = await workspaceFor(platform, 'mail-stored');
+    await platform.db.withWorkspace(ws, (tx) => platform.mail.enqueue(tx, { workspaceId: ws, to: 'bob@example.com', subject: 'Stored', text: 'kept' }));
+    const { rows } = await platform.db.withWorkspace(ws, (tx) => tx.query<{ status: string }>('select status from outbox_messages'));
+    assert.deepEqual(rows.map((r) => r.status), ['stored']);
+  } finally {
+    await platform.stop();
+  }
+});
