@@ -23,6 +23,7 @@ test('an invalid value stops the start with a message naming the variable', () =
     [{ ATRIUM_ADMIN_EMAIL: 'nope' }, 'ATRIUM_ADMIN_EMAIL'],
     [{ ATRIUM_ADMIN_PASSWORD: 'short' }, 'ATRIUM_ADMIN_PASSWORD'],
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ ATRIUM_TRUST_PROXY: 'everyone' }, 'ATRIUM_TRUST_PROXY'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig({ ...base, ...env }, { loadDotenv: false }), (err: unknown) => {
@@ -42,4 +43,10 @@ test('DATABASE_URL switches to an external PostgreSQL', () => {
   const config = loadConfig({ ...base, DATABASE_URL: 'postgres://u:p@db.internal:5432/atrium', PORT: '8080' }, { loadDotenv: false });
   assert.equal(config.databaseUrl, 'postgres://u:p@db.internal:5432/atrium');
   assert.equal(config.port, 8080);
+});
+
+test('X-Forwarded-For is not trusted unless ATRIUM_TRUST_PROXY says so', () => {
+  assert.equal(loadConfig({ ...base }, { loadDotenv: false }).trustProxy, false);
+  assert.equal(loadConfig({ ...base, ATRIUM_TRUST_PROXY: '1' }, { loadDotenv: false }).trustProxy, 1);
+  assert.deepEqual(loadConfig({ ...base, ATRIUM_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }, { loadDotenv: false }).trustProxy, ['10.0.0.0/8', '127.0.0.1']);
 });

@@ -24,6 +24,8 @@ export type Config = {
   dbPoolMax: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
+  /** Fastify trustProxy: false (default), a hop count, or addresses/CIDRs of trusted proxies. */
+  trustProxy: boolean | number | string[];
 };
 
 export class ConfigError extends Error {
@@ -65,6 +67,17 @@ function readEmail(env: Env, name: string): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new ConfigError(name, `is not an email address: "${raw}"`);
   return raw;
+}
+
+/** Off by default: otherwise any client could pick its own address with X-Forwarded-For. */
+function readTrustProxy(env: Env): boolean | number | string[] {
+  const raw = env.ATRIUM_TRUST_PROXY;
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) return list;
+  throw new ConfigError('ATRIUM_TRUST_PROXY', 'must be true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs');
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -121,5 +134,6 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     dbPoolMax: readInt(env, 'ATRIUM_DB_POOL_MAX', 10, 1, 500),
     accessTokenTtlSeconds: readInt(env, 'ATRIUM_ACCESS_TOKEN_TTL', 900, 60, 86400),
     refreshTokenTtlDays: readInt(env, 'ATRIUM_REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+    trustProxy: readTrustProxy(env),
   };
 }

@@ -42,7 +42,13 @@ export type HttpOptions = {
   authenticate: Authenticator;
   version: string;
   serveConsole?: boolean;
+  trustProxy?: boolean | number | string[];
 };
+
+/** Trust the nearest `hops` proxies (as Express's numeric trust proxy). */
+function hopCount(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
 
 export async function createHttpApp(options: HttpOptions) {
   const app = Fastify({
@@ -53,7 +59,7 @@ export async function createHttpApp(options: HttpOptions) {
     },
     requestIdLogLabel: 'requestId',
     disableRequestLogging: false,
-    trustProxy: true,
+    trustProxy: typeof options.trustProxy === 'number' ? hopCount(options.trustProxy) : (options.trustProxy ?? false),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
@@ -72,7 +78,9 @@ export async function createHttpApp(options: HttpOptions) {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerErrorHandling(app);
+  // Fastify allows one not-found handler per prefix: with the console, its SPA fallback is it.
+  const hasConsole = options.serveConsole !== false && existsSync(path.join(CONSOLE_DIST, 'index.html'));
+  registerErrorHandling(app, { notFound: !hasConsole });
   const metrics = registerMetrics(app, { app: options.db.app, owner: options.db.owner });
 
   await app.register(swagger, {
@@ -131,7 +139,7 @@ export async function createHttpApp(options: HttpOptions) {
     }
   });
 
-  if (options.serveConsole !== false && existsSync(path.join(CONSOLE_DIST, 'index.html'))) {
+  if (hasConsole) {
     await app.register(fastifyStatic, { root: CONSOLE_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
     // Client-side routes of the console fall back to index.html; API paths keep JSON 404s.
     app.setNotFoundHandler((request, reply) => {

@@ -1,4 +1,4 @@
-// The identity module's door: users, sessions, tokens, API keys, MFA, invitations.
+// The identity module's door: users, sessions, tokens, API keys, MFA, members, invitations.
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { MailModule } from '../mail/index.ts';
 import { createTokenSigner } from './tokens.ts';
@@ -6,17 +6,40 @@ import { createSessionService } from './sessions.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { assertPasswordStrength, hashPassword, verifyPassword } from './passwords.ts';
 import { addMembership, findUserByEmail, findUserById, insertUser, listUserMemberships, normalizeEmail, toUser } from './users.store.ts';
+import { deriveIdentityKeys } from './identity.context.ts';
+import type { IdentityContext } from './identity.context.ts';
+import { authRoutes } from './auth.routes.ts';
+import { mfaRoutes } from './mfa.routes.ts';
+import { apiKeyRoutes } from './api-keys.routes.ts';
+import { memberRoutes } from './members.routes.ts';
+import { invitationRoutes } from './invitations.routes.ts';
 
 export type { TokenPair, SessionContext } from './sessions.ts';
 export type { User, Membership } from './users.store.ts';
 export { identityErrors } from './identity.errors.ts';
+export { ME_SQL } from './me.store.ts';
+export { LIST_API_KEYS_SQL } from './api-keys.store.ts';
 
-export function createIdentityModule(deps: KernelDeps, _modules: { mail: MailModule }) {
+export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule }) {
   const { config, db } = deps;
   const signer = createTokenSigner(config.secret, config.accessTokenTtlSeconds);
-  const sessions = createSessionService(db, signer, config.refreshTokenTtlDays);
   const authenticator = createAuthenticator(db, signer);
-  const routes: RoutePlugin = async () => {};
+  const sessions = createSessionService(db, signer, config.refreshTokenTtlDays, { onRevoked: (id) => authenticator.invalidate(id) });
+  const ctx: IdentityContext = {
+    db,
+    config,
+    sessions,
+    mail: modules.mail,
+    keys: deriveIdentityKeys(config.secret),
+    invalidateSessionCache: authenticator.invalidate,
+  };
+  const routes: RoutePlugin = async (app) => {
+    await app.register(authRoutes(ctx));
+    await app.register(mfaRoutes(ctx));
+    await app.register(apiKeyRoutes(ctx));
+    await app.register(memberRoutes(ctx));
+    await app.register(invitationRoutes(ctx));
+  };
 
   return {
     routes,

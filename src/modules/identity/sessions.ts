@@ -10,7 +10,12 @@ export type TokenPair = { accessToken: string; refreshToken: string; tokenType: 
 
 export type SessionContext = { ip?: string; userAgent?: string };
 
-export function createSessionService(db: Database, signer: TokenSigner, refreshTtlDays: number) {
+export type SessionHooks = {
+  /** Called after a session is revoked by refresh-token reuse (to drop cached session state). */
+  onRevoked?(sessionId: string): void;
+};
+
+export function createSessionService(db: Database, signer: TokenSigner, refreshTtlDays: number, hooks: SessionHooks = {}) {
   async function insertRefreshToken(tx: Tx, sessionId: string): Promise<string> {
     const token = randomToken('rt_');
     await tx.query('insert into refresh_tokens (token_hash, session_id) values ($1, $2)', [sha256(token), sessionId]);
@@ -48,7 +53,7 @@ export function createSessionService(db: Database, signer: TokenSigner, refreshT
         if (!row || row.revoked_at || row.expires_at < new Date()) return { kind: 'invalid' as const };
         if (row.used_at) {
           await tx.query(`update sessions set revoked_at = now(), revoked_reason = 'refresh_token_reuse' where id = $1`, [row.session_id]);
-          return { kind: 'reused' as const };
+          return { kind: 'reused' as const, sessionId: row.session_id };
         }
         const state = await tx.query<{ workspace_status: string | null; role: Role | null }>('select * from atrium_session_state($1, $2)', [row.session_id, row.workspace_id]);
         const s = state.rows[0];
@@ -61,7 +66,10 @@ export function createSessionService(db: Database, signer: TokenSigner, refreshT
         return { kind: 'ok' as const, pair: { accessToken, refreshToken: next, tokenType: 'Bearer' as const, expiresIn: signer.ttlSeconds, sessionId: row.session_id } };
       });
       // The revocation above must commit, so the error is raised after the transaction.
-      if (outcome.kind === 'reused') throw identityErrors.create('REFRESH_TOKEN_REUSED');
+      if (outcome.kind === 'reused') {
+        hooks.onRevoked?.(outcome.sessionId);
+        throw identityErrors.create('REFRESH_TOKEN_REUSED');
+      }
       if (outcome.kind === 'invalid') throw identityErrors.create('REFRESH_TOKEN_INVALID');
       return outcome.pair;
     },
@@ -82,6 +90,24 @@ export function createSessionService(db: Database, signer: TokenSigner, refreshT
     async revokeUserSessions(tx: Tx, userId: string, reason: string): Promise<number> {
       const r = await tx.query(`update sessions set revoked_at = now(), revoked_reason = $2 where user_id = $1 and revoked_at is null`, [userId, reason]);
       return r.rowCount ?? 0;
+    },
+
+    /** Every session of a user except one (after a password change). Returns the revoked ids. */
+    async revokeOtherUserSessions(tx: Tx, userId: string, keepSessionId: string, reason: string): Promise<string[]> {
+      const r = await tx.query<{ id: string }>(
+        `update sessions set revoked_at = now(), revoked_reason = $3 where user_id = $1 and id <> $2 and revoked_at is null returning id`,
+        [userId, keepSessionId, reason],
+      );
+      return r.rows.map((row) => row.id);
+    },
+
+    /** A user's sessions bound to one workspace (the member was removed). Returns the revoked ids. */
+    async revokeUserWorkspaceSessions(tx: Tx, userId: string, workspaceId: string, reason: string): Promise<string[]> {
+      const r = await tx.query<{ id: string }>(
+        `update sessions set revoked_at = now(), revoked_reason = $3 where user_id = $1 and workspace_id = $2 and revoked_at is null returning id`,
+        [userId, workspaceId, reason],
+      );
+      return r.rows.map((row) => row.id);
     },
 
     async revokeWorkspaceSessions(tx: Tx, workspaceId: string, reason: string): Promise<number> {

@@ -56,3 +56,15 @@ export async function listUserMemberships(tx: Tx, userId: string): Promise<Membe
 export async function addMembership(tx: Tx, input: { workspaceId: string; userId: string; role: string }): Promise<void> {
   await tx.query('insert into memberships (workspace_id, user_id, role) values ($1, $2, $3)', [input.workspaceId, input.userId, input.role]);
 }
+
+/** The user row, locked for the rest of the transaction (second-factor checks, password change). */
+export async function findUserByIdForUpdate(tx: Tx, id: string): Promise<UserRow | null> {
+  const { rows } = await tx.query<UserRow>('select * from users where id = $1 for update', [id]);
+  return rows[0] ?? null;
+}
+
+/** Replace the password hash only if it is still the one that was checked (no lost update). */
+export async function updatePasswordHash(tx: Tx, userId: string, previousHash: string, nextHash: string): Promise<boolean> {
+  const r = await tx.query('update users set password_hash = $3 where id = $1 and password_hash = $2', [userId, previousHash, nextHash]);
+  return (r.rowCount ?? 0) > 0;
+}

@@ -1,0 +1,65 @@
+// API keys of a workspace. Only the SHA-256 of a key is stored; its prefix is public.
+import type { Tx } from '../../kernel/db/database.ts';
+
+export type ApiKeyView = {
+  id: string;
+  name: string;
+  prefix: string;
+  role: 'admin' | 'member' | 'viewer';
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  createdBy: string | null;
+};
+
+type Row = {
+  id: string; name: string; prefix: string; role: ApiKeyView['role']; created_at: Date; last_used_at: Date | null;
+  expires_at: Date | null; revoked_at: Date | null; created_by: string | null;
+};
+
+const COLUMNS = 'id, name, prefix, role, created_at, last_used_at, expires_at, revoked_at, created_by';
+
+/** The bench compares GET /api-keys against a bare handler running this statement ($1 workspace, $2 cursor, $3 limit). */
+export const LIST_API_KEYS_SQL = `select ${COLUMNS} from api_keys
+  where workspace_id = $1 and ($2::uuid is null or id < $2::uuid)
+  order by id desc limit $3`;
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
+}
+
+function toView(r: Row): ApiKeyView {
+  return {
+    // Shown as the key starts (`atr_<prefix>`), so a key in a script can be matched to its row.
+    id: r.id, name: r.name, prefix: `atr_${r.prefix}`, role: r.role, createdAt: r.created_at.toISOString(),
+    lastUsedAt: iso(r.last_used_at), expiresAt: iso(r.expires_at), revokedAt: iso(r.revoked_at), createdBy: r.created_by,
+  };
+}
+
+export async function listApiKeys(tx: Tx, workspaceId: string, options: { limit: number; before?: string }): Promise<ApiKeyView[]> {
+  const { rows } = await tx.query<Row>(LIST_API_KEYS_SQL, [workspaceId, options.before ?? null, options.limit]);
+  return rows.map(toView);
+}
+
+export async function insertApiKey(
+  tx: Tx,
+  input: { workspaceId: string; name: string; prefix: string; keyHash: string; role: ApiKeyView['role']; createdBy: string; expiresInDays?: number },
+): Promise<ApiKeyView> {
+  const { rows } = await tx.query<Row>(
+    `insert into api_keys (workspace_id, name, prefix, key_hash, role, created_by, expires_at)
+     values ($1, $2, $3, $4, $5, $6, case when $7::int is null then null else now() + make_interval(days => $7::int) end)
+     returning ${COLUMNS}`,
+    [input.workspaceId, input.name, input.prefix, input.keyHash, input.role, input.createdBy, input.expiresInDays ?? null],
+  );
+  return toView(rows[0]);
+}
+
+/** Revoke (idempotent). Returns false when no such key exists in the workspace. */
+export async function revokeApiKey(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
+  const { rows } = await tx.query<{ id: string }>(
+    `update api_keys set revoked_at = coalesce(revoked_at, now()) where workspace_id = $1 and id = $2 returning id`,
+    [workspaceId, id],
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,26 @@
+// POST /api-keys: a key for scripts, with a role no higher than its creator's. The full key is
+// returned this once; only its hash is kept. Only a user session may create keys (a key can't
+// mint keys), which the route enforces and this use-case checks again (fail closed).
+import type { Principal } from '../../kernel/http/principal.ts';
+import { canGrantRole } from '../access/index.ts';
+import { insertApiKey } from './api-keys.store.ts';
+import type { ApiKeyView } from './api-keys.store.ts';
+import { requireUser } from './identity.context.ts';
+import type { IdentityContext } from './identity.context.ts';
+import { identityErrors } from './identity.errors.ts';
+import { generateApiKey } from './tokens.ts';
+
+export type CreateApiKeyInput = { name: string; role: ApiKeyView['role']; expiresInDays?: number };
+
+export async function createApiKey(ctx: IdentityContext, principal: Principal, input: CreateApiKeyInput): Promise<ApiKeyView & { key: string }> {
+  const actor = requireUser(principal);
+  if (!canGrantRole(actor.role, input.role)) {
+    throw identityErrors.create('ROLE_NOT_ALLOWED', `Your role (${actor.role}) cannot create a key with role ${input.role}`);
+  }
+  const generated = generateApiKey();
+  const view = await ctx.db.withWorkspace(actor.workspaceId, (tx) => insertApiKey(tx, {
+    workspaceId: actor.workspaceId, name: input.name.trim(), prefix: generated.prefix, keyHash: generated.hash,
+    role: input.role, createdBy: actor.userId, expiresInDays: input.expiresInDays,
+  }));
+  return { ...view, key: generated.key };
+}

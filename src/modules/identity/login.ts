@@ -1,0 +1,48 @@
+// POST /auth/login. Wrong password and unknown email give the same answer at the same cost
+// (verifyPassword hashes even without a user). Attempts are counted before the check
+// (login-throttle.ts). With TOTP enabled the password alone yields a short-lived challenge,
+// and the attempt stays counted until the second factor succeeds, so knowing the password
+// doesn't reset the counter that bounds code guessing.
+import type { ClientInfo, IdentityContext } from './identity.context.ts';
+import { identityErrors } from './identity.errors.ts';
+import { beginAttempt, clearAttempts, failAttempt } from './login-throttle.ts';
+import { insertChallenge } from './mfa.store.ts';
+import { verifyPassword } from './passwords.ts';
+import { pickWorkspace } from './pick-workspace.ts';
+import type { TokenPair } from './sessions.ts';
+import { randomToken, sha256 } from './tokens.ts';
+import { findUserByEmail, listUserMemberships, normalizeEmail } from './users.store.ts';
+
+export const MFA_CHALLENGE_TTL_SECONDS = 300;
+
+export type LoginInput = { email: string; password: string; workspace?: string };
+
+export type LoginResult =
+  | ({ mfaRequired: false; workspaceId: string } & TokenPair)
+  | { mfaRequired: true; challengeToken: string; expiresIn: number };
+
+export async function login(ctx: IdentityContext, input: LoginInput, client: ClientInfo): Promise<LoginResult> {
+  const email = normalizeEmail(input.email);
+  const attempt = await beginAttempt(ctx.db, email, client.ip);
+  const user = await ctx.db.withIdentity((tx) => findUserByEmail(tx, email));
+  const isValid = await verifyPassword(user?.password_hash ?? null, input.password);
+  if (!user || !isValid) {
+    await failAttempt(ctx.db, email, client.ip, attempt);
+    throw identityErrors.create('INVALID_CREDENTIALS');
+  }
+  const isMfaEnabled = user.totp_enabled_at !== null;
+  if (!isMfaEnabled) await clearAttempts(ctx.db, email, client.ip);
+
+  return ctx.db.withIdentity(async (tx): Promise<LoginResult> => {
+    const workspace = pickWorkspace(await listUserMemberships(tx, user.id), input.workspace);
+    if (isMfaEnabled) {
+      const challengeToken = randomToken('mfa_');
+      await insertChallenge(tx, { userId: user.id, workspaceId: workspace.workspaceId, tokenHash: sha256(challengeToken), ttlSeconds: MFA_CHALLENGE_TTL_SECONDS });
+      return { mfaRequired: true, challengeToken, expiresIn: MFA_CHALLENGE_TTL_SECONDS };
+    }
+    const pair = await ctx.sessions.openSession(tx, {
+      userId: user.id, workspaceId: workspace.workspaceId, role: workspace.role, isPlatformAdmin: user.is_platform_admin, ip: client.ip, userAgent: client.userAgent,
+    });
+    return { mfaRequired: false, workspaceId: workspace.workspaceId, ...pair };
+  });
+}
