@@ -30,6 +30,7 @@ export type Platform = {
   mail: ReturnType<typeof createMailModule>;
   admin: ReturnType<typeof createAdminModule>;
   tenancy: ReturnType<typeof createTenancyModule>;
+  onboarding: ReturnType<typeof createOnboardingModule>;
   close(): Promise<void>;
 };
 
@@ -52,10 +53,10 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   const mail = createMailModule(deps);
   const identity = createIdentityModule(deps, { mail });
   const tenancy = createTenancyModule(deps, { identity });
-  const onboarding = createOnboardingModule(deps, { identity, mail });
-  const admin = createAdminModule(deps, { identity, tenancy });
+  const onboarding = createOnboardingModule(deps, { identity, mail, tenancy });
+  const admin = createAdminModule(deps, { identity, tenancy, mail });
 
-  const { app, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole });
+  const { app, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy });
   await app.register(
     async (api) => {
       await api.register(identity.routes);
@@ -76,6 +77,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     mail,
     admin,
     tenancy,
+    onboarding,
     async close() {
       await app.close();
     },

@@ -4,8 +4,8 @@
 import { createHmac } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { jwtVerify } from 'jose';
-import { LIST_SQL, ME_SQL } from '../lib/sql.ts';
+import { createVerifier } from 'fast-jwt';
+import { LIST_API_KEYS_SQL, LIST_PARAMS, ME_SQL } from '../lib/sql.ts';
 
 const [port, ownerUrl, secret] = process.argv.slice(2);
 const key = createHmac('sha256', secret).update('atrium:jwt:v1').digest();
@@ -13,24 +13,33 @@ const pool = new pg.Pool({ connectionString: ownerUrl, max: 10 });
 pool.on('error', () => {});
 const app = Fastify({ logger: false });
 
+const verify = createVerifier({ key, algorithms: ['HS256'], allowedIss: 'atrium', cache: 10_000 });
+
 async function claims(header: string | undefined) {
   const token = header?.replace(/^Bearer /i, '') ?? '';
-  const { payload } = await jwtVerify(token, key, { issuer: 'atrium', algorithms: ['HS256'] });
-  return payload as { sub: string; ws: string; sid: string };
+  return verify(token) as { sub: string; ws: string; sid: string };
 }
 
 app.get('/me', async (request, reply) => {
   const c = await claims(request.headers.authorization).catch(() => null);
   if (!c) return reply.code(401).send({ error: 'unauthenticated' });
-  const results = [];
-  for (const sql of ME_SQL) results.push((await pool.query(sql, [c.sub, c.ws])).rows);
-  return results;
+  if (process.env.BARE_TX) {
+    const client = await pool.connect();
+    try {
+      await client.query(`begin; select set_config('app.workspace_id', '${c.ws}', true)`);
+      const { rows } = await client.query(ME_SQL, [c.sub, c.ws]);
+      await client.query('commit');
+      return rows[0];
+    } finally { client.release(); }
+  }
+  const { rows } = await pool.query(ME_SQL, [c.sub, c.ws]);
+  return rows[0];
 });
 
 app.get('/list', async (request, reply) => {
   const c = await claims(request.headers.authorization).catch(() => null);
   if (!c) return reply.code(401).send({ error: 'unauthenticated' });
-  const { rows } = await pool.query(LIST_SQL, [c.ws]);
+  const { rows } = await pool.query(LIST_API_KEYS_SQL, LIST_PARAMS(c.ws));
   return { data: rows };
 });
 

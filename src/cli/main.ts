@@ -3,16 +3,25 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../kernel/config.ts';
 import { VERSION } from '../main.ts';
 import { registerStartCommands } from './start.command.ts';
+import { registerWorkspaceCommands } from './workspace.command.ts';
+import { registerAdminCommands } from './admin.command.ts';
 
 const program = new Command();
 program
   .name('atrium')
   .description('Atrium: a multi-tenant platform for agencies (AI agents, workflows, client data APIs)')
   .version(VERSION, '-v, --version')
-  .showHelpAfterError('(run with --help for usage)')
+  // Errors are one line: `atrium: <what went wrong> (see --help)`.
+  .configureOutput({ outputError: (str, write) => write(`atrium: ${str.trim().replace(/^error: /, '')} (see --help)\n`) })
   .exitOverride();
 
 registerStartCommands(program, () => loadConfig());
+registerWorkspaceCommands(program, () => loadConfig());
+registerAdminCommands(program, () => loadConfig());
+
+// `--version` answers on every command, not only the root.
+const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];
+for (const command of withSubcommands(program).slice(1)) command.version(VERSION, '-v, --version');
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 // Test harness: a fresh database cloned from the migrated template, and the real app on it.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { loadConfig } from '../../src/kernel/config.ts';
 import type { Config } from '../../src/kernel/config.ts';
@@ -38,19 +39,51 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ATRIUM_SECRET: TEST_SECRET, ATRIUM_LOG_LEVEL: 'silent', ATRIUM_DATA_DIR: '.atrium/test-data', ...overrides }, { loadDotenv: false });
 }
 
-export type TestPlatform = Platform & { config: Config; ownerUrl: string; stop: () => Promise<void> };
+export type TestPlatform = Platform & {
+  config: Config;
+  ownerUrl: string;
+  /** `http://127.0.0.1:<port>` when started with `listen: true`. */
+  baseUrl: string | undefined;
+  stop: () => Promise<void>;
+};
+
+export type TestPlatformOptions = {
+  /** Serve the built console (console/dist) at `/`, as `atrium start` does. */
+  serveConsole?: boolean;
+  /**
+   * Listen on a real port of 127.0.0.1 (browser tests). The port is chosen first so that
+   * ATRIUM_PUBLIC_URL, and the links in mails, point at this server.
+   */
+  listen?: boolean;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** The real platform on a fresh database. Call stop() in `after`. */
-export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(overrides: Record<string, string> = {}, options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: database.url, ...overrides });
+  const port = options.listen ? await freePort() : undefined;
+  const baseUrl = port ? `http://127.0.0.1:${port}` : undefined;
+  const config = testConfig({ DATABASE_URL: database.url, ...(baseUrl ? { ATRIUM_PUBLIC_URL: baseUrl } : {}), ...overrides });
   const log = createLogger(config.logLevel);
   const db: Database = await connectDatabase(config, log, database.url);
-  const platform = await buildPlatform(config, db, log, { serveConsole: false });
+  const platform = await buildPlatform(config, db, log, { serveConsole: options.serveConsole ?? false });
+  if (port) await platform.app.listen({ port, host: '127.0.0.1' });
   return {
     ...platform,
     config,
     ownerUrl: database.url,
+    baseUrl,
     async stop() {
       await platform.close();
       await db.close();

@@ -8,7 +8,7 @@ import { createTestDatabase } from '../../../test/helpers/platform.ts';
 import { MIGRATIONS_DIR, migrate, pendingMigrations } from './migrate.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let pools: pg.Pool[] = [];
+const pools: pg.Pool[] = [];
 
 before(async () => {
   database = await createTestDatabase();

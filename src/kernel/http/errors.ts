@@ -56,7 +56,8 @@ function fromFastifyError(err: FastifyError): AppError | null {
   return null;
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** `notFound: false` when the caller installs its own not-found handler (the console's SPA fallback). */
+export function registerErrorHandling(app: FastifyInstance, options: { notFound?: boolean } = {}): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     let appError: AppError | null = error instanceof AppError ? error : fromFastifyError(error as FastifyError);
     if (!appError) {
@@ -67,6 +68,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     return sendProblem(reply, request, appError);
   });
+  if (options.notFound === false) return;
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, kernelErrors.create('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`)),
   );

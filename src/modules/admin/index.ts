@@ -1,8 +1,62 @@
-// STUB — replaced by the admin implementation.
-import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+// The admin module's door: the platform admin (operator of the installation), the one
+// cross-workspace path. Its routes need a platform-admin session; its use-cases use
+// db.withPlatform only, and record every action.
+import type { KernelDeps } from '../../kernel/module.ts';
 import type { IdentityModule } from '../identity/index.ts';
+import type { MailModule } from '../mail/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
-export function createAdminModule(_deps: KernelDeps, _modules: { identity: IdentityModule; tenancy: TenancyModule }) {
-  const routes: RoutePlugin = async () => {};
-  return { routes, async ensureBootstrapAdmin(): Promise<void> {} };
+import type { WorkspaceSearch, WorkspaceStatus } from '../tenancy/index.ts';
+import type { AdminDeps } from './admin.deps.ts';
+import type { AdminActor } from './admin-audit.ts';
+import { adminRoutes } from './admin.routes.ts';
+import { createPlatformAdmin, ensureBootstrapAdmin } from './create-platform-admin.ts';
+import type { PlatformAdminInput } from './create-platform-admin.ts';
+import { listWorkspaces } from './list-workspaces.ts';
+import { getWorkspace } from './get-workspace.ts';
+import { createWorkspace } from './create-workspace.ts';
+import type { AdminCreateWorkspaceInput } from './create-workspace.ts';
+import { changeWorkspaceStatus } from './change-workspace-status.ts';
+import { logoutUser, logoutWorkspace } from './force-logout.ts';
+
+export type { AdminActor } from './admin-audit.ts';
+export type { PlatformAdminInput, PlatformAdminResult } from './create-platform-admin.ts';
+export type { AdminWorkspace, AdminWorkspacePage } from './list-workspaces.ts';
+export type { AdminWorkspaceDetail } from './get-workspace.ts';
+export type { AdminStatusChange } from './change-workspace-status.ts';
+export { adminErrors } from './admin.errors.ts';
+
+export function createAdminModule(deps: KernelDeps, modules: { identity: IdentityModule; tenancy: TenancyModule; mail: MailModule }) {
+  const all: AdminDeps = { ...deps, ...modules };
+  return {
+    routes: adminRoutes(all),
+    /** At start: create the platform admin from ATRIUM_ADMIN_EMAIL/ATRIUM_ADMIN_PASSWORD if absent. */
+    async ensureBootstrapAdmin(): Promise<void> {
+      await ensureBootstrapAdmin(all);
+    },
+    /** Create or promote a platform admin (idempotent); gives them an "Operations" workspace if they have none. */
+    createPlatformAdmin(input: PlatformAdminInput, actor: AdminActor = { userId: null, via: 'cli' }) {
+      return createPlatformAdmin(all, actor, input);
+    },
+    listWorkspaces(search: WorkspaceSearch) {
+      return listWorkspaces(all, search);
+    },
+    getWorkspace(id: string) {
+      return getWorkspace(all, id);
+    },
+    createWorkspace(input: AdminCreateWorkspaceInput, actor: AdminActor) {
+      return createWorkspace(all, actor, input);
+    },
+    /** Suspend ('suspended'), restore ('active') or soft-delete ('deleted') a workspace by id or slug. */
+    changeWorkspaceStatus(idOrSlug: string, target: WorkspaceStatus, actor: AdminActor, options?: { reason?: string }) {
+      return changeWorkspaceStatus(all, actor, idOrSlug, target, options);
+    },
+    logoutWorkspace(workspaceId: string, actor: AdminActor) {
+      return logoutWorkspace(all, actor, workspaceId);
+    },
+    logoutUser(userId: string, actor: AdminActor) {
+      return logoutUser(all, actor, userId);
+    },
+  };
 }
+
+export type AdminModule = ReturnType<typeof createAdminModule>;

@@ -1,6 +1,6 @@
 import type { KernelDeps } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
-import { insertMail } from './mail.store.ts';
+import { insertMail, listAllMail } from './mail.store.ts';
 import type { NewMail } from './mail.store.ts';
 import { mailRoutes } from './mail.routes.ts';
 import { createDeliveryWorker } from './deliver-mail.worker.ts';
@@ -15,6 +15,10 @@ export function createMailModule(deps: KernelDeps) {
     /** Queue a mail inside the caller's tenant transaction. */
     enqueue(tx: Tx, mail: NewMail): Promise<string> {
       return insertMail(tx, mail, status);
+    },
+    /** Every workspace's outbox, newest first; for the platform path (db.withPlatform) only. */
+    listAllMail(tx: Tx, options: { limit: number; before?: string }) {
+      return listAllMail(tx, options);
     },
   };
 }

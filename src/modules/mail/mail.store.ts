@@ -57,6 +57,17 @@ export async function getMail(tx: Tx, workspaceId: string, id: string): Promise<
   return rows[0] ? toMessage(rows[0]) : null;
 }
 
+/** Every workspace's outbox, newest first (platform path only: the admin's dev mailbox). */
+export async function listAllMail(tx: Tx, options: { limit: number; before?: string }): Promise<OutboxMessage[]> {
+  const { rows } = await tx.query<Row>(
+    `select ${COLUMNS} from outbox_messages
+     where ($1::uuid is null or id < $1::uuid)
+     order by id desc limit $2`,
+    [options.before ?? null, options.limit],
+  );
+  return rows.map(toMessage);
+}
+
 /** Claim pending mails across workspaces (platform path; the delivery worker only). */
 export async function claimPending(tx: Tx, limit: number): Promise<OutboxMessage[]> {
   const { rows } = await tx.query<Row>(

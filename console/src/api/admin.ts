@@ -1,0 +1,36 @@
+// Platform admin: every workspace of the installation (the one cross-workspace path).
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from './client.ts';
+import { keys } from './keys.ts';
+import type { AdminWorkspace, AdminWorkspacePage, AdminWorkspaceQuery, Plan } from './types.ts';
+
+export function useAdminWorkspaces(query: AdminWorkspaceQuery) {
+  return useQuery({
+    queryKey: keys.admin('workspaces', query),
+    queryFn: ({ signal }) => api.get<AdminWorkspacePage>('/admin/workspaces', query, { signal }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export type AdminAction = 'suspend' | 'restore' | 'delete';
+
+export function useAdminWorkspaceAction() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, action, reason }: { id: string; action: AdminAction; reason?: string }): Promise<void> => {
+      const path = `/admin/workspaces/${encodeURIComponent(id)}`;
+      if (action === 'delete') await api.delete(path);
+      else if (action === 'suspend') await api.post<AdminWorkspace>(`${path}/suspend`, reason ? { reason } : {});
+      else await api.post<AdminWorkspace>(`${path}/restore`);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.admin('workspaces') }),
+  });
+}
+
+export function useAdminCreateWorkspace() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { name: string; slug?: string; plan?: Plan; ownerEmail?: string }) => api.post<AdminWorkspace>('/admin/workspaces', input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.admin('workspaces') }),
+  });
+}

@@ -1,0 +1,101 @@
+// Routes: public pages (login, signup, invitation) and the logged-in console inside the shell.
+import { useEffect } from 'react';
+import type { ReactNode } from 'react';
+import { useMe, useSessionActions } from './api/auth.ts';
+import { ApiError, errorMessage, hasSession, onSessionEnded } from './api/client.ts';
+import { SessionProvider } from './auth/session.tsx';
+import { Shell } from './components/shell.tsx';
+import { Spinner } from './components/states.tsx';
+import { Redirect, matchPath, useLocation } from './lib/router.tsx';
+import { AdminWorkspacesPage } from './pages/admin-workspaces-page.tsx';
+import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { InvitePage } from './pages/invite-page.tsx';
+import { LoginPage } from './pages/login-page.tsx';
+import { MailboxPage } from './pages/mailbox-page.tsx';
+import { MembersPage } from './pages/members-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { OverviewPage } from './pages/overview-page.tsx';
+import { SecurityPage } from './pages/security-page.tsx';
+import { SettingsPage } from './pages/settings-page.tsx';
+import { SignupPage } from './pages/signup-page.tsx';
+
+type ConsoleRoute = { path: string; title: string; render: () => ReactNode; isAdminOnly?: boolean };
+
+const CONSOLE_ROUTES: ConsoleRoute[] = [
+  { path: '/', title: 'Overview', render: () => <OverviewPage /> },
+  { path: '/members', title: 'Members', render: () => <MembersPage /> },
+  { path: '/api-keys', title: 'API keys', render: () => <ApiKeysPage /> },
+  { path: '/settings', title: 'Settings', render: () => <SettingsPage /> },
+  { path: '/security', title: 'Security', render: () => <SecurityPage /> },
+  { path: '/mail', title: 'Dev mailbox', render: () => <MailboxPage /> },
+  { path: '/admin/workspaces', title: 'All workspaces', render: () => <AdminWorkspacesPage />, isAdminOnly: true },
+];
+
+export function App() {
+  const { pathname, search } = useLocation();
+  const actions = useSessionActions();
+
+  useEffect(() => onSessionEnded(() => actions.ended()), [actions]);
+
+  if (pathname === '/login' || pathname === '/signup') {
+    const next = safeNext(search.get('next'));
+    if (hasSession() && search.get('reason') !== 'ended') return <Redirect to={next} />;
+    return pathname === '/login' ? <LoginPage next={next} /> : <SignupPage />;
+  }
+  const invite = matchPath('/invite/:token', pathname);
+  if (invite) return <InvitePage token={invite.token} />;
+  return <Authenticated pathname={pathname} />;
+}
+
+/** Only same-origin paths are followed after login (no open redirect). */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+function FullPage({ children }: { children: ReactNode }) {
+  return <div className="full-page">{children}</div>;
+}
+
+function Authenticated({ pathname }: { pathname: string }) {
+  const me = useMe();
+  const actions = useSessionActions();
+
+  if (!hasSession()) return <Redirect to={pathname === '/' ? '/login' : `/login?next=${encodeURIComponent(pathname)}`} />;
+  if (me.isPending) {
+    return (
+      <FullPage>
+        <div className="state state-loading" role="status">
+          <Spinner size={20} />
+          <span>Loading your workspace…</span>
+        </div>
+      </FullPage>
+    );
+  }
+  if (me.isError) {
+    if (me.error instanceof ApiError && me.error.status === 401) return <Redirect to="/login?reason=ended" />;
+    return (
+      <FullPage>
+        <div className="auth-card" role="alert">
+          <h1>Can’t open your workspace</h1>
+          <p className="muted">{errorMessage(me.error)}</p>
+          <div className="row">
+            <button type="button" className="btn btn-primary" onClick={() => void me.refetch()}>
+              Try again
+            </button>
+            <button type="button" className="btn btn-secondary" onClick={() => void actions.logout()}>
+              Log out
+            </button>
+          </div>
+        </div>
+      </FullPage>
+    );
+  }
+
+  const route = CONSOLE_ROUTES.find((r) => matchPath(r.path, pathname));
+  const isAllowed = route && (!route.isAdminOnly || me.data.user?.isPlatformAdmin);
+  return (
+    <SessionProvider me={me.data}>
+      <Shell title={isAllowed ? route.title : 'Not found'}>{isAllowed ? route.render() : <NotFoundPage />}</Shell>
+    </SessionProvider>
+  );
+}

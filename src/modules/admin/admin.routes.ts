@@ -1,0 +1,106 @@
+// The platform admin's routes: the one cross-workspace path. Every route requires a platform
+// admin session; every handler reaches the database through db.withPlatform (in the use-cases).
+import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../../kernel/module.ts';
+import type { AdminDeps } from './admin.deps.ts';
+import { recordAdminAction } from './admin-audit.ts';
+import type { AdminActor } from './admin-audit.ts';
+import {
+  AdminMailSchema, AdminUserSchema, AdminWorkspaceDetailSchema, AdminWorkspaceSchema, CreateWorkspaceBody, IdParams,
+  MailListQuery, RevokedSessionsSchema, SuspendBody, UserListQuery, WorkspaceListQuery,
+} from './admin.schema.ts';
+import { listWorkspaces } from './list-workspaces.ts';
+import { getWorkspace } from './get-workspace.ts';
+import { createWorkspace } from './create-workspace.ts';
+import { changeWorkspaceStatus } from './change-workspace-status.ts';
+import { logoutUser, logoutWorkspace } from './force-logout.ts';
+import { listUsers } from './list-users.ts';
+import { listAllMail } from './list-all-mail.ts';
+
+const ADMIN = { auth: 'platform-admin' } as const;
+const tags = ['admin'];
+
+function actorOf(request: FastifyRequest): AdminActor {
+  return { userId: request.principal!.userId, via: 'api' };
+}
+
+export function adminRoutes(deps: AdminDeps): RoutePlugin {
+  return async (app) => {
+    // Every use of the cross-workspace path is recorded, reads included (this plugin's routes only).
+    app.addHook('onResponse', async (request, reply) => {
+      if (!request.principal) return;
+      recordAdminAction(request.log, actorOf(request), 'admin.request', { method: request.method, route: request.routeOptions.url, status: reply.statusCode });
+    });
+
+    app.get('/admin/workspaces', {
+      config: ADMIN,
+      schema: {
+        tags, summary: 'Every workspace: filter, sort and paginate',
+        querystring: WorkspaceListQuery,
+        response: { 200: Type.Object({ data: Type.Array(AdminWorkspaceSchema), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }) },
+      },
+    }, async (request) => listWorkspaces(deps, request.query));
+
+    app.get('/admin/workspaces/:id', {
+      config: ADMIN,
+      schema: { tags, summary: 'One workspace with its settings and members', params: IdParams, response: { 200: AdminWorkspaceDetailSchema } },
+    }, async (request) => getWorkspace(deps, request.params.id));
+
+    app.post('/admin/workspaces', {
+      config: ADMIN,
+      schema: {
+        tags, summary: 'Create an organization workspace, optionally owned by an existing user',
+        body: CreateWorkspaceBody,
+        response: { 201: AdminWorkspaceDetailSchema },
+      },
+    }, async (request, reply) => reply.code(201).send(await createWorkspace(deps, actorOf(request), request.body)));
+
+    app.post('/admin/workspaces/:id/suspend', {
+      config: ADMIN,
+      schema: {
+        tags, summary: 'Suspend a workspace: its sessions end and access is refused until restored',
+        params: IdParams, body: SuspendBody,
+        response: { 200: AdminWorkspaceSchema },
+      },
+    }, async (request) => (await changeWorkspaceStatus(deps, actorOf(request), request.params.id, 'suspended', { reason: request.body?.reason })).workspace);
+
+    app.post('/admin/workspaces/:id/restore', {
+      config: ADMIN,
+      schema: { tags, summary: 'Restore a suspended or deleted workspace', params: IdParams, response: { 200: AdminWorkspaceSchema } },
+    }, async (request) => (await changeWorkspaceStatus(deps, actorOf(request), request.params.id, 'active')).workspace);
+
+    app.delete('/admin/workspaces/:id', {
+      config: ADMIN,
+      schema: { tags, summary: 'Soft-delete a workspace (data kept, sessions ended, restorable)', params: IdParams, response: { 200: AdminWorkspaceSchema } },
+    }, async (request) => (await changeWorkspaceStatus(deps, actorOf(request), request.params.id, 'deleted', { reason: 'deleted by a platform admin' })).workspace);
+
+    app.post('/admin/workspaces/:id/logout', {
+      config: ADMIN,
+      schema: { tags, summary: 'End every session bound to a workspace', params: IdParams, response: { 200: RevokedSessionsSchema } },
+    }, async (request) => logoutWorkspace(deps, actorOf(request), request.params.id));
+
+    app.get('/admin/users', {
+      config: ADMIN,
+      schema: {
+        tags, summary: 'Every user, newest first',
+        querystring: UserListQuery,
+        response: { 200: Type.Object({ data: Type.Array(AdminUserSchema), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }) },
+      },
+    }, async (request) => listUsers(deps, request.query));
+
+    app.post('/admin/users/:id/logout', {
+      config: ADMIN,
+      schema: { tags, summary: 'End every session of a user, in every workspace', params: IdParams, response: { 200: RevokedSessionsSchema } },
+    }, async (request) => logoutUser(deps, actorOf(request), request.params.id));
+
+    app.get('/admin/mail', {
+      config: ADMIN,
+      schema: {
+        tags, summary: 'The outbox of every workspace, newest first (dev mailbox)',
+        querystring: MailListQuery,
+        response: { 200: Type.Object({ data: Type.Array(AdminMailSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+    }, async (request) => listAllMail(deps, request.query));
+  };
+}

@@ -1,0 +1,37 @@
+// Suspend, restore and soft-delete any workspace. Leaving `active` revokes the workspace's
+// sessions (tenancy does it in the same transaction); the cache is cleared after commit.
+import { isUuid } from '../../kernel/ids.ts';
+import { tenancyErrors } from '../tenancy/index.ts';
+import type { WorkspaceStatus } from '../tenancy/index.ts';
+import type { AdminDeps } from './admin.deps.ts';
+import { recordAdminAction } from './admin-audit.ts';
+import type { AdminActor } from './admin-audit.ts';
+import { countMembers } from './admin.store.ts';
+import type { AdminWorkspace } from './list-workspaces.ts';
+
+const ACTIONS: Record<WorkspaceStatus, string> = { active: 'workspace.restored', suspended: 'workspace.suspended', deleted: 'workspace.deleted' };
+
+export type AdminStatusChange = { workspace: AdminWorkspace; isChanged: boolean; revokedSessions: number };
+
+/** `idOrSlug`: the routes pass an id; the CLI also accepts a slug. */
+export async function changeWorkspaceStatus(
+  deps: Pick<AdminDeps, 'db' | 'log' | 'tenancy' | 'identity'>,
+  actor: AdminActor,
+  idOrSlug: string,
+  target: WorkspaceStatus,
+  options: { reason?: string } = {},
+): Promise<AdminStatusChange> {
+  const change = await deps.db.withPlatform(async (tx) => {
+    const found = await deps.tenancy.findWorkspace(tx, idOrSlug);
+    if (!found) throw tenancyErrors.create('WORKSPACE_NOT_FOUND', isUuid(idOrSlug) ? undefined : `No workspace with the slug "${idOrSlug}"`);
+    const result = await deps.tenancy.changeStatus(tx, found.id, target, { reason: options.reason ?? null });
+    const counts = await countMembers(tx, [found.id]);
+    return { ...result, workspace: { ...result.workspace, memberCount: counts.get(found.id) ?? 0 } };
+  });
+  // Cached per-session state (workspace status) must not outlive the change in this process.
+  if (change.isChanged) deps.identity.invalidateSessionCache();
+  if (change.isChanged) {
+    recordAdminAction(deps.log, actor, ACTIONS[target], { workspaceId: change.workspace.id, reason: options.reason ?? null, revokedSessions: change.revokedSessions });
+  }
+  return change;
+}

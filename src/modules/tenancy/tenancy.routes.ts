@@ -1,0 +1,84 @@
+// HTTP for the caller's workspaces. The workspace is always the principal's, never an input.
+import { Type } from '@fastify/type-provider-typebox';
+import type { Database } from '../../kernel/db/database.ts';
+import type { RoutePlugin } from '../../kernel/module.ts';
+import type { IdentityModule } from '../identity/index.ts';
+import type { SettingsRegistry } from './settings.registry.ts';
+import { MyWorkspaceSchema, SlugSchema, WorkspaceDetailSchema, WorkspaceNameSchema, WorkspaceSchema } from './tenancy.schema.ts';
+import { listMyWorkspaces } from './list-my-workspaces.ts';
+import { getCurrentWorkspace } from './get-workspace.ts';
+import { updateCurrentWorkspace } from './update-workspace.ts';
+import { createChildWorkspace } from './create-child-workspace.ts';
+import { deleteCurrentWorkspace } from './delete-workspace.ts';
+
+export type TenancyRouteDeps = { db: Database; settings: SettingsRegistry; identity: Pick<IdentityModule, 'users' | 'sessions' | 'invalidateSessionCache'> };
+
+export function tenancyRoutes(deps: TenancyRouteDeps): RoutePlugin {
+  return async (app) => {
+    app.get('/workspaces', {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'The workspaces you are a member of, with your role in each',
+        response: { 200: Type.Array(MyWorkspaceSchema) },
+      },
+    }, async (request) => {
+      const p = request.principal!;
+      return listMyWorkspaces(deps, { userId: p.userId!, workspaceId: p.workspaceId });
+    });
+
+    app.get('/workspaces/current', {
+      config: { permission: 'workspace.read' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'The current workspace and its settings',
+        response: { 200: WorkspaceDetailSchema },
+      },
+    }, async (request) => getCurrentWorkspace(deps, request.principal!.workspaceId));
+
+    app.patch('/workspaces/current', {
+      config: { permission: 'workspace.update' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Rename the current workspace and/or change settings (null resets a setting to its default)',
+        body: Type.Object({
+          name: Type.Optional(WorkspaceNameSchema),
+          settings: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 100, description: 'key → JSON value; null resets the key to its default' })),
+        }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: WorkspaceDetailSchema },
+      },
+    }, async (request) => updateCurrentWorkspace(deps, request.principal!.workspaceId, request.body));
+
+    app.post('/workspaces', {
+      config: { auth: 'session', permission: 'workspace.create_child' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Create a project or team under the current workspace; you become its owner',
+        body: Type.Object({
+          name: WorkspaceNameSchema,
+          slug: Type.Optional(SlugSchema),
+          kind: Type.Union([Type.Literal('project'), Type.Literal('team')]),
+        }, { additionalProperties: false }),
+        response: { 201: WorkspaceSchema },
+      },
+    }, async (request, reply) => {
+      const p = request.principal!;
+      const child = await createChildWorkspace(deps, { userId: p.userId!, workspaceId: p.workspaceId }, request.body);
+      request.log.info({ childWorkspaceId: child.id, kind: child.kind }, 'workspace.created');
+      return reply.code(201).send(child);
+    });
+
+    app.delete('/workspaces/current', {
+      config: { auth: 'session', permission: 'workspace.delete' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Soft-delete the current workspace (data kept, every session ended; a platform admin can restore it)',
+        response: { 204: Type.Null() },
+      },
+    }, async (request, reply) => {
+      const change = await deleteCurrentWorkspace(deps, request.principal!.workspaceId);
+      request.log.info({ revokedSessions: change.revokedSessions }, 'workspace.deleted');
+      return reply.code(204).send(null);
+    });
+  };
+}

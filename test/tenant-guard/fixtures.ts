@@ -1,0 +1,56 @@
+// Two workspaces, A and B, each with an owner, and A with one of every kind of row. Built
+// through the platform path so the suite does not depend on the routes it tests.
+import type { TestPlatform } from '../helpers/platform.ts';
+import { generateApiKey, sha256 } from '../../src/modules/identity/tokens.ts';
+
+export type Tenant = { workspaceId: string; slug: string; ownerId: string; ownerEmail: string; token: string; apiKey: string };
+export type Fixtures = {
+  a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string };
+  b: Tenant;
+  /** Strings of A that must never appear in a response to B. */
+  secretsOfA: string[];
+};
+
+async function createTenant(platform: TestPlatform, slug: string): Promise<Tenant & { sessionId: string }> {
+  const passwordHash = await platform.identity.passwords.hash(`password-of-${slug}`);
+  const email = `owner-${slug}@example.com`;
+  const ids = await platform.db.withPlatform(async (tx) => {
+    const w = await tx.query<{ id: string }>(`insert into workspaces (slug, name) values ($1, $2) returning id`, [slug, `Workspace ${slug.toUpperCase()}`]);
+    const u = await tx.query<{ id: string }>(`insert into users (email, name, password_hash) values ($1, $2, $3) returning id`, [email, `Owner ${slug}`, passwordHash]);
+    await tx.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, 'owner')`, [w.rows[0].id, u.rows[0].id]);
+    const key = generateApiKey();
+    await tx.query(`insert into api_keys (workspace_id, name, prefix, key_hash, role, created_by) values ($1, $2, $3, $4, 'admin', $5)`,
+      [w.rows[0].id, `key of ${slug}`, key.prefix, key.hash, u.rows[0].id]);
+    return { workspaceId: w.rows[0].id, ownerId: u.rows[0].id, apiKey: key.key };
+  });
+  const pair = await platform.db.withWorkspace(ids.workspaceId, (tx) =>
+    platform.identity.sessions.openSession(tx, { userId: ids.ownerId, workspaceId: ids.workspaceId, role: 'owner', isPlatformAdmin: false }));
+  return { ...ids, slug, ownerEmail: email, token: pair.accessToken, sessionId: pair.sessionId };
+}
+
+export async function createFixtures(platform: TestPlatform): Promise<Fixtures> {
+  const a = await createTenant(platform, 'guard-a');
+  const b = await createTenant(platform, 'guard-b');
+  const extra = await platform.db.withPlatform(async (tx) => {
+    const m = await tx.query<{ id: string }>(`insert into users (email, name) values ('member-of-a@example.com', 'Member of A') returning id`);
+    await tx.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, 'member')`, [a.workspaceId, m.rows[0].id]);
+    const k = await tx.query<{ id: string }>(`select id from api_keys where workspace_id = $1`, [a.workspaceId]);
+    const inv = await tx.query<{ id: string }>(
+      `insert into invitations (workspace_id, email, role, token_hash, invited_by, expires_at)
+       values ($1, 'invitee-of-a@example.com', 'member', $2, $3, now() + interval '7 days') returning id`,
+      [a.workspaceId, sha256('guard-invitation-token'), a.ownerId]);
+    const mail = await tx.query<{ id: string }>(
+      `insert into outbox_messages (workspace_id, to_address, subject, text_body, status)
+       values ($1, 'invitee-of-a@example.com', 'Secret subject of A', 'body of A', 'stored') returning id`, [a.workspaceId]);
+    const child = await tx.query<{ id: string }>(`insert into workspaces (slug, name, parent_id, kind) values ('guard-a-child', 'Child of A', $1, 'project') returning id`, [a.workspaceId]);
+    await tx.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, 'owner')`, [child.rows[0].id, a.ownerId]);
+    return { memberId: m.rows[0].id, apiKeyId: k.rows[0].id, invitationId: inv.rows[0].id, mailId: mail.rows[0].id, childWorkspaceId: child.rows[0].id };
+  });
+  return {
+    a: { ...a, ...extra },
+    b,
+    secretsOfA: [a.workspaceId, a.ownerId, a.ownerEmail, a.slug, 'Workspace GUARD-A', extra.memberId, 'member-of-a@example.com',
+      extra.apiKeyId, 'key of guard-a', extra.invitationId, 'invitee-of-a@example.com', extra.mailId, 'Secret subject of A',
+      extra.childWorkspaceId, 'guard-a-child', a.sessionId],
+  };
+}
