@@ -1,0 +1,202 @@
+// The tenant-guard suite: every route, called with workspace B's credentials (a user session
+// and an API key) against workspace A's ids, answers 404 (existence is not revealed); B's
+// listings never contain A's rows; nothing of A changes. Every /api route must have a case
+// here: a route added without one fails `every route has joined the suite`.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { createFixtures } from './fixtures.ts';
+import type { Fixtures } from './fixtures.ts';
+
+type Credential = 'session' | 'apiKey';
+type Call = { method: string; url: string; payload?: Record<string, unknown> };
+
+/**
+ * - `byId`: addresses one of A's rows by id → 404 with B's session; with B's API key 404, or 403
+ *   when the route is for sessions only (refused before any lookup, so nothing is revealed).
+ * - `list`: B's own data → 2xx and none of A's strings.
+ * - `caller`: acts on the caller's own workspace or user; any attempt to name A in the body is
+ *   ignored or refused; never one of A's strings, and A is unchanged (checked at the end).
+ * - `public`: no credentials involved; the reason says why it can't cross workspaces.
+ * - `platform`: platform admins only → 403 for B, whatever the ids.
+ */
+type Case =
+  | { kind: 'byId'; call: (fx: Fixtures) => Call }
+  | { kind: 'list'; call: (fx: Fixtures) => Call }
+  | { kind: 'caller'; call: (fx: Fixtures) => Call; isDestructive?: boolean }
+  | { kind: 'public'; reason: string }
+  | { kind: 'platform'; call: (fx: Fixtures) => Call };
+
+const CASES: Record<string, Case> = {
+  'GET /api/v1/openapi.json': { kind: 'public', reason: 'static API description' },
+  'POST /api/v1/auth/login': { kind: 'byId', call: (fx) => ({ method: 'POST', url: '/api/v1/auth/login', payload: { email: fx.b.ownerEmail, password: 'password-of-guard-b', workspace: fx.a.slug } }) },
+  'POST /api/v1/auth/login/mfa': { kind: 'public', reason: 'takes a challenge token issued to one user after their password' },
+  'POST /api/v1/auth/refresh': { kind: 'public', reason: 'takes a refresh token, bound to its own session and workspace' },
+  'POST /api/v1/auth/logout': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/auth/logout' }), isDestructive: true },
+  'GET /api/v1/auth/me': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/auth/me' }) },
+  'POST /api/v1/auth/switch': { kind: 'byId', call: (fx) => ({ method: 'POST', url: '/api/v1/auth/switch', payload: { workspaceId: fx.a.workspaceId } }) },
+  'GET /api/v1/auth/sessions': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/auth/sessions' }) },
+  'DELETE /api/v1/auth/sessions/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/auth/sessions/${fx.a.sessionId}` }) },
+  'POST /api/v1/auth/password': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: 'wrong-password-here', newPassword: 'another long password' } }) },
+  'POST /api/v1/auth/mfa/enroll': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/auth/mfa/enroll' }) },
+  'POST /api/v1/auth/mfa/verify': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/auth/mfa/verify', payload: { code: '000000' } }) },
+  'POST /api/v1/auth/mfa/disable': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/auth/mfa/disable', payload: { password: 'password-of-guard-b', code: '000000' } }) },
+  'POST /api/v1/auth/mfa/recovery-codes': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/auth/mfa/recovery-codes', payload: { code: '000000' } }) },
+  'GET /api/v1/api-keys': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/api-keys' }) },
+  'POST /api/v1/api-keys': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/api-keys', payload: { name: 'b key', role: 'viewer', workspaceId: fx.a.workspaceId } }) },
+  'DELETE /api/v1/api-keys/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/api-keys/${fx.a.apiKeyId}` }) },
+  'GET /api/v1/members': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/members' }) },
+  'PATCH /api/v1/members/:userId': { kind: 'byId', call: (fx) => ({ method: 'PATCH', url: `/api/v1/members/${fx.a.memberId}`, payload: { role: 'viewer' } }) },
+  'DELETE /api/v1/members/:userId': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/members/${fx.a.memberId}` }) },
+  'POST /api/v1/invitations': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/invitations', payload: { email: 'someone-for-b@example.com', role: 'viewer', workspaceId: fx.a.workspaceId } }) },
+  'GET /api/v1/invitations': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/invitations' }) },
+  'DELETE /api/v1/invitations/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/invitations/${fx.a.invitationId}` }) },
+  'GET /api/v1/invitations/lookup': { kind: 'public', reason: 'takes the invitation token (a capability sent to the invitee); ids are never accepted' },
+  'POST /api/v1/invitations/accept': { kind: 'public', reason: 'takes the invitation token; binds to the invitation\'s own workspace only' },
+  'GET /api/v1/workspaces': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/workspaces' }) },
+  'GET /api/v1/workspaces/current': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/workspaces/current' }) },
+  'PATCH /api/v1/workspaces/current': { kind: 'caller', call: (fx) => ({ method: 'PATCH', url: '/api/v1/workspaces/current', payload: { name: 'Renamed B', id: fx.a.workspaceId } }) },
+  'POST /api/v1/workspaces': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/workspaces', payload: { name: 'Child of B', kind: 'project', parentId: fx.a.workspaceId } }) },
+  'DELETE /api/v1/workspaces/current': { kind: 'caller', call: () => ({ method: 'DELETE', url: '/api/v1/workspaces/current' }), isDestructive: true },
+  'POST /api/v1/onboard/signup': { kind: 'public', reason: 'creates a new user and workspace; an existing email answers already_created with no data' },
+  'GET /api/v1/mail': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/mail' }) },
+  'GET /api/v1/mail/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/mail/${fx.a.mailId}` }) },
+  'GET /api/v1/admin/workspaces': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/workspaces' }) },
+  'GET /api/v1/admin/workspaces/:id': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}` }) },
+  'POST /api/v1/admin/workspaces': { kind: 'platform', call: () => ({ method: 'POST', url: '/api/v1/admin/workspaces', payload: { name: 'Sneaky' } }) },
+  'POST /api/v1/admin/workspaces/:id/suspend': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/suspend`, payload: {} }) },
+  'POST /api/v1/admin/workspaces/:id/restore': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/restore` }) },
+  'DELETE /api/v1/admin/workspaces/:id': { kind: 'platform', call: (fx) => ({ method: 'DELETE', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}` }) },
+  'POST /api/v1/admin/workspaces/:id/logout': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/logout` }) },
+  'GET /api/v1/admin/users': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/users' }) },
+  'POST /api/v1/admin/users/:id/logout': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/users/${fx.a.ownerId}/logout` }) },
+  'GET /api/v1/admin/mail': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/mail' }) },
+};
+
+/** Everything of A that a request from B could change, read through the platform path. */
+async function snapshotOfA(platform: TestPlatform, fx: Fixtures): Promise<unknown> {
+  return platform.db.withPlatform(async (tx) => {
+    const ws = [fx.a.workspaceId, fx.a.childWorkspaceId];
+    const q = async (sql: string, params: unknown[]) => (await tx.query(sql, params)).rows;
+    return {
+      workspaces: await q('select id, slug, name, plan, status, parent_id, deleted_at from workspaces where id = any($1) order by id', [ws]),
+      settings: await q('select * from workspace_settings where workspace_id = any($1) order by workspace_id, key', [ws]),
+      memberships: await q('select workspace_id, user_id, role from memberships where workspace_id = any($1) order by workspace_id, user_id', [ws]),
+      apiKeys: await q('select id, name, role, revoked_at, expires_at from api_keys where workspace_id = any($1) order by id', [ws]),
+      invitations: await q('select id, email, role, accepted_at, revoked_at from invitations where workspace_id = any($1) order by id', [ws]),
+      mail: await q('select id, to_address, subject, status from outbox_messages where workspace_id = any($1) order by id', [ws]),
+      sessions: await q('select id, workspace_id, revoked_at from sessions where user_id = $1 order by id', [fx.a.ownerId]),
+      users: await q('select id, email, name, password_hash, totp_secret, totp_enabled_at from users where id = any($1) order by id', [[fx.a.ownerId, fx.a.memberId]]),
+    };
+  });
+}
+
+describe('tenant guard: workspace B against workspace A', () => {
+  let platform: TestPlatform;
+  let fx: Fixtures;
+  let before0: unknown;
+
+  before(async () => {
+    platform = await startTestPlatform();
+    fx = await createFixtures(platform);
+    before0 = await snapshotOfA(platform, fx);
+  });
+
+  after(async () => {
+    await platform?.stop();
+  });
+
+  async function send(call: Call, credential: Credential | 'none') {
+    const headers: Record<string, string> = {};
+    if (credential === 'session') headers.authorization = `Bearer ${fx.b.token}`;
+    if (credential === 'apiKey') headers.authorization = `Bearer ${fx.b.apiKey}`;
+    return platform.app.inject({ method: call.method as 'GET', url: call.url, headers, ...(call.payload ? { payload: call.payload } : {}) });
+  }
+
+  /** What B itself sent (a URL or body naming A's id) may be echoed back; nothing else of A. */
+  function withoutEcho(body: string, call: Call): string {
+    let out = body.replaceAll(call.url, '');
+    for (const value of Object.values(call.payload ?? {})) if (typeof value === 'string') out = out.replaceAll(value, '');
+    return out;
+  }
+
+  function assertNoSecretOfA(body: string, label: string) {
+    for (const secret of fx.secretsOfA) {
+      assert.equal(body.includes(secret), false, `${label}: the response contains A's "${secret}"`);
+    }
+  }
+
+  test('every route has joined the suite', () => {
+    const routes = platform.routeTable.filter((r) => r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`);
+    const missing = routes.filter((r) => !(r in CASES));
+    assert.deepEqual(missing, [], `routes without a tenant-guard case (add them to CASES): ${missing.join(', ')}`);
+    const stale = Object.keys(CASES).filter((k) => !routes.includes(k));
+    assert.deepEqual(stale, [], `cases for routes that no longer exist: ${stale.join(', ')}`);
+  });
+
+  test('by id: A\'s rows answer 404 to B, with a session and with an API key', async () => {
+    for (const [route, c] of Object.entries(CASES)) {
+      if (c.kind !== 'byId') continue;
+      const call = c.call(fx);
+      const viaSession = await send(call, 'session');
+      assert.equal(viaSession.statusCode, 404, `${route} with B's session: ${viaSession.statusCode} ${viaSession.body}`);
+      assertNoSecretOfA(withoutEcho(viaSession.body, call), `${route} (session)`);
+      const viaKey = await send(call, 'apiKey');
+      const isSessionOnly = viaKey.statusCode === 403 && /session/i.test(viaKey.json().detail ?? '');
+      assert.ok(viaKey.statusCode === 404 || isSessionOnly, `${route} with B's API key: ${viaKey.statusCode} ${viaKey.body}`);
+      assertNoSecretOfA(withoutEcho(viaKey.body, call), `${route} (API key)`);
+    }
+  });
+
+  test('listings: B sees only B', async () => {
+    for (const [route, c] of Object.entries(CASES)) {
+      if (c.kind !== 'list') continue;
+      for (const credential of ['session', 'apiKey'] as const) {
+        const res = await send(c.call(fx), credential);
+        if (credential === 'apiKey' && res.statusCode === 403) continue; // session-only route
+        assert.ok(res.statusCode >= 200 && res.statusCode < 300, `${route} (${credential}): ${res.statusCode} ${res.body}`);
+        assertNoSecretOfA(res.body, `${route} (${credential})`);
+      }
+    }
+    // And B's own rows are there: the listings are not trivially empty.
+    const keys = await send({ method: 'GET', url: '/api/v1/api-keys' }, 'session');
+    assert.match(keys.body, /key of guard-b/);
+  });
+
+  test('platform routes refuse B', async () => {
+    for (const [route, c] of Object.entries(CASES)) {
+      if (c.kind !== 'platform') continue;
+      for (const credential of ['session', 'apiKey'] as const) {
+        const res = await send(c.call(fx), credential);
+        assert.equal(res.statusCode, 403, `${route} (${credential}): ${res.statusCode}`);
+        assertNoSecretOfA(withoutEcho(res.body, c.call(fx)), `${route} (${credential})`);
+      }
+    }
+  });
+
+  test('caller-scoped routes act on B only, whatever the body names', async () => {
+    const entries = Object.entries(CASES).sort(([, x], [, y]) => Number(x.kind === 'caller' && x.isDestructive) - Number(y.kind === 'caller' && y.isDestructive));
+    for (const [route, c] of entries) {
+      if (c.kind !== 'caller') continue;
+      const res = await send(c.call(fx), c.isDestructive ? 'session' : 'apiKey');
+      assert.ok(res.statusCode < 500, `${route}: ${res.statusCode} ${res.body}`);
+      assertNoSecretOfA(withoutEcho(res.body, c.call(fx)), route);
+      if (!c.isDestructive) {
+        const viaSession = await send(c.call(fx), 'session');
+        assert.ok(viaSession.statusCode < 500, `${route}: ${viaSession.statusCode} ${viaSession.body}`);
+        assertNoSecretOfA(withoutEcho(viaSession.body, c.call(fx)), route);
+      }
+    }
+  });
+
+  test('A is unchanged by everything B tried', async () => {
+    assert.deepEqual(await snapshotOfA(platform, fx), before0);
+  });
+
+  test('A still works after all of it', async () => {
+    const res = await platform.app.inject({ method: 'GET', url: '/api/v1/members', headers: { authorization: `Bearer ${fx.a.token}` } });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /member-of-a@example\.com/);
+  });
+});
