@@ -103,6 +103,50 @@ describe('row-level security as the request role', () => {
     await assert.rejects(db.withIdentity((tx) => tx.query('drop table workspace_settings')), /must be owner/);
   });
 
+  test('readInWorkspace: one round trip, still bound to one workspace, on both paths', async () => {
+    const sql = 'select workspace_id, value from workspace_settings where $1::uuid is not null and key = $2';
+    // A uuid and a non-uuid parameter: the second forces the parameterised path.
+    const inline = await db.readInWorkspace<{ workspace_id: string }>(a, { name: 'test_settings_uuid', text: 'select workspace_id from workspace_settings where $1::uuid is not null', values: [a] });
+    assert.deepEqual(inline.map((r) => r.workspace_id), [a]);
+    for (let i = 0; i < 3; i++) {
+      // Reuses the statement prepared on the connection, bound to the other workspace each time.
+      const again = await db.readInWorkspace<{ workspace_id: string }>(i % 2 ? a : b, { name: 'test_settings_uuid', text: 'select workspace_id from workspace_settings where $1::uuid is not null', values: [a] });
+      assert.deepEqual(again.map((r) => r.workspace_id), [i % 2 ? a : b]);
+    }
+    const parameterised = await db.readInWorkspace<{ workspace_id: string; value: string }>(b, { name: 'test_settings_key', text: sql, values: [a, "theme' or 'x'='x"] });
+    assert.deepEqual(parameterised, []);
+    const byKey = await db.readInWorkspace<{ workspace_id: string; value: string }>(b, { name: 'test_settings_key', text: sql, values: [a, 'theme'] });
+    assert.deepEqual(byKey, [{ workspace_id: b, value: 'b' }]);
+    // No binding survives on the pool afterwards.
+    const { rows } = await db.withIdentity((tx) => tx.query('select * from workspace_settings'));
+    assert.equal(rows.length, 0);
+  });
+
+  test('readInWorkspace: a failing statement raises and leaves the connection clean', async () => {
+    await assert.rejects(db.readInWorkspace(a, { name: 'test_broken', text: 'select * from no_such_table where $1::uuid is not null', values: [a] }), /no_such_table/);
+    // Prepared fine, failing at execution: the statement must not be left half-known.
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(db.readInWorkspace(a, { name: 'test_fails_late', text: 'select 1 / (count(*) - count(*)) from workspaces where id = $1', values: [a] }), /division by zero/);
+    }
+    await assert.rejects(db.readInWorkspace(a, { text: 'select 1/0 where $1::text is not null', values: ['x'] }), /division by zero/);
+    for (let i = 0; i < 12; i++) {
+      const { rows } = await db.withIdentity((tx) => tx.query(`select current_setting('app.workspace_id', true) as v, now() = statement_timestamp() as fresh`));
+      assert.ok(rows[0].v === '' || rows[0].v === null);
+    }
+  });
+
+  test('withWorkspace: a use-case that fails after writing leaves nothing (sync throw or rejection)', async () => {
+    await assert.rejects(db.withWorkspace(a, async (tx) => {
+      await tx.query(`insert into workspace_settings (workspace_id, key, value) values ($1, 'partial', '1')`, [a]);
+      throw new Error('use-case failed');
+    }), /use-case failed/);
+    await assert.rejects(db.withWorkspace(a, () => {
+      throw new Error('thrown synchronously');
+    }), /thrown synchronously/);
+    const { rows } = await db.withWorkspace(a, (tx) => tx.query(`select key from workspace_settings where key = 'partial'`));
+    assert.equal(rows.length, 0);
+  });
+
   test('the platform path sees every workspace', async () => {
     const { rows } = await db.withPlatform((tx) => tx.query('select count(*)::int as n from workspaces'));
     assert.equal(rows[0].n, 2);

@@ -1,6 +1,10 @@
 // The only ways code reaches the database. Request code gets a handle through
 // withWorkspace (RLS bound to one workspace) or withIdentity (global identity tables, no
 // workspace). Platform-admin code uses withPlatform, a separate and explicit path.
+//
+// Pools run in pg's pipeline mode, and the opening statements (begin, the workspace binding)
+// are written in one packet with the transaction's first query: a tenant transaction costs
+// the same round trips as the bare query plus the commit (docs/adr/0006).
 import type pg from 'pg';
 import type { Pool, PoolClient } from './pool.ts';
 
@@ -12,6 +16,8 @@ export type Database = {
   /** Pool of the migration owner; used for migrations and the platform path only. */
   readonly owner: Pool;
   withWorkspace<T>(workspaceId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** One read statement bound to a workspace, in a single round trip (begin … commit). */
+  readInWorkspace<R extends pg.QueryResultRow>(workspaceId: string, query: ReadQuery): Promise<R[]>;
   withIdentity<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   withPlatform<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -19,14 +25,93 @@ export type Database = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function inTransaction<T>(pool: Pool, beginSql: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+type Corkable = { cork(): void; uncork(): void };
+
+/** Hold the socket's writes until the end of this tick, so queued messages leave in one packet. */
+function cork(client: PoolClient): () => void {
+  const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
+  if (!stream?.cork || !stream.uncork) return () => {};
+  stream.cork();
+  return () => process.nextTick(() => stream.uncork!());
+}
+
+type Statement = string | pg.QueryConfig;
+
+/** A hot read: `name` makes it a prepared statement, parsed and planned once per connection. */
+export type ReadQuery = { name?: string; text: string; values: unknown[] };
+
+/**
+ * The workspace binding: a named prepared statement, parsed once per connection.
+ * set_config(..., true) is transaction-local, so a pooled connection never carries the binding
+ * into the next transaction.
+ */
+function bindingStatement(workspaceId: string): pg.QueryConfig {
+  if (!UUID.test(workspaceId)) throw new Error('withWorkspace: workspace id is not a uuid');
+  return { name: 'atrium_bind_workspace', text: "select set_config('app.workspace_id', $1, true)", values: [workspaceId] };
+}
+
+const preparedByConnection = new WeakMap<object, Set<string>>();
+const STATEMENT_NAME = /^[a-z][a-z0-9_]{0,50}$/;
+
+/** A value that can be written into SQL as is: a uuid, a safe integer or null. Nothing else. */
+function sqlLiteral(value: unknown): string | undefined {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string' && UUID.test(value)) return `'${value.toLowerCase()}'`;
+  return undefined;
+}
+
+/**
+ * The whole read as one simple-protocol message, when every parameter is a uuid, an integer or
+ * null (checked above; any other value takes the parameterised path). The statement is a
+ * server-side prepared statement, so it is parsed and planned once per connection.
+ */
+function inlineStatement(client: PoolClient, workspaceId: string, name: string, text: string, values: unknown[]): { sql: string; markPrepared: () => void } | null {
+  if (!STATEMENT_NAME.test(name)) return null;
+  const literals = values.map(sqlLiteral);
+  if (literals.some((l) => l === undefined)) return null;
+  const prepared = preparedByConnection.get(client) ?? new Set<string>();
+  const sqlName = `atrium_${name}`;
+  const prepare = prepared.has(name) ? '' : `prepare ${sqlName} as ${text};\n`;
+  const args = literals.length ? `(${literals.join(', ')})` : '';
+  return {
+    sql: `${prepare}begin; select set_config('app.workspace_id', '${workspaceId.toLowerCase()}', true); execute ${sqlName}${args}; commit`,
+    markPrepared: () => {
+      prepared.add(name);
+      preparedByConnection.set(client, prepared);
+    },
+  };
+}
+
+async function inTransaction<T>(pool: Pool, opening: Statement[], fn: (tx: Tx) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let isBroken = false;
   try {
-    await client.query(beginSql);
-    const result = await fn(client);
+    const uncork = cork(client);
+    let begun: Promise<{ ok: true } | { ok: false; error: unknown }>;
+    let work: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+    try {
+      begun = Promise.all(opening.map((statement) => client.query(statement))).then(() => ({ ok: true as const }), (error: unknown) => ({ ok: false as const, error }));
+      // fn's first statement is queued behind the opening ones and leaves in the same packet.
+      // If an opening statement fails, PostgreSQL aborts the transaction and fn's statements
+      // fail too ('begin' comes first, so nothing of fn ever runs outside the transaction).
+      // Outcomes are captured at once so an early failure is never an unhandled rejection.
+      let running: Promise<T>;
+      try {
+        running = fn(client);
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+      work = running.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+    } finally {
+      uncork();
+    }
+    const opened = await begun;
+    const outcome = await work;
+    if (!opened.ok) throw opened.error;
+    if (!outcome.ok) throw outcome.error;
     await client.query('commit');
-    return result;
+    return outcome.value;
   } catch (err) {
     try {
       await client.query('rollback');
@@ -44,17 +129,45 @@ export function createDatabase(app: Pool, owner: Pool): Database {
     app,
     owner,
     withWorkspace(workspaceId, fn) {
-      if (!UUID.test(workspaceId)) throw new Error('withWorkspace: workspace id is not a uuid');
-      // One round trip: begin and bind. set_config(..., true) is transaction-local, so a pooled
-      // connection never carries the binding into the next transaction. The id is inlined only
-      // after the uuid check above.
-      return inTransaction(app, `begin; select set_config('app.workspace_id', '${workspaceId.toLowerCase()}', true)`, fn);
+      return inTransaction(app, ['begin', bindingStatement(workspaceId)], fn);
+    },
+    async readInWorkspace<R extends pg.QueryResultRow>(workspaceId: string, query: ReadQuery): Promise<R[]> {
+      const binding = bindingStatement(workspaceId);
+      const client = await app.connect();
+      let isBroken = false;
+      try {
+        const inline = query.name ? inlineStatement(client, workspaceId, query.name, query.text, query.values) : null;
+        if (inline) {
+          // One message, one round trip, one flush each way: prepare (first use on this
+          // connection), begin, bind, execute, commit. PREPARE is not transactional: after a
+          // failure we can't tell whether the statement exists, so the connection is dropped.
+          isBroken = true;
+          const results = (await client.query(inline.sql)) as unknown as pg.QueryResult<R>[];
+          isBroken = false;
+          const commit = results[results.length - 1];
+          if (commit.command !== 'COMMIT') throw new Error('readInWorkspace: the transaction did not commit');
+          inline.markPrepared();
+          return results[results.length - 2].rows;
+        }
+        const uncork = cork(client);
+        const sent = [client.query('begin'), client.query(binding), client.query<R>(query), client.query('commit')];
+        uncork();
+        const [, , result, commit] = await Promise.all(sent.map((p) => p.catch((error: unknown) => ({ error }))));
+        for (const r of [result, commit]) if (r && typeof r === 'object' && 'error' in r) throw r.error;
+        if ((commit as pg.QueryResult).command !== 'COMMIT') throw new Error('readInWorkspace: the transaction did not commit');
+        return (result as pg.QueryResult<R>).rows;
+      } catch (err) {
+        if (!isBroken) await client.query('rollback').catch(() => { isBroken = true; });
+        throw err;
+      } finally {
+        client.release(isBroken);
+      }
     },
     withIdentity(fn) {
-      return inTransaction(app, 'begin', fn);
+      return inTransaction(app, ['begin'], fn);
     },
     withPlatform(fn) {
-      return inTransaction(owner, 'begin; set local role atrium_platform', fn);
+      return inTransaction(owner, ['begin', 'set local role atrium_platform'], fn);
     },
     async close() {
       await Promise.allSettled([app.end(), owner === app ? Promise.resolve() : owner.end()]);

@@ -7,14 +7,17 @@ export type PoolClient = pg.PoolClient;
 // Timestamps come back as Date, bigint (count(*)) as a JS number where it fits.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function createPool(connectionString: string, options: { max: number; name: string; log: Logger }): Pool {
+export function createPool(connectionString: string, options: { max: number; name: string; log: Logger; pipeline?: boolean }): Pool {
   const pool = new pg.Pool({
     connectionString,
     max: options.max,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
     application_name: `atrium-${options.name}`,
-  });
+    // Pipeline mode: queued statements are sent without waiting for the previous answer
+    // (see database.ts). Each keeps its own Sync, so errors stay per statement.
+    pipeline: options.pipeline ?? true,
+  } as pg.PoolConfig);
   // An idle client losing its connection (PostgreSQL restart) must not crash the process.
   pool.on('error', (err: Error & { code?: string }) =>
     options.log.warn({ pool: options.name, error: err.message, code: err.code }, 'idle database connection error'));

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
@@ -57,8 +57,7 @@ export async function createHttpApp(options: HttpOptions) {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: typeof options.trustProxy === 'number' ? hopCount(options.trustProxy) : (options.trustProxy ?? false),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
@@ -114,7 +113,8 @@ export async function createHttpApp(options: HttpOptions) {
     const principal = await options.authenticate(request);
     if (!principal) return sendProblem(reply, request, kernelErrors.create('UNAUTHENTICATED'));
     request.principal = principal;
-    request.log = request.log.child({ workspaceId: principal.workspaceId, userId: principal.userId, apiKeyId: principal.apiKeyId ?? undefined });
+    // request.log is already this request's own child logger: add the principal to its bindings.
+    (request.log as Logger).setBindings({ workspaceId: principal.workspaceId, userId: principal.userId ?? undefined, apiKeyId: principal.apiKeyId ?? undefined });
     if (auth === 'session' && principal.kind !== 'user') {
       return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', 'This route needs a user session, not an API key'));
     }

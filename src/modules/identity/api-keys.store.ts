@@ -1,5 +1,5 @@
 // API keys of a workspace. Only the SHA-256 of a key is stored; its prefix is public.
-import type { Tx } from '../../kernel/db/database.ts';
+import type { Database, Tx } from '../../kernel/db/database.ts';
 
 export type ApiKeyView = {
   id: string;
@@ -37,8 +37,9 @@ function toView(r: Row): ApiKeyView {
   };
 }
 
-export async function listApiKeys(tx: Tx, workspaceId: string, options: { limit: number; before?: string }): Promise<ApiKeyView[]> {
-  const { rows } = await tx.query<Row>(LIST_API_KEYS_SQL, [workspaceId, options.before ?? null, options.limit]);
+/** A hot read: one statement in one round trip (readInWorkspace), prepared per connection. */
+export async function listApiKeys(db: Database, workspaceId: string, options: { limit: number; before?: string }): Promise<ApiKeyView[]> {
+  const rows = await db.readInWorkspace<Row>(workspaceId, { name: 'identity_list_api_keys', text: LIST_API_KEYS_SQL, values: [workspaceId, options.before ?? null, options.limit] });
   return rows.map(toView);
 }
 

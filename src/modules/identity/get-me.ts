@@ -19,7 +19,7 @@ export type Me = {
 
 export async function getMe(ctx: IdentityContext, principal: Principal): Promise<Me> {
   const isUser = principal.kind === 'user';
-  const row = await ctx.db.withWorkspace(principal.workspaceId, (tx) => readMe(tx, isUser ? principal.userId : null, principal.workspaceId));
+  const row = await readMe(ctx.db, isUser ? principal.userId : null, principal.workspaceId);
   // The authenticator just checked both exist; a miss here is a race with a deletion.
   if (!row.workspace || (isUser && !row.user)) throw kernelErrors.create('TOKEN_INVALID', 'The session has ended; log in again');
   return {

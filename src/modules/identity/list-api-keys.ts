@@ -5,6 +5,6 @@ import type { IdentityContext } from './identity.context.ts';
 
 export async function listApiKeys(ctx: IdentityContext, principal: Principal, page: { limit: number; cursor?: string }): Promise<{ data: ApiKeyView[]; nextCursor: string | null }> {
   const ws = principal.workspaceId;
-  const data = await ctx.db.withWorkspace(ws, (tx) => selectApiKeys(tx, ws, { limit: page.limit, before: page.cursor }));
+  const data = await selectApiKeys(ctx.db, ws, { limit: page.limit, before: page.cursor });
   return { data, nextCursor: data.length === page.limit ? data[data.length - 1].id : null };
 }

@@ -1,7 +1,7 @@
 // GET /auth/me in one statement (the route is benchmarked): the current workspace (RLS-bound),
 // the user, and their active memberships (SECURITY DEFINER atrium_user_memberships).
 // Parameters: $1 user id (null for an API key), $2 workspace id.
-import type { Tx } from '../../kernel/db/database.ts';
+import type { Database } from '../../kernel/db/database.ts';
 import type { Role } from '../access/index.ts';
 
 export const ME_SQL = `select
@@ -19,7 +19,8 @@ export type MeWorkspace = { id: string; slug: string; name: string; plan: string
 export type MeUser = { id: string; email: string; name: string; isPlatformAdmin: boolean; mfaEnabled: boolean };
 export type MeMembership = { workspaceId: string; slug: string; name: string; role: Role; parentId: string | null };
 
-export async function readMe(tx: Tx, userId: string | null, workspaceId: string): Promise<{ workspace: MeWorkspace | null; user: MeUser | null; memberships: MeMembership[] }> {
-  const { rows } = await tx.query<{ workspace: MeWorkspace | null; user: MeUser | null; memberships: MeMembership[] }>(ME_SQL, [userId, workspaceId]);
+/** One statement, one round trip (readInWorkspace): this route is on every console page load. */
+export async function readMe(db: Database, userId: string | null, workspaceId: string): Promise<{ workspace: MeWorkspace | null; user: MeUser | null; memberships: MeMembership[] }> {
+  const rows = await db.readInWorkspace<{ workspace: MeWorkspace | null; user: MeUser | null; memberships: MeMembership[] }>(workspaceId, { name: 'identity_me', text: ME_SQL, values: [userId, workspaceId] });
   return rows[0];
 }
