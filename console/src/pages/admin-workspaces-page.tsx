@@ -78,7 +78,7 @@ export function AdminWorkspacesPage() {
     <>
       <PageHeader
         title="All workspaces"
-        description="Every workspace on this installation. Actions here cross workspace boundaries and are written to the audit log."
+        description="Every workspace on this installation. Actions here cross workspace boundaries; each one is logged with your name and the request id."
         actions={
           <button type="button" className="btn btn-primary" onClick={() => setIsCreating(true)}>
             <Icon name="plus" /> Create workspace
@@ -196,7 +196,7 @@ export function AdminWorkspacesPage() {
         })}
       >
         {pending?.action === 'suspend' ? (
-          <TextField label="Reason (optional)" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} placeholder="Unpaid invoice" hint="Kept with the workspace and in the audit log." />
+          <TextField label="Reason (optional)" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} placeholder="Unpaid invoice" hint="Kept with the workspace and shown to platform admins." />
         ) : null}
       </ConfirmDialog>
       <CreateDialog open={isCreating} onClose={() => setIsCreating(false)} />

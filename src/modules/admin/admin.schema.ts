@@ -76,22 +76,4 @@ export const UserListQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
 }, { additionalProperties: false });
 
-export const AdminMailSchema = Type.Object({
-  id: Uuid,
-  workspaceId: Uuid,
-  to: Type.String(),
-  subject: Type.String(),
-  text: Type.String(),
-  html: Type.Union([Type.String(), Type.Null()]),
-  kind: Type.String(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('stored')]),
-  attempts: Type.Integer(),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  createdAt: DateTime,
-  sentAt: NullableDateTime,
-});
-
-export const MailListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-  cursor: Type.Optional(Type.String({ format: 'uuid', description: 'id of the last mail of the previous page' })),
-}, { additionalProperties: false });
+export { MailWithDeliverySchema as AdminMailSchema, MailListQuery } from '../mail/index.ts';

@@ -6,7 +6,6 @@ import type { WorkspaceStatus } from '../tenancy/index.ts';
 import type { AdminDeps } from './admin.deps.ts';
 import { recordAdminAction } from './admin-audit.ts';
 import type { AdminActor } from './admin-audit.ts';
-import { countMembers } from './admin.store.ts';
 import type { AdminWorkspace } from './list-workspaces.ts';
 
 const ACTIONS: Record<WorkspaceStatus, string> = { active: 'workspace.restored', suspended: 'workspace.suspended', deleted: 'workspace.deleted' };
@@ -25,7 +24,7 @@ export async function changeWorkspaceStatus(
     const found = await deps.tenancy.findWorkspace(tx, idOrSlug);
     if (!found) throw tenancyErrors.create('WORKSPACE_NOT_FOUND', isUuid(idOrSlug) ? undefined : `No workspace with the slug "${idOrSlug}"`);
     const result = await deps.tenancy.changeStatus(tx, found.id, target, { reason: options.reason ?? null });
-    const counts = await countMembers(tx, [found.id]);
+    const counts = await deps.identity.directory.countMembers(tx, [found.id]);
     return { ...result, workspace: { ...result.workspace, memberCount: counts.get(found.id) ?? 0 } };
   });
   // Cached per-session state (workspace status) must not outlive the change in this process.

@@ -5,7 +5,6 @@ import { kernelErrors } from '../../kernel/errors.ts';
 import type { User } from '../identity/index.ts';
 import type { AdminDeps } from './admin.deps.ts';
 import { adminErrors } from './admin.errors.ts';
-import { promoteToPlatformAdmin } from './admin.store.ts';
 import { recordAdminAction } from './admin-audit.ts';
 import type { AdminActor } from './admin-audit.ts';
 
@@ -48,7 +47,7 @@ export async function createPlatformAdmin(
       const current = await identity.users.findByEmail(tx, email);
       if (!current) throw new Error(`User ${email} vanished during creation`);
       wasPromoted = !current.is_platform_admin;
-      if (wasPromoted || !current.password_hash) await promoteToPlatformAdmin(tx, current.id, passwordHash);
+      if (wasPromoted || !current.password_hash) await deps.identity.directory.promoteToPlatformAdmin(tx, current.id, passwordHash);
       row = (await identity.users.findById(tx, current.id))!;
     }
     const memberships = await identity.users.memberships(tx, row.id);

@@ -1,14 +1,13 @@
 import type { Workspace, WorkspaceSearch } from '../tenancy/index.ts';
 import type { AdminDeps } from './admin.deps.ts';
-import { countMembers } from './admin.store.ts';
 
 export type AdminWorkspace = Workspace & { memberCount: number };
 export type AdminWorkspacePage = { data: AdminWorkspace[]; total: number; limit: number; offset: number };
 
-export async function listWorkspaces(deps: Pick<AdminDeps, 'db' | 'tenancy'>, search: WorkspaceSearch): Promise<AdminWorkspacePage> {
+export async function listWorkspaces(deps: Pick<AdminDeps, 'db' | 'tenancy' | 'identity'>, search: WorkspaceSearch): Promise<AdminWorkspacePage> {
   return deps.db.withPlatform(async (tx) => {
     const page = await deps.tenancy.searchWorkspaces(tx, search);
-    const counts = await countMembers(tx, page.data.map((w) => w.id));
+    const counts = await deps.identity.directory.countMembers(tx, page.data.map((w) => w.id));
     return {
       data: page.data.map((w) => ({ ...w, memberCount: counts.get(w.id) ?? 0 })),
       total: page.total,

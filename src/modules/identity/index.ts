@@ -2,6 +2,7 @@
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { MailModule } from '../mail/index.ts';
 import { createTokenSigner } from './tokens.ts';
+import { countMembers, listWorkspaceMembers, promoteToPlatformAdmin, searchUsers } from './directory.store.ts';
 import { createSessionService } from './sessions.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { assertPasswordStrength, hashPassword, verifyPassword } from './passwords.ts';
@@ -15,6 +16,7 @@ import { memberRoutes } from './members.routes.ts';
 import { invitationRoutes } from './invitations.routes.ts';
 
 export type { TokenPair, SessionContext } from './sessions.ts';
+export type { WorkspaceMember, AdminUser } from './directory.store.ts';
 export type { User, Membership } from './users.store.ts';
 export { identityErrors } from './identity.errors.ts';
 export { ME_SQL } from './me.store.ts';
@@ -49,6 +51,8 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     signer,
     passwords: { hash: hashPassword, verify: verifyPassword, assertStrength: assertPasswordStrength },
     users: { findByEmail: findUserByEmail, findById: findUserById, insert: insertUser, memberships: listUserMemberships, addMembership, normalizeEmail, toUser },
+    /** Cross-workspace user directory, for the platform path (withPlatform) only. */
+    directory: { countMembers, listWorkspaceMembers, searchUsers, promoteToPlatformAdmin },
   };
 }
 

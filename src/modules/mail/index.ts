@@ -6,6 +6,7 @@ import { mailRoutes } from './mail.routes.ts';
 import { createDeliveryWorker } from './deliver-mail.worker.ts';
 
 export type { NewMail, OutboxMessage } from './mail.store.ts';
+export { MailSchema, MailWithDeliverySchema, MailListQuery } from './mail.schema.ts';
 
 export function createMailModule(deps: KernelDeps) {
   const status = deps.config.smtpUrl ? 'pending' : 'stored';

@@ -3,18 +3,8 @@ import type { RoutePlugin } from '../../kernel/module.ts';
 import type { Database } from '../../kernel/db/database.ts';
 import { mailErrors } from './mail.errors.ts';
 import { getMail, listMail } from './mail.store.ts';
+import { MailListQuery, MailSchema as Mail } from './mail.schema.ts';
 
-const Mail = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  to: Type.String(),
-  subject: Type.String(),
-  text: Type.String(),
-  html: Type.Union([Type.String(), Type.Null()]),
-  kind: Type.String(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('stored')]),
-  createdAt: Type.String({ format: 'date-time' }),
-  sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
 
 export function mailRoutes(db: Database): RoutePlugin {
   return async (app) => {
@@ -23,10 +13,7 @@ export function mailRoutes(db: Database): RoutePlugin {
       schema: {
         tags: ['mail'],
         summary: 'The workspace outbox (dev mailbox): newest first',
-        querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-          cursor: Type.Optional(Type.String({ format: 'uuid', description: 'id of the last mail of the previous page' })),
-        }),
+        querystring: MailListQuery,
         response: { 200: Type.Object({ data: Type.Array(Mail), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
       },
     }, async (request) => {

@@ -1,7 +1,6 @@
-// Read-mostly reports of the platform path (db.withPlatform only) over the identity module's
-// users and memberships. They live here because identity's door has no cross-workspace
-// listing; they move behind identity's index when it grows one. Nothing here runs on a
-// tenant transaction.
+// The user directory as platform admins see it, across workspaces: for transactions of the
+// platform path (db.withPlatform) only, never a tenant transaction. Exposed through identity's
+// index as `identity.directory`, so no other module queries users or memberships.
 import type { Tx } from '../../kernel/db/database.ts';
 
 export type WorkspaceMember = { userId: string; email: string; name: string; role: string; joinedAt: string };
