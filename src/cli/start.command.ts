@@ -41,7 +41,13 @@ export function registerStartCommands(program: Command, getConfig: () => Config)
       process.stderr.write(banner.join('\n') + '\n\n');
       const onSignal = (signal: string) => {
         process.stderr.write(`\n  ${signal} received, stopping…\n`);
-        stop().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+        stop().then(() => {
+          process.stderr.write('  Stopped.\n');
+          process.exit(0);
+        }, (err) => {
+          console.error(`atrium: shutdown failed: ${(err as Error).message}`);
+          process.exit(1);
+        });
       };
       process.once('SIGINT', () => onSignal('SIGINT'));
       process.once('SIGTERM', () => onSignal('SIGTERM'));

@@ -78,17 +78,55 @@ async function runInitdb(bin: Binaries, dir: string, owner: { uid: number; gid: 
   }
 }
 
-/** A postmaster left by a process killed with -9 holds the data dir: stop it first. */
-async function stopOrphan(dir: string): Promise<void> {
+type Running = { pid: number; port: number; isOrphan: boolean };
+
+/** A postmaster already on this data dir: another Atrium process's (share it) or an orphan. */
+function runningPostmaster(dir: string): Running | null {
   const pidFile = path.join(dir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
   try {
-    process.kill(pid, 'SIGINT');
+    process.kill(pid, 0);
   } catch {
     rmSync(pidFile, { force: true });
+    return null;
+  }
+  // Started detached by an Atrium process: while that process lives it is the parent; once it
+  // is gone (killed with -9) the postmaster is re-parented and nobody will stop it.
+  let parent = 0;
+  try {
+    parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  } catch {
+    return { pid, port, isOrphan: false };
+  }
+  let isParentAlive = parent > 1;
+  if (isParentAlive) {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      isParentAlive = false;
+    }
+  }
+  return { pid, port, isOrphan: !isParentAlive || !readCommand(parent).includes('node') };
+}
+
+function readCommand(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function stopOrphan(running: Running, dir: string): Promise<void> {
+  try {
+    process.kill(running.pid, 'SIGINT');
+  } catch {
     return;
   }
+  const pidFile = path.join(dir, 'postmaster.pid');
   for (let i = 0; i < 100 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
@@ -118,8 +156,15 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     rmSync(dir, { recursive: true, force: true });
     await runInitdb(bin, dir, owner);
   } else {
+    const running = runningPostmaster(dir);
+    if (running && !running.isOrphan) {
+      // Another Atrium process (say `npm start`, while this is `atrium admin create`) owns the
+      // server: use it, and leave stopping it to its owner.
+      const url = `postgres://postgres:${PASSWORD}@127.0.0.1:${running.port}/atrium`;
+      return { url, stop: async () => {} };
+    }
+    if (running) await stopOrphan(running, dir);
     if (owner) chownTree(dir, owner);
-    await stopOrphan(dir);
   }
   const child = spawn(bin.postgres, [
     '-D', dir, '-p', String(options.port),
