@@ -12,12 +12,15 @@ import { deriveAppPassword } from './kernel/db/roles.ts';
 import { startEmbeddedPostgres } from './kernel/db/embedded.ts';
 import { createHttpApp } from './kernel/http/app.ts';
 import type { RouteEntry } from './kernel/http/app.ts';
+import { createRateLimiter, RATE_LIMIT_SETTING } from './kernel/http/rate-limit.ts';
 import type { Worker } from './kernel/module.ts';
 import { createMailModule } from './modules/mail/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
 import { createOnboardingModule } from './modules/onboarding/index.ts';
 import { createAdminModule } from './modules/admin/index.ts';
+import { createAuditModule } from './modules/audit/index.ts';
+import { createSecretsModule } from './modules/secrets/index.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version;
 
@@ -29,6 +32,8 @@ export type Platform = {
   identity: ReturnType<typeof createIdentityModule>;
   mail: ReturnType<typeof createMailModule>;
   admin: ReturnType<typeof createAdminModule>;
+  audit: ReturnType<typeof createAuditModule>;
+  secrets: ReturnType<typeof createSecretsModule>;
   tenancy: ReturnType<typeof createTenancyModule>;
   onboarding: ReturnType<typeof createOnboardingModule>;
   close(): Promise<void>;
@@ -50,13 +55,18 @@ export async function runMigrations(config: Config, db: Database): Promise<strin
 /** Build the HTTP app and the workers on an open, migrated database. */
 export async function buildPlatform(config: Config, db: Database, log: Logger, options: { serveConsole?: boolean } = {}): Promise<Platform> {
   const deps = { config, db, log };
+  const audit = createAuditModule(deps);
   const mail = createMailModule(deps);
-  const identity = createIdentityModule(deps, { mail });
-  const tenancy = createTenancyModule(deps, { identity });
-  const onboarding = createOnboardingModule(deps, { identity, mail, tenancy });
-  const admin = createAdminModule(deps, { identity, tenancy, mail });
+  const identity = createIdentityModule(deps, { mail, audit });
+  const tenancy = createTenancyModule(deps, { identity, audit });
+  tenancy.registerSetting(audit.retentionSetting);
+  const onboarding = createOnboardingModule(deps, { identity, mail, tenancy, audit });
+  const admin = createAdminModule(deps, { identity, tenancy, mail, audit });
+  const secrets = createSecretsModule(deps, { audit, tenancy });
 
-  const { app, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy });
+  tenancy.registerSetting(RATE_LIMIT_SETTING);
+  const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
+  const { app, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter });
   await app.register(
     async (api) => {
       await api.register(identity.routes);
@@ -64,6 +74,8 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
       await api.register(onboarding.routes);
       await api.register(mail.routes);
       await api.register(admin.routes);
+      await api.register(audit.routes);
+      await api.register(secrets.routes);
     },
     { prefix: '/api/v1' },
   );
@@ -71,11 +83,13 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   return {
     app,
     db,
-    workers: [mail.worker],
+    workers: [mail.worker, audit.worker],
     routeTable,
     identity,
     mail,
     admin,
+    audit,
+    secrets,
     tenancy,
     onboarding,
     async close() {

@@ -9,9 +9,11 @@ import { Spinner } from './components/states.tsx';
 import { Redirect, matchPath, useLocation } from './lib/router.tsx';
 import { AdminWorkspacesPage } from './pages/admin-workspaces-page.tsx';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { AuditPage } from './pages/audit-page.tsx';
 import { InvitePage } from './pages/invite-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { MailboxPage } from './pages/mailbox-page.tsx';
+import { SecretsPage } from './pages/secrets-page.tsx';
 import { MembersPage } from './pages/members-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
@@ -25,6 +27,8 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/', title: 'Overview', render: () => <OverviewPage /> },
   { path: '/members', title: 'Members', render: () => <MembersPage /> },
   { path: '/api-keys', title: 'API keys', render: () => <ApiKeysPage /> },
+  { path: '/secrets', title: 'Secrets', render: () => <SecretsPage /> },
+  { path: '/audit', title: 'Audit trail', render: () => <AuditPage /> },
   { path: '/settings', title: 'Settings', render: () => <SettingsPage /> },
   { path: '/security', title: 'Security', render: () => <SecurityPage /> },
   { path: '/mail', title: 'Dev mailbox', render: () => <MailboxPage /> },

@@ -5,6 +5,8 @@ import { VERSION } from '../main.ts';
 import { registerStartCommands } from './start.command.ts';
 import { registerWorkspaceCommands } from './workspace.command.ts';
 import { registerAdminCommands } from './admin.command.ts';
+import { registerAuditCommands } from './audit.command.ts';
+import { registerKeysCommands } from './keys.command.ts';
 
 const program = new Command();
 program
@@ -18,6 +20,8 @@ program
 registerStartCommands(program, () => loadConfig());
 registerWorkspaceCommands(program, () => loadConfig());
 registerAdminCommands(program, () => loadConfig());
+registerAuditCommands(program, () => loadConfig());
+registerKeysCommands(program, () => loadConfig());
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

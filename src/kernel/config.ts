@@ -1,6 +1,6 @@
 // The one place that reads process.env. Everything else receives a validated Config.
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, linkSync, unlinkSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 export type Config = {
@@ -26,6 +26,25 @@ export type Config = {
   refreshTokenTtlDays: number;
   /** Fastify trustProxy: false (default), a hop count, or addresses/CIDRs of trusted proxies. */
   trustProxy: boolean | number | string[];
+  /** Requests per minute per workspace and per API key, by plan (ATRIUM_RATE_LIMIT_*; docs/adr/0008). */
+  rateLimits: { free: number; pro: number; enterprise: number };
+  /** Wraps the secrets vault's data keys (ATRIUM_MASTER_KEY / _FILE, or `<dataDir>/master.key` in the embedded default). */
+  masterKey: MasterKey;
+  /** The master key before a rotation (ATRIUM_MASTER_KEY_PREVIOUS / _FILE), for `atrium keys rotate`. */
+  previousMasterKey: MasterKey | undefined;
+};
+
+/**
+ * A 32-byte master key. `id` is a fingerprint stored beside what the key wraps, so the right key
+ * is picked without storing it. The key bytes are not enumerable: a logged or serialized config
+ * never shows them.
+ */
+export type MasterKey = {
+  readonly id: string;
+  readonly key: Buffer;
+  /** env: the variable; file: a key file; data-dir: `<dataDir>/master.key`; generated: just written there. */
+  readonly source: 'env' | 'file' | 'data-dir' | 'generated';
+  readonly file: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -99,6 +118,96 @@ function resolveSecret(env: Env, dataDir: string, isProduction: boolean): string
   return secret;
 }
 
+const MASTER_KEY_HINT = 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)';
+
+export function masterKeyId(key: Buffer): string {
+  return createHash('sha256').update('atrium:master-key-id:v1').update(key).digest('hex').slice(0, 16);
+}
+
+function toMasterKey(key: Buffer, source: MasterKey['source'], file: string | undefined): MasterKey {
+  const masterKey = { id: masterKeyId(key), source, file } as MasterKey;
+  Object.defineProperty(masterKey, 'key', { value: key, enumerable: false });
+  return masterKey;
+}
+
+function decodeMasterKey(raw: string, variable: string): Buffer {
+  const text = raw.trim();
+  const key = /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) throw new ConfigError(variable, MASTER_KEY_HINT);
+  return key;
+}
+
+/** A master key from a file (a key file variable, or the `--previous-key-file` flag of `atrium keys rotate`). */
+export function readMasterKeyFile(file: string, variable: string): MasterKey {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(variable, `names a file that can't be read (${(err as NodeJS.ErrnoException).code ?? 'error'}: ${file})`);
+  }
+  return toMasterKey(decodeMasterKey(raw, variable), 'file', path.resolve(file));
+}
+
+/** `<NAME>` (base64) or `<NAME>_FILE` (a file holding it); at most one of the two. */
+function readMasterKeyVariable(env: Env, name: string): MasterKey | undefined {
+  const raw = env[name];
+  const file = env[`${name}_FILE`];
+  const hasValue = raw !== undefined && raw !== '';
+  const hasFile = file !== undefined && file !== '';
+  if (hasValue && hasFile) throw new ConfigError(name, `and ${name}_FILE are both set; set only one`);
+  if (hasValue) return toMasterKey(decodeMasterKey(raw, name), 'env', undefined);
+  if (hasFile) return readMasterKeyFile(file, `${name}_FILE`);
+  return undefined;
+}
+
+/**
+ * The vault's master key. Embedded default: generated once into `<dataDir>/master.key` (0600).
+ * The file is written aside and hard-linked into place, so two processes starting together agree
+ * on one key and nobody reads a half-written file.
+ */
+function resolveMasterKey(env: Env, dataDir: string, isProduction: boolean): MasterKey {
+  const configured = readMasterKeyVariable(env, 'ATRIUM_MASTER_KEY');
+  if (configured) return configured;
+  if (isProduction) throw new ConfigError('ATRIUM_MASTER_KEY', 'is required when NODE_ENV=production (or ATRIUM_MASTER_KEY_FILE)');
+  const file = path.join(dataDir, 'master.key');
+  if (existsSync(file)) return toMasterKey(decodeMasterKey(readFileSync(file, 'utf8'), file), 'data-dir', file);
+  mkdirSync(dataDir, { recursive: true });
+  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(aside, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+  chmodSync(aside, 0o600);
+  let isCreated = true;
+  try {
+    linkSync(aside, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    isCreated = false;
+  } finally {
+    unlinkSync(aside);
+  }
+  return toMasterKey(decodeMasterKey(readFileSync(file, 'utf8'), file), isCreated ? 'generated' : 'data-dir', file);
+}
+
+function resolveMasterKeys(env: Env, dataDir: string, isProduction: boolean): Pick<Config, 'masterKey' | 'previousMasterKey'> {
+  const masterKey = resolveMasterKey(env, dataDir, isProduction);
+  return { masterKey, previousMasterKey: resolvePreviousMasterKey(env, masterKey) };
+}
+
+function resolvePreviousMasterKey(env: Env, current: MasterKey): MasterKey | undefined {
+  const previous = readMasterKeyVariable(env, 'ATRIUM_MASTER_KEY_PREVIOUS');
+  if (previous && previous.id === current.id) throw new ConfigError('ATRIUM_MASTER_KEY_PREVIOUS', 'is the same key as the current master key');
+  return previous;
+}
+
+/** ATRIUM_RATE_LIMIT_DEFAULT (100, brief 002) for every plan, unless ATRIUM_RATE_LIMIT_<PLAN> says otherwise. */
+function readRateLimits(env: Env): Config['rateLimits'] {
+  const fallback = readInt(env, 'ATRIUM_RATE_LIMIT_DEFAULT', 100, 1, 1_000_000_000);
+  return {
+    free: readInt(env, 'ATRIUM_RATE_LIMIT_FREE', fallback, 1, 1_000_000_000),
+    pro: readInt(env, 'ATRIUM_RATE_LIMIT_PRO', fallback, 1, 1_000_000_000),
+    enterprise: readInt(env, 'ATRIUM_RATE_LIMIT_ENTERPRISE', fallback, 1, 1_000_000_000),
+  };
+}
+
 export function loadConfig(env: Env = process.env, options: { loadDotenv?: boolean } = {}): Config {
   if (options.loadDotenv !== false && env === process.env && existsSync('.env')) {
     process.loadEnvFile('.env');
@@ -135,5 +244,7 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     accessTokenTtlSeconds: readInt(env, 'ATRIUM_ACCESS_TOKEN_TTL', 900, 60, 86400),
     refreshTokenTtlDays: readInt(env, 'ATRIUM_REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     trustProxy: readTrustProxy(env),
+    rateLimits: readRateLimits(env),
+    ...resolveMasterKeys(env, dataDir, isProduction),
   };
 }

@@ -45,3 +45,33 @@ export function decrypt(key: Buffer, sealed: string, additionalData: string): st
 export function keyedHash(key: Buffer, value: string): string {
   return createHmac('sha256', key).update(value).digest('hex');
 }
+
+/** An AES-256-GCM ciphertext in parts, for columns that keep them apart (bytea). */
+export type SealedParts = { iv: Buffer; ciphertext: Buffer; tag: Buffer };
+
+/** AES-256-GCM over bytes, with additional data binding the result to its owner (see `encrypt`). */
+export function encryptParts(key: Buffer, plaintext: Buffer, additionalData: string): SealedParts {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(additionalData, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv, ciphertext, tag: cipher.getAuthTag() };
+}
+
+/** The plaintext bytes, or null when tampered with, under another key or bound to other data. */
+export function decryptParts(key: Buffer, sealed: SealedParts, additionalData: string): Buffer | null {
+  if (sealed.iv.length !== IV_BYTES || sealed.tag.length !== TAG_BYTES) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(additionalData, 'utf8'));
+    decipher.setAuthTag(sealed.tag);
+    return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+/** 32 random bytes: a fresh AES-256 key. */
+export function generateKey(): Buffer {
+  return randomBytes(32);
+}

@@ -36,7 +36,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ ATRIUM_SECRET: TEST_SECRET, ATRIUM_LOG_LEVEL: 'silent', ATRIUM_DATA_DIR: '.atrium/test-data', ...overrides }, { loadDotenv: false });
+  // Suites send many requests per workspace within a minute: a high rate limit unless a test sets its own.
+  return loadConfig({ ATRIUM_SECRET: TEST_SECRET, ATRIUM_LOG_LEVEL: 'silent', ATRIUM_DATA_DIR: '.atrium/test-data', ATRIUM_RATE_LIMIT_DEFAULT: '1000000', ...overrides }, { loadDotenv: false });
 }
 
 export type TestPlatform = Platform & {

@@ -5,7 +5,7 @@ import { generateApiKey, sha256 } from '../../src/modules/identity/tokens.ts';
 
 export type Tenant = { workspaceId: string; slug: string; ownerId: string; ownerEmail: string; token: string; apiKey: string };
 export type Fixtures = {
-  a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string };
+  a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string; secretName: string; secretId: string; auditEventId: string };
   b: Tenant;
   /** Strings of A that must never appear in a response to B. */
   secretsOfA: string[];
@@ -46,11 +46,19 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
     await tx.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, 'owner')`, [child.rows[0].id, a.ownerId]);
     return { memberId: m.rows[0].id, apiKeyId: k.rows[0].id, invitationId: inv.rows[0].id, mailId: mail.rows[0].id, childWorkspaceId: child.rows[0].id };
   });
+  // Secrets are encrypted by the module, so A's is created through the API as A's owner.
+  const secretValue = 'guard-secret-value-of-a-9f8e7d';
+  const put = await platform.app.inject({ method: 'PUT', url: '/api/v1/secrets/GUARD_SECRET_A', headers: { authorization: `Bearer ${a.token}` }, payload: { value: secretValue, description: 'Secret description of A' } });
+  if (put.statusCode !== 201) throw new Error(`fixture: creating A's secret answered ${put.statusCode} ${put.body}`);
+  const secretId = (put.json() as { id: string }).id;
+  const audit = await platform.db.withPlatform((tx) =>
+    tx.query<{ id: string }>(`select id from audit_events where workspace_id = $1 and action = 'secret.created'`, [a.workspaceId]));
+  if (!audit.rows[0]) throw new Error('fixture: no audit event for A\'s secret');
   return {
-    a: { ...a, ...extra },
+    a: { ...a, ...extra, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id },
     b,
     secretsOfA: [a.workspaceId, a.ownerId, a.ownerEmail, a.slug, 'Workspace GUARD-A', extra.memberId, 'member-of-a@example.com',
       extra.apiKeyId, 'key of guard-a', extra.invitationId, 'invitee-of-a@example.com', extra.mailId, 'Secret subject of A',
-      extra.childWorkspaceId, 'guard-a-child', a.sessionId],
+      extra.childWorkspaceId, 'guard-a-child', a.sessionId, secretValue, secretId, 'workspace/guard-a/GUARD_SECRET_A', 'Secret description of A', audit.rows[0].id],
   };
 }

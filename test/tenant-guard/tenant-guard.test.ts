@@ -62,6 +62,16 @@ const CASES: Record<string, Case> = {
   'POST /api/v1/onboard/signup': { kind: 'public', reason: 'creates a new user and workspace; an existing email answers already_created with no data' },
   'GET /api/v1/mail': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/mail' }) },
   'GET /api/v1/mail/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/mail/${fx.a.mailId}` }) },
+  'GET /api/v1/secrets': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/secrets' }) },
+  'GET /api/v1/secrets/:name': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/secrets/${fx.a.secretName}` }) },
+  // Names are per workspace: B writing "A's" name creates B's own secret, never touches A's.
+  'PUT /api/v1/secrets/:name': { kind: 'caller', call: (fx) => ({ method: 'PUT', url: `/api/v1/secrets/${fx.a.secretName}`, payload: { value: 'value of b', description: 'b' } }) },
+  'DELETE /api/v1/secrets/:name': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/secrets/${fx.a.secretName}` }) },
+  'GET /api/v1/audit/events': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/audit/events' }) },
+  'GET /api/v1/audit/events/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/audit/events/${fx.a.auditEventId}` }) },
+  'GET /api/v1/audit/export': { kind: 'list', call: (fx) => ({ method: 'GET', url: `/api/v1/audit/export?format=json&targetId=${fx.a.secretId}` }) },
+  'GET /api/v1/audit/verify': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/audit/verify' }) },
+  'GET /api/v1/admin/audit/events': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/audit/events?workspaceId=${fx.a.workspaceId}` }) },
   'GET /api/v1/admin/workspaces': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/workspaces' }) },
   'GET /api/v1/admin/workspaces/:id': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}` }) },
   'POST /api/v1/admin/workspaces': { kind: 'platform', call: () => ({ method: 'POST', url: '/api/v1/admin/workspaces', payload: { name: 'Sneaky' } }) },
@@ -88,6 +98,9 @@ async function snapshotOfA(platform: TestPlatform, fx: Fixtures): Promise<unknow
       mail: await q('select id, to_address, subject, status from outbox_messages where workspace_id = any($1) order by id', [ws]),
       sessions: await q('select id, workspace_id, revoked_at from sessions where user_id = $1 order by id', [fx.a.ownerId]),
       users: await q('select id, email, name, password_hash, totp_secret, totp_enabled_at from users where id = any($1) order by id', [[fx.a.ownerId, fx.a.memberId]]),
+      secrets: await q('select id, name, description, ciphertext, updated_at from secrets where workspace_id = any($1) order by id', [ws]),
+      // Nothing B does may append to (or alter) A's audit chain.
+      audit: await q('select id, seq, action, hash from audit_events where workspace_id = any($1) order by workspace_id, seq', [ws]),
     };
   });
 }

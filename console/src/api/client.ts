@@ -228,6 +228,19 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/**
+ * A file from the API (an export) as a Blob, with the same token handling as `request`; the
+ * caller saves it. Errors are ApiErrors, as for JSON requests.
+ */
+export async function download(path: string, query?: RequestOptions['query']): Promise<Blob> {
+  if (accessToken === null && storedRefreshToken() !== null) await refreshTokens();
+  const send = () => fetch(buildUrl(path, query), { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
+  let response = await send();
+  if (response.status === 401 && (await toApiError(response.clone())).code === 'TOKEN_INVALID' && (await refreshTokens())) response = await send();
+  if (!response.ok) throw await toApiError(response);
+  return response.blob();
+}
+
 export const api = {
   get: <T>(path: string, query?: RequestOptions['query'], options: Omit<RequestOptions, 'method' | 'query' | 'body'> = {}) =>
     request<T>(path, { ...options, query }),

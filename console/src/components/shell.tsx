@@ -15,6 +15,8 @@ const WORKSPACE_NAV: NavItem[] = [
   { to: '/', label: 'Overview', icon: 'home', exact: true },
   { to: '/members', label: 'Members', icon: 'users', permission: 'member.read' },
   { to: '/api-keys', label: 'API keys', icon: 'key', permission: 'api_key.read' },
+  { to: '/secrets', label: 'Secrets', icon: 'shield', permission: 'secret.read' },
+  { to: '/audit', label: 'Audit trail', icon: 'layers', permission: 'audit.read' },
   { to: '/settings', label: 'Settings', icon: 'settings', permission: 'workspace.read' },
 ];
 

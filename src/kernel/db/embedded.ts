@@ -95,7 +95,7 @@ function runningPostmaster(dir: string): Running | null {
   }
   // Started detached by an Atrium process: while that process lives it is the parent; once it
   // is gone (killed with -9) the postmaster is re-parented and nobody will stop it.
-  let parent = 0;
+  let parent: number;
   try {
     parent = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
   } catch {

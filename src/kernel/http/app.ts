@@ -16,6 +16,8 @@ import { kernelErrors } from '../errors.ts';
 import { registerErrorHandling, sendProblem } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
 import type { Principal, RouteAuth } from './principal.ts';
+import { enforceRateLimit } from './rate-limit.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { roleCan } from '../../modules/access/index.ts';
 import type { Permission } from '../../modules/access/index.ts';
 
@@ -43,6 +45,8 @@ export type HttpOptions = {
   version: string;
   serveConsole?: boolean;
   trustProxy?: boolean | number | string[];
+  /** Counts authenticated requests per workspace / API key (docs/adr/0008); none when absent. */
+  rateLimiter?: RateLimiter;
 };
 
 /** Trust the nearest `hops` proxies (as Express's numeric trust proxy). */
@@ -115,6 +119,12 @@ export async function createHttpApp(options: HttpOptions) {
     request.principal = principal;
     // request.log is already this request's own child logger: add the principal to its bindings.
     (request.log as Logger).setBindings({ workspaceId: principal.workspaceId, userId: principal.userId ?? undefined, apiKeyId: principal.apiKeyId ?? undefined });
+    // Rate limit right after authentication, before access checks and validation (so refused
+    // requests count too). Platform-admin routes are the operator's and are not counted.
+    if (options.rateLimiter && auth !== 'platform-admin') {
+      const limited = await enforceRateLimit(options.rateLimiter, principal, reply);
+      if (limited) return sendProblem(reply, request, limited);
+    }
     if (auth === 'session' && principal.kind !== 'user') {
       return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', 'This route needs a user session, not an API key'));
     }

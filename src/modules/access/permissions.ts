@@ -13,6 +13,10 @@ export const PERMISSIONS = {
   'api_key.create': 'Create API keys',
   'api_key.revoke': 'Revoke API keys',
   'mail.read': 'Read the workspace\'s outbox (dev mailbox)',
+  'audit.read': 'Read and verify the workspace\'s audit trail',
+  'audit.export': 'Export the audit trail as CSV or JSON',
+  'secret.read': 'List secrets and see their metadata (never their values)',
+  'secret.write': 'Create, update and delete secrets',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -25,7 +29,7 @@ const ALL = Object.keys(PERMISSIONS) as Permission[];
 const BUILT_IN: Record<Role, readonly Permission[]> = {
   owner: ALL,
   admin: ALL.filter((p) => p !== 'workspace.delete'),
-  member: ['workspace.read', 'member.read', 'api_key.read'],
+  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read'],
   viewer: ['workspace.read', 'member.read'],
 };
 

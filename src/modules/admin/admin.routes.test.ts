@@ -114,7 +114,7 @@ describe('platform admin routes', () => {
     assert.equal(w.plan, 'enterprise');
     assert.equal(w.kind, 'organization');
     assert.deepEqual(w.members.map((m: { userId: string; role: string }) => [m.userId, m.role]), [[tenants[1].userId, 'owner']]);
-    assert.equal(Object.keys(w.settings).length, 3);
+    assert.equal(Object.keys(w.settings).length, Object.keys(platform.tenancy.settings.defaults()).length);
 
     const noOwner = await call('POST', '/admin/workspaces', adminToken, { name: 'Unowned Shell' });
     assert.equal(noOwner.statusCode, 201);

@@ -1,11 +1,10 @@
 // The platform admin's routes: the one cross-workspace path. Every route requires a platform
 // admin session; every handler reaches the database through db.withPlatform (in the use-cases).
 import { Type } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import type { AdminDeps } from './admin.deps.ts';
-import { recordAdminAction } from './admin-audit.ts';
-import type { AdminActor } from './admin-audit.ts';
+import { auditContextOf } from '../audit/index.ts';
+import { logAdminRequest } from './admin-audit.ts';
 import {
   AdminMailSchema, AdminUserSchema, AdminWorkspaceDetailSchema, AdminWorkspaceSchema, CreateWorkspaceBody, IdParams,
   MailListQuery, RevokedSessionsSchema, SuspendBody, UserListQuery, WorkspaceListQuery,
@@ -21,16 +20,13 @@ import { listAllMail } from './list-all-mail.ts';
 const ADMIN = { auth: 'platform-admin' } as const;
 const tags = ['admin'];
 
-function actorOf(request: FastifyRequest): AdminActor {
-  return { userId: request.principal!.userId, via: 'api' };
-}
-
 export function adminRoutes(deps: AdminDeps): RoutePlugin {
   return async (app) => {
-    // Every use of the cross-workspace path is recorded, reads included (this plugin's routes only).
+    // Every use of the cross-workspace path is logged, reads included (this plugin's routes
+    // only); changes are also audit events in the touched workspace's chain (the use-cases).
     app.addHook('onResponse', async (request, reply) => {
       if (!request.principal) return;
-      recordAdminAction(request.log, actorOf(request), 'admin.request', { method: request.method, route: request.routeOptions.url, status: reply.statusCode });
+      logAdminRequest(request.log, request.principal.userId, { method: request.method, route: request.routeOptions.url, status: reply.statusCode });
     });
 
     app.get('/admin/workspaces', {
@@ -54,7 +50,7 @@ export function adminRoutes(deps: AdminDeps): RoutePlugin {
         body: CreateWorkspaceBody,
         response: { 201: AdminWorkspaceDetailSchema },
       },
-    }, async (request, reply) => reply.code(201).send(await createWorkspace(deps, actorOf(request), request.body)));
+    }, async (request, reply) => reply.code(201).send(await createWorkspace(deps, auditContextOf(request), request.body)));
 
     app.post('/admin/workspaces/:id/suspend', {
       config: ADMIN,
@@ -63,22 +59,22 @@ export function adminRoutes(deps: AdminDeps): RoutePlugin {
         params: IdParams, body: SuspendBody,
         response: { 200: AdminWorkspaceSchema },
       },
-    }, async (request) => (await changeWorkspaceStatus(deps, actorOf(request), request.params.id, 'suspended', { reason: request.body?.reason })).workspace);
+    }, async (request) => (await changeWorkspaceStatus(deps, auditContextOf(request), request.params.id, 'suspended', { reason: request.body?.reason })).workspace);
 
     app.post('/admin/workspaces/:id/restore', {
       config: ADMIN,
       schema: { tags, summary: 'Restore a suspended or deleted workspace', params: IdParams, response: { 200: AdminWorkspaceSchema } },
-    }, async (request) => (await changeWorkspaceStatus(deps, actorOf(request), request.params.id, 'active')).workspace);
+    }, async (request) => (await changeWorkspaceStatus(deps, auditContextOf(request), request.params.id, 'active')).workspace);
 
     app.delete('/admin/workspaces/:id', {
       config: ADMIN,
       schema: { tags, summary: 'Soft-delete a workspace (data kept, sessions ended, restorable)', params: IdParams, response: { 200: AdminWorkspaceSchema } },
-    }, async (request) => (await changeWorkspaceStatus(deps, actorOf(request), request.params.id, 'deleted', { reason: 'deleted by a platform admin' })).workspace);
+    }, async (request) => (await changeWorkspaceStatus(deps, auditContextOf(request), request.params.id, 'deleted', { reason: 'deleted by a platform admin' })).workspace);
 
     app.post('/admin/workspaces/:id/logout', {
       config: ADMIN,
       schema: { tags, summary: 'End every session bound to a workspace', params: IdParams, response: { 200: RevokedSessionsSchema } },
-    }, async (request) => logoutWorkspace(deps, actorOf(request), request.params.id));
+    }, async (request) => logoutWorkspace(deps, auditContextOf(request), request.params.id));
 
     app.get('/admin/users', {
       config: ADMIN,
@@ -92,7 +88,7 @@ export function adminRoutes(deps: AdminDeps): RoutePlugin {
     app.post('/admin/users/:id/logout', {
       config: ADMIN,
       schema: { tags, summary: 'End every session of a user, in every workspace', params: IdParams, response: { 200: RevokedSessionsSchema } },
-    }, async (request) => logoutUser(deps, actorOf(request), request.params.id));
+    }, async (request) => logoutUser(deps, auditContextOf(request), request.params.id));
 
     app.get('/admin/mail', {
       config: ADMIN,

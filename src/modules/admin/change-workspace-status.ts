@@ -1,11 +1,11 @@
 // Suspend, restore and soft-delete any workspace. Leaving `active` revokes the workspace's
 // sessions (tenancy does it in the same transaction); the cache is cleared after commit.
+// Audit: `workspace.suspended|restored|deleted` in the workspace's chain, same transaction.
 import { isUuid } from '../../kernel/ids.ts';
+import type { AuditContext } from '../audit/index.ts';
 import { tenancyErrors } from '../tenancy/index.ts';
 import type { WorkspaceStatus } from '../tenancy/index.ts';
 import type { AdminDeps } from './admin.deps.ts';
-import { recordAdminAction } from './admin-audit.ts';
-import type { AdminActor } from './admin-audit.ts';
 import type { AdminWorkspace } from './list-workspaces.ts';
 
 const ACTIONS: Record<WorkspaceStatus, string> = { active: 'workspace.restored', suspended: 'workspace.suspended', deleted: 'workspace.deleted' };
@@ -14,8 +14,8 @@ export type AdminStatusChange = { workspace: AdminWorkspace; isChanged: boolean;
 
 /** `idOrSlug`: the routes pass an id; the CLI also accepts a slug. */
 export async function changeWorkspaceStatus(
-  deps: Pick<AdminDeps, 'db' | 'log' | 'tenancy' | 'identity'>,
-  actor: AdminActor,
+  deps: Pick<AdminDeps, 'db' | 'log' | 'tenancy' | 'identity' | 'audit'>,
+  audit: AuditContext,
   idOrSlug: string,
   target: WorkspaceStatus,
   options: { reason?: string } = {},
@@ -24,13 +24,16 @@ export async function changeWorkspaceStatus(
     const found = await deps.tenancy.findWorkspace(tx, idOrSlug);
     if (!found) throw tenancyErrors.create('WORKSPACE_NOT_FOUND', isUuid(idOrSlug) ? undefined : `No workspace with the slug "${idOrSlug}"`);
     const result = await deps.tenancy.changeStatus(tx, found.id, target, { reason: options.reason ?? null });
+    if (result.isChanged) {
+      await deps.audit.record(tx, audit, {
+        workspaceId: found.id, action: ACTIONS[target], targetType: 'workspace', targetId: found.id,
+        diff: { before: { status: found.status }, after: { status: target, reason: options.reason ?? null, revokedSessions: result.revokedSessions } },
+      });
+    }
     const counts = await deps.identity.directory.countMembers(tx, [found.id]);
     return { ...result, workspace: { ...result.workspace, memberCount: counts.get(found.id) ?? 0 } };
   });
   // Cached per-session state (workspace status) must not outlive the change in this process.
   if (change.isChanged) deps.identity.invalidateSessionCache();
-  if (change.isChanged) {
-    recordAdminAction(deps.log, actor, ACTIONS[target], { workspaceId: change.workspace.id, reason: options.reason ?? null, revokedSessions: change.revokedSessions });
-  }
   return change;
 }

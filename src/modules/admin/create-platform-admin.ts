@@ -1,12 +1,13 @@
 // Create (or promote) a platform admin. Idempotent: running it again changes nothing. A token
 // always carries a workspace, so an admin without an active workspace gets an "Operations"
-// workspace they own, and can log in.
+// workspace they own, and can log in. Audit, in that workspace's chain: `platform_admin.created`
+// or `platform_admin.promoted` (and `workspace.created` for a new Operations workspace).
+import type { AuditContext } from '../audit/index.ts';
 import { kernelErrors } from '../../kernel/errors.ts';
 import type { User } from '../identity/index.ts';
 import type { AdminDeps } from './admin.deps.ts';
 import { adminErrors } from './admin.errors.ts';
-import { recordAdminAction } from './admin-audit.ts';
-import type { AdminActor } from './admin-audit.ts';
+import { auditContextOfAdmin } from './admin-audit.ts';
 
 export type PlatformAdminInput = { email: string; password?: string; name?: string };
 export type PlatformAdminResult = {
@@ -21,8 +22,8 @@ export type PlatformAdminResult = {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export async function createPlatformAdmin(
-  deps: Pick<AdminDeps, 'db' | 'log' | 'identity' | 'tenancy'>,
-  actor: AdminActor,
+  deps: Pick<AdminDeps, 'db' | 'log' | 'identity' | 'tenancy' | 'audit'>,
+  audit: AuditContext,
   input: PlatformAdminInput,
 ): Promise<PlatformAdminResult> {
   const { identity, tenancy } = deps;
@@ -59,12 +60,20 @@ export async function createPlatformAdmin(
       const created = await tenancy.createWorkspace(tx, { name: 'Operations', kind: 'organization' });
       await identity.users.addMembership(tx, { workspaceId: created.id, userId: row.id, role: 'owner' });
       workspace = { id: created.id, slug: created.slug, name: created.name, isNew: true };
+      await deps.audit.record(tx, audit, {
+        workspaceId: created.id, action: 'workspace.created', targetType: 'workspace', targetId: created.id,
+        diff: { after: { name: created.name, slug: created.slug, kind: created.kind, plan: created.plan, ownerUserId: row.id, via: 'platform_admin' } },
+      });
     }
-    return { user: identity.users.toUser(row), isNewUser: inserted !== null, wasPromoted, workspace };
+    const isNewUser = inserted !== null;
+    if (isNewUser || wasPromoted) {
+      await deps.audit.record(tx, audit, {
+        workspaceId: workspace.id, action: isNewUser ? 'platform_admin.created' : 'platform_admin.promoted', targetType: 'user', targetId: row.id,
+        diff: { before: isNewUser ? null : { isPlatformAdmin: false }, after: { email: row.email, isPlatformAdmin: true } },
+      });
+    }
+    return { user: identity.users.toUser(row), isNewUser, wasPromoted, workspace };
   });
-  if (result.isNewUser || result.wasPromoted || result.workspace.isNew) {
-    recordAdminAction(deps.log, actor, result.isNewUser ? 'platform_admin.created' : 'platform_admin.promoted', { userId: result.user.id, workspaceId: result.workspace.id });
-  }
   return result;
 }
 
@@ -72,7 +81,7 @@ export async function createPlatformAdmin(
  * On start: with ATRIUM_ADMIN_EMAIL and ATRIUM_ADMIN_PASSWORD set and no such user yet, create
  * the platform admin. An existing user is left alone (never silently promoted or re-passworded).
  */
-export async function ensureBootstrapAdmin(deps: Pick<AdminDeps, 'config' | 'db' | 'log' | 'identity' | 'tenancy'>): Promise<PlatformAdminResult | null> {
+export async function ensureBootstrapAdmin(deps: Pick<AdminDeps, 'config' | 'db' | 'log' | 'identity' | 'tenancy' | 'audit'>): Promise<PlatformAdminResult | null> {
   const { adminEmail, adminPassword } = deps.config;
   if (!adminEmail || !adminPassword) return null;
   const existing = await deps.db.withPlatform((tx) => deps.identity.users.findByEmail(tx, adminEmail));
@@ -82,7 +91,7 @@ export async function ensureBootstrapAdmin(deps: Pick<AdminDeps, 'config' | 'db'
     }
     return null;
   }
-  const result = await createPlatformAdmin(deps, { userId: null, via: 'startup' }, { email: adminEmail, password: adminPassword, name: 'Platform admin' });
+  const result = await createPlatformAdmin(deps, auditContextOfAdmin({ userId: null, via: 'startup' }), { email: adminEmail, password: adminPassword, name: 'Platform admin' });
   deps.log.info({ email: result.user.email, workspace: result.workspace.slug }, 'platform admin created from ATRIUM_ADMIN_EMAIL');
   return result;
 }

@@ -5,8 +5,11 @@ import type { KernelDeps } from '../../kernel/module.ts';
 import type { IdentityModule } from '../identity/index.ts';
 import type { MailModule } from '../mail/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
+import { createAuditModule } from '../audit/index.ts';
+import type { AuditModule } from '../audit/index.ts';
 import type { WorkspaceSearch, WorkspaceStatus } from '../tenancy/index.ts';
 import type { AdminDeps } from './admin.deps.ts';
+import { auditContextOfAdmin } from './admin-audit.ts';
 import type { AdminActor } from './admin-audit.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { createPlatformAdmin, ensureBootstrapAdmin } from './create-platform-admin.ts';
@@ -25,8 +28,8 @@ export type { AdminWorkspaceDetail } from './get-workspace.ts';
 export type { AdminStatusChange } from './change-workspace-status.ts';
 export { adminErrors } from './admin.errors.ts';
 
-export function createAdminModule(deps: KernelDeps, modules: { identity: IdentityModule; tenancy: TenancyModule; mail: MailModule }) {
-  const all: AdminDeps = { ...deps, ...modules };
+export function createAdminModule(deps: KernelDeps, modules: { identity: IdentityModule; tenancy: TenancyModule; mail: MailModule; audit?: AuditModule }) {
+  const all: AdminDeps = { ...deps, ...modules, audit: modules.audit ?? createAuditModule(deps) };
   return {
     routes: adminRoutes(all),
     /** At start: create the platform admin from ATRIUM_ADMIN_EMAIL/ATRIUM_ADMIN_PASSWORD if absent. */
@@ -35,7 +38,7 @@ export function createAdminModule(deps: KernelDeps, modules: { identity: Identit
     },
     /** Create or promote a platform admin (idempotent); gives them an "Operations" workspace if they have none. */
     createPlatformAdmin(input: PlatformAdminInput, actor: AdminActor = { userId: null, via: 'cli' }) {
-      return createPlatformAdmin(all, actor, input);
+      return createPlatformAdmin(all, auditContextOfAdmin(actor), input);
     },
     listWorkspaces(search: WorkspaceSearch) {
       return listWorkspaces(all, search);
@@ -44,17 +47,17 @@ export function createAdminModule(deps: KernelDeps, modules: { identity: Identit
       return getWorkspace(all, id);
     },
     createWorkspace(input: AdminCreateWorkspaceInput, actor: AdminActor) {
-      return createWorkspace(all, actor, input);
+      return createWorkspace(all, auditContextOfAdmin(actor), input);
     },
     /** Suspend ('suspended'), restore ('active') or soft-delete ('deleted') a workspace by id or slug. */
     changeWorkspaceStatus(idOrSlug: string, target: WorkspaceStatus, actor: AdminActor, options?: { reason?: string }) {
-      return changeWorkspaceStatus(all, actor, idOrSlug, target, options);
+      return changeWorkspaceStatus(all, auditContextOfAdmin(actor), idOrSlug, target, options);
     },
     logoutWorkspace(workspaceId: string, actor: AdminActor) {
-      return logoutWorkspace(all, actor, workspaceId);
+      return logoutWorkspace(all, auditContextOfAdmin(actor), workspaceId);
     },
     logoutUser(userId: string, actor: AdminActor) {
-      return logoutUser(all, actor, userId);
+      return logoutUser(all, auditContextOfAdmin(actor), userId);
     },
   };
 }

@@ -32,3 +32,55 @@ export type AuditEventInput = {
   diff?: { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null } | null;
   outcome?: AuditOutcome;
 };
+
+/** One stored event, as the API returns it. */
+export type AuditEvent = {
+  id: string;
+  workspaceId: string;
+  seq: number;
+  occurredAt: string;
+  actorType: AuditActorType;
+  actorId: string | null;
+  realActorId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  diff: { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null } | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  traceId: string | null;
+  outcome: AuditOutcome;
+  prevHash: string;
+  hash: string;
+};
+
+/** Query filters (all optional, combined with AND). `action` ending in `*` is a prefix. */
+export type AuditFilters = {
+  actorType?: AuditActorType;
+  actorId?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  /** Inclusive lower bound (ISO date-time). */
+  from?: string;
+  /** Exclusive upper bound (ISO date-time). */
+  to?: string;
+  outcome?: AuditOutcome;
+};
+
+export type AuditSort = 'asc' | 'desc';
+
+/** Result of verifying one workspace's chain. */
+export type ChainVerification = {
+  isValid: boolean;
+  /** Events checked (from the anchor to the head). */
+  checked: number;
+  /** Seq of the last event removed by retention (0: none). */
+  anchorSeq: number;
+  /** Seq of the newest event (anchorSeq when the chain is empty). */
+  headSeq: number;
+  firstBrokenSeq?: number;
+  firstBrokenId?: string;
+  reason?: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap';
+};

@@ -1,26 +1,62 @@
-// CONTRACT STUB — the audit helper replaces the implementation, keeping these exports.
+// The audit module's door: an append-only, hash-chained trail of events per workspace.
+// Use-cases call `audit.record(tx, context, event)` in the SAME transaction as the change;
+// routes build the context with `auditContextOf(request)`.
+import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { KernelDeps } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
+import type { WorkspaceSettingDefinition } from '../tenancy/index.ts';
 import type { AuditContext, AuditEventInput } from './audit.types.ts';
+import { auditContextOf as contextOfRequest } from './audit-context.ts';
+import { recordEvent } from './record-event.ts';
+import { auditRoutes } from './audit.routes.ts';
+import { createRetentionWorker } from './retention.worker.ts';
+import { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, applyRetention } from './apply-retention.ts';
+import { verifyChains, verifyWorkspaceChain } from './verify-chain.ts';
+import type { WorkspaceVerification } from './verify-chain.ts';
 
 export type { AuditActor, AuditActorType, AuditContext, AuditEventInput, AuditOutcome } from './audit.types.ts';
+export type { AuditEvent, AuditFilters, AuditSort, ChainVerification } from './audit.types.ts';
+export type { WorkspaceVerification } from './verify-chain.ts';
+export type { RetentionRun } from './apply-retention.ts';
+export { withActor, systemContext } from './audit-context.ts';
+export { redactSecrets, REDACTED } from './redact.ts';
+export { auditErrors } from './audit.errors.ts';
+export { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_DAYS } from './apply-retention.ts';
 
 /** The audit context of an HTTP request, from its principal. */
 export function auditContextOf(request: FastifyRequest): AuditContext {
-  const p = request.principal;
-  const actor = !p
-    ? { type: 'system' as const, id: null }
-    : p.kind === 'api_key'
-      ? { type: 'api_key' as const, id: p.apiKeyId }
-      : { type: p.isPlatformAdmin ? ('platform_admin' as const) : ('user' as const), id: p.userId };
-  return { actor, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestId: request.id, traceId: null };
+  return contextOfRequest(request);
 }
 
-export function createAuditModule(_deps: KernelDeps) {
+/** `audit.retention_days`, for tenancy's settings registry (registered by the composition root). */
+export const auditRetentionSetting: WorkspaceSettingDefinition = {
+  key: AUDIT_RETENTION_SETTING,
+  description: `Days audit events are kept before the retention job deletes them (default ${DEFAULT_RETENTION_DAYS})`,
+  schema: Type.Integer({ minimum: MIN_RETENTION_DAYS, maximum: MAX_RETENTION_DAYS }),
+  default: DEFAULT_RETENTION_DAYS,
+};
+
+export function createAuditModule(deps: KernelDeps) {
   return {
-    /** Append one event in the caller's transaction (bound to event.workspaceId). */
-    async record(_tx: Tx, _context: AuditContext, _event: AuditEventInput): Promise<void> {},
+    /** Append one event in the caller's transaction (bound to event.workspaceId, or unbound: identity and platform paths). */
+    async record(tx: Tx, context: AuditContext, event: AuditEventInput): Promise<void> {
+      await recordEvent(tx, context, event);
+    },
+    routes: auditRoutes(deps.db),
+    /** Deletes events past each workspace's retention, keeping chains verifiable (worker processes). */
+    worker: createRetentionWorker(deps),
+    retentionSetting: auditRetentionSetting,
+    applyRetention(options: { now?: Date } = {}) {
+      return applyRetention(deps.db, { ...options, log: deps.log });
+    },
+    verifyWorkspace(workspaceId: string) {
+      return verifyWorkspaceChain(deps.db, workspaceId);
+    },
+    /** Platform path: one workspace (id or slug) or every workspace. */
+    verifyChains(options: { workspace?: string; onProgress?: (done: number, total: number, result: WorkspaceVerification) => void } = {}) {
+      return verifyChains(deps.db, options);
+    },
   };
 }
 

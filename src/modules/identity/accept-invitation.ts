@@ -1,7 +1,10 @@
 // POST /invitations/accept: joins the invited email to the workspace and logs it in there.
 // An existing account proves itself with its password (throttled like a login) and, with TOTP
 // enabled, a code; otherwise the account is created. Membership, acceptance and the session
-// are written in one transaction bound to the invitation's workspace.
+// are written in one transaction bound to the invitation's workspace. Audit: `invitation.accepted`,
+// by the (new or existing) user.
+import type { AuditContext } from '../audit/index.ts';
+import { withActor } from '../audit/index.ts';
 import type { ClientInfo, IdentityContext } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import { lockInvitation, markInvitationAccepted } from './invitations.store.ts';
@@ -16,7 +19,7 @@ import type { UserRow } from './users.store.ts';
 
 export type AcceptInvitationInput = { token: string; password: string; name?: string; code?: string };
 
-export async function acceptInvitation(ctx: IdentityContext, input: AcceptInvitationInput, client: ClientInfo): Promise<TokenPair & { workspaceId: string }> {
+export async function acceptInvitation(ctx: IdentityContext, input: AcceptInvitationInput, client: ClientInfo, audit: AuditContext): Promise<TokenPair & { workspaceId: string }> {
   const { invitation, user: existing } = await findInvitationByToken(ctx, input.token);
   assertInvitationUsable(invitation);
 
@@ -59,6 +62,10 @@ export async function acceptInvitation(ctx: IdentityContext, input: AcceptInvita
     await markInvitationAccepted(tx, ws, locked.id, user.id);
     const pair = await ctx.sessions.openSession(tx, {
       userId: user.id, workspaceId: ws, role: locked.role, isPlatformAdmin: user.is_platform_admin, ip: client.ip, userAgent: client.userAgent,
+    });
+    await ctx.audit.record(tx, withActor(audit, { type: 'user', id: user.id }), {
+      workspaceId: ws, action: 'invitation.accepted', targetType: 'invitation', targetId: locked.id,
+      diff: { after: { userId: user.id, email: locked.email, role: locked.role, isNewUser: !existing, sessionId: pair.sessionId } },
     });
     return { kind: 'ok' as const, pair: { ...pair, workspaceId: ws } };
   });

@@ -1,6 +1,7 @@
 // /api-keys: keys for scripts, per workspace. Creating and revoking need a user session.
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
+import { auditContextOf } from '../audit/index.ts';
 import { createApiKey } from './create-api-key.ts';
 import type { IdentityContext } from './identity.context.ts';
 import { DateTime, GrantableRole, NoContent, NullableDateTime, Page, Uuid } from './identity.schema.ts';
@@ -47,7 +48,7 @@ export function apiKeyRoutes(ctx: IdentityContext): RoutePlugin {
         response: { 201: Type.Object({ ...ApiKey.properties, key: Type.String({ description: 'Shown once: `Authorization: Bearer <key>`' }) }) },
       },
     }, async (request, reply) => {
-      const created = await createApiKey(ctx, request.principal!, request.body);
+      const created = await createApiKey(ctx, request.principal!, request.body, auditContextOf(request));
       return reply.code(201).send(created);
     });
 
@@ -55,7 +56,7 @@ export function apiKeyRoutes(ctx: IdentityContext): RoutePlugin {
       config: { auth: 'session', permission: 'api_key.revoke' },
       schema: { tags, summary: 'Revoke an API key (it stops working at once)', params: Type.Object({ id: Uuid }), response: { 204: NoContent } },
     }, async (request, reply) => {
-      await revokeApiKey(ctx, request.principal!, request.params.id);
+      await revokeApiKey(ctx, request.principal!, request.params.id, auditContextOf(request));
       return reply.code(204).send(null);
     });
   };

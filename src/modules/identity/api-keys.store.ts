@@ -64,3 +64,16 @@ export async function revokeApiKey(tx: Tx, workspaceId: string, id: string): Pro
   );
   return rows.length > 0;
 }
+
+/** Revokes (idempotent) and says what the key was: null when not found in the workspace. */
+export async function revokeApiKeyWithState(tx: Tx, workspaceId: string, id: string): Promise<{ wasActive: boolean; name: string; prefix: string; role: ApiKeyView['role'] } | null> {
+  const { rows } = await tx.query<{ was_active: boolean; name: string; prefix: string; role: ApiKeyView['role'] }>(
+    `with prev as (select id, revoked_at from api_keys where workspace_id = $1 and id = $2 for update)
+     update api_keys k set revoked_at = coalesce(k.revoked_at, now()) from prev
+     where k.workspace_id = $1 and k.id = prev.id
+     returning prev.revoked_at is null as was_active, k.name, k.prefix, k.role`,
+    [workspaceId, id],
+  );
+  const r = rows[0];
+  return r ? { wasActive: r.was_active, name: r.name, prefix: `atr_${r.prefix}`, role: r.role } : null;
+}

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import type { AppError } from '../../kernel/errors.ts';
+import { systemContext } from '../audit/index.ts';
 import { createApiKey } from './create-api-key.ts';
 import { bearer, contextOf, createMember, login } from './identity.fixtures.ts';
 
@@ -70,7 +71,7 @@ describe('API keys', () => {
     // at the use-case, as a member would meet it once custom roles grant api_key.create.
     const member = await createMember(platform, 'member');
     const principal = { kind: 'user' as const, userId: member.id, apiKeyId: null, workspaceId: member.workspaceId, role: 'member' as const, sessionId: '01900000-0000-7000-8000-000000000001', isPlatformAdmin: false };
-    await assert.rejects(createApiKey(contextOf(platform), principal, { name: 'escalate', role: 'admin' }), (err: AppError) => err.code === 'ROLE_NOT_ALLOWED' && err.status === 403);
+    await assert.rejects(createApiKey(contextOf(platform), principal, { name: 'escalate', role: 'admin' }, systemContext('test')), (err: AppError) => err.code === 'ROLE_NOT_ALLOWED' && err.status === 403);
     const { rows } = await platform.db.withPlatform((tx) => tx.query(`select 1 from api_keys where name = 'escalate'`));
     assert.equal(rows.length, 0);
   });

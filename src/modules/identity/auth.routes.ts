@@ -1,6 +1,7 @@
 // /auth: login (with the TOTP step), refresh, logout, me, switch, own sessions, password.
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
+import { auditContextOf } from '../audit/index.ts';
 import { PERMISSIONS } from '../access/index.ts';
 import type { Permission } from '../access/index.ts';
 import { changePassword } from './change-password.ts';
@@ -12,6 +13,7 @@ import type { IdentityContext } from './identity.context.ts';
 import { DateTime, NoContent, NullableDateTime, PasswordInput, RoleSchema, SecondFactorCode, SessionTokensSchema, TokenPairSchema, Uuid } from './identity.schema.ts';
 import { listSessions } from './list-sessions.ts';
 import { login } from './login.ts';
+import { refreshSession } from './refresh-session.ts';
 import { revokeOwnSession } from './revoke-session.ts';
 import { switchWorkspace } from './switch-workspace.ts';
 
@@ -75,7 +77,7 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
         }, { additionalProperties: false }),
         response: { 200: LoginResponse },
       },
-    }, async (request) => login(ctx, request.body, clientInfo(request)));
+    }, async (request) => login(ctx, request.body, clientInfo(request), auditContextOf(request)));
 
     app.post('/auth/login/mfa', {
       config: { auth: 'public' },
@@ -86,7 +88,7 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
         body: Type.Object({ challengeToken: Type.String({ minLength: 10, maxLength: 200 }), code: SecondFactorCode }, { additionalProperties: false }),
         response: { 200: SessionTokensSchema },
       },
-    }, async (request) => completeMfaLogin(ctx, request.body, clientInfo(request)));
+    }, async (request) => completeMfaLogin(ctx, request.body, clientInfo(request), auditContextOf(request)));
 
     app.post('/auth/refresh', {
       config: { auth: 'public' },
@@ -98,14 +100,14 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
         body: Type.Object({ refreshToken: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false }),
         response: { 200: TokenPairSchema },
       },
-    }, async (request) => ctx.sessions.refresh(request.body.refreshToken, clientInfo(request)));
+    }, async (request) => refreshSession(ctx, request.body.refreshToken, clientInfo(request), auditContextOf(request)));
 
     app.post('/auth/logout', {
       config: { auth: 'session' },
       schema: { tags, summary: 'End the current session', response: { 204: NoContent } },
     }, async (request, reply) => {
       const actor = requireUser(request.principal);
-      await revokeOwnSession(ctx, actor, actor.sessionId, 'logout');
+      await revokeOwnSession(ctx, actor, actor.sessionId, 'logout', auditContextOf(request));
       return reply.code(204).send(null);
     });
 
@@ -122,7 +124,7 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
         body: Type.Object({ workspaceId: Uuid }, { additionalProperties: false }),
         response: { 200: SessionTokensSchema },
       },
-    }, async (request) => switchWorkspace(ctx, requireUser(request.principal), request.body.workspaceId));
+    }, async (request) => switchWorkspace(ctx, requireUser(request.principal), request.body.workspaceId, auditContextOf(request)));
 
     app.get('/auth/sessions', {
       config: { auth: 'session' },
@@ -133,7 +135,7 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
       config: { auth: 'session' },
       schema: { tags, summary: 'Revoke one of your sessions', params: Type.Object({ id: Uuid }), response: { 204: NoContent } },
     }, async (request, reply) => {
-      await revokeOwnSession(ctx, requireUser(request.principal), request.params.id, 'revoked_by_user');
+      await revokeOwnSession(ctx, requireUser(request.principal), request.params.id, 'revoked_by_user', auditContextOf(request));
       return reply.code(204).send(null);
     });
 
@@ -145,6 +147,6 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
         body: Type.Object({ currentPassword: PasswordInput, newPassword: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ revokedSessions: Type.Integer({ description: 'How many other sessions were ended' }) }) },
       },
-    }, async (request) => changePassword(ctx, requireUser(request.principal), request.body, clientInfo(request)));
+    }, async (request) => changePassword(ctx, requireUser(request.principal), request.body, clientInfo(request), auditContextOf(request)));
   };
 }

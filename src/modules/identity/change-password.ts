@@ -1,5 +1,7 @@
 // POST /auth/password: the current password is checked (throttled like a login), the new one
-// must be strong, and every other session of the user is revoked.
+// must be strong, and every other session of the user is revoked. Audit: `user.password_changed`
+// in the workspace the user acts in (never the password, not even hashed).
+import type { AuditContext } from '../audit/index.ts';
 import type { ClientInfo, IdentityContext, UserActor } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import { beginAttempt, clearAttempts, failAttempt } from './login-throttle.ts';
@@ -11,6 +13,7 @@ export async function changePassword(
   actor: UserActor,
   input: { currentPassword: string; newPassword: string },
   client: ClientInfo,
+  audit: AuditContext,
 ): Promise<{ revokedSessions: number }> {
   const user = await ctx.db.withIdentity((tx) => findUserById(tx, actor.userId));
   if (!user) throw identityErrors.create('USER_NOT_FOUND');
@@ -29,7 +32,12 @@ export async function changePassword(
     if (!(await updatePasswordHash(tx, actor.userId, previousHash, nextHash))) {
       throw identityErrors.create('PASSWORD_INCORRECT', 'The password was changed meanwhile; try again');
     }
-    return ctx.sessions.revokeOtherUserSessions(tx, actor.userId, actor.sessionId, 'password_changed');
+    const revokedIds = await ctx.sessions.revokeOtherUserSessions(tx, actor.userId, actor.sessionId, 'password_changed');
+    await ctx.audit.record(tx, audit, {
+      workspaceId: actor.workspaceId, action: 'user.password_changed', targetType: 'user', targetId: actor.userId,
+      diff: { after: { revokedSessions: revokedIds.length } },
+    });
+    return revokedIds;
   });
   for (const id of revoked) ctx.invalidateSessionCache(id);
   return { revokedSessions: revoked.length };

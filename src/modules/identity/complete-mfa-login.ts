@@ -1,6 +1,9 @@
 // POST /auth/login/mfa: the second step of a login with TOTP enabled. The code is a 6-digit
 // TOTP (a time step is accepted once: users.totp_last_step) or a recovery code (single use).
-// Five wrong codes spend the challenge.
+// Five wrong codes spend the challenge. Audit: `user.login_failed` (wrong code) and
+// `user.logged_in`, in the challenge's workspace and transaction.
+import type { AuditContext } from '../audit/index.ts';
+import { withActor } from '../audit/index.ts';
 import type { ClientInfo, IdentityContext } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import { clearAttempts } from './login-throttle.ts';
@@ -17,6 +20,7 @@ export async function completeMfaLogin(
   ctx: IdentityContext,
   input: { challengeToken: string; code: string },
   client: ClientInfo,
+  audit: AuditContext,
 ): Promise<TokenPair & { workspaceId: string }> {
   const outcome = await ctx.db.withIdentity(async (tx) => {
     const challenge = await findLiveChallengeForUpdate(tx, sha256(input.challengeToken));
@@ -26,6 +30,10 @@ export async function completeMfaLogin(
     const match = checkSecondFactor(ctx.keys, user, input.code, { allowRecoveryCode: true });
     if (!match) {
       await recordChallengeFailure(tx, challenge.id, MAX_CODE_ATTEMPTS);
+      await ctx.audit.record(tx, withActor(audit, { type: 'user', id: user.id }), {
+        workspaceId: challenge.workspace_id, action: 'user.login_failed', targetType: 'user', targetId: user.id, outcome: 'failure',
+        diff: { after: { reason: 'mfa_code_invalid' } },
+      });
       return { kind: 'code_invalid' as const };
     }
     await consumeSecondFactor(tx, user.id, match);
@@ -35,6 +43,10 @@ export async function completeMfaLogin(
     if (!membership) return { kind: 'workspace_gone' as const };
     const pair = await ctx.sessions.openSession(tx, {
       userId: user.id, workspaceId: membership.workspaceId, role: membership.role, isPlatformAdmin: user.is_platform_admin, ip: client.ip, userAgent: client.userAgent,
+    });
+    await ctx.audit.record(tx, withActor(audit, { type: 'user', id: user.id }), {
+      workspaceId: membership.workspaceId, action: 'user.logged_in', targetType: 'session', targetId: pair.sessionId,
+      diff: { after: { userId: user.id, mfa: true, factor: match.kind } },
     });
     return { kind: 'ok' as const, email: user.email, pair: { ...pair, workspaceId: membership.workspaceId } };
   });

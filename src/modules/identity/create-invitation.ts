@@ -1,5 +1,7 @@
 // POST /invitations: invite an email with a role no higher than the inviter's. The invitation
 // and its mail (outbox) are written in one transaction; the token only travels in the mail.
+// Audit: `invitation.created`.
+import type { AuditContext } from '../audit/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import { canGrantRole } from '../access/index.ts';
 import type { IdentityContext } from './identity.context.ts';
@@ -13,7 +15,7 @@ import { findUserById, normalizeEmail } from './users.store.ts';
 
 export const INVITATION_TTL_DAYS = 7;
 
-export async function createInvitation(ctx: IdentityContext, principal: Principal, input: { email: string; role: InvitationRole }): Promise<InvitationView> {
+export async function createInvitation(ctx: IdentityContext, principal: Principal, input: { email: string; role: InvitationRole }, audit: AuditContext): Promise<InvitationView> {
   if (!canGrantRole(principal.role, input.role)) {
     throw identityErrors.create('ROLE_NOT_ALLOWED', `Your role (${principal.role}) cannot invite someone as ${input.role}`);
   }
@@ -35,6 +37,10 @@ export async function createInvitation(ctx: IdentityContext, principal: Principa
       expiresAt: new Date(invitation.expiresAt),
     });
     await ctx.mail.enqueue(tx, { workspaceId: ws, to: email, ...mail, kind: 'invitation' });
+    await ctx.audit.record(tx, audit, {
+      workspaceId: ws, action: 'invitation.created', targetType: 'invitation', targetId: invitation.id,
+      diff: { after: { email, role: input.role, expiresAt: invitation.expiresAt } },
+    });
     return invitation;
   });
 }

@@ -1,5 +1,7 @@
 // POST /auth/mfa/disable: needs the password and a code (TOTP or a recovery code, for a lost
 // device). Both checks count as attempts in the login throttle until the whole thing succeeds.
+// Audit: `user.mfa_disabled`.
+import type { AuditContext } from '../audit/index.ts';
 import type { ClientInfo, IdentityContext, UserActor } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import { beginAttempt, clearAttempts, failAttempt } from './login-throttle.ts';
@@ -8,7 +10,7 @@ import { verifyPassword } from './passwords.ts';
 import { checkSecondFactor } from './second-factor.ts';
 import { findUserById, findUserByIdForUpdate } from './users.store.ts';
 
-export async function disableTotp(ctx: IdentityContext, actor: UserActor, input: { password: string; code: string }, client: ClientInfo): Promise<void> {
+export async function disableTotp(ctx: IdentityContext, actor: UserActor, input: { password: string; code: string }, client: ClientInfo, audit: AuditContext): Promise<void> {
   const user = await ctx.db.withIdentity((tx) => findUserById(tx, actor.userId));
   if (!user) throw identityErrors.create('USER_NOT_FOUND');
   if (user.totp_enabled_at === null) throw identityErrors.create('MFA_NOT_ENABLED');
@@ -22,6 +24,10 @@ export async function disableTotp(ctx: IdentityContext, actor: UserActor, input:
     if (!locked || locked.totp_enabled_at === null) return 'not_enabled' as const;
     if (!checkSecondFactor(ctx.keys, locked, input.code, { allowRecoveryCode: true })) return 'code_incorrect' as const;
     await clearTotp(tx, locked.id);
+    await ctx.audit.record(tx, audit, {
+      workspaceId: actor.workspaceId, action: 'user.mfa_disabled', targetType: 'user', targetId: locked.id,
+      diff: { before: { isEnabled: true }, after: { isEnabled: false } },
+    });
     return 'ok' as const;
   });
   if (outcome === 'not_enabled') throw identityErrors.create('MFA_NOT_ENABLED');

@@ -5,6 +5,7 @@ import type { Principal } from '../../kernel/http/principal.ts';
 import { deriveKey } from '../../kernel/crypto.ts';
 import { kernelErrors } from '../../kernel/errors.ts';
 import type { MailModule } from '../mail/index.ts';
+import type { AuditModule } from '../audit/index.ts';
 import type { SessionService } from './sessions.ts';
 
 export type IdentityContext = {
@@ -12,6 +13,8 @@ export type IdentityContext = {
   config: Config;
   sessions: SessionService;
   mail: MailModule;
+  /** Every change is recorded in the same transaction (`audit.record(tx, …)`). */
+  audit: AuditModule;
   /** Derived keys: TOTP secrets at rest (AES-256-GCM) and recovery-code hashes (HMAC). */
   keys: { totp: Buffer; recoveryCodes: Buffer };
   invalidateSessionCache(sessionId?: string): void;

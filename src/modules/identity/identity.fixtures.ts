@@ -67,6 +67,7 @@ export function contextOf(platform: TestPlatform): IdentityContext {
     config: platform.config,
     sessions: platform.identity.sessions,
     mail: platform.mail,
+    audit: platform.audit,
     keys: deriveIdentityKeys(platform.config.secret),
     invalidateSessionCache: platform.identity.invalidateSessionCache,
   };

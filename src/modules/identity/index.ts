@@ -1,6 +1,8 @@
 // The identity module's door: users, sessions, tokens, API keys, MFA, members, invitations.
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { MailModule } from '../mail/index.ts';
+import { createAuditModule } from '../audit/index.ts';
+import type { AuditModule } from '../audit/index.ts';
 import { createTokenSigner } from './tokens.ts';
 import { countMembers, listWorkspaceMembers, promoteToPlatformAdmin, searchUsers } from './directory.store.ts';
 import { createSessionService } from './sessions.ts';
@@ -22,7 +24,7 @@ export { identityErrors } from './identity.errors.ts';
 export { ME_SQL } from './me.store.ts';
 export { LIST_API_KEYS_SQL } from './api-keys.store.ts';
 
-export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule }) {
+export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit?: AuditModule }) {
   const { config, db } = deps;
   const signer = createTokenSigner(config.secret, config.accessTokenTtlSeconds);
   const authenticator = createAuthenticator(db, signer);
@@ -32,6 +34,7 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     config,
     sessions,
     mail: modules.mail,
+    audit: modules.audit ?? createAuditModule(deps),
     keys: deriveIdentityKeys(config.secret),
     invalidateSessionCache: authenticator.invalidate,
   };

@@ -2,6 +2,7 @@
 // the public lookup and acceptance used by the invitation link.
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
+import { auditContextOf } from '../audit/index.ts';
 import { acceptInvitation } from './accept-invitation.ts';
 import { clientInfo } from './client-info.ts';
 import { createInvitation } from './create-invitation.ts';
@@ -37,7 +38,7 @@ export function invitationRoutes(ctx: IdentityContext): RoutePlugin {
         response: { 201: Invitation },
       },
     }, async (request, reply) => {
-      const invitation = await createInvitation(ctx, request.principal!, request.body);
+      const invitation = await createInvitation(ctx, request.principal!, request.body, auditContextOf(request));
       return reply.code(201).send(invitation);
     });
 
@@ -55,7 +56,7 @@ export function invitationRoutes(ctx: IdentityContext): RoutePlugin {
       config: { permission: 'member.invite' },
       schema: { tags, summary: 'Revoke a pending invitation', params: Type.Object({ id: Uuid }), response: { 204: NoContent } },
     }, async (request, reply) => {
-      await revokeInvitation(ctx, request.principal!, request.params.id);
+      await revokeInvitation(ctx, request.principal!, request.params.id, auditContextOf(request));
       return reply.code(204).send(null);
     });
 
@@ -93,6 +94,6 @@ export function invitationRoutes(ctx: IdentityContext): RoutePlugin {
         }, { additionalProperties: false }),
         response: { 200: SessionTokensSchema },
       },
-    }, async (request) => acceptInvitation(ctx, request.body, clientInfo(request)));
+    }, async (request) => acceptInvitation(ctx, request.body, clientInfo(request), auditContextOf(request)));
   };
 }

@@ -6,6 +6,7 @@ import { Secret, TOTP } from 'otpauth';
 import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import type { AppError } from '../../kernel/errors.ts';
+import { systemContext } from '../audit/index.ts';
 import { createInvitation } from './create-invitation.ts';
 import { bearer, contextOf, createMember, createUser, login, PASSWORD, uniqueEmail } from './identity.fixtures.ts';
 
@@ -196,7 +197,7 @@ describe('invitations', () => {
     const member = await createMember(platform, 'member');
     const principal = { kind: 'user' as const, userId: member.id, apiKeyId: null, workspaceId: member.workspaceId, role: 'member' as const, sessionId: null, isPlatformAdmin: false };
     const email = uniqueEmail('escalate');
-    await assert.rejects(createInvitation(contextOf(platform), principal, { email, role: 'admin' }), (err: AppError) => err.code === 'ROLE_NOT_ALLOWED' && err.status === 403);
+    await assert.rejects(createInvitation(contextOf(platform), principal, { email, role: 'admin' }, systemContext('test')), (err: AppError) => err.code === 'ROLE_NOT_ALLOWED' && err.status === 403);
     const { rows } = await platform.db.withPlatform((tx) => tx.query('select 1 from invitations where email = $1 union all select 1 from outbox_messages where to_address = $1', [email]));
     assert.equal(rows.length, 0);
   });

@@ -1,6 +1,7 @@
 // /members: the people of the current workspace and their roles.
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
+import { auditContextOf } from '../audit/index.ts';
 import type { IdentityContext } from './identity.context.ts';
 import { DateTime, NoContent, Page, RoleSchema, Uuid } from './identity.schema.ts';
 import { listMembers } from './list-members.ts';
@@ -40,7 +41,7 @@ export function memberRoutes(ctx: IdentityContext): RoutePlugin {
         body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
         response: { 200: Member },
       },
-    }, async (request) => changeMemberRole(ctx, request.principal!, request.params.userId, request.body.role));
+    }, async (request) => changeMemberRole(ctx, request.principal!, request.params.userId, request.body.role, auditContextOf(request)));
 
     app.delete('/members/:userId', {
       // Anyone may leave (remove themselves); removing someone else needs member.remove,
@@ -54,7 +55,7 @@ export function memberRoutes(ctx: IdentityContext): RoutePlugin {
         response: { 204: NoContent },
       },
     }, async (request, reply) => {
-      await removeMember(ctx, request.principal!, request.params.userId);
+      await removeMember(ctx, request.principal!, request.params.userId, auditContextOf(request));
       return reply.code(204).send(null);
     });
   };

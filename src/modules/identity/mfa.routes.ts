@@ -1,6 +1,7 @@
 // /auth/mfa: TOTP enrollment, verification (enables it), disabling, recovery codes.
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
+import { auditContextOf } from '../audit/index.ts';
 import { clientInfo } from './client-info.ts';
 import { disableTotp } from './disable-totp.ts';
 import { enrollTotp } from './enroll-totp.ts';
@@ -31,7 +32,7 @@ export function mfaRoutes(ctx: IdentityContext): RoutePlugin {
           }),
         },
       },
-    }, async (request) => enrollTotp(ctx, requireUser(request.principal)));
+    }, async (request) => enrollTotp(ctx, requireUser(request.principal), auditContextOf(request)));
 
     app.post('/auth/mfa/verify', {
       config: { auth: 'session' },
@@ -41,7 +42,7 @@ export function mfaRoutes(ctx: IdentityContext): RoutePlugin {
         body: Type.Object({ code: Type.String({ pattern: '^\\s*\\d{3}\\s?\\d{3}\\s*$', description: '6-digit code' }) }, { additionalProperties: false }),
         response: { 200: RecoveryCodes },
       },
-    }, async (request) => verifyTotp(ctx, requireUser(request.principal), request.body.code));
+    }, async (request) => verifyTotp(ctx, requireUser(request.principal), request.body.code, auditContextOf(request)));
 
     app.post('/auth/mfa/disable', {
       config: { auth: 'session' },
@@ -52,7 +53,7 @@ export function mfaRoutes(ctx: IdentityContext): RoutePlugin {
         response: { 204: NoContent },
       },
     }, async (request, reply) => {
-      await disableTotp(ctx, requireUser(request.principal), request.body, clientInfo(request));
+      await disableTotp(ctx, requireUser(request.principal), request.body, clientInfo(request), auditContextOf(request));
       return reply.code(204).send(null);
     });
 
@@ -64,6 +65,6 @@ export function mfaRoutes(ctx: IdentityContext): RoutePlugin {
         body: Type.Object({ code: SecondFactorCode }, { additionalProperties: false }),
         response: { 200: RecoveryCodes },
       },
-    }, async (request) => regenerateRecoveryCodes(ctx, requireUser(request.principal), request.body.code, clientInfo(request)));
+    }, async (request) => regenerateRecoveryCodes(ctx, requireUser(request.principal), request.body.code, clientInfo(request), auditContextOf(request)));
   };
 }

@@ -1,6 +1,7 @@
 // DELETE /members/:userId: removing someone needs member.remove and a role at least theirs;
 // anyone may remove themselves (leave). The last owner can't go. The removed user's sessions
-// in this workspace are revoked in the same transaction.
+// in this workspace are revoked in the same transaction. Audit: `member.removed`, or `member.left`.
+import type { AuditContext } from '../audit/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import { kernelErrors } from '../../kernel/errors.ts';
 import { canGrantRole, roleCan } from '../access/index.ts';
@@ -8,7 +9,7 @@ import type { IdentityContext } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import { deleteMember, lockTargetAndOwners } from './members.store.ts';
 
-export async function removeMember(ctx: IdentityContext, principal: Principal, userId: string): Promise<void> {
+export async function removeMember(ctx: IdentityContext, principal: Principal, userId: string, audit: AuditContext): Promise<void> {
   const ws = principal.workspaceId;
   const isSelf = principal.kind === 'user' && principal.userId === userId;
   if (!isSelf && !roleCan(principal.role, 'member.remove')) throw kernelErrors.create('FORBIDDEN', 'Missing permission member.remove');
@@ -20,7 +21,11 @@ export async function removeMember(ctx: IdentityContext, principal: Principal, u
     }
     if (target.role === 'owner' && ownerCount <= 1) throw identityErrors.create('LAST_OWNER', 'Make someone else an owner first');
     await deleteMember(tx, ws, userId);
-    await ctx.sessions.revokeUserWorkspaceSessions(tx, userId, ws, 'removed_from_workspace');
+    const revoked = await ctx.sessions.revokeUserWorkspaceSessions(tx, userId, ws, 'removed_from_workspace');
+    await ctx.audit.record(tx, audit, {
+      workspaceId: ws, action: isSelf ? 'member.left' : 'member.removed', targetType: 'member', targetId: userId,
+      diff: { before: { role: target.role }, after: { revokedSessions: revoked.length } },
+    });
   });
   // Their sessions bound elsewhere live on, but any token for this workspace now finds no
   // membership; drop this process's cached session state so that holds at once.

@@ -1,12 +1,25 @@
 // DELETE /api-keys/:id: revoked keys are refused at once (API keys are checked on every request).
+// Audit: `api_key.revoked` when the key was live (revoking twice changes nothing).
 import type { Principal } from '../../kernel/http/principal.ts';
-import { revokeApiKey as markRevoked } from './api-keys.store.ts';
+import type { AuditContext } from '../audit/index.ts';
+import { revokeApiKeyWithState } from './api-keys.store.ts';
 import { requireUser } from './identity.context.ts';
 import type { IdentityContext } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 
-export async function revokeApiKey(ctx: IdentityContext, principal: Principal, id: string): Promise<void> {
+export async function revokeApiKey(ctx: IdentityContext, principal: Principal, id: string, audit: AuditContext): Promise<void> {
   const actor = requireUser(principal);
-  const isFound = await ctx.db.withWorkspace(actor.workspaceId, (tx) => markRevoked(tx, actor.workspaceId, id));
+  const ws = actor.workspaceId;
+  const isFound = await ctx.db.withWorkspace(ws, async (tx) => {
+    const key = await revokeApiKeyWithState(tx, ws, id);
+    if (!key) return false;
+    if (key.wasActive) {
+      await ctx.audit.record(tx, audit, {
+        workspaceId: ws, action: 'api_key.revoked', targetType: 'api_key', targetId: id,
+        diff: { before: { name: key.name, prefix: key.prefix, role: key.role, isRevoked: false }, after: { isRevoked: true } },
+      });
+    }
+    return true;
+  });
   if (!isFound) throw identityErrors.create('API_KEY_NOT_FOUND');
 }

@@ -10,6 +10,9 @@ export type TokenPair = { accessToken: string; refreshToken: string; tokenType: 
 
 export type SessionContext = { ip?: string; userAgent?: string };
 
+/** Called inside the transaction that revokes a session for refresh-token reuse (to record it). */
+export type ReuseHandler = (tx: Tx, session: { sessionId: string; userId: string; workspaceId: string }) => Promise<void>;
+
 export type SessionHooks = {
   /** Called after a session is revoked by refresh-token reuse (to drop cached session state). */
   onRevoked?(sessionId: string): void;
@@ -41,7 +44,7 @@ export function createSessionService(db: Database, signer: TokenSigner, refreshT
     },
 
     /** Rotate: the presented token is spent, a new pair is issued. Reuse revokes the session. */
-    async refresh(refreshToken: string, context: SessionContext): Promise<TokenPair> {
+    async refresh(refreshToken: string, context: SessionContext, handlers: { onReuse?: ReuseHandler } = {}): Promise<TokenPair> {
       const outcome = await db.withIdentity(async (tx) => {
         const { rows } = await tx.query<{ session_id: string; used_at: Date | null; user_id: string; workspace_id: string; revoked_at: Date | null; expires_at: Date; is_platform_admin: boolean }>(
           `select r.session_id, r.used_at, s.user_id, s.workspace_id, s.revoked_at, s.expires_at, u.is_platform_admin
@@ -53,6 +56,7 @@ export function createSessionService(db: Database, signer: TokenSigner, refreshT
         if (!row || row.revoked_at || row.expires_at < new Date()) return { kind: 'invalid' as const };
         if (row.used_at) {
           await tx.query(`update sessions set revoked_at = now(), revoked_reason = 'refresh_token_reuse' where id = $1`, [row.session_id]);
+          await handlers.onReuse?.(tx, { sessionId: row.session_id, userId: row.user_id, workspaceId: row.workspace_id });
           return { kind: 'reused' as const, sessionId: row.session_id };
         }
         const state = await tx.query<{ workspace_status: string | null; role: Role | null }>('select * from atrium_session_state($1, $2)', [row.session_id, row.workspace_id]);

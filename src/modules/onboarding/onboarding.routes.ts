@@ -1,9 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { WorkspaceSchema } from '../tenancy/index.ts';
+import { auditContextOf } from '../audit/index.ts';
+import type { AuditContext } from '../audit/index.ts';
 import type { SignupRequest, SignupResult } from './sign-up.ts';
 
-type SignUp = (request: SignupRequest, client: { ip?: string; userAgent?: string }) => Promise<SignupResult>;
+type SignUp = (request: SignupRequest, client: { ip?: string; userAgent?: string }, audit: AuditContext) => Promise<SignupResult>;
 
 const UserSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -45,7 +47,7 @@ export function onboardingRoutes(run: SignUp): RoutePlugin {
         },
       },
     }, async (request, reply) => {
-      const result = await run(request.body, { ip: request.ip, userAgent: request.headers['user-agent'] });
+      const result = await run(request.body, { ip: request.ip, userAgent: request.headers['user-agent'] }, auditContextOf(request));
       if (result.status === 'already_created') return reply.code(200).send(result);
       return reply.code(201).send(result);
     });

@@ -8,6 +8,7 @@ import type { Tx } from '../../kernel/db/database.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import type { User } from '../identity/index.ts';
 import type { Workspace } from '../tenancy/index.ts';
+import type { AuditContext } from '../audit/index.ts';
 
 export type SignupInput = { email: string; name: string; companyName: string; passwordHash: string };
 
@@ -16,6 +17,8 @@ export type ProvisioningContext = {
   /** The new workspace's id: the transaction is bound to it before the row exists. */
   readonly workspaceId: string;
   readonly log: Logger;
+  /** Who asks (the signup request); the audit step records the new user as the actor. */
+  readonly audit?: AuditContext;
   /** Set by the core steps `user` and `workspace`; later steps read them. */
   user?: User;
   workspace?: Workspace;

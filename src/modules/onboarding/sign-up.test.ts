@@ -61,7 +61,7 @@ describe('onboarding signup', () => {
     assert.notEqual(rows.user[0].password_hash, PASSWORD);
     assert.match(rows.user[0].password_hash, /^\$argon2id\$/);
     assert.deepEqual(rows.membership, [{ role: 'owner' }]);
-    assert.deepEqual(rows.settings.map((r) => r.key), ['branding.color', 'locale', 'timezone']);
+    assert.deepEqual(rows.settings.map((r) => r.key), Object.keys(platform.tenancy.settings.defaults()).sort());
     assert.equal(rows.mail.length, 1);
     assert.equal(rows.mail[0].kind, 'welcome');
     assert.equal(rows.mail[0].to_address, 'ada@example.com');

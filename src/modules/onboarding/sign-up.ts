@@ -8,6 +8,7 @@ import { AppError } from '../../kernel/errors.ts';
 import { uuidv7 } from '../../kernel/ids.ts';
 import type { IdentityModule, TokenPair, User } from '../identity/index.ts';
 import type { Workspace } from '../tenancy/index.ts';
+import type { AuditContext } from '../audit/index.ts';
 import { AccountExistsError, onboardingErrors } from './onboarding.errors.ts';
 import { ProvisioningStepError } from './provisioning.ts';
 import type { ProvisioningContext, ProvisioningPipeline } from './provisioning.ts';
@@ -26,7 +27,7 @@ function isAccountExists(err: unknown): boolean {
   return pgErr?.code === '23505' && pgErr.constraint === 'users_email_key';
 }
 
-export async function signUp(deps: Deps, request: SignupRequest, client: { ip?: string; userAgent?: string } = {}): Promise<SignupResult> {
+export async function signUp(deps: Deps, request: SignupRequest, client: { ip?: string; userAgent?: string } = {}, audit?: AuditContext): Promise<SignupResult> {
   const { db, identity } = deps;
   identity.passwords.assertStrength(request.password);
   const email = identity.users.normalizeEmail(request.email);
@@ -40,6 +41,7 @@ export async function signUp(deps: Deps, request: SignupRequest, client: { ip?: 
     input: { email, name: request.name.trim(), companyName: request.companyName.trim(), passwordHash: await identity.passwords.hash(request.password) },
     workspaceId,
     log: deps.log,
+    audit,
     state: new Map(),
   };
   try {

@@ -3,6 +3,8 @@ import type { KernelDeps } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { TSchema } from '@fastify/type-provider-typebox';
 import type { IdentityModule } from '../identity/index.ts';
+import { createAuditModule } from '../audit/index.ts';
+import type { AuditModule } from '../audit/index.ts';
 import { createSettingsRegistry } from './settings.registry.ts';
 import type { WorkspaceSettingDefinition } from './settings.registry.ts';
 import { tenancyRoutes } from './tenancy.routes.ts';
@@ -23,9 +25,9 @@ export { tenancyErrors } from './tenancy.errors.ts';
 export { WorkspaceSchema, WorkspaceDetailSchema, WorkspaceStatusSchema, WorkspacePlanSchema, WorkspaceKindSchema, SlugSchema, WorkspaceNameSchema } from './tenancy.schema.ts';
 export { slugify, isValidSlug } from './slug.ts';
 
-export function createTenancyModule(deps: KernelDeps, modules: { identity: IdentityModule }) {
+export function createTenancyModule(deps: KernelDeps, modules: { identity: IdentityModule; audit?: AuditModule }) {
   const settings = createSettingsRegistry();
-  const routeDeps = { db: deps.db, settings, identity: modules.identity };
+  const routeDeps = { db: deps.db, settings, identity: modules.identity, audit: modules.audit ?? createAuditModule(deps) };
 
   return {
     routes: tenancyRoutes(routeDeps),

@@ -62,7 +62,9 @@ describe('tenancy routes', () => {
     assert.equal(w.kind, 'organization');
     assert.equal(w.parentId, null);
     assert.ok(!Number.isNaN(Date.parse(w.createdAt)) && !Number.isNaN(Date.parse(w.updatedAt)));
-    assert.deepEqual(w.settings, { locale: 'en', timezone: 'UTC', 'branding.color': '#4f46e5' });
+    // Every registered setting, at its default (other modules register theirs too).
+    assert.deepEqual(w.settings, platform.tenancy.settings.defaults());
+    assert.deepEqual([w.settings.locale, w.settings.timezone, w.settings['branding.color']], ['en', 'UTC', '#4f46e5']);
     assert.equal('deletedAt' in w, false);
   });
 
@@ -71,7 +73,7 @@ describe('tenancy routes', () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().name, 'Acme Studio');
     assert.equal(res.json().slug, 'acme-agency', 'the slug does not follow the name');
-    assert.deepEqual(res.json().settings, { locale: 'en', timezone: 'Europe/Paris', 'branding.color': '#112233' });
+    assert.deepEqual(res.json().settings, { ...platform.tenancy.settings.defaults(), timezone: 'Europe/Paris', 'branding.color': '#112233' });
 
     const again = await call('GET', '/workspaces/current', owner.token);
     assert.equal(again.json().name, 'Acme Studio');
@@ -137,7 +139,7 @@ describe('tenancy routes', () => {
       settings: (await tx.query('select count(*)::int as n from workspace_settings where workspace_id = $1', [project.id])).rows[0].n,
     }));
     assert.deepEqual(rows.membership, [{ user_id: owner.userId, role: 'owner' }]);
-    assert.equal(rows.settings, 3);
+    assert.equal(rows.settings, Object.keys(platform.tenancy.settings.defaults()).length);
 
     const list = await call('GET', '/workspaces', owner.token);
     assert.ok(list.json().some((w: { id: string; role: string; parentId: string }) => w.id === project.id && w.role === 'owner' && w.parentId === owner.workspaceId));
@@ -225,7 +227,7 @@ describe('tenancy routes', () => {
     assert.ok(state.workspace.deleted_at instanceof Date);
     assert.equal(state.live, 0);
     assert.deepEqual(state.reasons, [{ revoked_reason: 'workspace_deleted' }]);
-    assert.deepEqual(state.kept, { members: 1, settings: 3, mails: 1 });
+    assert.deepEqual(state.kept, { members: 1, settings: Object.keys(platform.tenancy.settings.defaults()).length, mails: 1 });
 
     // A session opened afterwards (e.g. a stale login) is still refused: the workspace is not active.
     const late = await sessionIn(org.userId, org.workspaceId, 'owner');

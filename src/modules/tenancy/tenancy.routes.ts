@@ -3,6 +3,8 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { Database } from '../../kernel/db/database.ts';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import type { IdentityModule } from '../identity/index.ts';
+import { auditContextOf } from '../audit/index.ts';
+import type { AuditModule } from '../audit/index.ts';
 import type { SettingsRegistry } from './settings.registry.ts';
 import { MyWorkspaceSchema, SlugSchema, WorkspaceDetailSchema, WorkspaceNameSchema, WorkspaceSchema } from './tenancy.schema.ts';
 import { listMyWorkspaces } from './list-my-workspaces.ts';
@@ -11,7 +13,12 @@ import { updateCurrentWorkspace } from './update-workspace.ts';
 import { createChildWorkspace } from './create-child-workspace.ts';
 import { deleteCurrentWorkspace } from './delete-workspace.ts';
 
-export type TenancyRouteDeps = { db: Database; settings: SettingsRegistry; identity: Pick<IdentityModule, 'users' | 'sessions' | 'invalidateSessionCache'> };
+export type TenancyRouteDeps = {
+  db: Database;
+  settings: SettingsRegistry;
+  identity: Pick<IdentityModule, 'users' | 'sessions' | 'invalidateSessionCache'>;
+  audit: Pick<AuditModule, 'record'>;
+};
 
 export function tenancyRoutes(deps: TenancyRouteDeps): RoutePlugin {
   return async (app) => {
@@ -47,7 +54,7 @@ export function tenancyRoutes(deps: TenancyRouteDeps): RoutePlugin {
         }, { additionalProperties: false, minProperties: 1 }),
         response: { 200: WorkspaceDetailSchema },
       },
-    }, async (request) => updateCurrentWorkspace(deps, request.principal!.workspaceId, request.body));
+    }, async (request) => updateCurrentWorkspace(deps, request.principal!.workspaceId, request.body, auditContextOf(request)));
 
     app.post('/workspaces', {
       config: { auth: 'session', permission: 'workspace.create_child' },
@@ -63,8 +70,7 @@ export function tenancyRoutes(deps: TenancyRouteDeps): RoutePlugin {
       },
     }, async (request, reply) => {
       const p = request.principal!;
-      const child = await createChildWorkspace(deps, { userId: p.userId!, workspaceId: p.workspaceId }, request.body);
-      request.log.info({ childWorkspaceId: child.id, kind: child.kind }, 'workspace.created');
+      const child = await createChildWorkspace(deps, { userId: p.userId!, workspaceId: p.workspaceId }, request.body, auditContextOf(request));
       return reply.code(201).send(child);
     });
 
@@ -76,8 +82,7 @@ export function tenancyRoutes(deps: TenancyRouteDeps): RoutePlugin {
         response: { 204: Type.Null() },
       },
     }, async (request, reply) => {
-      const change = await deleteCurrentWorkspace(deps, request.principal!.workspaceId);
-      request.log.info({ revokedSessions: change.revokedSessions }, 'workspace.deleted');
+      await deleteCurrentWorkspace(deps, request.principal!.workspaceId, auditContextOf(request));
       return reply.code(204).send(null);
     });
   };

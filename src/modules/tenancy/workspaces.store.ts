@@ -70,6 +70,12 @@ export async function updateWorkspaceName(tx: Tx, id: string, name: string): Pro
   await tx.query('update workspaces set name = $2 where id = $1', [id, name]);
 }
 
+/** Rename and return the row as it now is (updated_at moved). */
+export async function renameWorkspace(tx: Tx, id: string, name: string): Promise<Workspace | null> {
+  const { rows } = await tx.query<Row>(`update workspaces set name = $2 where id = $1 returning ${COLUMNS}`, [id, name]);
+  return rows[0] ? toWorkspace(rows[0]) : null;
+}
+
 export async function updateWorkspaceStatus(tx: Tx, id: string, status: WorkspaceStatus, reason: string | null): Promise<Workspace | null> {
   const { rows } = await tx.query<Row>(
     `update workspaces set status = $2, status_reason = $3,

@@ -1,0 +1,42 @@
+// Appends one event in the caller's transaction. The diff is redacted here, before it is
+// hashed into the chain; the trigger assigns seq, time, prev_hash and hash.
+import type { Tx } from '../../kernel/db/database.ts';
+import { isUuid } from '../../kernel/ids.ts';
+import type { AuditContext, AuditEventInput } from './audit.types.ts';
+import { appendEvent } from './audit.store.ts';
+import { redactSecrets } from './redact.ts';
+
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const TARGET_TYPE = /^[a-z][a-z0-9_]*$/;
+
+function clip(value: string | null | undefined, max: number): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+function uuidOrNull(value: string | null | undefined): string | null {
+  return value && isUuid(value) ? value.toLowerCase() : null;
+}
+
+export async function recordEvent(tx: Tx, context: AuditContext, event: AuditEventInput): Promise<{ id: string; seq: number }> {
+  // Programming errors, not client input: fail the use-case (and its transaction) loudly.
+  if (!ACTION.test(event.action)) throw new Error(`audit: action "${event.action}" is not resource.verb_past`);
+  if (!TARGET_TYPE.test(event.targetType)) throw new Error(`audit: target type "${event.targetType}" is not snake_case`);
+  if (!isUuid(event.workspaceId)) throw new Error('audit: workspaceId is not a uuid');
+  const diff = event.diff ? redactSecrets({ before: event.diff.before ?? null, after: event.diff.after ?? null }) : null;
+  return appendEvent(tx, {
+    workspaceId: event.workspaceId.toLowerCase(),
+    actorType: context.actor.type,
+    actorId: uuidOrNull(context.actor.id),
+    realActorId: uuidOrNull(context.actor.realActorId),
+    action: event.action,
+    targetType: event.targetType,
+    targetId: clip(event.targetId, 200),
+    diff,
+    ip: clip(context.ip, 100),
+    userAgent: clip(context.userAgent, 500),
+    requestId: clip(context.requestId, 200),
+    traceId: clip(context.traceId, 200),
+    outcome: event.outcome ?? 'success',
+  });
+}
