@@ -9,6 +9,8 @@ export type Principal = {
   role: Role;
   sessionId: string | null;
   isPlatformAdmin: boolean;
+  /** The real actor (a platform admin or a holder of impersonation.start) while impersonating. */
+  impersonatorId?: string | null;
 };
 
 /**
