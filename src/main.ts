@@ -20,7 +20,9 @@ import { createTenancyModule } from './modules/tenancy/index.ts';
 import { createOnboardingModule } from './modules/onboarding/index.ts';
 import { createAdminModule } from './modules/admin/index.ts';
 import { createAuditModule } from './modules/audit/index.ts';
+import type { AuditModuleOptions } from './modules/audit/index.ts';
 import { createSecretsModule } from './modules/secrets/index.ts';
+import { createAccessModule } from './modules/access/index.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version;
 
@@ -34,6 +36,7 @@ export type Platform = {
   admin: ReturnType<typeof createAdminModule>;
   audit: ReturnType<typeof createAuditModule>;
   secrets: ReturnType<typeof createSecretsModule>;
+  access: ReturnType<typeof createAccessModule>;
   tenancy: ReturnType<typeof createTenancyModule>;
   onboarding: ReturnType<typeof createOnboardingModule>;
   close(): Promise<void>;
@@ -53,11 +56,12 @@ export async function runMigrations(config: Config, db: Database): Promise<strin
 }
 
 /** Build the HTTP app and the workers on an open, migrated database. */
-export async function buildPlatform(config: Config, db: Database, log: Logger, options: { serveConsole?: boolean } = {}): Promise<Platform> {
+export async function buildPlatform(config: Config, db: Database, log: Logger, options: { serveConsole?: boolean; audit?: AuditModuleOptions } = {}): Promise<Platform> {
   const deps = { config, db, log };
-  const audit = createAuditModule(deps);
+  const audit = createAuditModule(deps, options.audit);
   const mail = createMailModule(deps);
-  const identity = createIdentityModule(deps, { mail, audit });
+  const access = createAccessModule(deps, { audit });
+  const identity = createIdentityModule(deps, { mail, audit, access });
   const tenancy = createTenancyModule(deps, { identity, audit });
   tenancy.registerSetting(audit.retentionSetting);
   const onboarding = createOnboardingModule(deps, { identity, mail, tenancy, audit });
@@ -76,6 +80,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
       await api.register(admin.routes);
       await api.register(audit.routes);
       await api.register(secrets.routes);
+      await api.register(access.routes);
     },
     { prefix: '/api/v1' },
   );
@@ -90,6 +95,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     admin,
     audit,
     secrets,
+    access,
     tenancy,
     onboarding,
     async close() {

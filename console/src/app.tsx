@@ -14,6 +14,7 @@ import { InvitePage } from './pages/invite-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { MailboxPage } from './pages/mailbox-page.tsx';
 import { SecretsPage } from './pages/secrets-page.tsx';
+import { RolesPage } from './pages/roles-page.tsx';
 import { MembersPage } from './pages/members-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { OverviewPage } from './pages/overview-page.tsx';
@@ -27,6 +28,7 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/', title: 'Overview', render: () => <OverviewPage /> },
   { path: '/members', title: 'Members', render: () => <MembersPage /> },
   { path: '/api-keys', title: 'API keys', render: () => <ApiKeysPage /> },
+  { path: '/roles', title: 'Roles & permissions', render: () => <RolesPage /> },
   { path: '/secrets', title: 'Secrets', render: () => <SecretsPage /> },
   { path: '/audit', title: 'Audit trail', render: () => <AuditPage /> },
   { path: '/settings', title: 'Settings', render: () => <SettingsPage /> },

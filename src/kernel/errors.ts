@@ -47,6 +47,7 @@ export const kernelErrors = defineErrors({
   CONFLICT: { status: 409, title: 'Conflict' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   WORKSPACE_SUSPENDED: { status: 403, title: 'This workspace is suspended' },
+  IMPERSONATION_FORBIDDEN: { status: 403, title: 'Not allowed while impersonating' },
   INTERNAL: { status: 500, title: 'Internal server error' },
   UNAVAILABLE: { status: 503, title: 'Service unavailable' },
 });

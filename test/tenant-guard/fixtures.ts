@@ -5,7 +5,7 @@ import { generateApiKey, sha256 } from '../../src/modules/identity/tokens.ts';
 
 export type Tenant = { workspaceId: string; slug: string; ownerId: string; ownerEmail: string; token: string; apiKey: string };
 export type Fixtures = {
-  a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string; secretName: string; secretId: string; auditEventId: string };
+  a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string; secretName: string; secretId: string; auditEventId: string; roleId: string };
   b: Tenant;
   /** Strings of A that must never appear in a response to B. */
   secretsOfA: string[];
@@ -51,14 +51,20 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
   const put = await platform.app.inject({ method: 'PUT', url: '/api/v1/secrets/GUARD_SECRET_A', headers: { authorization: `Bearer ${a.token}` }, payload: { value: secretValue, description: 'Secret description of A' } });
   if (put.statusCode !== 201) throw new Error(`fixture: creating A's secret answered ${put.statusCode} ${put.body}`);
   const secretId = (put.json() as { id: string }).id;
+  // A custom role of A, held by A's member.
+  const role = await platform.app.inject({ method: 'POST', url: '/api/v1/roles', headers: { authorization: `Bearer ${a.token}` }, payload: { name: 'Role of A', description: 'Role description of A', permissions: [{ permission: 'api_key.read' }] } });
+  if (role.statusCode !== 201) throw new Error(`fixture: creating A's role answered ${role.statusCode} ${role.body}`);
+  const roleId = (role.json() as { id: string }).id;
+  const assigned = await platform.app.inject({ method: 'PUT', url: `/api/v1/members/${extra.memberId}/roles`, headers: { authorization: `Bearer ${a.token}` }, payload: { roleIds: [roleId] } });
+  if (assigned.statusCode >= 300) throw new Error(`fixture: assigning A's role answered ${assigned.statusCode} ${assigned.body}`);
   const audit = await platform.db.withPlatform((tx) =>
     tx.query<{ id: string }>(`select id from audit_events where workspace_id = $1 and action = 'secret.created'`, [a.workspaceId]));
   if (!audit.rows[0]) throw new Error('fixture: no audit event for A\'s secret');
   return {
-    a: { ...a, ...extra, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id },
+    a: { ...a, ...extra, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id, roleId },
     b,
     secretsOfA: [a.workspaceId, a.ownerId, a.ownerEmail, a.slug, 'Workspace GUARD-A', extra.memberId, 'member-of-a@example.com',
       extra.apiKeyId, 'key of guard-a', extra.invitationId, 'invitee-of-a@example.com', extra.mailId, 'Secret subject of A',
-      extra.childWorkspaceId, 'guard-a-child', a.sessionId, secretValue, secretId, 'workspace/guard-a/GUARD_SECRET_A', 'Secret description of A', audit.rows[0].id],
+      extra.childWorkspaceId, 'guard-a-child', a.sessionId, secretValue, secretId, 'workspace/guard-a/GUARD_SECRET_A', 'Secret description of A', audit.rows[0].id, roleId, 'Role of A', 'Role description of A'],
   };
 }

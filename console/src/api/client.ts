@@ -12,6 +12,8 @@
 import type { Paged, TokenPair } from './types.ts';
 
 const REFRESH_KEY = 'atrium.refreshToken';
+/** The admin's own refresh token, kept aside while impersonating (cleared on logout). */
+const STASHED_REFRESH_KEY = 'atrium.impersonator.refreshToken';
 const BASE = '/api/v1';
 
 export type FieldError = { path: string; message: string };
@@ -84,6 +86,26 @@ export function setTokens(pair: Pick<TokenPair, 'accessToken' | 'refreshToken'>)
 export function clearTokens(): void {
   accessToken = null;
   localStorage.removeItem(REFRESH_KEY);
+  localStorage.removeItem(STASHED_REFRESH_KEY);
+}
+
+// Impersonation: the admin's own session is kept aside (its refresh token) while the console
+// uses the impersonation's tokens, and restored when the impersonation stops or ends.
+/** Switch to another session's tokens, keeping the current one aside. */
+export function stashSessionAndUse(pair: Pick<TokenPair, 'accessToken' | 'refreshToken'>): void {
+  const own = storedRefreshToken();
+  if (own && localStorage.getItem(STASHED_REFRESH_KEY) === null) localStorage.setItem(STASHED_REFRESH_KEY, own);
+  setTokens(pair);
+}
+
+/** Go back to the session kept aside; false when there is none. */
+export function restoreStashedSession(): boolean {
+  const own = localStorage.getItem(STASHED_REFRESH_KEY);
+  if (own === null) return false;
+  localStorage.removeItem(STASHED_REFRESH_KEY);
+  accessToken = null; // the next request refreshes with the admin's own token
+  localStorage.setItem(REFRESH_KEY, own);
+  return true;
 }
 
 /** Whether this browser holds a session (it may still turn out to be expired or revoked). */
@@ -98,6 +120,11 @@ export function onSessionEnded(listener: () => void): () => void {
 }
 
 function endSession(): void {
+  // An impersonation that ended by itself (its hour is up): back to the admin's own session.
+  if (restoreStashedSession()) {
+    window.location.assign('/');
+    return;
+  }
   const hadSession = hasSession();
   clearTokens();
   if (hadSession) for (const listener of endedListeners) listener();

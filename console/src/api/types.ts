@@ -1,6 +1,6 @@
 // Shapes of the API's JSON (camelCase, ISO timestamps). Roles and permissions come from the
 // server's typed registry, so the console cannot drift from it.
-import type { Permission, Role } from '../../../src/modules/access/index.ts';
+import type { Permission, Role } from '../../../src/modules/access/registry.ts';
 
 export type { Permission, Role };
 export type WorkspaceKind = 'organization' | 'project' | 'team';

@@ -5,6 +5,7 @@ import { useSession } from '../auth/session.tsx';
 import type { Permission } from '../api/types.ts';
 import { Link, NavLink } from '../lib/router.tsx';
 import { Icon } from './icons.tsx';
+import { ImpersonationBanner } from './impersonation-banner.tsx';
 import type { IconName } from './icons.tsx';
 import { UserMenu } from './user-menu.tsx';
 import { WorkspaceSwitcher } from './workspace-switcher.tsx';
@@ -14,6 +15,7 @@ type NavItem = { to: string; label: string; icon: IconName; permission?: Permiss
 const WORKSPACE_NAV: NavItem[] = [
   { to: '/', label: 'Overview', icon: 'home', exact: true },
   { to: '/members', label: 'Members', icon: 'users', permission: 'member.read' },
+  { to: '/roles', label: 'Roles & permissions', icon: 'shield', permission: 'role.read' },
   { to: '/api-keys', label: 'API keys', icon: 'key', permission: 'api_key.read' },
   { to: '/secrets', label: 'Secrets', icon: 'shield', permission: 'secret.read' },
   { to: '/audit', label: 'Audit trail', icon: 'layers', permission: 'audit.read' },
@@ -80,6 +82,7 @@ export function Shell({ title, children }: { title: string; children: ReactNode 
         </nav>
       </aside>
       <div className="main">
+        <ImpersonationBanner />
         <header className="topbar">
           <nav aria-label="Breadcrumb" className="breadcrumb">
             <span>{me.workspace.name}</span>

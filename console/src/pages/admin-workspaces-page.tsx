@@ -9,6 +9,7 @@ import { Badge, StatusBadge } from '../components/badge.tsx';
 import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
 import { FormError, SelectField, TextField } from '../components/field.tsx';
 import { Icon } from '../components/icons.tsx';
+import { ImpersonateDialog } from '../components/impersonate-dialog.tsx';
 import { Menu, MenuItem } from '../components/menu.tsx';
 import { Card, PageHeader } from '../components/page.tsx';
 import { EmptyState, ErrorState, Loading, Spinner } from '../components/states.tsx';
@@ -49,6 +50,7 @@ export function AdminWorkspacesPage() {
   const [pending, setPending] = useState<{ workspace: AdminWorkspace; action: AdminAction } | null>(null);
   const [reason, setReason] = useState('');
   const [isCreating, setIsCreating] = useState(false);
+  const [impersonateIn, setImpersonateIn] = useState<AdminWorkspace | null>(null);
 
   useEffect(() => setPage(0), [q, status, plan, sort, order]);
   const isFiltered = Boolean(q || status || plan);
@@ -155,6 +157,7 @@ export function AdminWorkspacesPage() {
                         <Menu triggerClassName="btn btn-ghost btn-sm" triggerLabel={`Actions for ${ws.name}`} trigger={<span aria-hidden="true">•••</span>}>
                           {(close) => (
                             <>
+                              {ws.status === 'active' ? <MenuItem onSelect={() => { close(); setImpersonateIn(ws); }}>Impersonate…</MenuItem> : null}
                               {ws.status === 'active' ? <MenuItem onSelect={() => { close(); setPending({ workspace: ws, action: 'suspend' }); }}>Suspend</MenuItem> : null}
                               {ws.status !== 'active' ? <MenuItem onSelect={() => { close(); setPending({ workspace: ws, action: 'restore' }); }}>Restore</MenuItem> : null}
                               {ws.status !== 'deleted' ? <MenuItem tone="danger" onSelect={() => { close(); setPending({ workspace: ws, action: 'delete' }); }}>Delete</MenuItem> : null}
@@ -200,6 +203,7 @@ export function AdminWorkspacesPage() {
         ) : null}
       </ConfirmDialog>
       <CreateDialog open={isCreating} onClose={() => setIsCreating(false)} />
+      <ImpersonateDialog workspace={impersonateIn} onClose={() => setImpersonateIn(null)} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 // API keys: list, create (the secret is shown once), revoke.
 import { useState } from 'react';
-import { canGrantRole } from '../../../src/modules/access/index.ts';
+import { canGrantRole } from '../../../src/modules/access/registry.ts';
 import { useCreateApiKey, useApiKeys, useRevokeApiKey } from '../api/api-keys.ts';
 import { errorMessage, fieldError } from '../api/client.ts';
 import type { ApiKey, ApiKeyRole, CreatedApiKey } from '../api/types.ts';

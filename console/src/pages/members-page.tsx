@@ -1,6 +1,6 @@
 // Members of the workspace (role, removal) and invitations (send, revoke).
 import { useState } from 'react';
-import { canGrantRole } from '../../../src/modules/access/index.ts';
+import { canGrantRole } from '../../../src/modules/access/registry.ts';
 import { errorMessage, fieldError } from '../api/client.ts';
 import { useInvitations, useInvite, useMembers, useRemoveMember, useRevokeInvitation, useUpdateMemberRole } from '../api/members.ts';
 import type { Invitation, InvitationRole, Member, Role } from '../api/types.ts';

@@ -10,7 +10,24 @@ export function deriveAppPassword(secret: string): string {
   return createHmac('sha256', secret).update('atrium:db:atrium_app').digest('base64url');
 }
 
+/**
+ * Roles belong to the whole cluster, not to one database: processes migrating different
+ * databases of one server (tests, several installations) can race on the same role row
+ * ("tuple concurrently updated"). The statements are idempotent, so they are retried.
+ */
 export async function ensureRoles(client: pg.PoolClient | pg.Client, appPassword: string | undefined): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureRolesOnce(client, appPassword);
+    } catch (err) {
+      const isRace = /tuple concurrently (updated|deleted)|already exists/.test((err as Error).message);
+      if (!isRace || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+    }
+  }
+}
+
+async function ensureRolesOnce(client: pg.PoolClient | pg.Client, appPassword: string | undefined): Promise<void> {
   const { rows } = await client.query<{ rolname: string }>(
     `select rolname from pg_roles where rolname in ('atrium_app', 'atrium_platform')`,
   );

@@ -18,13 +18,15 @@ import { registerMetrics } from './metrics.ts';
 import type { Principal, RouteAuth } from './principal.ts';
 import { enforceRateLimit } from './rate-limit.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { roleCan } from '../../modules/access/index.ts';
+import { holdsPermission } from '../../modules/access/index.ts';
 import type { Permission } from '../../modules/access/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
     permission?: Permission;
+    /** Refused (403 IMPERSONATION_FORBIDDEN) while the caller is impersonating someone. */
+    isSensitive?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -131,9 +133,12 @@ export async function createHttpApp(options: HttpOptions) {
     if (auth === 'platform-admin' && !(principal.kind === 'user' && principal.isPlatformAdmin)) {
       return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', 'This route is for platform admins'));
     }
-    if (config.permission && !roleCan(principal.role, config.permission)) {
+    // The union of the principal's roles (built-in base role + custom roles), resolved at
+    // authentication; a conditional grant passes here and is checked on the resource by the use-case.
+    if (config.permission && !holdsPermission(principal, config.permission)) {
       return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', `Missing permission ${config.permission}`));
     }
+    if (config.isSensitive && principal.impersonatorId) return sendProblem(reply, request, kernelErrors.create('IMPERSONATION_FORBIDDEN', 'This action is refused while impersonating; stop the impersonation first'));
   });
 
   app.get('/healthz', { schema: { hide: true }, config: { auth: 'public' } }, async () => ({ status: 'ok' }));

@@ -1,2 +1,9 @@
-export { PERMISSIONS, ROLES, permissionsOf, roleCan, canGrantRole } from './permissions.ts';
-export type { Permission, Role } from './permissions.ts';
+// The access module's door: the permission registry (read by the server, the docs and the
+// console — which imports ./registry.ts, the browser-safe subset), `can()`, and custom roles
+// with conditional permissions.
+export * from './registry.ts';
+export { can, holdsPermission, canGrantPermission, effectivePermissions, compileAccess, builtInAccess } from './abilities.ts';
+export type { AccessHolder, CheckContext, Grant, PrincipalAccess } from './abilities.ts';
+export { createAccessModule } from './access.module.ts';
+export type { AccessModule } from './access.module.ts';
+export { accessErrors } from './access.errors.ts';

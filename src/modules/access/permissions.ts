@@ -7,7 +7,7 @@ export const PERMISSIONS = {
   'workspace.delete': 'Soft-delete the workspace',
   'member.read': 'List members',
   'member.invite': 'Invite people and revoke invitations',
-  'member.update': 'Change a member\'s role',
+  'member.update': 'Change a member\'s role and assign custom roles',
   'member.remove': 'Remove a member',
   'api_key.read': 'List API keys',
   'api_key.create': 'Create API keys',
@@ -17,6 +17,9 @@ export const PERMISSIONS = {
   'audit.export': 'Export the audit trail as CSV or JSON',
   'secret.read': 'List secrets and see their metadata (never their values)',
   'secret.write': 'Create, update and delete secrets',
+  'role.read': 'See the workspace\'s roles (built-in and custom) and their permissions',
+  'role.manage': 'Create, edit and delete custom roles (never with a permission you don\'t hold)',
+  'impersonation.start': 'Act as a member of the workspace for up to 60 minutes, with a written reason (audited)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -28,8 +31,9 @@ const ALL = Object.keys(PERMISSIONS) as Permission[];
 
 const BUILT_IN: Record<Role, readonly Permission[]> = {
   owner: ALL,
-  admin: ALL.filter((p) => p !== 'workspace.delete'),
-  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read'],
+  // Impersonation is the owner's by default (custom roles may be granted it).
+  admin: ALL.filter((p) => p !== 'workspace.delete' && p !== 'impersonation.start'),
+  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read'],
   viewer: ['workspace.read', 'member.read'],
 };
 

@@ -9,7 +9,7 @@ import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import { Secret, TOTP } from 'otpauth';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Expected = { workspaceId: string; action: string | string[]; actorType: string; actorId?: string | null; targetId?: string | null; outcome?: string };
 type Case = { route: string; name: string; run: (requestId: string) => Promise<Expected> };
 
@@ -160,6 +160,14 @@ describe('every foundation mutation emits its audit event', () => {
       },
     },
     {
+      route: 'PATCH /api/v1/auth/preferences', name: 'impersonation opt-out: user.preferences_updated',
+      async run(rid) {
+        const user = await memberOfA('member');
+        await ok('PATCH', '/auth/preferences', user.token, { allowImpersonation: false }, rid);
+        return { workspaceId: a.workspaceId, action: 'user.preferences_updated', actorType: 'user', actorId: user.userId, targetId: user.userId };
+      },
+    },
+    {
       route: 'POST /api/v1/auth/mfa/enroll', name: 'MFA enroll: user.mfa_enrolled',
       async run(rid) {
         const res = await ok('POST', '/auth/mfa/enroll', a.token, undefined, rid);
@@ -252,6 +260,15 @@ describe('every foundation mutation emits its audit event', () => {
         const m = await memberOfA('viewer');
         await ok('PATCH', `/members/${m.userId}`, a.token, { role: 'member' }, rid);
         return { workspaceId: a.workspaceId, action: 'member.role_changed', actorType: 'user', actorId: a.userId, targetId: m.userId };
+      },
+    },
+    {
+      route: 'PUT /api/v1/members/:userId/roles', name: 'member custom roles set: member.roles_changed',
+      async run(rid) {
+        const m = await memberOfA('viewer');
+        const role = await ok('POST', '/roles', a.token, { name: `Readers ${rid}`, permissions: [{ permission: 'api_key.read' }] }, setupId(), 201);
+        await ok('PUT', `/members/${m.userId}/roles`, a.token, { roleIds: [role.json().id] }, rid);
+        return { workspaceId: a.workspaceId, action: 'member.roles_changed', actorType: 'user', actorId: a.userId, targetId: m.userId };
       },
     },
     {

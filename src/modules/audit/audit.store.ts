@@ -1,6 +1,8 @@
-// SQL of audit_events and audit_chain_anchors. Appends go through atrium_audit_append() (one
-// statement; the trigger assigns seq, time and hashes); reads are keyset-paged on
-// (occurred_at, id), which the indexes of migration 0004 serve in both directions.
+// SQL of audit_events and audit_chain_anchors. Appends are one plain INSERT in a transaction
+// bound to the event's workspace, else atrium_audit_append() (the trigger assigns seq, time and
+// hashes either way). Reads within a workspace are keyset-paged on seq (the chain's order, which
+// is time order: migration 0009), which the indexes serve in both directions; the platform
+// listing across workspaces pages on (occurred_at, id).
 import type { Tx } from '../../kernel/db/database.ts';
 import { uuidv7 } from '../../kernel/ids.ts';
 import type { AuditActorType, AuditEvent, AuditFilters, AuditOutcome, AuditSort } from './audit.types.ts';
@@ -22,16 +24,29 @@ export type AppendRow = {
   outcome: AuditOutcome;
 };
 
-// The id is a UUIDv7 made here (one function call less on the server).
-export const APPEND_SQL = 'select event_id, event_seq from atrium_audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14)';
+// The id is a UUIDv7 made here (one function call less on the server). The tenant path's
+// statement: a plain INSERT, guarded so it writes only in a transaction bound to the event's
+// workspace (RLS's WITH CHECK would refuse another workspace anyway); otherwise it inserts
+// nothing and the wrapper below runs (identity and platform paths bind for the one insert; a
+// transaction bound to another workspace is refused there).
+export const INSERT_SQL = `insert into audit_events (id, workspace_id, actor_type, actor_id, real_actor_id, action, target_type,
+    target_id, diff, ip, user_agent, request_id, trace_id, outcome)
+  select $1::uuid, $2::uuid, $3::text, $4::uuid, $5::uuid, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text,
+    $12::text, $13::text, $14::text
+  where $2::uuid = atrium_current_workspace()
+  returning id, seq`;
+
+export const APPEND_SQL = 'select event_id as id, event_seq as seq from atrium_audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14)';
 
 export async function appendEvent(tx: Tx, row: AppendRow): Promise<{ id: string; seq: number }> {
-  const { rows } = await tx.query<{ event_id: string; event_seq: number }>(APPEND_SQL, [
+  const values = [
     uuidv7(), row.workspaceId, row.actorType, row.actorId, row.realActorId, row.action, row.targetType, row.targetId,
     row.diff === null || row.diff === undefined ? null : JSON.stringify(row.diff),
     row.ip, row.userAgent, row.requestId, row.traceId, row.outcome,
-  ]);
-  return { id: rows[0].event_id, seq: rows[0].event_seq };
+  ];
+  const inserted = await tx.query<{ id: string; seq: number }>({ name: 'atrium_audit_insert', text: INSERT_SQL, values });
+  const { rows } = inserted.rows.length > 0 ? inserted : await tx.query<{ id: string; seq: number }>({ name: 'atrium_audit_append', text: APPEND_SQL, values });
+  return { id: rows[0].id, seq: Number(rows[0].seq) };
 }
 
 type EventRow = {
@@ -53,8 +68,12 @@ export function toEvent(r: EventRow): AuditEvent {
   };
 }
 
-/** Where a page starts: the (occurred_at, id) of the last event of the previous page. */
-export type Keyset = { occurredAt: string; id: string };
+/**
+ * Where a page starts: the last event of the previous page. Within a workspace the page key is
+ * its seq (a cursor from before migration 0009 has none: its id names it); across workspaces
+ * (occurred_at, id).
+ */
+export type Keyset = { occurredAt: string; id: string; seq?: number };
 
 export type EventQuery = {
   /** Tenant path: the bound workspace. Platform path: optional filter. */
@@ -90,16 +109,23 @@ export function eventPageStatement(q: EventQuery): { text: string; values: unkno
   if (f.from !== undefined) add((p) => `occurred_at >= ${p}::timestamptz`, f.from);
   if (f.to !== undefined) add((p) => `occurred_at < ${p}::timestamptz`, f.to);
   if (f.outcome !== undefined) add((p) => `outcome = ${p}`, f.outcome);
-  if (q.after) {
+  // One workspace: the chain's order (seq), served by the (workspace_id, seq) index and by each
+  // filter index's trailing seq. Every workspace (platform listing): time, then id.
+  const isChainOrder = q.workspaceId !== undefined;
+  const op = q.sort === 'asc' ? '>' : '<';
+  if (q.after && isChainOrder && q.after.seq !== undefined) {
+    add((p) => `seq ${op} ${p}::bigint`, q.after.seq);
+  } else if (q.after && isChainOrder) {
+    add((p) => `seq ${op} (select c.seq from audit_events c where c.workspace_id = $1::uuid and c.id = ${p}::uuid)`, q.after.id);
+  } else if (q.after) {
     values.push(q.after.occurredAt, q.after.id);
-    const op = q.sort === 'asc' ? '>' : '<';
     where.push(`(occurred_at, id) ${op} ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
   }
   values.push(q.limit);
   const dir = q.sort === 'asc' ? 'asc' : 'desc';
   return {
     text: `select ${COLUMNS} from audit_events ${where.length ? `where ${where.join(' and ')}` : ''}
-      order by occurred_at ${dir}, id ${dir} limit $${values.length}`,
+      order by ${isChainOrder ? `seq ${dir}` : `occurred_at ${dir}, id ${dir}`} limit $${values.length}`,
     values,
   };
 }

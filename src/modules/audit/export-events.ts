@@ -3,6 +3,7 @@
 // size of the trail, and no transaction stays open while a slow client reads.
 import type { Database } from '../../kernel/db/database.ts';
 import { selectEventPage } from './audit.store.ts';
+import type { Keyset } from './audit.store.ts';
 import type { AuditEvent, AuditFilters, AuditSort } from './audit.types.ts';
 import { assertFilters, filtersOf } from './list-events.ts';
 
@@ -32,13 +33,13 @@ export function csvRow(event: AuditEvent): string {
 
 /** Pages of events in sort order, each read in its own tenant transaction. */
 export async function* eventPages(db: Database, workspaceId: string, filters: AuditFilters, sort: AuditSort, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<AuditEvent[]> {
-  let after: { occurredAt: string; id: string } | undefined;
+  let after: Keyset | undefined;
   for (;;) {
     const data = await db.withWorkspace(workspaceId, (tx) => selectEventPage(tx, { workspaceId, filters, sort, after, limit: pageSize }));
     if (data.length > 0) yield data;
     if (data.length < pageSize) return;
     const last = data[data.length - 1];
-    after = { occurredAt: last.occurredAt, id: last.id };
+    after = { occurredAt: last.occurredAt, id: last.id, seq: last.seq };
   }
 }
 

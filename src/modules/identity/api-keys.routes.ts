@@ -35,7 +35,7 @@ export function apiKeyRoutes(ctx: IdentityContext): RoutePlugin {
     }, async (request) => listApiKeys(ctx, request.principal!, request.query));
 
     app.post('/api-keys', {
-      config: { auth: 'session', permission: 'api_key.create' },
+      config: { auth: 'session', permission: 'api_key.create', isSensitive: true },
       schema: {
         tags,
         summary: 'Create an API key; the full key is returned once, as `key`',
@@ -53,7 +53,7 @@ export function apiKeyRoutes(ctx: IdentityContext): RoutePlugin {
     });
 
     app.delete('/api-keys/:id', {
-      config: { auth: 'session', permission: 'api_key.revoke' },
+      config: { auth: 'session', permission: 'api_key.revoke', isSensitive: true },
       schema: { tags, summary: 'Revoke an API key (it stops working at once)', params: Type.Object({ id: Uuid }), response: { 204: NoContent } },
     }, async (request, reply) => {
       await revokeApiKey(ctx, request.principal!, request.params.id, auditContextOf(request));

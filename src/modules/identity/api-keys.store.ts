@@ -65,6 +65,15 @@ export async function revokeApiKey(tx: Tx, workspaceId: string, id: string): Pro
   return rows.length > 0;
 }
 
+/** The fields a conditional grant may test (src/modules/access/conditions.ts), the row locked. */
+export async function lockApiKey(tx: Tx, workspaceId: string, id: string): Promise<{ createdBy: string | null; role: ApiKeyView['role'] } | null> {
+  const { rows } = await tx.query<{ created_by: string | null; role: ApiKeyView['role'] }>(
+    'select created_by, role from api_keys where workspace_id = $1 and id = $2 for update',
+    [workspaceId, id],
+  );
+  return rows[0] ? { createdBy: rows[0].created_by, role: rows[0].role } : null;
+}
+
 /** Revokes (idempotent) and says what the key was: null when not found in the workspace. */
 export async function revokeApiKeyWithState(tx: Tx, workspaceId: string, id: string): Promise<{ wasActive: boolean; name: string; prefix: string; role: ApiKeyView['role'] } | null> {
   const { rows } = await tx.query<{ was_active: boolean; name: string; prefix: string; role: ApiKeyView['role'] }>(

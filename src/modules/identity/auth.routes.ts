@@ -117,7 +117,7 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
     }, async (request) => getMe(ctx, request.principal!));
 
     app.post('/auth/switch', {
-      config: { auth: 'session' },
+      config: { auth: 'session', isSensitive: true },
       schema: {
         tags,
         summary: 'Move the current session to another workspace you belong to',
@@ -132,7 +132,7 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
     }, async (request) => listSessions(ctx, requireUser(request.principal)));
 
     app.delete('/auth/sessions/:id', {
-      config: { auth: 'session' },
+      config: { auth: 'session', isSensitive: true },
       schema: { tags, summary: 'Revoke one of your sessions', params: Type.Object({ id: Uuid }), response: { 204: NoContent } },
     }, async (request, reply) => {
       await revokeOwnSession(ctx, requireUser(request.principal), request.params.id, 'revoked_by_user', auditContextOf(request));
@@ -140,7 +140,7 @@ export function authRoutes(ctx: IdentityContext): RoutePlugin {
     });
 
     app.post('/auth/password', {
-      config: { auth: 'session' },
+      config: { auth: 'session', isSensitive: true },
       schema: {
         tags,
         summary: 'Change your password; your other sessions are revoked',

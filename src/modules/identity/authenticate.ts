@@ -1,7 +1,8 @@
 // Resolves the caller from `Authorization: Bearer …`: an access token (JWT) or an API key.
 // The session's state (revoked? workspace active? role now?) is checked on every request,
 // through a short per-process cache, so revocation, suspension and role changes take effect
-// within STATE_TTL_MS rather than when the access token expires.
+// within STATE_TTL_MS rather than when the access token expires. Custom roles are resolved the
+// same way (src/modules/access/access-resolver.ts, same 2 s).
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../../kernel/db/database.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
@@ -17,7 +18,10 @@ const CACHE_MAX = 10_000;
 
 type SessionState = { isActive: boolean; workspaceStatus: string | null; role: Role | null; isPlatformAdmin: boolean };
 
-export function createAuthenticator(db: Database, signer: TokenSigner) {
+/** Adds the principal's custom roles and effective access (src/modules/access); none: base role only. */
+export type AccessResolve = (principal: Principal) => Promise<Principal>;
+
+export function createAuthenticator(db: Database, signer: TokenSigner, resolveAccess?: AccessResolve) {
   const sessionCache = new Map<string, { state: SessionState; until: number }>();
   const keyLastUsed = new Map<string, number>();
 
@@ -65,7 +69,7 @@ export function createAuthenticator(db: Database, signer: TokenSigner) {
     if (!state || !state.isActive) throw kernelErrors.create('TOKEN_INVALID', 'The session has ended; log in again');
     if (state.workspaceStatus !== 'active') throw kernelErrors.create('WORKSPACE_SUSPENDED', `This workspace is ${state.workspaceStatus ?? 'unavailable'}`);
     if (!state.role || !ROLES.includes(state.role)) throw kernelErrors.create('TOKEN_INVALID', 'You are no longer a member of this workspace');
-    return { kind: 'user', userId: claims.sub, apiKeyId: null, workspaceId: claims.ws, role: state.role, sessionId: claims.sid, isPlatformAdmin: state.isPlatformAdmin };
+    return { kind: 'user', userId: claims.sub, apiKeyId: null, workspaceId: claims.ws, role: state.role, sessionId: claims.sid, isPlatformAdmin: state.isPlatformAdmin, impersonatorId: claims.act ?? null };
   }
 
   return {
@@ -74,7 +78,10 @@ export function createAuthenticator(db: Database, signer: TokenSigner) {
       if (!header) return null;
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw kernelErrors.create('TOKEN_INVALID', 'Use "Authorization: Bearer <token>"');
-      return m[1].startsWith('atr_') ? fromApiKey(m[1]) : fromAccessToken(m[1]);
+      const principal = m[1].startsWith('atr_') ? await fromApiKey(m[1]) : await fromAccessToken(m[1]);
+      // Permissions are the union of the base role and the member's custom roles, cached per
+      // (workspace, roles_version, role set); an error here fails the request (never widens).
+      return resolveAccess ? resolveAccess(principal) : principal;
     },
     /** Forget cached state (after a revocation in this process). */
     invalidate(sessionId?: string): void {

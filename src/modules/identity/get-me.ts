@@ -1,7 +1,7 @@
-// GET /auth/me: who is calling, in which workspace, with which role and permissions.
+// GET /auth/me: who is calling, in which workspace, with which role and effective permissions.
 import type { Principal } from '../../kernel/http/principal.ts';
 import { kernelErrors } from '../../kernel/errors.ts';
-import { permissionsOf } from '../access/index.ts';
+import { effectivePermissions } from '../access/index.ts';
 import type { Permission, Role } from '../access/index.ts';
 import type { IdentityContext } from './identity.context.ts';
 import { readMe } from './me.store.ts';
@@ -26,7 +26,8 @@ export async function getMe(ctx: IdentityContext, principal: Principal): Promise
     user: isUser ? row.user : null,
     workspace: row.workspace,
     role: principal.role,
-    permissions: permissionsOf(principal.role),
+    // The union of the base role and the custom roles, resolved (and cached) at authentication.
+    permissions: effectivePermissions(principal),
     memberships: isUser ? row.memberships : [],
     sessionId: principal.sessionId,
     principalType: principal.kind,

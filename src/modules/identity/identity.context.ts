@@ -6,6 +6,7 @@ import { deriveKey } from '../../kernel/crypto.ts';
 import { kernelErrors } from '../../kernel/errors.ts';
 import type { MailModule } from '../mail/index.ts';
 import type { AuditModule } from '../audit/index.ts';
+import type { AccessModule } from '../access/index.ts';
 import type { SessionService } from './sessions.ts';
 
 export type IdentityContext = {
@@ -15,6 +16,8 @@ export type IdentityContext = {
   mail: MailModule;
   /** Every change is recorded in the same transaction (`audit.record(tx, …)`). */
   audit: AuditModule;
+  /** Custom roles: member assignments and the access cache (src/modules/access). */
+  access: AccessModule;
   /** Derived keys: TOTP secrets at rest (AES-256-GCM) and recovery-code hashes (HMAC). */
   keys: { totp: Buffer; recoveryCodes: Buffer };
   invalidateSessionCache(sessionId?: string): void;

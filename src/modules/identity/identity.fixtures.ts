@@ -68,6 +68,7 @@ export function contextOf(platform: TestPlatform): IdentityContext {
     sessions: platform.identity.sessions,
     mail: platform.mail,
     audit: platform.audit,
+    access: platform.access,
     keys: deriveIdentityKeys(platform.config.secret),
     invalidateSessionCache: platform.identity.invalidateSessionCache,
   };

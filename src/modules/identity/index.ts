@@ -3,6 +3,8 @@ import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { MailModule } from '../mail/index.ts';
 import { createAuditModule } from '../audit/index.ts';
 import type { AuditModule } from '../audit/index.ts';
+import { createAccessModule } from '../access/index.ts';
+import type { AccessModule } from '../access/index.ts';
 import { createTokenSigner } from './tokens.ts';
 import { countMembers, listWorkspaceMembers, promoteToPlatformAdmin, searchUsers } from './directory.store.ts';
 import { createSessionService } from './sessions.ts';
@@ -16,6 +18,8 @@ import { mfaRoutes } from './mfa.routes.ts';
 import { apiKeyRoutes } from './api-keys.routes.ts';
 import { memberRoutes } from './members.routes.ts';
 import { invitationRoutes } from './invitations.routes.ts';
+import { impersonationRoutes } from './impersonation.routes.ts';
+import { preferencesRoutes } from './preferences.routes.ts';
 
 export type { TokenPair, SessionContext } from './sessions.ts';
 export type { WorkspaceMember, AdminUser } from './directory.store.ts';
@@ -24,17 +28,20 @@ export { identityErrors } from './identity.errors.ts';
 export { ME_SQL } from './me.store.ts';
 export { LIST_API_KEYS_SQL } from './api-keys.store.ts';
 
-export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit?: AuditModule }) {
+export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit?: AuditModule; access?: AccessModule }) {
   const { config, db } = deps;
   const signer = createTokenSigner(config.secret, config.accessTokenTtlSeconds);
-  const authenticator = createAuthenticator(db, signer);
+  const audit = modules.audit ?? createAuditModule(deps);
+  const access = modules.access ?? createAccessModule(deps, { audit });
+  const authenticator = createAuthenticator(db, signer, access.resolve);
   const sessions = createSessionService(db, signer, config.refreshTokenTtlDays, { onRevoked: (id) => authenticator.invalidate(id) });
   const ctx: IdentityContext = {
     db,
     config,
     sessions,
     mail: modules.mail,
-    audit: modules.audit ?? createAuditModule(deps),
+    audit,
+    access,
     keys: deriveIdentityKeys(config.secret),
     invalidateSessionCache: authenticator.invalidate,
   };
@@ -44,6 +51,8 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     await app.register(apiKeyRoutes(ctx));
     await app.register(memberRoutes(ctx));
     await app.register(invitationRoutes(ctx));
+    await app.register(impersonationRoutes(ctx));
+    await app.register(preferencesRoutes(ctx));
   };
 
   return {

@@ -7,6 +7,7 @@ import { DateTime, NoContent, Page, RoleSchema, Uuid } from './identity.schema.t
 import { listMembers } from './list-members.ts';
 import { removeMember } from './remove-member.ts';
 import { changeMemberRole } from './update-member-role.ts';
+import { assignMemberRoles } from './assign-member-roles.ts';
 
 const tags = ['members'];
 
@@ -19,6 +20,11 @@ const Member = Type.Object({
   mfaEnabled: Type.Boolean(),
 });
 
+const MemberWithRoles = Type.Object({
+  ...Member.properties,
+  roleIds: Type.Array(Uuid, { description: 'Custom roles held on top of the base role (GET /roles)' }),
+});
+
 export function memberRoutes(ctx: IdentityContext): RoutePlugin {
   return async (app) => {
     app.get('/members', {
@@ -27,7 +33,7 @@ export function memberRoutes(ctx: IdentityContext): RoutePlugin {
         tags,
         summary: 'Members of the workspace, in the order they joined',
         querystring: Page,
-        response: { 200: Type.Object({ data: Type.Array(Member), nextCursor: Type.Union([Uuid, Type.Null()]) }) },
+        response: { 200: Type.Object({ data: Type.Array(MemberWithRoles), nextCursor: Type.Union([Uuid, Type.Null()]) }) },
       },
     }, async (request) => listMembers(ctx, request.principal!, request.query));
 
@@ -42,6 +48,18 @@ export function memberRoutes(ctx: IdentityContext): RoutePlugin {
         response: { 200: Member },
       },
     }, async (request) => changeMemberRole(ctx, request.principal!, request.params.userId, request.body.role, auditContextOf(request)));
+
+    app.put('/members/:userId/roles', {
+      config: { permission: 'member.update' },
+      schema: {
+        tags,
+        summary: 'Set a member\'s custom roles (replaces them; the base role is unchanged)',
+        description: 'Not for someone whose role is above yours (403 ROLE_NOT_ALLOWED); each role added or removed must hold only permissions you hold for every resource (403 PERMISSION_NOT_GRANTABLE); a role that is not this workspace\'s answers 404 ROLE_NOT_FOUND.',
+        params: Type.Object({ userId: Uuid }),
+        body: Type.Object({ roleIds: Type.Array(Uuid, { maxItems: 100, uniqueItems: true }) }, { additionalProperties: false }),
+        response: { 200: MemberWithRoles },
+      },
+    }, async (request) => assignMemberRoles(ctx, request.principal!, request.params.userId, request.body.roleIds, auditContextOf(request)));
 
     app.delete('/members/:userId', {
       // Anyone may leave (remove themselves); removing someone else needs member.remove,

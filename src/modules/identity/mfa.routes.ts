@@ -19,7 +19,7 @@ const RecoveryCodes = Type.Object({
 export function mfaRoutes(ctx: IdentityContext): RoutePlugin {
   return async (app) => {
     app.post('/auth/mfa/enroll', {
-      config: { auth: 'session' },
+      config: { auth: 'session', isSensitive: true },
       schema: {
         tags,
         summary: 'Start TOTP enrollment: a secret to scan into an authenticator app',
@@ -35,7 +35,7 @@ export function mfaRoutes(ctx: IdentityContext): RoutePlugin {
     }, async (request) => enrollTotp(ctx, requireUser(request.principal), auditContextOf(request)));
 
     app.post('/auth/mfa/verify', {
-      config: { auth: 'session' },
+      config: { auth: 'session', isSensitive: true },
       schema: {
         tags,
         summary: 'Enable TOTP with a first code; returns 10 recovery codes once',
@@ -45,7 +45,7 @@ export function mfaRoutes(ctx: IdentityContext): RoutePlugin {
     }, async (request) => verifyTotp(ctx, requireUser(request.principal), request.body.code, auditContextOf(request)));
 
     app.post('/auth/mfa/disable', {
-      config: { auth: 'session' },
+      config: { auth: 'session', isSensitive: true },
       schema: {
         tags,
         summary: 'Disable TOTP (needs your password and a code or a recovery code)',
@@ -58,7 +58,7 @@ export function mfaRoutes(ctx: IdentityContext): RoutePlugin {
     });
 
     app.post('/auth/mfa/recovery-codes', {
-      config: { auth: 'session' },
+      config: { auth: 'session', isSensitive: true },
       schema: {
         tags,
         summary: 'Replace your recovery codes (needs a current code)',

@@ -4,7 +4,7 @@
 import type { AuditContext } from '../audit/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import { kernelErrors } from '../../kernel/errors.ts';
-import { canGrantRole, roleCan } from '../access/index.ts';
+import { can, canGrantRole } from '../access/index.ts';
 import type { IdentityContext } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import { deleteMember, lockTargetAndOwners } from './members.store.ts';
@@ -12,7 +12,7 @@ import { deleteMember, lockTargetAndOwners } from './members.store.ts';
 export async function removeMember(ctx: IdentityContext, principal: Principal, userId: string, audit: AuditContext): Promise<void> {
   const ws = principal.workspaceId;
   const isSelf = principal.kind === 'user' && principal.userId === userId;
-  if (!isSelf && !roleCan(principal.role, 'member.remove')) throw kernelErrors.create('FORBIDDEN', 'Missing permission member.remove');
+  if (!isSelf && !can(principal, 'member.remove')) throw kernelErrors.create('FORBIDDEN', 'Missing permission member.remove');
   await ctx.db.withWorkspace(ws, async (tx) => {
     const { target, ownerCount } = await lockTargetAndOwners(tx, ws, userId);
     if (!target) throw identityErrors.create('MEMBER_NOT_FOUND');

@@ -25,8 +25,9 @@ export function createSessionService(db: Database, signer: TokenSigner, refreshT
     return token;
   }
 
-  async function signFor(userId: string, workspaceId: string, role: Role, sessionId: string, isPlatformAdmin: boolean): Promise<string> {
-    return signer.sign({ sub: userId, ws: workspaceId, role, sid: sessionId, ...(isPlatformAdmin ? { adm: true } : {}) });
+  /** `impersonatorId`: the real actor of an impersonation session, carried as the `act` claim. */
+  async function signFor(userId: string, workspaceId: string, role: Role, sessionId: string, isPlatformAdmin: boolean, impersonatorId?: string | null): Promise<string> {
+    return signer.sign({ sub: userId, ws: workspaceId, role, sid: sessionId, ...(isPlatformAdmin ? { adm: true } : {}), ...(impersonatorId ? { act: impersonatorId } : {}) });
   }
 
   return {
@@ -43,17 +44,35 @@ export function createSessionService(db: Database, signer: TokenSigner, refreshT
       return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: signer.ttlSeconds, sessionId };
     },
 
+    /**
+     * An impersonation session of `userId` opened by `impersonatorId` (start-impersonation.ts):
+     * it ends at now() + minutes (database clock) whatever happens, and every access token it
+     * issues, refreshed ones included, carries the real actor as `act`.
+     */
+    async openImpersonationSession(tx: Tx, input: { userId: string; workspaceId: string; role: Role; impersonatorId: string; minutes: number } & SessionContext): Promise<TokenPair & { startedAt: Date; expiresAt: Date }> {
+      const { rows } = await tx.query<{ id: string; created_at: Date; expires_at: Date }>(
+        `insert into sessions (user_id, workspace_id, ip, user_agent, expires_at, impersonator_id)
+         values ($1, $2, $3, $4, now() + make_interval(mins => $5), $6) returning id, created_at, expires_at`,
+        [input.userId, input.workspaceId, input.ip ?? null, input.userAgent?.slice(0, 300) ?? null, input.minutes, input.impersonatorId],
+      );
+      const sessionId = rows[0].id;
+      const refreshToken = await insertRefreshToken(tx, sessionId);
+      const accessToken = await signFor(input.userId, input.workspaceId, input.role, sessionId, false, input.impersonatorId);
+      return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: signer.ttlSeconds, sessionId, startedAt: rows[0].created_at, expiresAt: rows[0].expires_at };
+    },
+
     /** Rotate: the presented token is spent, a new pair is issued. Reuse revokes the session. */
     async refresh(refreshToken: string, context: SessionContext, handlers: { onReuse?: ReuseHandler } = {}): Promise<TokenPair> {
       const outcome = await db.withIdentity(async (tx) => {
-        const { rows } = await tx.query<{ session_id: string; used_at: Date | null; user_id: string; workspace_id: string; revoked_at: Date | null; expires_at: Date; is_platform_admin: boolean }>(
-          `select r.session_id, r.used_at, s.user_id, s.workspace_id, s.revoked_at, s.expires_at, u.is_platform_admin
+        const { rows } = await tx.query<{ session_id: string; used_at: Date | null; user_id: string; workspace_id: string; revoked_at: Date | null; expires_at: Date; is_expired: boolean; is_platform_admin: boolean; impersonator_id: string | null }>(
+          `select r.session_id, r.used_at, s.user_id, s.workspace_id, s.revoked_at, s.expires_at, s.expires_at <= now() as is_expired, u.is_platform_admin, s.impersonator_id
            from refresh_tokens r join sessions s on s.id = r.session_id join users u on u.id = s.user_id
            where r.token_hash = $1 for update of r, s`,
           [sha256(refreshToken)],
         );
         const row = rows[0];
-        if (!row || row.revoked_at || row.expires_at < new Date()) return { kind: 'invalid' as const };
+        // The database clock decides expiry (an impersonation session's 60-minute cap included).
+        if (!row || row.revoked_at || row.is_expired) return { kind: 'invalid' as const };
         if (row.used_at) {
           await tx.query(`update sessions set revoked_at = now(), revoked_reason = 'refresh_token_reuse' where id = $1`, [row.session_id]);
           await handlers.onReuse?.(tx, { sessionId: row.session_id, userId: row.user_id, workspaceId: row.workspace_id });
@@ -66,7 +85,7 @@ export function createSessionService(db: Database, signer: TokenSigner, refreshT
         await tx.query('update sessions set last_used_at = now(), ip = coalesce($2, ip), user_agent = coalesce($3, user_agent) where id = $1',
           [row.session_id, context.ip ?? null, context.userAgent?.slice(0, 300) ?? null]);
         const next = await insertRefreshToken(tx, row.session_id);
-        const accessToken = await signFor(row.user_id, row.workspace_id, s.role, row.session_id, row.is_platform_admin);
+        const accessToken = await signFor(row.user_id, row.workspace_id, s.role, row.session_id, row.is_platform_admin, row.impersonator_id);
         return { kind: 'ok' as const, pair: { accessToken, refreshToken: next, tokenType: 'Bearer' as const, expiresIn: signer.ttlSeconds, sessionId: row.session_id } };
       });
       // The revocation above must commit, so the error is raised after the transaction.

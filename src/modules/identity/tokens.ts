@@ -1,4 +1,5 @@
 // Access tokens: HS256 JWTs (15 minutes) with sub, ws (workspace), role and sid (session).
+// While impersonating, `act` names the real actor (the admin); sub is the impersonated user.
 // Refresh tokens and API keys: opaque random strings, stored as SHA-256 hashes.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';

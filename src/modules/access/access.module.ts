@@ -1,0 +1,43 @@
+// The server side of the access module: custom roles (routes, use-cases, store) and the
+// resolver that turns a principal's roles into its effective access at authentication.
+import type { KernelDeps } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { AuditModule } from '../audit/index.ts';
+import { createAccessResolver } from './access-resolver.ts';
+import type { AccessContext } from './access.context.ts';
+import { accessErrors } from './access.errors.ts';
+import { accessRoutes } from './access.routes.ts';
+import { getRole, memberRoleIds, setMemberRoles } from './roles.store.ts';
+import type { CustomRoleView } from './roles.store.ts';
+
+export function createAccessModule(deps: KernelDeps, modules: { audit: AuditModule }) {
+  const resolver = createAccessResolver(deps.db, deps.log);
+  const ctx: AccessContext = { db: deps.db, log: deps.log, audit: modules.audit, resolver };
+  return {
+    routes: accessRoutes(ctx),
+    /** Custom roles and effective access of a principal (the authenticator calls it). */
+    resolve: resolver.resolve,
+    /** Drop cached member state (after a role or assignment change in this process). */
+    invalidate: resolver.invalidate,
+    /** Custom role ids per member, in the caller's transaction bound to `workspaceId`. */
+    memberRoleIds(tx: Tx, workspaceId: string, userIds: readonly string[]): Promise<Map<string, string[]>> {
+      return memberRoleIds(tx, workspaceId, userIds);
+    },
+    /** These custom roles of the workspace (locked); ROLE_NOT_FOUND when one is not the workspace's. */
+    async findRoles(tx: Tx, workspaceId: string, ids: readonly string[]): Promise<CustomRoleView[]> {
+      const roles: CustomRoleView[] = [];
+      for (const id of [...new Set(ids)].sort()) {
+        const role = await getRole(tx, workspaceId, id, { lock: true });
+        if (!role) throw accessErrors.create('ROLE_NOT_FOUND', `Role ${id} not found`);
+        roles.push(role);
+      }
+      return roles;
+    },
+    /** Set a member's custom roles to exactly `roleIds` (found with findRoles first). */
+    setMemberRoles(tx: Tx, workspaceId: string, userId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
+      return setMemberRoles(tx, workspaceId, userId, roleIds, assignedBy);
+    },
+  };
+}
+
+export type AccessModule = ReturnType<typeof createAccessModule>;

@@ -1,0 +1,135 @@
+// The cheaper append of migration 0009 keeps its promises: both append paths (plain INSERT when
+// bound, the wrapper otherwise), time that never goes backwards within a chain (so seq order is
+// time order), indexes that serve every filter of the query API in the listing's order, the
+// seq cursor (and the one made before it), and the bench-only switch that turns recording off.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { startTestPlatform } from '../../../test/helpers/platform.ts';
+import type { TestPlatform } from '../../../test/helpers/platform.ts';
+import { createLogger } from '../../kernel/logging.ts';
+import { createAuditModule } from './index.ts';
+import type { AuditContext } from './index.ts';
+import { decodeCursor, encodeCursor } from './audit-cursor.ts';
+import { eventPageStatement } from './audit.store.ts';
+import type { EventQuery } from './audit.store.ts';
+import { listEvents } from './list-events.ts';
+
+const actor: AuditContext = { actor: { type: 'user', id: '01900000-0000-7000-8000-0000000000bb' }, ip: '203.0.113.7', userAgent: 'test/1.0', requestId: 'req-2', traceId: null };
+
+describe('audit append (migration 0009)', () => {
+  let platform: TestPlatform;
+  let owner: pg.Client;
+
+  async function newWorkspace(slug: string): Promise<string> {
+    const { rows } = await owner.query<{ id: string }>('insert into workspaces (slug, name) values ($1, $1) returning id', [slug]);
+    return rows[0].id;
+  }
+
+  function record(ws: string, action: string, targetId: string) {
+    return platform.db.withWorkspace(ws, (tx) => platform.audit.record(tx, actor, { workspaceId: ws, action, targetType: 'thing', targetId }));
+  }
+
+  before(async () => {
+    platform = await startTestPlatform();
+    owner = new pg.Client({ connectionString: platform.ownerUrl });
+    await owner.connect();
+  });
+  after(async () => {
+    await owner.end();
+    await platform.stop();
+  });
+
+  test('bound, unbound and platform transactions all append to the one chain of the event\'s workspace', async () => {
+    const ws = await newWorkspace('append-paths');
+    await record(ws, 'thing.created', 'bound');
+    await platform.db.withIdentity((tx) => platform.audit.record(tx, actor, { workspaceId: ws, action: 'thing.updated', targetType: 'thing', targetId: 'identity' }));
+    await platform.db.withPlatform((tx) => platform.audit.record(tx, actor, { workspaceId: ws, action: 'thing.deleted', targetType: 'thing', targetId: 'platform' }));
+    const { rows } = await owner.query<{ seq: number; target_id: string }>('select seq::int, target_id from audit_events where workspace_id = $1 order by seq', [ws]);
+    assert.deepEqual(rows, [{ seq: 1, target_id: 'bound' }, { seq: 2, target_id: 'identity' }, { seq: 3, target_id: 'platform' }]);
+    assert.deepEqual(await platform.audit.verifyWorkspace(ws), { isValid: true, checked: 3, anchorSeq: 0, headSeq: 3 });
+    // The unbound transaction was bound for the one insert only.
+    const after = await platform.db.withIdentity(async (tx) => {
+      await platform.audit.record(tx, actor, { workspaceId: ws, action: 'thing.updated', targetType: 'thing', targetId: 'again' });
+      return (await tx.query<{ bound: string | null }>('select atrium_current_workspace()::text as bound')).rows[0].bound;
+    });
+    assert.equal(after, null);
+  });
+
+  test('time never goes backwards within a chain: a link never predates the previous one', async () => {
+    const ws = await newWorkspace('append-clock');
+    await record(ws, 'thing.created', 'one');
+    // As if the clock had been ahead when the last link was written (owner, triggers off).
+    await owner.query('begin');
+    await owner.query('alter table audit_events disable trigger user');
+    await owner.query(`update audit_events set occurred_at = now() + interval '1 hour' where workspace_id = $1 and seq = 1`, [ws]);
+    await owner.query('alter table audit_events enable trigger user');
+    await owner.query('commit');
+    await record(ws, 'thing.updated', 'two');
+    const { rows } = await owner.query<{ seq: number; is_ordered: boolean }>(
+      `select seq::int, occurred_at >= lag(occurred_at) over (order by seq) as is_ordered from audit_events where workspace_id = $1 order by seq`, [ws]);
+    assert.deepEqual(rows.map((r) => [r.seq, r.is_ordered]), [[1, null], [2, true]]);
+  });
+
+  test('every filter of the query API is served by an index in the listing\'s order (no sort)', async () => {
+    const ws = await newWorkspace('append-plans');
+    for (let i = 0; i < 30; i++) await record(ws, i % 2 ? 'member.removed' : 'thing.updated', `t-${i % 3}`);
+    const base: EventQuery = { workspaceId: ws, filters: {}, sort: 'desc', limit: 20 };
+    const cases: Array<[string, EventQuery]> = [
+      ['default', base],
+      ['ascending', { ...base, sort: 'asc' }],
+      ['actor', { ...base, filters: { actorId: actor.actor.id! } }],
+      ['action', { ...base, filters: { action: 'member.removed' } }],
+      ['target type', { ...base, filters: { targetType: 'thing' } }],
+      ['target', { ...base, filters: { targetType: 'thing', targetId: 't-1' } }],
+      ['next page', { ...base, filters: { action: 'thing.updated' }, after: { occurredAt: new Date().toISOString(), id: '01900000-0000-7000-8000-000000000001', seq: 20 } }],
+    ];
+    const plans = await platform.db.withWorkspace(ws, async (tx) => {
+      await tx.query('set local enable_seqscan = off');
+      const out: Array<[string, string]> = [];
+      for (const [name, q] of cases) {
+        const { text, values } = eventPageStatement(q);
+        const { rows } = await tx.query<{ 'QUERY PLAN': string }>({ text: `explain ${text}`, values });
+        out.push([name, rows.map((r) => r['QUERY PLAN']).join('\n')]);
+      }
+      return out;
+    });
+    for (const [name, plan] of plans) {
+      assert.match(plan, /Index Scan/, `${name}: ${plan}`);
+      assert.doesNotMatch(plan, /\bSort\b/, `${name}: ${plan}`);
+    }
+    // And the index set itself: what the query API needs, nothing more (ADR 0007).
+    const { rows } = await owner.query<{ indexname: string }>(`select indexname from pg_indexes where tablename = 'audit_events' order by indexname`);
+    assert.deepEqual(rows.map((r) => r.indexname), [
+      'audit_events_action_idx', 'audit_events_actor_idx', 'audit_events_pkey', 'audit_events_target_idx',
+      'audit_events_time_brin', 'audit_events_workspace_id_seq_key',
+    ]);
+  });
+
+  test('pages by seq; a cursor from before seq was in it still continues after its event', async () => {
+    const ws = await newWorkspace('append-cursor');
+    for (let i = 0; i < 5; i++) await record(ws, 'thing.updated', `c-${i}`);
+    const first = await listEvents(platform.db, ws, { sort: 'asc', limit: 2 });
+    assert.deepEqual(first.data.map((e) => e.seq), [1, 2]);
+    assert.equal(decodeCursor(first.nextCursor!).seq, 2);
+    const second = await listEvents(platform.db, ws, { sort: 'asc', limit: 2, cursor: first.nextCursor! });
+    assert.deepEqual(second.data.map((e) => e.seq), [3, 4]);
+    const last = first.data[1];
+    const legacy = encodeCursor({ occurredAt: last.occurredAt, id: last.id });
+    assert.equal(decodeCursor(legacy).seq, undefined);
+    const fromLegacy = await listEvents(platform.db, ws, { sort: 'asc', limit: 2, cursor: legacy });
+    assert.deepEqual(fromLegacy.data.map((e) => e.seq), [3, 4]);
+    const down = await listEvents(platform.db, ws, { sort: 'desc', limit: 10, cursor: legacy });
+    assert.deepEqual(down.data.map((e) => e.seq), [1]);
+    assert.throws(() => decodeCursor(Buffer.from(JSON.stringify([last.occurredAt, last.id, 'x'])).toString('base64url')), /cursor/i);
+  });
+
+  test('the bench-only switch: a module made with isRecording false records nothing', async () => {
+    const ws = await newWorkspace('append-off');
+    const silent = createAuditModule({ config: platform.config, db: platform.db, log: createLogger('silent') }, { isRecording: false });
+    await platform.db.withWorkspace(ws, (tx) => silent.record(tx, actor, { workspaceId: ws, action: 'thing.created', targetType: 'thing', targetId: 'x' }));
+    await record(ws, 'thing.created', 'y');
+    const { rows } = await owner.query<{ target_id: string }>('select target_id from audit_events where workspace_id = $1', [ws]);
+    assert.deepEqual(rows.map((r) => r.target_id), ['y']);
+  });
+});
