@@ -5,14 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
+import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../../artifacts/screenshots');
 const owner = { email: 'ada@audit.test', password: 'correct horse battery', company: 'Audited Agency' };
 
 async function snap(page: Page, name: string): Promise<void> {
@@ -42,10 +40,7 @@ test('the audit page in Chromium: events, filter, diff, verify, export', { timeo
     assert.equal((await call('PATCH', '/workspaces/current', { settings: { timezone: 'Europe/Paris', 'branding.color': '#0f766e' } })).statusCode, 200);
     assert.equal((await call('POST', '/api-keys', { name: 'CI deploys', role: 'member' })).statusCode, 201);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, acceptDownloads: true });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

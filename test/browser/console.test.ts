@@ -7,15 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { TOTP } from 'otpauth';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
+import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../../artifacts/screenshots');
 const VIEWPORT = { width: 1280, height: 820 };
 
 const owner = { name: 'Ada Lovelace', email: 'ada@acme.test', password: 'correct horse battery', company: 'Acme Agency' };
@@ -71,10 +69,7 @@ test('the console in Chromium: sign up, invite, accept, switch workspace', { tim
   try {
     platform = await startTestPlatform({}, { serveConsole: true, listen: true });
     const baseUrl = platform.baseUrl!;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const ownerContext = await browser.newContext({ viewport: VIEWPORT });
     await ownerContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
     const page = await newPage(ownerContext);

@@ -5,15 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
+import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
 import { addMember, createUser, createWorkspace } from '../../src/modules/identity/identity.fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../../artifacts/screenshots');
 const admin = { email: 'root@impersonation.test', password: 'correct horse battery', name: 'Rita Root' };
 const REASON = 'Ticket #812: Grace cannot see her dashboard';
 
@@ -42,10 +40,7 @@ test('impersonation in Chromium: start with a reason, banner on every page, stop
     await addMember(platform, globex.id, owner.id, 'owner');
     await addMember(platform, globex.id, grace.id, 'member');
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 820 } })).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${baseUrl}/login?next=%2Fadmin%2Fworkspaces`);

@@ -5,14 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
+import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../../artifacts/screenshots');
 const PASSWORD = 'a long browser passphrase';
 
 async function snap(page: Page, name: string): Promise<void> {
@@ -51,10 +49,7 @@ test('the Roles & permissions page in Chromium', { timeout: 180_000 }, async (t)
         await tx.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, $3)`, [w.rows[0].id, u.rows[0].id, role]);
       }
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 820 } });
     const viewerPage = await viewerContext.newPage();
     viewerPage.on('pageerror', (error) => pageErrors.push(error.message));

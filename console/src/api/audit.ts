@@ -4,29 +4,9 @@ import { api, download } from './client.ts';
 import { keys } from './keys.ts';
 import { useSession } from '../auth/session.tsx';
 
-export type AuditActorType = 'user' | 'api_key' | 'system' | 'platform_admin';
-export type AuditOutcome = 'success' | 'failure' | 'denied';
-
-export type AuditEvent = {
-  id: string;
-  workspaceId: string;
-  seq: number;
-  occurredAt: string;
-  actorType: AuditActorType;
-  actorId: string | null;
-  realActorId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  diff: { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null } | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  traceId: string | null;
-  outcome: AuditOutcome;
-  prevHash: string;
-  hash: string;
-};
+// The event's shape is the server's own type (types only; nothing of the server is bundled).
+import type { AuditActorType, AuditEvent, AuditOutcome } from '../../../src/modules/audit/audit.types.ts';
+export type { AuditActorType, AuditEvent, AuditOutcome } from '../../../src/modules/audit/audit.types.ts';
 
 export type AuditFilters = {
   action?: string;
