@@ -3,6 +3,8 @@
 import { useEffect, useId, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { FormError } from './field.tsx';
+import { useToast } from './toast.tsx';
+import { errorMessage } from '../api/client.ts';
 
 type DialogProps = {
   open: boolean;
@@ -87,5 +89,48 @@ export function ConfirmDialog({ open, title, description, confirmLabel, tone = '
         </button>
       </div>
     </Dialog>
+  );
+}
+
+/** The part of a TanStack mutation the confirmation needs. */
+type ConfirmableMutation<V> = {
+  isPending: boolean;
+  error: unknown;
+  reset: () => void;
+  mutate: (variables: V, options: { onSuccess: () => void }) => void;
+};
+
+type ConfirmMutationDialogProps<T, V> = {
+  /** The row the action is about; null keeps the dialog closed. */
+  target: T | null;
+  /** Clears the target: called on cancel and after success. */
+  onDone: () => void;
+  title: (target: T) => ReactNode;
+  description: (target: T) => ReactNode;
+  confirmLabel: string;
+  mutation: ConfirmableMutation<V>;
+  variables: (target: T) => V;
+  successMessage: (target: T) => string;
+};
+
+/** "Revoke / delete / remove this row?": confirm, run the mutation, toast, close; errors stay in the dialog. */
+export function ConfirmMutationDialog<T, V>({ target, onDone, title, description, confirmLabel, mutation, variables, successMessage }: ConfirmMutationDialogProps<T, V>) {
+  const toast = useToast();
+  return (
+    <ConfirmDialog
+      open={target !== null}
+      title={target !== null ? title(target) : ''}
+      description={target !== null ? description(target) : ''}
+      confirmLabel={confirmLabel}
+      isPending={mutation.isPending}
+      error={mutation.error ? errorMessage(mutation.error) : null}
+      onClose={() => { onDone(); mutation.reset(); }}
+      onConfirm={() => target !== null && mutation.mutate(variables(target), {
+        onSuccess: () => {
+          toast.success(successMessage(target));
+          onDone();
+        },
+      })}
+    />
   );
 }

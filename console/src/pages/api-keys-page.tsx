@@ -7,13 +7,12 @@ import type { ApiKey, ApiKeyRole, CreatedApiKey } from '../api/types.ts';
 import { useSession } from '../auth/session.tsx';
 import { Badge, RoleBadge } from '../components/badge.tsx';
 import { CopyButton } from '../components/copy-button.tsx';
-import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
+import { ConfirmMutationDialog, Dialog } from '../components/dialog.tsx';
 import { FormError, Notice, SelectField, TextField } from '../components/field.tsx';
 import { Icon } from '../components/icons.tsx';
 import { Card, PageHeader } from '../components/page.tsx';
 import { EmptyState, QueryView } from '../components/states.tsx';
 import { RelativeTime } from '../components/time.tsx';
-import { useToast } from '../components/toast.tsx';
 import { capitalize, formatDate } from '../lib/format.ts';
 
 const KEY_ROLES: ApiKeyRole[] = ['admin', 'member', 'viewer'];
@@ -29,7 +28,6 @@ export function ApiKeysPage() {
   const { can } = useSession();
   const keys = useApiKeys();
   const revoke = useRevokeApiKey();
-  const toast = useToast();
   const [isCreating, setIsCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
 
@@ -95,20 +93,15 @@ export function ApiKeysPage() {
       </Card>
 
       <CreateKeyDialog open={isCreating} onClose={() => setIsCreating(false)} />
-      <ConfirmDialog
-        open={revoking !== null}
-        title={`Revoke “${revoking?.name ?? ''}”?`}
-        description="Anything using this key stops working at once. This cannot be undone."
+      <ConfirmMutationDialog
+        target={revoking}
+        onDone={() => setRevoking(null)}
+        title={(t) => `Revoke “${t.name}”?`}
+        description={() => "Anything using this key stops working at once. This cannot be undone."}
         confirmLabel="Revoke key"
-        isPending={revoke.isPending}
-        error={revoke.error ? errorMessage(revoke.error) : null}
-        onClose={() => { setRevoking(null); revoke.reset(); }}
-        onConfirm={() => revoking && revoke.mutate(revoking.id, {
-          onSuccess: () => {
-            toast.success(`${revoking.name} revoked`);
-            setRevoking(null);
-          },
-        })}
+        mutation={revoke}
+        variables={(t) => t.id}
+        successMessage={(t) => `${t.name} revoked`}
       />
     </>
   );

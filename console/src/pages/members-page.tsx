@@ -6,7 +6,7 @@ import { useInvitations, useInvite, useMembers, useRemoveMember, useRevokeInvita
 import type { Invitation, InvitationRole, Member, Role } from '../api/types.ts';
 import { useSession } from '../auth/session.tsx';
 import { Badge, RoleBadge } from '../components/badge.tsx';
-import { ConfirmDialog } from '../components/dialog.tsx';
+import { ConfirmMutationDialog } from '../components/dialog.tsx';
 import { FormError, SelectField, TextField } from '../components/field.tsx';
 import { Card, PageHeader } from '../components/page.tsx';
 import { EmptyState, QueryView } from '../components/states.tsx';
@@ -158,20 +158,15 @@ function MembersCard() {
           )
         }
       </QueryView>
-      <ConfirmDialog
-        open={removing !== null}
-        title={`Remove ${removing?.name || removing?.email}?`}
-        description="They lose access to this workspace immediately, including open sessions in it. Their account stays."
+      <ConfirmMutationDialog
+        target={removing}
+        onDone={() => setRemoving(null)}
+        title={(t) => `Remove ${t.name || t.email}?`}
+        description={() => "They lose access to this workspace immediately, including open sessions in it. Their account stays."}
         confirmLabel="Remove member"
-        isPending={remove.isPending}
-        error={remove.error ? errorMessage(remove.error) : null}
-        onClose={() => { setRemoving(null); remove.reset(); }}
-        onConfirm={() => removing && remove.mutate(removing.userId, {
-          onSuccess: () => {
-            toast.success(`${removing.name || removing.email} was removed`);
-            setRemoving(null);
-          },
-        })}
+        mutation={remove}
+        variables={(t) => t.userId}
+        successMessage={(t) => `${t.name || t.email} was removed`}
       />
     </Card>
   );
@@ -180,7 +175,6 @@ function MembersCard() {
 function InvitationsCard() {
   const invitations = useInvitations();
   const revoke = useRevokeInvitation();
-  const toast = useToast();
   const [revoking, setRevoking] = useState<Invitation | null>(null);
 
   return (
@@ -221,20 +215,15 @@ function InvitationsCard() {
           )
         }
       </QueryView>
-      <ConfirmDialog
-        open={revoking !== null}
-        title="Revoke this invitation?"
-        description={`The link sent to ${revoking?.email ?? ''} stops working. You can invite them again later.`}
+      <ConfirmMutationDialog
+        target={revoking}
+        onDone={() => setRevoking(null)}
+        title={() => `Revoke this invitation?`}
+        description={(t) => `The link sent to ${t.email} stops working. You can invite them again later.`}
         confirmLabel="Revoke invitation"
-        isPending={revoke.isPending}
-        error={revoke.error ? errorMessage(revoke.error) : null}
-        onClose={() => { setRevoking(null); revoke.reset(); }}
-        onConfirm={() => revoking && revoke.mutate(revoking.id, {
-          onSuccess: () => {
-            toast.success(`Invitation to ${revoking.email} revoked`);
-            setRevoking(null);
-          },
-        })}
+        mutation={revoke}
+        variables={(t) => t.id}
+        successMessage={(t) => `Invitation to ${t.email} revoked`}
       />
     </Card>
   );

@@ -9,7 +9,7 @@ import { errorMessage, fieldError } from '../api/client.ts';
 import { SELF } from '../../../src/modules/access/registry.ts';
 import { useSession } from '../auth/session.tsx';
 import { Badge, RoleBadge } from '../components/badge.tsx';
-import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
+import { ConfirmMutationDialog, Dialog } from '../components/dialog.tsx';
 import { FormError, Notice, TextField } from '../components/field.tsx';
 import { Icon } from '../components/icons.tsx';
 import { Card, PageHeader } from '../components/page.tsx';
@@ -21,7 +21,6 @@ export function RolesPage() {
   const roles = useRoles();
   const registry = usePermissionRegistry();
   const remove = useDeleteRole();
-  const toast = useToast();
   const [editing, setEditing] = useState<CustomRole | 'new' | null>(null);
   const [assigning, setAssigning] = useState<CustomRole | null>(null);
   const [deleting, setDeleting] = useState<CustomRole | null>(null);
@@ -119,20 +118,15 @@ export function RolesPage() {
         <RoleDialog role={editing === 'new' ? null : editing} registry={registry.data} onClose={() => setEditing(null)} />
       ) : null}
       {assigning ? <AssignDialog role={assigning} onClose={() => setAssigning(null)} /> : null}
-      <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete “${deleting?.name ?? ''}”?`}
-        description={`${deleting?.memberCount ?? 0} member(s) lose this role at once; they keep their built-in role.`}
+      <ConfirmMutationDialog
+        target={deleting}
+        onDone={() => setDeleting(null)}
+        title={(t) => `Delete “${t.name}”?`}
+        description={(t) => `${t.memberCount ?? 0} member(s) lose this role at once; they keep their built-in role.`}
         confirmLabel="Delete role"
-        isPending={remove.isPending}
-        error={remove.error ? errorMessage(remove.error) : null}
-        onClose={() => { setDeleting(null); remove.reset(); }}
-        onConfirm={() => deleting && remove.mutate(deleting.id, {
-          onSuccess: () => {
-            toast.success(`${deleting.name} deleted`);
-            setDeleting(null);
-          },
-        })}
+        mutation={remove}
+        variables={(t) => t.id}
+        successMessage={(t) => `${t.name} deleted`}
       />
     </>
   );

@@ -5,7 +5,7 @@ import { SECRET_NAME_PATTERN, useDeleteSecret, usePutSecret, useSecrets } from '
 import type { Secret } from '../api/secrets.ts';
 import { errorMessage, fieldError } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
-import { ConfirmDialog, Dialog } from '../components/dialog.tsx';
+import { ConfirmMutationDialog, Dialog } from '../components/dialog.tsx';
 import { FormError, Notice, TextField } from '../components/field.tsx';
 import { Icon } from '../components/icons.tsx';
 import { Card, PageHeader } from '../components/page.tsx';
@@ -17,7 +17,6 @@ export function SecretsPage() {
   const { can, me } = useSession();
   const secrets = useSecrets();
   const remove = useDeleteSecret();
-  const toast = useToast();
   const [editing, setEditing] = useState<Secret | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Secret | null>(null);
   const canWrite = can('secret.write');
@@ -89,20 +88,15 @@ export function SecretsPage() {
       {editing !== null ? (
         <SecretDialog secret={editing === 'new' ? null : editing} existingNames={secrets.data?.map((s) => s.name) ?? []} onClose={() => setEditing(null)} />
       ) : null}
-      <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete “${deleting?.name ?? ''}”?`}
-        description="Workflows and providers that use this secret will fail until you add it again. The value is destroyed; this cannot be undone."
+      <ConfirmMutationDialog
+        target={deleting}
+        onDone={() => setDeleting(null)}
+        title={(t) => `Delete “${t.name}”?`}
+        description={() => "Workflows and providers that use this secret will fail until you add it again. The value is destroyed; this cannot be undone."}
         confirmLabel="Delete secret"
-        isPending={remove.isPending}
-        error={remove.error ? errorMessage(remove.error) : null}
-        onClose={() => { setDeleting(null); remove.reset(); }}
-        onConfirm={() => deleting && remove.mutate(deleting.name, {
-          onSuccess: () => {
-            toast.success(`${deleting.name} deleted`);
-            setDeleting(null);
-          },
-        })}
+        mutation={remove}
+        variables={(t) => t.name}
+        successMessage={(t) => `${t.name} deleted`}
       />
     </>
   );
