@@ -14,6 +14,8 @@ import { createHttpApp } from './kernel/http/app.ts';
 import type { RouteEntry } from './kernel/http/app.ts';
 import { createRateLimiter, RATE_LIMIT_SETTING } from './kernel/http/rate-limit.ts';
 import type { Worker } from './kernel/module.ts';
+import { createJobEngine } from './kernel/jobs/index.ts';
+import type { JobEngine } from './kernel/jobs/index.ts';
 import { createMailModule } from './modules/mail/index.ts';
 import { createIdentityModule } from './modules/identity/index.ts';
 import { createTenancyModule } from './modules/tenancy/index.ts';
@@ -29,6 +31,8 @@ export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.
 export type Platform = {
   app: Awaited<ReturnType<typeof createHttpApp>>['app'];
   db: Database;
+  /** The job engine: modules define queues and enqueue; `start()` runs the worker loop. */
+  jobs: JobEngine;
   workers: Worker[];
   routeTable: RouteEntry[];
   identity: ReturnType<typeof createIdentityModule>;
@@ -58,6 +62,7 @@ export async function runMigrations(config: Config, db: Database): Promise<strin
 /** Build the HTTP app and the workers on an open, migrated database. */
 export async function buildPlatform(config: Config, db: Database, log: Logger, options: { serveConsole?: boolean; audit?: AuditModuleOptions } = {}): Promise<Platform> {
   const deps = { config, db, log };
+  const jobs = createJobEngine(deps);
   const audit = createAuditModule(deps, options.audit);
   const mail = createMailModule(deps);
   const access = createAccessModule(deps, { audit });
@@ -88,7 +93,8 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   return {
     app,
     db,
-    workers: [mail.worker, audit.worker],
+    jobs,
+    workers: [jobs, mail.worker, audit.worker],
     routeTable,
     identity,
     mail,
@@ -100,6 +106,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     onboarding,
     async close() {
       await app.close();
+      await jobs.stop();
     },
   };
 }
