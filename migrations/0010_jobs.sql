@@ -59,7 +59,8 @@ create index jobs_claim_idx on jobs (queue, lane, status, priority desc, run_at,
 -- The sweep of expired leases.
 create index jobs_running_idx on jobs (lease_until) where status = 'running';
 -- Ordering keys: the next blocked job of a key, and whether a key has a live job.
-create index jobs_ordering_idx on jobs (ordering_key, id) where ordering_key is not null;
+-- Keys are scoped to the lane (a workspace's key never blocks another workspace's jobs).
+create index jobs_ordering_idx on jobs (lane, ordering_key, id) where ordering_key is not null;
 -- Deduplication while a job is live (a completed job's key may be used again).
 create unique index jobs_idempotency_key on jobs (queue, idempotency_key) where idempotency_key is not null;
 -- Dead letters, newest first (admin listing, pruning).

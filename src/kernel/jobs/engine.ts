@@ -1,24 +1,548 @@
-// The job engine — not implemented yet (the lead is writing it).
+// The job engine (docs/adr/0010-job-engine.md): durable jobs in PostgreSQL, claimed in fair
+// batches with SKIP LOCKED, woken by LISTEN/NOTIFY with a polling backstop, held by leases with
+// heartbeats, retried with backoff and jitter, ordered per key, fired by cron once per tick.
+//
+// The worker side runs on its own small pool whose sessions are atrium_platform (the engine
+// crosses workspaces by design); handlers re-enter use-cases through db.withWorkspace with the
+// job's workspace.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { Cron } from 'croner';
+import client from 'prom-client';
+import type { Tx } from '../db/database.ts';
+import { createPool } from '../db/pool.ts';
+import type { Pool } from '../db/pool.ts';
 import type { KernelDeps } from '../module.ts';
-import type { JobEngine } from './jobs.types.ts';
+import type { Logger } from '../logging.ts';
+import {
+  CANCEL_CHANNEL, CLAIM_SQL, COMPLETE_ONE_SQL, COMPLETE_SQL, DUE_SCHEDULES_SQL, FAIL_SQL, HEARTBEAT_SQL, insertJob, insertJobs,
+  JANITOR_LANES_SQL, JOBS_CHANNEL, KEY_LOCK, listJobs, PROMOTE_SQL, PRUNE_DEAD_SQL, queueStats, RELEASE_SQL, SWEEP_CANCELLED_SQL, SWEEP_SQL,
+} from './jobs.store.ts';
+import type { ClaimedRow, PreparedJob } from './jobs.store.ts';
+import { PermanentJobError } from './jobs.types.ts';
+import type { CancelOutcome, EnqueueOptions, JobEngine, JobContext, QueueDefinition, ScheduleDefinition } from './jobs.types.ts';
 
-export type JobEngineOptions = { workerId?: string; leaseMs?: number; pollMs?: number };
+export type JobEngineOptions = {
+  /** Names this process in `locked_by` (default host:pid:random). */
+  workerId?: string;
+  /** Lease of a running job; heartbeats renew it every third (default 10 s: reclaimed within ~11 s of a kill). */
+  leaseMs?: number;
+  /** Polling backstop when no notification arrives (default 1 s). */
+  pollMs?: number;
+  /** Expired leases and due cron ticks are checked this often (default 1 s). */
+  sweepMs?: number;
+  /** Jobs claimed per statement (default 32). */
+  batchSize?: number;
+  /** Lanes (workspaces) a claim looks at (default 32). */
+  lanesPerClaim?: number;
+  /** Dead letters are kept this many days (default 14). */
+  deadRetentionDays?: number;
+  /** Graceful stop waits this long for running jobs, then aborts and releases them (default 10 s). */
+  shutdownGraceMs?: number;
+  /** Connections of the worker pool (default 4). */
+  poolSize?: number;
+};
 
-export function createJobEngine(_deps: KernelDeps, _options: JobEngineOptions = {}): JobEngine {
-  const fail = (): never => { throw new Error('job engine: not implemented yet'); };
-  const definitions = new Map<string, unknown>();
+type Queue = {
+  definition: QueueDefinition<unknown>;
+  concurrency: number;
+  running: number;
+  isClaiming: boolean;
+  shouldClaimAgain: boolean;
+  hasMore: boolean;
+};
+
+type Running = {
+  row: ClaimedRow;
+  controller: AbortController;
+  isLeaseLost: boolean;
+  isCancelled: boolean;
+  done: Promise<void>;
+};
+
+type Completion = { id: string; attempt: number };
+
+const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 10 * 60 * 1000 };
+const QUEUE_NAME = /^[a-z][a-z0-9_.:-]{0,99}$/;
+
+/** Full jitter: a random delay in [0, min(max, base · 2^(attempt-1))]. */
+export function backoffMs(attempt: number, backoff: { baseMs: number; maxMs: number } = DEFAULT_BACKOFF): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(Math.random() * ceiling);
+}
+
+/** The next run of a cron expression after `from`, or null if it never fires again. Throws on a bad expression or timezone. */
+export function nextCronRun(cron: string, timezone = 'UTC', from: Date = new Date()): Date | null {
+  return new Cron(cron, { timezone, paused: true }).nextRun(from);
+}
+
+export function isValidCron(cron: string, timezone = 'UTC'): boolean {
+  try {
+    return nextCronRun(cron, timezone) !== null;
+  } catch {
+    return false;
+  }
+}
+
+function errorJson(err: unknown): { message: string; stack?: string; name?: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message.slice(0, 2000), stack: err.stack?.slice(0, 8000) };
+  return { message: String(err).slice(0, 2000) };
+}
+
+function workerPoolUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.searchParams.set('options', '-c role=atrium_platform');
+  return url.toString();
+}
+
+export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}): JobEngine & { registerMetrics(registry: client.Registry): void } {
+  const { db, log: parentLog } = deps;
+  const log: Logger = parentLog.child({ component: 'jobs' });
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const pollMs = options.pollMs ?? 1000;
+  const sweepMs = options.sweepMs ?? 1000;
+  const batchSize = options.batchSize ?? 32;
+  const lanesPerClaim = options.lanesPerClaim ?? 32;
+  const deadRetentionDays = options.deadRetentionDays ?? 14;
+  const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
+
+  const queues = new Map<string, Queue>();
+  const running = new Map<string, Running>();
+  let completions: Completion[] = [];
+  let flushing: Promise<void> | undefined;
+  let pool: Pool | undefined;
+  let listener: pg.Client | undefined;
+  let isStarted = false;
+  let isStopping = false;
+  const timers: NodeJS.Timeout[] = [];
+  let lastJanitorAt = 0;
+
+  const counters = {
+    completed: new client.Counter({ name: 'atrium_jobs_completed_total', help: 'Jobs completed, by queue', labelNames: ['queue'] as const, registers: [] }),
+    failed: new client.Counter({ name: 'atrium_jobs_failed_total', help: 'Job attempts failed (retried or dead), by queue and outcome', labelNames: ['queue', 'outcome'] as const, registers: [] }),
+    rejected: new client.Counter({ name: 'atrium_jobs_rejected_completions_total', help: 'Completions refused because the lease had expired and the job was claimed again', labelNames: ['queue'] as const, registers: [] }),
+  };
+
+  function workerPool(): Pool {
+    if (!pool) {
+      const ownerUrl = (db.owner.options as { connectionString?: string }).connectionString;
+      if (!ownerUrl) throw new Error('job engine: the owner pool has no connection string');
+      pool = createPool(workerPoolUrl(ownerUrl), { max: options.poolSize ?? 4, name: 'jobs', log, pipeline: false });
+    }
+    return pool;
+  }
+
+  async function inPlatformTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const c = await workerPool().connect();
+    try {
+      await c.query('begin');
+      const out = await fn(c);
+      await c.query('commit');
+      return out;
+    } catch (err) {
+      await c.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  function prepare(queue: string, payload: unknown, o: EnqueueOptions = {}): PreparedJob {
+    if (!QUEUE_NAME.test(queue)) throw new Error(`job engine: bad queue name "${queue}"`);
+    const d = queues.get(queue)?.definition;
+    return { queue, payload, options: o, maxAttempts: o.maxAttempts ?? d?.maxAttempts ?? 5, timeoutMs: o.timeoutMs ?? d?.timeoutMs ?? null };
+  }
+
+  // ---- ordering keys: the end of a head lets the next one go, under the key's lock ----
+  async function promoteNext(tx: Tx, lane: string, key: string): Promise<string | undefined> {
+    await tx.query({ name: 'atrium_jobs_key_lock', text: `select pg_advisory_xact_lock(${KEY_LOCK})`, values: [lane, key] });
+    const { rows } = await tx.query<{ queue: string }>({ name: 'atrium_jobs_promote', text: PROMOTE_SQL, values: [lane, key] });
+    if (rows[0]) await tx.query('select pg_notify($1, $2)', [JOBS_CHANNEL, rows[0].queue]);
+    return rows[0]?.queue;
+  }
+
+  // ---- claiming ----
+  function pump(name: string): void {
+    const q = queues.get(name);
+    if (!q || !isStarted || isStopping) return;
+    if (q.isClaiming) {
+      q.shouldClaimAgain = true;
+      return;
+    }
+    const free = q.concurrency - q.running;
+    if (free <= 0) return;
+    q.isClaiming = true;
+    q.shouldClaimAgain = false;
+    const wanted = Math.min(free, batchSize);
+    workerPool()
+      .query<ClaimedRow>({ name: 'atrium_jobs_claim', text: CLAIM_SQL, values: [name, wanted, lanesPerClaim, workerId, leaseMs / 1000] })
+      .then(({ rows }) => {
+        q.hasMore = rows.length === wanted;
+        for (const row of rows) dispatch(q, row);
+      })
+      .catch((err: unknown) => {
+        q.hasMore = false;
+        if (!isStopping) log.warn({ err, queue: name }, 'claim failed; the poll will try again');
+      })
+      .finally(() => {
+        q.isClaiming = false;
+        if (q.shouldClaimAgain || (q.hasMore && q.concurrency - q.running > 0)) setImmediate(() => pump(name));
+      });
+  }
+
+  function dispatch(q: Queue, row: ClaimedRow): void {
+    q.running++;
+    const controller = new AbortController();
+    const entry: Running = { row, controller, isLeaseLost: false, isCancelled: false, done: Promise.resolve() };
+    running.set(row.id, entry);
+    const timeoutMs = row.timeout_ms ?? undefined;
+    const jobLog = log.child({ jobId: row.id, queue: row.queue, workspaceId: row.workspace_id, attempt: row.attempts });
+    const context: JobContext<unknown> = {
+      id: row.id, queue: row.queue, payload: row.payload, workspaceId: row.workspace_id, actor: row.actor, attempt: row.attempts,
+      maxAttempts: row.max_attempts, signal: controller.signal, log: jobLog,
+    };
+    entry.done = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      let outcome: { ok: true } | { ok: false; error: unknown };
+      try {
+        const aborted = new Promise<never>((_, reject) => {
+          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+        });
+        aborted.catch(() => undefined);
+        if (timeoutMs) {
+          timer = setTimeout(() => controller.abort(Object.assign(new Error(`job timed out after ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
+        }
+        await Promise.race([q.definition.handler(context), aborted]);
+        outcome = { ok: true };
+      } catch (error) {
+        outcome = { ok: false, error };
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+      try {
+        await settle(entry, outcome, jobLog);
+      } catch (err) {
+        jobLog.error({ err }, 'could not record the end of a job; its lease will expire and it will run again');
+      } finally {
+        running.delete(row.id);
+        q.running--;
+        if (q.hasMore || q.concurrency - q.running >= Math.max(1, Math.floor(q.concurrency / 4))) pump(row.queue);
+      }
+    })();
+  }
+
+  async function settle(entry: Running, outcome: { ok: true } | { ok: false; error: unknown }, jobLog: Logger): Promise<void> {
+    const { row } = entry;
+    if (entry.isLeaseLost) {
+      counters.rejected.inc({ queue: row.queue });
+      jobLog.warn('lease lost while running: result dropped (the job was or will be claimed again)');
+      return;
+    }
+    if (isStopping && !outcome.ok && (outcome.error as Error)?.name === 'ShutdownError') {
+      await workerPool().query(RELEASE_SQL, [row.id, row.attempts, workerId]);
+      return;
+    }
+    if (outcome.ok || entry.isCancelled) {
+      if (row.ordering_key === null && !entry.isCancelled) {
+        await complete({ id: row.id, attempt: row.attempts });
+        counters.completed.inc({ queue: row.queue });
+        return;
+      }
+      // Keyed (or cancelled) jobs end in their own transaction with the key's successor.
+      const isMine = await inPlatformTx(async (tx) => {
+        const { rows } = await tx.query(COMPLETE_ONE_SQL, [row.id, row.attempts, workerId]);
+        if (rows.length > 0 && row.ordering_key !== null) await promoteNext(tx, row.lane, row.ordering_key);
+        return rows.length > 0;
+      });
+      if (!isMine) counters.rejected.inc({ queue: row.queue });
+      else if (entry.isCancelled) jobLog.info('cancelled');
+      else counters.completed.inc({ queue: row.queue });
+      return;
+    }
+    const error = outcome.error;
+    const isPermanent = error instanceof PermanentJobError;
+    const backoff = queues.get(row.queue)?.definition.backoff;
+    const delaySeconds = backoffMs(row.attempts, backoff) / 1000;
+    const result = await inPlatformTx(async (tx) => {
+      const { rows } = await tx.query<{ status: string; lane: string; ordering_key: string | null }>(FAIL_SQL, [row.id, row.attempts, workerId, isPermanent, delaySeconds, JSON.stringify(errorJson(error))]);
+      if (rows[0]?.status === 'dead' && rows[0].ordering_key !== null) await promoteNext(tx, rows[0].lane, rows[0].ordering_key);
+      return rows[0];
+    });
+    if (!result) {
+      counters.rejected.inc({ queue: row.queue });
+      return;
+    }
+    counters.failed.inc({ queue: row.queue, outcome: result.status === 'dead' ? 'dead' : 'retry' });
+    jobLog[result.status === 'dead' ? 'error' : 'warn']({ err: error, retryInSeconds: result.status === 'dead' ? undefined : delaySeconds }, result.status === 'dead' ? 'job failed for good (dead letter)' : 'job failed; will retry');
+  }
+
+  // Completions are grouped: while one statement is in flight, the next ones queue for the next.
+  function complete(c: Completion): Promise<void> {
+    completions.push(c);
+    return flush();
+  }
+
+  function flush(): Promise<void> {
+    if (flushing) return flushing.then(() => (completions.length ? flush() : undefined));
+    const batch = completions;
+    completions = [];
+    flushing = (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const { rows } = await workerPool().query<{ id: string }>({ name: 'atrium_jobs_complete', text: COMPLETE_SQL, values: [batch.map((c) => c.id), batch.map((c) => c.attempt), workerId] });
+          if (rows.length < batch.length) {
+            const held = new Set(rows.map((r) => r.id));
+            for (const c of batch) if (!held.has(c.id)) log.warn({ jobId: c.id }, 'completion refused: the lease had expired and the job was claimed again');
+          }
+          return;
+        } catch (err) {
+          if (attempt >= 20 || isStopping && attempt >= 3) throw err;
+          log.warn({ err, jobs: batch.length }, 'recording completions failed; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+        }
+      }
+    })().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  }
+
+  // ---- leases, sweeps, cron, janitor ----
+  async function heartbeat(): Promise<void> {
+    if (running.size === 0) return;
+    const ids = [...running.keys()];
+    const { rows } = await workerPool().query<{ id: string; cancel_requested: boolean }>(HEARTBEAT_SQL, [ids, leaseMs / 1000, workerId]);
+    const held = new Map(rows.map((r) => [r.id, r.cancel_requested]));
+    for (const id of ids) {
+      const entry = running.get(id);
+      if (!entry) continue;
+      if (!held.has(id)) {
+        entry.isLeaseLost = true;
+        entry.controller.abort(Object.assign(new Error('lease lost'), { name: 'LeaseLostError' }));
+      } else if (held.get(id)) {
+        cancelLocal(id);
+      }
+    }
+  }
+
+  function cancelLocal(id: string): void {
+    const entry = running.get(id);
+    if (!entry || entry.isCancelled) return;
+    entry.isCancelled = true;
+    entry.controller.abort(Object.assign(new Error('job cancelled'), { name: 'CancelledError' }));
+  }
+
+  async function sweep(): Promise<void> {
+    const expired = await inPlatformTx(async (tx) => {
+      const gone = await tx.query<{ lane: string; ordering_key: string | null }>(SWEEP_CANCELLED_SQL);
+      for (const r of gone.rows) if (r.ordering_key !== null) await promoteNext(tx, r.lane, r.ordering_key);
+      const { rows } = await tx.query<{ id: string; queue: string; status: string; lane: string; ordering_key: string | null }>(SWEEP_SQL);
+      for (const r of rows) if (r.status === 'dead' && r.ordering_key !== null) await promoteNext(tx, r.lane, r.ordering_key);
+      return rows;
+    });
+    if (expired.length > 0) {
+      log.warn({ jobs: expired.length }, 'reclaimed jobs whose lease expired');
+      for (const q of new Set(expired.map((r) => r.queue))) {
+        await workerPool().query('select pg_notify($1, $2)', [JOBS_CHANNEL, q]);
+      }
+    }
+    await fireSchedules();
+    if (Date.now() - lastJanitorAt > 60_000) {
+      lastJanitorAt = Date.now();
+      await workerPool().query(JANITOR_LANES_SQL);
+      await workerPool().query(PRUNE_DEAD_SQL, [deadRetentionDays]);
+    }
+  }
+
+  async function fireSchedules(): Promise<void> {
+    await inPlatformTx(async (tx) => {
+      const { rows } = await tx.query<{ name: string; cron: string; timezone: string; queue: string; payload: unknown; workspace_id: string | null; next_run_at: Date }>(DUE_SCHEDULES_SQL);
+      for (const s of rows) {
+        // One job per tick, keyed by the tick: a tick is never fired twice.
+        await insertJob(tx, prepare(s.queue, s.payload, { workspaceId: s.workspace_id, actor: { type: 'system', id: null }, idempotencyKey: `cron:${s.name}:${s.next_run_at.toISOString()}` }));
+        let next: Date | null = null;
+        try {
+          next = nextCronRun(s.cron, s.timezone, new Date());
+        } catch (err) {
+          log.error({ err, schedule: s.name }, 'schedule has an invalid cron expression; disabled');
+        }
+        await tx.query('update job_schedules set last_run_at = now(), next_run_at = coalesce($2, next_run_at), is_enabled = $2 is not null, updated_at = now() where name = $1', [s.name, next]);
+      }
+    });
+  }
+
+  function every(ms: number, what: string, fn: () => Promise<void>): void {
+    let isBusy = false;
+    const t = setInterval(() => {
+      if (isBusy || isStopping) return;
+      isBusy = true;
+      fn().catch((err: unknown) => log.warn({ err }, `${what} failed`)).finally(() => { isBusy = false; });
+    }, ms);
+    t.unref();
+    timers.push(t);
+  }
+
+  async function listen(): Promise<void> {
+    const ownerUrl = (db.owner.options as { connectionString?: string }).connectionString!;
+    const c = new pg.Client({ connectionString: workerPoolUrl(ownerUrl), application_name: 'atrium-jobs-listen' });
+    c.on('error', (err) => log.warn({ err }, 'job notification connection lost; polling until it is back'));
+    c.on('end', () => {
+      listener = undefined;
+      if (!isStopping && isStarted) setTimeout(() => { if (!isStopping && isStarted && !listener) listen().catch(() => undefined); }, 1000).unref();
+    });
+    c.on('notification', (n) => {
+      if (n.channel === JOBS_CHANNEL && n.payload) pump(n.payload);
+      else if (n.channel === CANCEL_CHANNEL && n.payload) cancelLocal(n.payload);
+    });
+    try {
+      await c.connect();
+      await c.query(`listen ${JOBS_CHANNEL}`);
+      await c.query(`listen ${CANCEL_CHANNEL}`);
+      listener = c;
+      for (const name of queues.keys()) pump(name);
+    } catch (err) {
+      log.warn({ err }, 'could not listen for job notifications; retrying');
+      await c.end().catch(() => undefined);
+      if (!isStopping && isStarted) setTimeout(() => { if (!listener) listen().catch(() => undefined); }, 1000).unref();
+    }
+  }
+
   return {
     name: 'jobs',
-    define(d) { definitions.set(d.name, d); },
-    enqueue: async () => fail(),
-    enqueueMany: async () => fail(),
-    cancel: async () => fail(),
-    retry: async () => fail(),
-    schedule: async () => fail(),
-    unschedule: async () => fail(),
-    stats: async () => fail(),
-    listJobs: async () => fail(),
-    start() {},
-    async stop() {},
+
+    define(definition) {
+      if (!QUEUE_NAME.test(definition.name)) throw new Error(`job engine: bad queue name "${definition.name}"`);
+      if (queues.has(definition.name)) throw new Error(`job engine: queue "${definition.name}" is defined twice`);
+      queues.set(definition.name, {
+        definition: definition as QueueDefinition<unknown>, concurrency: definition.concurrency ?? 5, running: 0,
+        isClaiming: false, shouldClaimAgain: false, hasMore: false,
+      });
+      if (isStarted) pump(definition.name);
+    },
+
+    async enqueue(tx, queue, payload, o = {}) {
+      const { id, isNew } = await insertJob(tx, prepare(queue, payload, o));
+      return { id, isNew };
+    },
+
+    async enqueueMany(tx, queue, jobs) {
+      const prepared = jobs.map((j) => prepare(queue, j.payload, j.options));
+      if (prepared.some((p) => p.options.orderingKey || p.options.idempotencyKey)) {
+        const out = [];
+        for (const p of prepared) {
+          const { id, isNew } = await insertJob(tx, p);
+          out.push({ id, isNew });
+        }
+        return out;
+      }
+      return insertJobs(tx, prepared);
+    },
+
+    async cancel(tx, jobId): Promise<CancelOutcome> {
+      const { rows } = await tx.query<{ status: string; lane: string; ordering_key: string | null }>(
+        'select status, lane, ordering_key from jobs where id = $1 for update', [jobId],
+      );
+      const job = rows[0];
+      if (!job) return 'not_found';
+      if (job.status === 'running') {
+        await tx.query('update jobs set cancel_requested = true, updated_at = now() where id = $1', [jobId]);
+        await tx.query('select pg_notify($1, $2)', [CANCEL_CHANNEL, jobId]);
+        return 'cancelling';
+      }
+      await tx.query('delete from jobs where id = $1', [jobId]);
+      if (job.ordering_key !== null && job.status === 'pending') await promoteNext(tx, job.lane, job.ordering_key);
+      return 'cancelled';
+    },
+
+    async retry(tx, jobId) {
+      const { rows } = await tx.query<{ lane: string; ordering_key: string | null; queue: string }>("select lane, ordering_key, queue from jobs where id = $1 and status = 'dead' for update", [jobId]);
+      const job = rows[0];
+      if (!job) return false;
+      if (job.ordering_key !== null) await tx.query({ name: 'atrium_jobs_key_lock', text: `select pg_advisory_xact_lock(${KEY_LOCK})`, values: [job.lane, job.ordering_key] });
+      await tx.query(
+        `update jobs set attempts = 0, run_at = now(), last_error = null, cancel_requested = false, updated_at = now(),
+          status = case when ordering_key is not null and exists (
+            select 1 from jobs k where k.lane = jobs.lane and k.ordering_key = jobs.ordering_key and k.id <> jobs.id and k.status in ('pending', 'running')
+          ) then 'blocked' else 'pending' end
+        where id = $1`, [jobId],
+      );
+      await tx.query('select pg_notify($1, $2)', [JOBS_CHANNEL, job.queue]);
+      return true;
+    },
+
+    async schedule(tx, s: ScheduleDefinition) {
+      const timezone = s.timezone ?? 'UTC';
+      const next = nextCronRun(s.cron, timezone);
+      if (!next) throw new Error(`job engine: cron "${s.cron}" never fires`);
+      await tx.query(
+        `insert into job_schedules (name, workspace_id, cron, timezone, queue, payload, next_run_at, is_enabled)
+          values ($1, $2, $3, $4, $5, $6, $7, $8)
+          on conflict (name) do update set workspace_id = excluded.workspace_id, cron = excluded.cron, timezone = excluded.timezone,
+            queue = excluded.queue, payload = excluded.payload, next_run_at = excluded.next_run_at, is_enabled = excluded.is_enabled, updated_at = now()`,
+        [s.name, s.workspaceId ?? null, s.cron, timezone, s.queue, JSON.stringify(s.payload ?? {}), next, s.isEnabled ?? true],
+      );
+    },
+
+    async unschedule(tx, name) {
+      const { rowCount } = await tx.query('delete from job_schedules where name = $1', [name]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    stats: () => db.withPlatform((tx) => queueStats(tx)),
+    listJobs: (filter) => db.withPlatform((tx) => listJobs(tx, filter)),
+
+    registerMetrics(registry) {
+      for (const c of Object.values(counters)) registry.registerMetric(c);
+      const stats = () => db.withPlatform((tx) => queueStats(tx));
+      new client.Gauge({
+        name: 'atrium_jobs_depth', help: 'Jobs by queue and status (pending, blocked, running, dead)', labelNames: ['queue', 'status'] as const, registers: [registry],
+        async collect() {
+          for (const s of await stats()) for (const status of ['pending', 'blocked', 'running', 'dead'] as const) this.set({ queue: s.queue, status }, s[status]);
+        },
+      });
+      new client.Gauge({
+        name: 'atrium_jobs_oldest_pending_seconds', help: 'Age of the oldest due pending job, by queue', labelNames: ['queue'] as const, registers: [registry],
+        async collect() {
+          for (const s of await stats()) this.set({ queue: s.queue }, s.oldestPendingSeconds);
+        },
+      });
+    },
+
+    start() {
+      if (isStarted) return;
+      isStarted = true;
+      isStopping = false;
+      void listen();
+      every(pollMs, 'job poll', async () => { for (const name of queues.keys()) pump(name); });
+      every(Math.max(200, Math.floor(leaseMs / 3)), 'job heartbeat', heartbeat);
+      every(sweepMs, 'job sweep', sweep);
+      log.info({ workerId, queues: [...queues.keys()] }, 'job engine started');
+    },
+
+    async stop() {
+      if (!isStarted) {
+        if (pool) await pool.end().catch(() => undefined);
+        pool = undefined;
+        return;
+      }
+      isStopping = true;
+      for (const t of timers.splice(0)) clearInterval(t);
+      const all = () => Promise.allSettled([...running.values()].map((r) => r.done));
+      const graceful = await Promise.race([all().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), shutdownGraceMs).unref())]);
+      if (!graceful) {
+        for (const r of running.values()) r.controller.abort(Object.assign(new Error('worker shutting down'), { name: 'ShutdownError' }));
+        await all();
+      }
+      if (completions.length || flushing) await flush().catch((err: unknown) => log.warn({ err }, 'completions not recorded at shutdown; the jobs will run again'));
+      isStarted = false;
+      const l = listener;
+      listener = undefined;
+      if (l) await l.end().catch(() => undefined);
+      if (pool) await pool.end().catch(() => undefined);
+      pool = undefined;
+      log.info({ workerId }, 'job engine stopped');
+    },
   };
 }
