@@ -18,7 +18,13 @@ export function createPool(connectionString: string, options: { max: number; nam
     // (see database.ts). Each keeps its own Sync, so errors stay per statement.
     pipeline: options.pipeline ?? true,
   } as pg.PoolConfig);
-  // An idle client losing its connection (PostgreSQL restart) must not crash the process.
+  // A client losing its connection (PostgreSQL restart) must not crash the process: the pool's
+  // handler covers idle clients; a checked-out client between two statements emits on itself,
+  // and its next statement fails (the caller sees the error, the broken client is discarded).
+  pool.on('connect', (client) => {
+    client.on('error', (err: Error & { code?: string }) =>
+      options.log.warn({ pool: options.name, error: err.message, code: err.code }, 'database connection lost'));
+  });
   pool.on('error', (err: Error & { code?: string }) =>
     options.log.warn({ pool: options.name, error: err.message, code: err.code }, 'idle database connection error'));
   return pool;
