@@ -24,7 +24,14 @@ import { createAdminModule } from './modules/admin/index.ts';
 import { createAuditModule } from './modules/audit/index.ts';
 import type { AuditModuleOptions } from './modules/audit/index.ts';
 import { createSecretsModule } from './modules/secrets/index.ts';
+import { createJobsModule } from './modules/jobs/index.ts';
 import { createAccessModule } from './modules/access/index.ts';
+import { createWebhooksModule } from './modules/webhooks/index.ts';
+import { createWorkflowsModule } from './modules/workflows/index.ts';
+import { PRIVATE_NETWORK_SETTING } from './kernel/net/public-address.ts';
+import { createRequestsModule } from './modules/requests/index.ts';
+import { createSupportModule } from './modules/support/index.ts';
+import { createApiLogsModule } from './modules/apilogs/index.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version;
 
@@ -41,6 +48,11 @@ export type Platform = {
   audit: ReturnType<typeof createAuditModule>;
   secrets: ReturnType<typeof createSecretsModule>;
   access: ReturnType<typeof createAccessModule>;
+  webhooks: ReturnType<typeof createWebhooksModule>;
+  workflows: ReturnType<typeof createWorkflowsModule>;
+  requests: ReturnType<typeof createRequestsModule>;
+  support: ReturnType<typeof createSupportModule>;
+  apiLogs: ReturnType<typeof createApiLogsModule>;
   tenancy: ReturnType<typeof createTenancyModule>;
   onboarding: ReturnType<typeof createOnboardingModule>;
   close(): Promise<void>;
@@ -70,12 +82,36 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   const tenancy = createTenancyModule(deps, { identity, audit });
   tenancy.registerSetting(audit.retentionSetting);
   const onboarding = createOnboardingModule(deps, { identity, mail, tenancy, audit });
-  const admin = createAdminModule(deps, { identity, tenancy, mail, audit });
+  const admin = createAdminModule(deps, { identity, tenancy, mail, audit, jobs });
+  const apiLogs = createApiLogsModule(deps, { jobs });
   const secrets = createSecretsModule(deps, { audit, tenancy });
+  const jobsAdmin = createJobsModule({ db, jobs, audit });
+  const requests = createRequestsModule(deps, { audit });
+  const support = createSupportModule(deps, { audit });
 
   tenancy.registerSetting(RATE_LIMIT_SETTING);
+  tenancy.registerSetting(PRIVATE_NETWORK_SETTING);
+  const webhooks = createWebhooksModule(deps, { jobs, audit, mail, identity, tenancy });
+  tenancy.registerSetting(webhooks.retentionSetting);
+  const workflows = createWorkflowsModule(deps, { jobs, audit, secrets, tenancy });
+  // Inbound webhooks start executions in the delivery's transaction (the key makes a replay a
+  // new execution, a re-run of the same replay not); finished executions emit outbound events.
+  webhooks.setInboundHandler(async (tx, t) => {
+    const started = await workflows.startExecution({
+      workspaceId: t.workspaceId, workflowId: t.workflowId, input: t.payload, trigger: 'webhook', actor: { type: 'system', id: null }, orderingKey: t.orderingKey,
+      idempotencyKey: t.replayId ? `webhook:${t.deliveryId}:replay:${t.replayId}` : `webhook:${t.deliveryId}`,
+    }, tx);
+    return { executionId: started.executionId };
+  });
+  workflows.onExecutionFinished(async (tx, e) => {
+    await webhooks.emit(tx, e.workspaceId, e.type, {
+      executionId: e.executionId, workflowId: e.workflowId, status: e.status, output: e.output ?? null, error: e.error ?? null, finishedAt: e.finishedAt,
+    });
+  });
   const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
-  const { app, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter });
+  const { app, metrics, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter });
+  jobs.registerMetrics(metrics.registry);
+  apiLogs.registerCapture(app); // before the API routes: root hooks apply to plugins registered after them
   await app.register(
     async (api) => {
       await api.register(identity.routes);
@@ -85,7 +121,13 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
       await api.register(admin.routes);
       await api.register(audit.routes);
       await api.register(secrets.routes);
+      await api.register(jobsAdmin.routes);
       await api.register(access.routes);
+      await api.register(webhooks.routes);
+      await api.register(workflows.routes);
+      await api.register(requests.routes);
+      await api.register(support.routes);
+      await api.register(apiLogs.routes);
     },
     { prefix: '/api/v1' },
   );
@@ -102,6 +144,11 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     audit,
     secrets,
     access,
+    webhooks,
+    workflows,
+    requests,
+    support,
+    apiLogs,
     tenancy,
     onboarding,
     async close() {
@@ -128,6 +175,13 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   if (applied.length) log.info({ applied }, 'migrations applied');
   const platform = await buildPlatform(config, db, log);
   await platform.admin.ensureBootstrapAdmin();
+  // Platform cron schedules (idempotent): API log retention, health samples. A failure is
+  // logged, not fatal: the API serves without them and the next start installs them.
+  await db.withPlatform(async (tx) => {
+    await platform.apiLogs.installSchedules(tx);
+    await platform.admin.installSchedules(tx);
+    await platform.webhooks.installSchedules(tx);
+  }).catch((err: unknown) => log.error({ err }, 'platform schedules could not be installed'));
 
   const port = options.port ?? config.port;
   let url = config.publicUrl;

@@ -7,6 +7,8 @@ import { registerWorkspaceCommands } from './workspace.command.ts';
 import { registerAdminCommands } from './admin.command.ts';
 import { registerAuditCommands } from './audit.command.ts';
 import { registerKeysCommands } from './keys.command.ts';
+import { registerWebhooksCommands } from './webhooks.command.ts';
+import { registerJobsCommands } from './jobs.command.ts';
 
 const program = new Command();
 program
@@ -22,6 +24,8 @@ registerWorkspaceCommands(program, () => loadConfig());
 registerAdminCommands(program, () => loadConfig());
 registerAuditCommands(program, () => loadConfig());
 registerKeysCommands(program, () => loadConfig());
+registerWebhooksCommands(program, () => loadConfig());
+registerJobsCommands(program, () => loadConfig());
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

@@ -32,6 +32,8 @@ export type Config = {
   masterKey: MasterKey;
   /** The master key before a rotation (ATRIUM_MASTER_KEY_PREVIOUS / _FILE), for `atrium keys rotate`. */
   previousMasterKey: MasterKey | undefined;
+  /** Outbound webhooks (ATRIUM_WEBHOOK_*): attempts, backoff, timeout, and when to disable a failing subscription. */
+  webhooks: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; timeoutMs: number; disableAfterFailures: number };
 };
 
 /**
@@ -245,6 +247,13 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     refreshTokenTtlDays: readInt(env, 'ATRIUM_REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     trustProxy: readTrustProxy(env),
     rateLimits: readRateLimits(env),
+    webhooks: {
+      maxAttempts: readInt(env, 'ATRIUM_WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      backoffBaseMs: readInt(env, 'ATRIUM_WEBHOOK_BACKOFF_BASE_MS', 600_000, 1, 86_400_000),
+      backoffMaxMs: readInt(env, 'ATRIUM_WEBHOOK_BACKOFF_MAX_MS', 43_200_000, 1, 604_800_000),
+      timeoutMs: readInt(env, 'ATRIUM_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      disableAfterFailures: readInt(env, 'ATRIUM_WEBHOOK_DISABLE_AFTER', 10, 1, 10_000),
+    },
     ...resolveMasterKeys(env, dataDir, isProduction),
   };
 }

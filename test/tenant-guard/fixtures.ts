@@ -2,10 +2,15 @@
 // through the platform path so the suite does not depend on the routes it tests.
 import type { TestPlatform } from '../helpers/platform.ts';
 import { generateApiKey, sha256 } from '../../src/modules/identity/tokens.ts';
+import { signedHeaders } from '../../src/modules/webhooks/webhooks.fixtures.ts';
 
 export type Tenant = { workspaceId: string; slug: string; ownerId: string; ownerEmail: string; token: string; apiKey: string };
 export type Fixtures = {
-  a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string; secretName: string; secretId: string; auditEventId: string; roleId: string };
+  a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string; secretName: string; secretId: string; auditEventId: string; roleId: string;
+    workflowId: string; executionId: string; requestId: string; ticketId: string; apiLogId: string; jobId: string;
+    endpointId: string; endpointSecret: string; inboundDeliveryId: string; subscriptionId: string; outboundDeliveryId: string };
+  /** When A's fixtures were made: B's API logs up to here hold none of what B sends later. */
+  createdAt: string;
   b: Tenant;
   /** Strings of A that must never appear in a response to B. */
   secretsOfA: string[];
@@ -57,14 +62,45 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
   const roleId = (role.json() as { id: string }).id;
   const assigned = await platform.app.inject({ method: 'PUT', url: `/api/v1/members/${extra.memberId}/roles`, headers: { authorization: `Bearer ${a.token}` }, payload: { roleIds: [roleId] } });
   if (assigned.statusCode >= 300) throw new Error(`fixture: assigning A's role answered ${assigned.statusCode} ${assigned.body}`);
+  // Durable execution: a deployed workflow with an execution (no worker runs: it stays pending),
+  // a workflow request, a support ticket, an API log row and a job.
+  const asA = async (method: 'POST', url: string, payload: Record<string, unknown>) => {
+    const res = await platform.app.inject({ method, url, headers: { authorization: `Bearer ${a.token}` }, payload });
+    if (res.statusCode >= 300) throw new Error(`fixture: ${method} ${url} answered ${res.statusCode} ${res.body}`);
+    return res.json() as Record<string, string>;
+  };
+  const workflow = await asA('POST', '/api/v1/workflows', { name: 'Guard workflow of A', definition: { steps: [{ id: 't', type: 'transform', expression: '"output-of-a"' }] } });
+  await asA('POST', `/api/v1/workflows/${workflow.id}/deploy`, {});
+  const execution = await asA('POST', `/api/v1/workflows/${workflow.id}/execute`, { input: { q: 'input-of-a' } });
+  const request = await asA('POST', '/api/v1/requests', { title: 'Guard request of A', frequency: 'weekly' });
+  const ticket = await asA('POST', '/api/v1/tickets', { subject: 'Guard ticket of A', description: 'Ticket description of A' });
+  const apiLog = await platform.db.withPlatform((tx) => tx.query<{ id: string }>(
+    `insert into api_logs (id, workspace_id, created_at, method, endpoint, status, duration_ms, error_code, request_id, request_body, response_body)
+     values (gen_random_uuid(), $1, now(), 'PUT', '/api/v1/secrets/:name', 400, 3.2, 'VALIDATION_FAILED', 'guard-a-req', '{"description":"api log body of A"}', '{"code":"VALIDATION_FAILED"}') returning id`, [a.workspaceId]));
+  const job = await platform.db.withPlatform(async (tx) => (await tx.query<{ id: string }>('select id from jobs where workspace_id = $1 limit 1', [a.workspaceId])).rows[0]);
+  if (!job) throw new Error('fixture: the execution of A enqueued no job');
+  // Webhooks: an inbound endpoint with one signed delivery, an event subscription with one test delivery.
+  const endpoint = await asA('POST', '/api/v1/webhook-endpoints', { name: 'Guard endpoint of A', workflowId: workflow.id });
+  const hookBody = JSON.stringify({ event: 'hook-body-of-a' });
+  const hook = await platform.app.inject({ method: 'POST', url: `/api/v1/hooks/${endpoint.id}`, headers: signedHeaders(endpoint.secret, hookBody), payload: hookBody });
+  if (hook.statusCode >= 300) throw new Error(`fixture: the signed delivery to A's endpoint answered ${hook.statusCode} ${hook.body}`);
+  const allowed = await platform.app.inject({ method: 'PATCH', url: '/api/v1/workspaces/current', headers: { authorization: `Bearer ${a.token}` }, payload: { settings: { 'network.allow_private_addresses': true } } });
+  if (allowed.statusCode >= 300) throw new Error(`fixture: allowing private addresses answered ${allowed.statusCode} ${allowed.body}`);
+  const subscription = await asA('POST', '/api/v1/event-subscriptions', { url: 'http://127.0.0.1:9/a-receiver', eventTypes: ['execution.completed'], description: 'Subscription of A' });
+  const ping = await asA('POST', `/api/v1/event-subscriptions/${subscription.id}/test`, {});
+  const hooks = { endpointId: endpoint.id, endpointSecret: endpoint.secret, inboundDeliveryId: (hook.json() as { deliveryId: string }).deliveryId, subscriptionId: subscription.id, outboundDeliveryId: ping.id };
+  const durable = { workflowId: workflow.id, executionId: execution.executionId, requestId: request.id, ticketId: ticket.id, apiLogId: apiLog.rows[0].id, jobId: job.id };
   const audit = await platform.db.withPlatform((tx) =>
     tx.query<{ id: string }>(`select id from audit_events where workspace_id = $1 and action = 'secret.created'`, [a.workspaceId]));
   if (!audit.rows[0]) throw new Error('fixture: no audit event for A\'s secret');
   return {
-    a: { ...a, ...extra, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id, roleId },
+    a: { ...a, ...extra, ...durable, ...hooks, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id, roleId },
     b,
+    createdAt: new Date().toISOString(),
     secretsOfA: [a.workspaceId, a.ownerId, a.ownerEmail, a.slug, 'Workspace GUARD-A', extra.memberId, 'member-of-a@example.com',
       extra.apiKeyId, 'key of guard-a', extra.invitationId, 'invitee-of-a@example.com', extra.mailId, 'Secret subject of A',
-      extra.childWorkspaceId, 'guard-a-child', a.sessionId, secretValue, secretId, 'workspace/guard-a/GUARD_SECRET_A', 'Secret description of A', audit.rows[0].id, roleId, 'Role of A', 'Role description of A'],
+      extra.childWorkspaceId, 'guard-a-child', a.sessionId, secretValue, secretId, 'workspace/guard-a/GUARD_SECRET_A', 'Secret description of A', audit.rows[0].id, roleId, 'Role of A', 'Role description of A',
+      ...Object.values(durable), 'Guard workflow of A', 'output-of-a', 'input-of-a', 'Guard request of A', 'Guard ticket of A', 'Ticket description of A', 'api log body of A', 'guard-a-req',
+      ...Object.values(hooks), 'Guard endpoint of A', 'hook-body-of-a', 'a-receiver', 'Subscription of A'],
   };
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 import { createFixtures } from './fixtures.ts';
+import { signedHeaders } from '../../src/modules/webhooks/webhooks.fixtures.ts';
 import type { Fixtures } from './fixtures.ts';
 
 type Credential = 'session' | 'apiKey';
@@ -97,6 +98,75 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/admin/users': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/users' }) },
   'POST /api/v1/admin/users/:id/logout': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/users/${fx.a.ownerId}/logout` }) },
   'GET /api/v1/admin/mail': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/mail' }) },
+  // Durable execution: workflows and executions.
+  'POST /api/v1/workflows': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/workflows', payload: { name: 'Workflow of B', workspaceId: fx.a.workspaceId } }) },
+  'GET /api/v1/workflows': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/workflows' }) },
+  'GET /api/v1/workflows/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/workflows/${fx.a.workflowId}` }) },
+  'PATCH /api/v1/workflows/:id': { kind: 'byId', call: (fx) => ({ method: 'PATCH', url: `/api/v1/workflows/${fx.a.workflowId}`, payload: { name: 'Hijacked' } }) },
+  'DELETE /api/v1/workflows/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/workflows/${fx.a.workflowId}` }) },
+  'GET /api/v1/workflows/:id/versions': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/workflows/${fx.a.workflowId}/versions` }) },
+  'POST /api/v1/workflows/:id/versions': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/workflows/${fx.a.workflowId}/versions`, payload: { definition: { steps: [{ id: 'x', type: 'transform', expression: '1' }] } } }) },
+  'POST /api/v1/workflows/:id/deploy': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/workflows/${fx.a.workflowId}/deploy`, payload: {} }) },
+  'POST /api/v1/workflows/:id/execute': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/workflows/${fx.a.workflowId}/execute`, payload: { input: {} } }) },
+  'GET /api/v1/workflows/:id/executions': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/workflows/${fx.a.workflowId}/executions` }) },
+  'GET /api/v1/workflows/:id/stats': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/workflows/${fx.a.workflowId}/stats` }) },
+  'GET /api/v1/executions': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/executions' }) },
+  'GET /api/v1/executions/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/executions/${fx.a.executionId}` }) },
+  'POST /api/v1/executions/:id/cancel': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/executions/${fx.a.executionId}/cancel` }) },
+  'POST /api/v1/executions/:id/retry': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/executions/${fx.a.executionId}/retry` }) },
+  // Workflow requests and support tickets.
+  'GET /api/v1/requests': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/requests' }) },
+  'POST /api/v1/requests': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/requests', payload: { title: 'Request of B', frequency: 'once' } }) },
+  'GET /api/v1/requests/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/requests/${fx.a.requestId}` }) },
+  'PATCH /api/v1/requests/:id': { kind: 'byId', call: (fx) => ({ method: 'PATCH', url: `/api/v1/requests/${fx.a.requestId}`, payload: { title: 'Hijacked' } }) },
+  'POST /api/v1/requests/:id/withdraw': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/requests/${fx.a.requestId}/withdraw`, payload: {} }) },
+  'GET /api/v1/admin/requests': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/requests' }) },
+  'GET /api/v1/admin/requests/:id': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/requests/${fx.a.requestId}` }) },
+  'POST /api/v1/admin/requests/:id/transition': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/requests/${fx.a.requestId}/transition`, payload: { to: 'reviewing' } }) },
+  'PUT /api/v1/admin/requests/:id/estimate': { kind: 'platform', call: (fx) => ({ method: 'PUT', url: `/api/v1/admin/requests/${fx.a.requestId}/estimate`, payload: { amount: 100, currency: 'EUR' } }) },
+  'POST /api/v1/admin/requests/:id/notes': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/requests/${fx.a.requestId}/notes`, payload: { note: 'x', isInternal: false } }) },
+  'GET /api/v1/tickets': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/tickets' }) },
+  'POST /api/v1/tickets': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/tickets', payload: { subject: 'Ticket of B', description: 'b' } }) },
+  'GET /api/v1/tickets/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/tickets/${fx.a.ticketId}` }) },
+  'POST /api/v1/tickets/:id/comments': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/tickets/${fx.a.ticketId}/comments`, payload: { body: 'x' } }) },
+  'POST /api/v1/tickets/:id/close': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/tickets/${fx.a.ticketId}/close` }) },
+  'GET /api/v1/admin/tickets': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/tickets' }) },
+  'GET /api/v1/admin/tickets/assignees': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/tickets/assignees' }) },
+  'GET /api/v1/admin/tickets/:id': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/tickets/${fx.a.ticketId}` }) },
+  'PATCH /api/v1/admin/tickets/:id': { kind: 'platform', call: (fx) => ({ method: 'PATCH', url: `/api/v1/admin/tickets/${fx.a.ticketId}`, payload: { status: 'closed' } }) },
+  'POST /api/v1/admin/tickets/:id/comments': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/tickets/${fx.a.ticketId}/comments`, payload: { body: 'x', isInternal: true } }) },
+  // API logs (B's own, up to when A's fixtures were made: later, B's failed calls carry A's ids it sent itself).
+  'GET /api/v1/api-logs': { kind: 'list', call: (fx) => ({ method: 'GET', url: `/api/v1/api-logs?to=${encodeURIComponent(fx.createdAt)}` }) },
+  // Webhooks in and out.
+  'POST /api/v1/hooks/:endpointId': { kind: 'public', reason: 'authenticated by the endpoint\'s own signature (A\'s secret): credentials of B change nothing; checked below' },
+  'GET /api/v1/webhook-endpoints': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/webhook-endpoints' }) },
+  'POST /api/v1/webhook-endpoints': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/webhook-endpoints', payload: { name: 'Endpoint of B', workflowId: fx.a.workflowId } }) },
+  'GET /api/v1/webhook-endpoints/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/webhook-endpoints/${fx.a.endpointId}` }) },
+  'PATCH /api/v1/webhook-endpoints/:id': { kind: 'byId', call: (fx) => ({ method: 'PATCH', url: `/api/v1/webhook-endpoints/${fx.a.endpointId}`, payload: { name: 'Hijacked' } }) },
+  'DELETE /api/v1/webhook-endpoints/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/webhook-endpoints/${fx.a.endpointId}` }) },
+  'POST /api/v1/webhook-endpoints/:id/rotate-secret': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/webhook-endpoints/${fx.a.endpointId}/rotate-secret`, payload: {} }) },
+  'GET /api/v1/webhook-endpoints/:id/deliveries': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/webhook-endpoints/${fx.a.endpointId}/deliveries` }) },
+  'GET /api/v1/webhook-endpoints/:id/deliveries/:deliveryId': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/webhook-endpoints/${fx.a.endpointId}/deliveries/${fx.a.inboundDeliveryId}` }) },
+  'POST /api/v1/webhook-endpoints/:id/replay': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/webhook-endpoints/${fx.a.endpointId}/replay`, payload: { since: '2020-01-01T00:00:00Z' } }) },
+  'GET /api/v1/event-types': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/event-types' }) },
+  'GET /api/v1/event-subscriptions': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/event-subscriptions' }) },
+  'POST /api/v1/event-subscriptions': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/event-subscriptions', payload: { url: 'https://receiver-of-b.example/h', eventTypes: ['execution.failed'] } }) },
+  'GET /api/v1/event-subscriptions/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/event-subscriptions/${fx.a.subscriptionId}` }) },
+  'PATCH /api/v1/event-subscriptions/:id': { kind: 'byId', call: (fx) => ({ method: 'PATCH', url: `/api/v1/event-subscriptions/${fx.a.subscriptionId}`, payload: { description: 'Hijacked' } }) },
+  'DELETE /api/v1/event-subscriptions/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/event-subscriptions/${fx.a.subscriptionId}` }) },
+  'POST /api/v1/event-subscriptions/:id/rotate-secret': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/event-subscriptions/${fx.a.subscriptionId}/rotate-secret`, payload: {} }) },
+  'POST /api/v1/event-subscriptions/:id/test': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/event-subscriptions/${fx.a.subscriptionId}/test`, payload: {} }) },
+  'GET /api/v1/event-subscriptions/:id/deliveries': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/event-subscriptions/${fx.a.subscriptionId}/deliveries` }) },
+  'GET /api/v1/webhook-deliveries/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/webhook-deliveries/${fx.a.outboundDeliveryId}` }) },
+  'POST /api/v1/webhook-deliveries/:id/redeliver': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/webhook-deliveries/${fx.a.outboundDeliveryId}/redeliver` }) },
+  // Platform dashboards and the job engine.
+  'GET /api/v1/admin/dashboard': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/dashboard' }) },
+  'GET /api/v1/admin/workflows/stats': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/workflows/stats' }) },
+  'GET /api/v1/admin/errors': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/errors' }) },
+  'GET /api/v1/admin/jobs/stats': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/jobs/stats' }) },
+  'GET /api/v1/admin/jobs': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/jobs?workspaceId=${fx.a.workspaceId}` }) },
+  'POST /api/v1/admin/jobs/:id/retry': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/jobs/${fx.a.jobId}/retry` }) },
+  'POST /api/v1/admin/jobs/:id/cancel': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/jobs/${fx.a.jobId}/cancel` }) },
 };
 
 /** Everything of A that a request from B could change, read through the platform path. */
@@ -121,6 +191,22 @@ async function snapshotOfA(platform: TestPlatform, fx: Fixtures): Promise<unknow
       impersonations: await q('select * from impersonations where workspace_id = any($1) order by id', [ws]),
       impersonationRequests: await q('select * from impersonation_requests where workspace_id = any($1) order by id', [ws]),
       audit: await q('select id, seq, action, hash from audit_events where workspace_id = any($1) order by workspace_id, seq', [ws]),
+      workflows: await q('select * from workflows where workspace_id = any($1) order by id', [ws]),
+      workflowVersions: await q('select * from workflow_versions where workspace_id = any($1) order by id', [ws]),
+      executions: await q('select * from workflow_executions where workspace_id = any($1) order by id', [ws]),
+      stepRuns: await q('select * from workflow_step_runs where workspace_id = any($1) order by 1, 2', [ws]),
+      requests: await q('select * from workflow_requests where workspace_id = any($1) order by id', [ws]),
+      requestEvents: await q('select * from workflow_request_events where workspace_id = any($1) order by 1, 2', [ws]),
+      tickets: await q('select * from support_tickets where workspace_id = any($1) order by id', [ws]),
+      ticketComments: await q('select * from support_ticket_comments where workspace_id = any($1) order by 1, 2', [ws]),
+      jobs: await q('select id, queue, status, attempts, run_at, cancel_requested from jobs where workspace_id = any($1) order by id', [ws]),
+      schedules: await q('select name, cron, next_run_at, is_enabled from job_schedules where workspace_id = any($1) order by name', [ws]),
+      webhookEndpoints: await q('select * from webhook_endpoints where workspace_id = any($1) order by id', [ws]),
+      inboundDeliveries: await q('select * from webhook_inbound_deliveries where workspace_id = any($1) order by id', [ws]),
+      inboundReplays: await q('select * from webhook_inbound_replays where workspace_id = any($1) order by 1, 2', [ws]),
+      subscriptions: await q('select * from event_subscriptions where workspace_id = any($1) order by id', [ws]),
+      outboundDeliveries: await q('select * from webhook_outbound_deliveries where workspace_id = any($1) order by id', [ws]),
+      outboundAttempts: await q('select * from webhook_outbound_attempts where workspace_id = any($1) order by 1, 2', [ws]),
     };
   });
 }
@@ -225,6 +311,19 @@ describe('tenant guard: workspace B against workspace A', () => {
 
   test('A is unchanged by everything B tried', async () => {
     assert.deepEqual(await snapshotOfA(platform, fx), before0);
+  });
+
+  test('A\'s inbound webhook takes only A\'s signature, whatever credentials come with it', async () => {
+    const body = JSON.stringify({ event: 'from B' });
+    const forged = signedHeaders('whsec_' + Buffer.from('not-the-secret-of-a-0123456789ab').toString('base64'), body);
+    for (const credential of ['session', 'apiKey', 'none'] as const) {
+      const headers: Record<string, string> = { ...forged };
+      if (credential === 'session') headers.authorization = `Bearer ${fx.b.token}`;
+      if (credential === 'apiKey') headers.authorization = `Bearer ${fx.b.apiKey}`;
+      const res = await platform.app.inject({ method: 'POST', url: `/api/v1/hooks/${fx.a.endpointId}`, headers, payload: body });
+      assert.equal(res.statusCode, 401, `${credential}: ${res.statusCode} ${res.body}`);
+      assertNoSecretOfA(withoutEcho(res.body, { method: 'POST', url: `/api/v1/hooks/${fx.a.endpointId}` }), `hook (${credential})`);
+    }
   });
 
   test('A still works after all of it', async () => {

@@ -18,12 +18,19 @@ const WORKSPACE_NAV: NavItem[] = [
   { to: '/roles', label: 'Roles & permissions', icon: 'shield', permission: 'role.read' },
   { to: '/api-keys', label: 'API keys', icon: 'key', permission: 'api_key.read' },
   { to: '/secrets', label: 'Secrets', icon: 'shield', permission: 'secret.read' },
+  { to: '/workflows', label: 'Workflows', icon: 'refresh', permission: 'workflow.read' },
+  { to: '/webhooks', label: 'Webhooks', icon: 'external', permission: 'webhook.read' },
+  { to: '/requests', label: 'Requests', icon: 'layers', permission: 'request.read' },
+  { to: '/tickets', label: 'Support', icon: 'inbox', permission: 'ticket.read' },
   { to: '/audit', label: 'Audit trail', icon: 'layers', permission: 'audit.read' },
   { to: '/settings', label: 'Settings', icon: 'settings', permission: 'workspace.read' },
 ];
 
 const ACCOUNT_NAV: NavItem[] = [{ to: '/security', label: 'Security', icon: 'shield' }];
-const DEVELOPER_NAV: NavItem[] = [{ to: '/mail', label: 'Dev mailbox', icon: 'mail', permission: 'mail.read' }];
+const DEVELOPER_NAV: NavItem[] = [
+  { to: '/api-logs', label: 'API logs', icon: 'refresh', permission: 'api_log.read' },
+  { to: '/mail', label: 'Dev mailbox', icon: 'mail', permission: 'mail.read' },
+];
 
 function NavSection({ title, items }: { title: string; items: NavItem[] }) {
   const { can } = useSession();
@@ -77,7 +84,7 @@ export function Shell({ title, children }: { title: string; children: ReactNode 
             </ul>
           </div>
           {me.user?.isPlatformAdmin ? (
-            <NavSection title="Platform admin" items={[{ to: '/admin/workspaces', label: 'Workspaces', icon: 'building' }]} />
+            <NavSection title="Platform admin" items={[{ to: '/admin/dashboard', label: 'Dashboard', icon: 'home' }, { to: '/admin/workspaces', label: 'Workspaces', icon: 'building' }, { to: '/admin/jobs', label: 'Jobs', icon: 'refresh' }, { to: '/admin/requests', label: 'Request pipeline', icon: 'layers' }, { to: '/admin/tickets', label: 'Support tickets', icon: 'inbox' }]} />
           ) : null}
         </nav>
       </aside>

@@ -27,6 +27,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** Refused (403 IMPERSONATION_FORBIDDEN) while the caller is impersonating someone. */
     isSensitive?: boolean;
+    /** The body carries secret material (a vault value): API logs never keep it, even redacted. */
+    hasSecretBody?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

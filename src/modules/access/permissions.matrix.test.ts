@@ -28,6 +28,20 @@ const EXPECTED: Record<Permission, string> = {
   'role.read': 'OAM',
   'role.manage': 'OA',
   'impersonation.start': 'O',
+  'webhook.read': 'OAM',
+  'webhook.manage': 'OA',
+  'workflow.read': 'OAMV',
+  'workflow.create': 'OAM',
+  'workflow.update': 'OAM',
+  'workflow.delete': 'OA',
+  'workflow.deploy': 'OA',
+  'workflow.execute': 'OAM',
+  'api_log.read': 'OA',
+  'request.read': 'OAMV',
+  'request.create': 'OAM',
+  'ticket.read': 'OAMV',
+  'ticket.create': 'OAM',
+  'ticket.comment': 'OAM',
 };
 
 const LETTER: Record<Role, string> = { owner: 'O', admin: 'A', member: 'M', viewer: 'V' };

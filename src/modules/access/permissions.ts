@@ -20,6 +20,20 @@ export const PERMISSIONS = {
   'role.read': 'See the workspace\'s roles (built-in and custom) and their permissions',
   'role.manage': 'Create, edit and delete custom roles (never with a permission you don\'t hold)',
   'impersonation.start': 'Act as a member of the workspace for up to 60 minutes, with a written reason (audited)',
+  'workflow.read': 'See workflows, their versions, executions, step timelines and stats',
+  'workflow.create': 'Create workflows',
+  'workflow.update': 'Change a workflow\'s settings and add versions (edit its steps)',
+  'workflow.delete': 'Archive workflows',
+  'workflow.deploy': 'Deploy a version of a workflow (and its cron schedule)',
+  'workflow.execute': 'Run workflows, cancel and retry their executions',
+  'api_log.read': 'Read the workspace\'s API request logs (bodies of failed requests, redacted)',
+  'webhook.read': 'See webhook endpoints, event subscriptions and their delivery logs (never their secrets)',
+  'webhook.manage': 'Create, change, delete webhook endpoints and event subscriptions, rotate their secrets, replay and redeliver',
+  'request.read': 'See the workspace\'s workflow requests and their timeline',
+  'request.create': 'Ask for a new automation; edit or withdraw a request before it is under way',
+  'ticket.read': 'See the workspace\'s support tickets and their threads',
+  'ticket.create': 'Open and close support tickets',
+  'ticket.comment': 'Reply in a support ticket\'s thread',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -33,8 +47,8 @@ const BUILT_IN: Record<Role, readonly Permission[]> = {
   owner: ALL,
   // Impersonation is the owner's by default (custom roles may be granted it).
   admin: ALL.filter((p) => p !== 'workspace.delete' && p !== 'impersonation.start'),
-  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read'],
-  viewer: ['workspace.read', 'member.read'],
+  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment'],
+  viewer: ['workspace.read', 'member.read', 'workflow.read', 'request.read', 'ticket.read'],
 };
 
 const SETS: Record<Role, ReadonlySet<Permission>> = {

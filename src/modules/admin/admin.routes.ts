@@ -16,6 +16,7 @@ import { changeWorkspaceStatus } from './change-workspace-status.ts';
 import { logoutUser, logoutWorkspace } from './force-logout.ts';
 import { listUsers } from './list-users.ts';
 import { listAllMail } from './list-all-mail.ts';
+import { dashboardRoutes } from './dashboard.routes.ts';
 
 const ADMIN = { auth: 'platform-admin' } as const;
 const tags = ['admin'];
@@ -98,5 +99,7 @@ export function adminRoutes(deps: AdminDeps): RoutePlugin {
         response: { 200: Type.Object({ data: Type.Array(AdminMailSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
       },
     }, async (request) => listAllMail(deps, request.query));
+
+    await app.register(dashboardRoutes(deps));
   };
 }

@@ -2,6 +2,8 @@
 // cross-workspace path. Its routes need a platform-admin session; its use-cases use
 // db.withPlatform only, and record every action.
 import type { KernelDeps } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { IdentityModule } from '../identity/index.ts';
 import type { MailModule } from '../mail/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
@@ -20,6 +22,13 @@ import { createWorkspace } from './create-workspace.ts';
 import type { AdminCreateWorkspaceInput } from './create-workspace.ts';
 import { changeWorkspaceStatus } from './change-workspace-status.ts';
 import { logoutUser, logoutWorkspace } from './force-logout.ts';
+import { getDashboard } from './get-dashboard.ts';
+import { listErrors } from './list-errors.ts';
+import type { AdminErrorQuery } from './list-errors.ts';
+import { listWorkflowStats } from './list-workflow-stats.ts';
+import type { WorkflowStatsListQuery } from './list-workflow-stats.ts';
+import { recordHealthSample } from './record-health-sample.ts';
+import { defineHealthSampleJob, scheduleHealthSample } from './health-sample.job.ts';
 
 export type { AdminActor } from './admin-audit.ts';
 export type { PlatformAdminInput, PlatformAdminResult } from './create-platform-admin.ts';
@@ -27,9 +36,16 @@ export type { AdminWorkspace, AdminWorkspacePage } from './list-workspaces.ts';
 export type { AdminWorkspaceDetail } from './get-workspace.ts';
 export type { AdminStatusChange } from './change-workspace-status.ts';
 export { adminErrors } from './admin.errors.ts';
+export type { Dashboard, ActivityItem } from './get-dashboard.ts';
+export type { AdminError, AdminErrorPage, AdminErrorQuery } from './list-errors.ts';
+export type { AdminWorkflowStats, WorkflowStatsPage, WorkflowStatsListQuery } from './list-workflow-stats.ts';
+export type { Uptime } from './compute-uptime.ts';
+export type { HealthSample } from './record-health-sample.ts';
+export { HEALTH_SAMPLE_QUEUE, HEALTH_SAMPLE_CRON } from './health-sample.job.ts';
 
-export function createAdminModule(deps: KernelDeps, modules: { identity: IdentityModule; tenancy: TenancyModule; mail: MailModule; audit?: AuditModule }) {
+export function createAdminModule(deps: KernelDeps, modules: { identity: IdentityModule; tenancy: TenancyModule; mail: MailModule; audit?: AuditModule; jobs?: JobEngine }) {
   const all: AdminDeps = { ...deps, ...modules, audit: modules.audit ?? createAuditModule(deps) };
+  if (modules.jobs) defineHealthSampleJob(modules.jobs, deps.db, deps.log);
   return {
     routes: adminRoutes(all),
     /** At start: create the platform admin from ATRIUM_ADMIN_EMAIL/ATRIUM_ADMIN_PASSWORD if absent. */
@@ -58,6 +74,24 @@ export function createAdminModule(deps: KernelDeps, modules: { identity: Identit
     },
     logoutUser(userId: string, actor: AdminActor) {
       return logoutUser(all, auditContextOfAdmin(actor), userId);
+    },
+    /** The platform dashboard's figures (GET /admin/dashboard). */
+    getDashboard(options?: { now?: Date; activityLimit?: number }) {
+      return getDashboard(all, options);
+    },
+    listErrors(query: AdminErrorQuery) {
+      return listErrors(all, query);
+    },
+    listWorkflowStats(query: WorkflowStatsListQuery, now?: Date) {
+      return listWorkflowStats(all, query, now);
+    },
+    /** This minute's health sample (the `admin.health_sample` job calls it every minute). */
+    recordHealthSample(options?: { now?: Date }) {
+      return recordHealthSample(all, options);
+    },
+    /** The health sample's cron schedule, in the caller's platform transaction (idempotent; needs the job engine). */
+    async installSchedules(tx: Tx): Promise<void> {
+      if (modules.jobs) await scheduleHealthSample(modules.jobs, tx);
     },
   };
 }

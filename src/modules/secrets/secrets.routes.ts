@@ -31,7 +31,7 @@ export function secretsRoutes(ctx: SecretsContext): RoutePlugin {
     }, async (request) => getSecret(ctx, request.principal!, request.params.name));
 
     app.put('/secrets/:name', {
-      config: { permission: 'secret.write' },
+      config: { permission: 'secret.write', hasSecretBody: true },
       schema: {
         tags,
         summary: 'Create a secret (201) or replace its value (200)',

@@ -1,0 +1,59 @@
+// The API logs module's door: one api_logs row per API request, written in batches off the
+// request path; the workspace's own listing (GET /api-logs, permission api_log.read); retention
+// on the job engine. The composition root calls `registerCapture(app)` on the root app before
+// the API routes are registered.
+import type { FastifyInstance } from 'fastify';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
+import type { KernelDeps } from '../../kernel/module.ts';
+import { createApiLogBuffer } from './api-log-buffer.ts';
+import type { ApiLogBufferOptions } from './api-log-buffer.ts';
+import { registerApiLogCapture } from './api-log-capture.ts';
+import { apiLogsRoutes } from './api-logs.routes.ts';
+import { applyApiLogRetention } from './apply-retention.ts';
+import { listApiLogs } from './list-api-logs.ts';
+import type { ApiLogQuery } from './list-api-logs.ts';
+import { defineRetentionJob, scheduleRetention } from './retention.job.ts';
+
+export type { ApiLog, ApiLogActorType, ApiLogFilters, StatusClass } from './api-logs.types.ts';
+export type { ApiLogPage, ApiLogQuery } from './list-api-logs.ts';
+export type { ApiLogBufferStats } from './api-log-buffer.ts';
+export type { ApiLogRetentionRun } from './apply-retention.ts';
+export { RETENTION_DAYS_BY_PLAN, DEFAULT_RETENTION_DAYS as DEFAULT_API_LOG_RETENTION_DAYS, retentionDaysOf } from './apply-retention.ts';
+export { RETENTION_QUEUE as API_LOG_RETENTION_QUEUE, RETENTION_CRON as API_LOG_RETENTION_CRON } from './retention.job.ts';
+export { redactBody } from './redact-body.ts';
+export { apiLogsErrors } from './api-logs.errors.ts';
+
+export type ApiLogsModuleOptions = { buffer?: ApiLogBufferOptions };
+
+export function createApiLogsModule(deps: KernelDeps, modules: { jobs: JobEngine }, options: ApiLogsModuleOptions = {}) {
+  const buffer = createApiLogBuffer(deps.db, deps.log, options.buffer);
+  defineRetentionJob(modules.jobs, deps.db, deps.log);
+  return {
+    routes: apiLogsRoutes(deps.db),
+    /** Adds the capture hooks to the root app (before the API routes are registered). */
+    registerCapture(app: FastifyInstance): void {
+      registerApiLogCapture(app, buffer);
+    },
+    /** Writes what is buffered now (tests, shutdown); never throws. */
+    flush(): Promise<void> {
+      return buffer.flush();
+    },
+    /** This process's writer: rows buffered, written, dropped (buffer full or database down). */
+    stats() {
+      return buffer.stats();
+    },
+    list(workspaceId: string, query: ApiLogQuery) {
+      return listApiLogs(deps.db, workspaceId, query);
+    },
+    applyRetention(options: { now?: Date } = {}) {
+      return applyApiLogRetention(deps.db, { ...options, log: deps.log });
+    },
+    /** The hourly retention schedule, in the caller's platform transaction (idempotent). */
+    installSchedules(tx: Tx): Promise<void> {
+      return scheduleRetention(modules.jobs, tx);
+    },
+  };
+}
+
+export type ApiLogsModule = ReturnType<typeof createApiLogsModule>;

@@ -1,0 +1,6 @@
+import type { Database } from '../../kernel/db/database.ts';
+import type { Logger } from '../../kernel/logging.ts';
+import type { AuditModule } from '../audit/index.ts';
+
+/** What the requests use-cases need. */
+export type RequestsContext = { db: Database; log: Logger; audit: Pick<AuditModule, 'record'> };

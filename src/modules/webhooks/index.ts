@@ -1,0 +1,109 @@
+// The webhooks module's door: inbound endpoints (Standard Webhooks verified, deduplicated,
+// stored, replayable) and outbound event subscriptions (emit in the caller's transaction,
+// signed delivery jobs with retries, attempt log, auto-disable).
+import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import { deriveKey } from '../../kernel/crypto.ts';
+import type { JobActor, JobEngine } from '../../kernel/jobs/index.ts';
+import type { AuditContext, AuditModule } from '../audit/index.ts';
+import type { IdentityModule } from '../identity/index.ts';
+import type { MailModule } from '../mail/index.ts';
+import type { TenancyModule } from '../tenancy/index.ts';
+import { applyWebhookRetention, webhooksRetentionSetting } from './apply-retention.ts';
+import { DELIVER_QUEUE, deliverWebhookJob } from './deliver-webhook.job.ts';
+import type { DeliverPayload } from './deliver-webhook.job.ts';
+import { emitEvent } from './emit-event.ts';
+import { createEndpointCache } from './endpoint-cache.ts';
+import { endpointRoutes } from './endpoints.routes.ts';
+import { createEventTypeRegistry } from './event-types.ts';
+import { hookRoutes } from './hooks.routes.ts';
+import { replayAll } from './replay-all.ts';
+import type { ReplayAllRequest } from './replay-all.ts';
+import { subscriptionRoutes } from './subscriptions.routes.ts';
+import type { InboundHandler, WebhooksContext, WorkflowLookup } from './webhooks.context.ts';
+
+export type { InboundHandler, InboundTrigger, WorkflowLookup } from './webhooks.context.ts';
+export type { EmittedEvent } from './emit-event.ts';
+export type { ReplayAllRequest, ReplayAllSummary } from './replay-all.ts';
+export type { WebhookRetentionRun } from './apply-retention.ts';
+export { webhooksErrors } from './webhooks.errors.ts';
+export { DELIVER_QUEUE } from './deliver-webhook.job.ts';
+export { generateSecret, verifyDelivery, signatureHeader, signerOf } from './signing.ts';
+
+export const RETENTION_QUEUE = 'webhooks.retention';
+
+export type WebhooksModuleOptions = {
+  /** Starts what an inbound delivery to a workflow endpoint triggers (wired from the workflows module). */
+  onInbound?: InboundHandler;
+  /** Checks an endpoint's target workflow exists. */
+  workflowExists?: WorkflowLookup;
+};
+
+export function createWebhooksModule(
+  deps: KernelDeps,
+  modules: { jobs: JobEngine; audit: AuditModule; mail: MailModule; identity: IdentityModule; tenancy: TenancyModule },
+  options: WebhooksModuleOptions = {},
+) {
+  const { config, db, log } = deps;
+  const sealingKey = deriveKey(config.secret, 'atrium:webhook-secrets:v1');
+  const ctx: WebhooksContext = {
+    config, db, log, ...modules, sealingKey,
+    eventTypes: createEventTypeRegistry(),
+    endpoints: createEndpointCache(db, sealingKey),
+    hooks: { onInbound: options.onInbound ?? null, workflowExists: options.workflowExists ?? null },
+  };
+
+  const w = config.webhooks;
+  modules.jobs.define<DeliverPayload>({
+    name: DELIVER_QUEUE, handler: deliverWebhookJob(ctx), concurrency: 25, maxAttempts: w.maxAttempts,
+    // The HTTP timeout plus the two short transactions around it.
+    timeoutMs: w.timeoutMs + 5_000, backoff: { baseMs: w.backoffBaseMs, maxMs: w.backoffMaxMs },
+  });
+  modules.jobs.define({
+    name: RETENTION_QUEUE, concurrency: 1, maxAttempts: 3, timeoutMs: 30 * 60_000,
+    handler: async (job) => {
+      const run = await applyWebhookRetention(db);
+      job.log.info(run, 'webhook delivery retention applied');
+    },
+  });
+
+  const routes: RoutePlugin = async (app) => {
+    await app.register(endpointRoutes(ctx));
+    await app.register(subscriptionRoutes(ctx));
+    await app.register(hookRoutes(ctx));
+  };
+
+  return {
+    routes,
+    /** The daily retention schedule (idempotent; the composition root calls it at start, platform path). */
+    installSchedules(tx: Tx): Promise<void> {
+      return modules.jobs.schedule(tx, { name: RETENTION_QUEUE, cron: '23 3 * * *', queue: RETENTION_QUEUE });
+    },
+    retentionSetting: webhooksRetentionSetting,
+    /**
+     * Emit an event in the caller's transaction (bound to `workspaceId`): one delivery per enabled
+     * subscription listening to `eventType`, sent by the job engine once the transaction commits.
+     */
+    emit(tx: Tx, workspaceId: string, eventType: string, payload: unknown, emitOptions: { actor?: JobActor | null } = {}) {
+      return emitEvent(ctx, tx, workspaceId, eventType, payload, emitOptions);
+    },
+    /** Add an event type subscriptions may listen to (e.g. `agent.run_completed`). */
+    registerEventType(type: string, description: string): void {
+      ctx.eventTypes.register(type, description);
+    },
+    /** Wire the inbound target (when the workflows module is created after this one). */
+    setInboundHandler(handler: InboundHandler, workflowExists?: WorkflowLookup): void {
+      ctx.hooks.onInbound = handler;
+      if (workflowExists) ctx.hooks.workflowExists = workflowExists;
+    },
+    /** Replay stored inbound deliveries across workspaces (platform path: `atrium webhooks replay`). */
+    replay(context: AuditContext, request: ReplayAllRequest) {
+      return replayAll(ctx, context, request);
+    },
+    applyRetention(retentionOptions: { now?: Date } = {}) {
+      return applyWebhookRetention(db, retentionOptions);
+    },
+  };
+}
+
+export type WebhooksModule = ReturnType<typeof createWebhooksModule>;

@@ -1,0 +1,85 @@
+// The workflows module's door: routes, the step-type seam, the execution starter other modules
+// use (inbound webhooks), and the execution-finished hook (outbound webhooks).
+import type { Tx } from '../../kernel/db/database.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
+import type { KernelDeps } from '../../kernel/module.ts';
+import type { AuditModule } from '../audit/index.ts';
+import type { SecretsModule } from '../secrets/index.ts';
+import { PRIVATE_NETWORK_SETTING } from '../../kernel/net/public-address.ts';
+import type { TenancyModule } from '../tenancy/index.ts';
+import { cronTriggerHandler } from './cron-trigger.job.ts';
+import type { CronPayload } from './cron-trigger.job.ts';
+import { executionHandler } from './run-execution.job.ts';
+import type { ExecutePayload } from './run-execution.job.ts';
+import { startExecution } from './start-execution.ts';
+import type { StartExecutionInput, StartedExecution } from './start-execution.ts';
+import { createStepRegistry } from './step-registry.ts';
+import type { ExecutionFinishedListener, WorkflowsContext } from './workflows.context.ts';
+import { CRON_QUEUE, EXECUTE_QUEUE } from './workflows.context.ts';
+import { workflowsRoutes } from './workflows.routes.ts';
+import type { StepExecutor } from './workflows.types.ts';
+
+export type { StartExecutionInput, StartedExecution } from './start-execution.ts';
+export type { ExecutionFinishedListener } from './workflows.context.ts';
+export type {
+  ExecutionFinishedEvent, ExecutionStatus, ExecutionTrigger, Scope, StepContext, StepDefinition, StepExecutor, WorkflowDefinition, WorkflowStatus,
+} from './workflows.types.ts';
+export { StepError } from './workflows.types.ts';
+export { workflowsErrors } from './workflows.errors.ts';
+export { EXECUTE_QUEUE, CRON_QUEUE } from './workflows.context.ts';
+
+export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngine; audit: AuditModule; secrets: SecretsModule; tenancy: TenancyModule }) {
+  const { db, log } = deps;
+  // http steps share the kernel's outbound guard and its workspace setting with webhooks
+  // (network.allow_private_addresses, registered by the composition root).
+  const steps = createStepRegistry({
+    async isPrivateNetworkAllowed(workspaceId) {
+      const workspace = await db.withWorkspace(workspaceId, (tx) => modules.tenancy.getWorkspace(tx, workspaceId));
+      return workspace?.settings[PRIVATE_NETWORK_SETTING.key] === true;
+    },
+  });
+  const ctx: WorkflowsContext = {
+    db, log, jobs: modules.jobs, audit: modules.audit, steps,
+    resolveSecret: (tx, workspaceId, name) => modules.secrets.resolve(tx, workspaceId, name),
+    finishedListeners: [],
+  };
+  modules.jobs.define<ExecutePayload>({
+    name: EXECUTE_QUEUE, handler: executionHandler(ctx), concurrency: 10, maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 },
+  });
+  modules.jobs.define<CronPayload>({ name: CRON_QUEUE, handler: cronTriggerHandler(ctx), concurrency: 2, maxAttempts: 3 });
+
+  return {
+    routes: workflowsRoutes(ctx),
+    /**
+     * Add a step type (llm, agent, tool…): `executor.schema` is a Type.Object of the step's own
+     * fields; definitions naming an unregistered type are refused. Call at start-up.
+     */
+    registerStepType(type: string, executor: StepExecutor): void {
+      steps.register(type, executor);
+    },
+    /**
+     * Start an execution of a workflow of `workspaceId` (its deployed version), e.g. from an
+     * inbound webhook: `{ workspaceId, workflowId, input, trigger: 'webhook', actor, idempotencyKey }`.
+     * In `tx` (bound to the workspace) when given, so the execution commits with the caller's
+     * change; else in its own transaction. Errors: WORKFLOW_NOT_FOUND (404), WORKFLOW_ARCHIVED /
+     * WORKFLOW_NOT_DEPLOYED / IDEMPOTENCY_KEY_REUSED (409), INPUT_REJECTED (400, `errors`).
+     * The same idempotency key on the same workflow returns the first execution (`isNew: false`).
+     */
+    startExecution(input: StartExecutionInput, tx?: Tx): Promise<StartedExecution> {
+      return startExecution(ctx, input, tx);
+    },
+    /**
+     * Called in the transaction that ends an execution as completed (`execution.completed`) or
+     * failed / timed out (`execution.failed`); a throw rolls the end back and the job retries.
+     */
+    onExecutionFinished(listener: ExecutionFinishedListener): void {
+      ctx.finishedListeners.push(listener);
+    },
+    /** Step types known to this process, for docs and the console. */
+    stepTypes() {
+      return steps.list().map((s) => ({ type: s.type, description: s.description }));
+    },
+  };
+}
+
+export type WorkflowsModule = ReturnType<typeof createWorkflowsModule>;

@@ -1,0 +1,46 @@
+// Each workflow's input JSON schema (draft 2020-12 subset that Ajv 8 supports, formats included)
+// validates every execution's input before the execution exists. Compiled validators are cached
+// by the schema's text.
+import { createHash } from 'node:crypto';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { DefinitionProblem } from './workflows.types.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, validateSchema: true }));
+const cache = new Map<string, ValidateFunction>();
+const CACHE_SIZE = 500;
+
+function compile(schema: unknown): ValidateFunction {
+  const key = createHash('sha256').update(JSON.stringify(schema)).digest('base64url');
+  let validate = cache.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema as object);
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(key, validate);
+  }
+  return validate;
+}
+
+/** Why this is not a usable JSON schema, or null. */
+export function inputSchemaProblem(schema: unknown): string | null {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return 'must be a JSON schema object';
+  try {
+    compile(schema);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Problems of an input against a schema (none when there is no schema). */
+export function inputProblems(schema: unknown, input: unknown): DefinitionProblem[] {
+  if (schema === null || schema === undefined) return [];
+  const validate = compile(schema);
+  if (validate(input)) return [];
+  return (validate.errors ?? []).slice(0, 20).map((e) => ({
+    path: `body.input${e.instancePath.replace(/\//g, '.')}`,
+    message: e.message ?? 'is invalid',
+  }));
+}

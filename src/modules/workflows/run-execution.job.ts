@@ -1,0 +1,358 @@
+// The `workflows.execute` job: runs an execution's steps in order, checkpointing each step's
+// output in workflow_step_runs, so a job retry or POST /retry resumes at the first step that did
+// not complete. Steps run outside any transaction (an http step may take seconds); each state
+// change is a short tenant transaction guarded by `status = 'processing'`, so a cancel that
+// lands meanwhile wins and nothing is written after it.
+//
+// - A step failure fails the execution (or, with `retry`, re-enqueues it after `delayMs`): the
+//   job itself succeeds. Only infrastructure errors (database, lost lease, shutdown) throw, and
+//   the job engine retries the job, which resumes where it stopped.
+// - A delay step never sleeps in the handler: it records a waiting run and re-enqueues the job
+//   at its wake-up time; the same ordering key keeps one job per execution at a time.
+// - The execution's deadline (started_at + the workflow's timeout) aborts the running step and
+//   ends the execution as timed_out.
+// - foreach bodies and sub-workflows run inline, as part of their step (one checkpoint).
+import type { Tx } from '../../kernel/db/database.ts';
+import type { JobContext } from '../../kernel/jobs/index.ts';
+import { PermanentJobError } from '../../kernel/jobs/index.ts';
+import { evaluate, redact, resolveValue } from './expressions.ts';
+import { FINAL_STATUSES, endStepRun, jobOrderingKey, failOpenStepRuns, findExecution, finishExecution, insertStepRun, listStepRuns, markProcessing, setExecutionJob, updateProgress } from './executions.store.ts';
+import type { Execution, ExecutionError, Finish, StepRun } from './executions.store.ts';
+import { inputProblems } from './input-schema.ts';
+import type { WorkflowsContext } from './workflows.context.ts';
+import { EXECUTE_QUEUE, MAX_CHECKPOINT_BYTES, MAX_SUB_WORKFLOW_DEPTH } from './workflows.context.ts';
+import { findVersion, findWorkflow } from './workflows.store.ts';
+import type { Workflow } from './workflows.store.ts';
+import { StepError } from './workflows.types.ts';
+import type { ExecutionFinishedEvent, Scope, StepContext, StepDefinition, WorkflowDefinition } from './workflows.types.ts';
+
+export type ExecutePayload = { executionId: string };
+
+type Env = {
+  ctx: WorkflowsContext;
+  job: JobContext<ExecutePayload>;
+  ws: string;
+  execution: Execution;
+  workflow: Workflow;
+  /** Secret values resolved during this run: scrubbed from every output and error. */
+  secrets: Set<string>;
+  signal: AbortSignal;
+};
+
+const MAX_FOREACH_ITEMS = 1000;
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^[A-Z0-9_]{2,64}$/i.test(code) ? code.toUpperCase() : 'STEP_FAILED';
+}
+
+function toError(err: unknown, stepId: string | null, secrets: ReadonlySet<string>): ExecutionError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return redact({ message: e.message.slice(0, 2000), code: errorCode(err), stepId, ...(e.stack ? { stack: e.stack.slice(0, 8000) } : {}) }, secrets);
+}
+
+function skipTargets(step: StepDefinition, output: unknown): string[] {
+  if (step.type !== 'condition') return [];
+  const isTrue = (output as { result?: unknown } | null)?.result === true;
+  const targets = isTrue ? step.else : step.then;
+  return Array.isArray(targets) ? (targets as string[]) : [];
+}
+
+async function resolveSecretValue(env: Env, name: string): Promise<string> {
+  const value = await env.ctx.db.withWorkspace(env.ws, (tx) => env.ctx.resolveSecret(tx, env.ws, name));
+  env.secrets.add(value);
+  return value;
+}
+
+/** One step, inline (no checkpoint of its own): the top level checkpoints around it. */
+async function executeStep(env: Env, step: StepDefinition, scope: Scope, depth: number): Promise<unknown> {
+  const entry = env.ctx.steps.get(step.type);
+  if (!entry) throw new StepError('UNKNOWN_STEP_TYPE', `No step type "${step.type}" is registered in this process`);
+  const stepInput = (await resolveValue(step.input ?? {}, scope)) as Record<string, unknown>;
+  const local: Scope = { ...scope, step: stepInput };
+  switch (entry.control) {
+    case 'condition': {
+      const value = await evaluate(step.expression as string, local);
+      return { result: value === true || (value !== false && value !== null && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0)) };
+    }
+    case 'delay':
+      throw new StepError('DELAY_NOT_ALLOWED', 'A delay step can only run at the top level of an execution');
+    case 'foreach': {
+      const value = await evaluate(step.items as string, local);
+      const items = value === null ? [] : Array.isArray(value) ? value : [value];
+      if (items.length > MAX_FOREACH_ITEMS) throw new StepError('FOREACH_TOO_MANY_ITEMS', `${items.length} items (at most ${MAX_FOREACH_ITEMS})`);
+      const results: unknown[] = [];
+      for (const [index, item] of items.entries()) {
+        const inner: Scope = { input: scope.input, steps: { ...scope.steps }, item, index };
+        results.push(await runList(env, step.steps as StepDefinition[], inner, depth));
+      }
+      return results;
+    }
+    case 'workflow':
+      return runSubWorkflow(env, step.workflowId as string, stepInput, depth);
+    default: {
+      const context: StepContext = {
+        workspaceId: env.ws, workflowId: env.workflow.id, executionId: env.execution.id, actor: env.job.actor, step, input: stepInput, scope: local,
+        resolve: (value) => resolveValue(value, local),
+        evaluate: (expression) => evaluate(expression, local),
+        secret: (name) => resolveSecretValue(env, name),
+        signal: env.signal,
+        log: env.job.log.child({ executionId: env.execution.id, stepId: step.id }),
+      };
+      return entry.execute!(context);
+    }
+  }
+}
+
+/** A list of steps inline (foreach body, sub-workflow); `scope.steps` fills as they run. Returns the last output. */
+async function runList(env: Env, steps: StepDefinition[], scope: Scope, depth: number): Promise<unknown> {
+  const skipped = new Set<string>();
+  let last: unknown = null;
+  for (const step of steps) {
+    env.signal.throwIfAborted();
+    if (skipped.has(step.id)) continue;
+    const output = await executeStep(env, step, scope, depth);
+    scope.steps[step.id] = output;
+    last = output;
+    for (const id of skipTargets(step, output)) skipped.add(id);
+  }
+  return last;
+}
+
+async function runSubWorkflow(env: Env, workflowId: string, input: unknown, depth: number): Promise<unknown> {
+  if (depth + 1 > MAX_SUB_WORKFLOW_DEPTH) throw new StepError('SUB_WORKFLOW_TOO_DEEP', `Sub-workflows nest at most ${MAX_SUB_WORKFLOW_DEPTH} deep`);
+  const loaded = await env.ctx.db.withWorkspace(env.ws, async (tx) => {
+    const workflow = await findWorkflow(tx, env.ws, workflowId);
+    if (!workflow || workflow.status !== 'deployed' || !workflow.deployedVersionId) return null;
+    return { workflow, version: (await findVersion(tx, env.ws, workflow.deployedVersionId))! };
+  });
+  if (!loaded) throw new StepError('SUB_WORKFLOW_NOT_DEPLOYED', `Workflow ${workflowId} is not deployed`);
+  const problems = inputProblems(loaded.workflow.inputSchema, input);
+  if (problems.length > 0) throw new StepError('SUB_WORKFLOW_INPUT_REJECTED', `Input of ${loaded.workflow.name}: ${problems.map((p) => `${p.path.replace(/^body\./, '')} ${p.message}`).join('; ')}`);
+  const definition = loaded.version.definition;
+  const scope: Scope = { input, steps: {} };
+  const last = await runList(env, definition.steps, scope, depth + 1);
+  return definition.output ? evaluate(definition.output, scope) : last;
+}
+
+function sizeOf(output: unknown): number {
+  return Buffer.byteLength(JSON.stringify(output ?? null));
+}
+
+/** Ends the execution (if still processing) and tells the listeners, in one transaction. */
+async function finish(env: Env, tx: Tx, f: Finish): Promise<boolean> {
+  const isCompleted = f.status === 'completed';
+  const done = await finishExecution(tx, env.ws, env.execution.id, {
+    ...f, cost: isCompleted ? env.workflow.costPerExecution : null, revenue: isCompleted ? env.workflow.revenuePerExecution : null,
+  }, ['processing']);
+  if (!done || f.status === 'cancelled') return !!done;
+  const event: ExecutionFinishedEvent = {
+    type: isCompleted ? 'execution.completed' : 'execution.failed',
+    workspaceId: env.ws, executionId: done.id, workflowId: done.workflowId, status: f.status as 'completed' | 'failed' | 'timed_out',
+    ...(isCompleted ? { output: done.output } : { error: { message: done.error?.message ?? '', code: done.error?.code ?? 'STEP_FAILED', stepId: done.error?.stepId ?? null } }),
+    finishedAt: done.finishedAt!,
+  };
+  for (const listener of env.ctx.finishedListeners) await listener(tx, event);
+  return true;
+}
+
+/** Re-enqueue the execution's job (delay, step retry); the current job ends right after. */
+async function continueLater(env: Env, tx: Tx, runAt: Date): Promise<void> {
+  const job = await env.ctx.jobs.enqueue(tx, EXECUTE_QUEUE, { executionId: env.execution.id }, {
+    workspaceId: env.ws, actor: env.job.actor, runAt, orderingKey: jobOrderingKey(env.execution), timeoutMs: env.execution.timeoutMs + 60_000,
+  });
+  await setExecutionJob(tx, env.ws, env.execution.id, job.id);
+}
+
+type Loaded = { execution: Execution; workflow: Workflow; definition: WorkflowDefinition; runs: StepRun[] };
+
+async function load(ctx: WorkflowsContext, job: JobContext<ExecutePayload>, ws: string): Promise<Loaded | null> {
+  const id = job.payload.executionId;
+  return ctx.db.withWorkspace(ws, async (tx) => {
+    const current = await findExecution(tx, ws, id, { forUpdate: true });
+    if (!current || FINAL_STATUSES.includes(current.status)) return null;
+    // A job the execution no longer points at (superseded by a retry or a continuation): nothing to do.
+    if (current.jobId && current.jobId !== job.id) return null;
+    await markProcessing(tx, ws, id);
+    // A run left 'running' belongs to an attempt that died: it is closed, and the step runs again.
+    await failOpenStepRuns(tx, ws, id, { message: 'Interrupted: the worker stopped during this step', code: 'INTERRUPTED' }, ['running']);
+    const execution = (await findExecution(tx, ws, id))!;
+    const workflow = (await findWorkflow(tx, ws, execution.workflowId))!;
+    const version = (await findVersion(tx, ws, execution.versionId))!;
+    return { execution, workflow, definition: version.definition, runs: await listStepRuns(tx, ws, id) };
+  });
+}
+
+export async function runExecution(ctx: WorkflowsContext, job: JobContext<ExecutePayload>): Promise<void> {
+  const ws = job.workspaceId;
+  if (!ws) throw new PermanentJobError('workflows.execute jobs carry their workspace');
+  const loaded = await load(ctx, job, ws);
+  if (!loaded) return;
+  const { execution, workflow, definition, runs } = loaded;
+  const deadline = Date.parse(execution.startedAt!) + execution.timeoutMs;
+  const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+  const env: Env = { ctx, job, ws, execution, workflow, secrets: new Set(), signal: AbortSignal.any([job.signal, deadlineSignal]) };
+  const id = execution.id;
+  const tx = <T>(fn: (t: Tx) => Promise<T>) => ctx.db.withWorkspace(ws, fn);
+  const timedOut = (stepId: string | null) => tx((t) => finish(env, t, {
+    status: 'timed_out', error: { message: `The execution exceeded its timeout of ${execution.timeoutMs} ms`, code: 'TIMED_OUT', stepId },
+  }));
+
+  const outputs: Record<string, unknown> = {};
+  const skipped = new Set<string>();
+  let last: unknown = null;
+  for (const step of definition.steps) {
+    const prior = runs.filter((r) => r.stepId === step.id);
+    const done = prior.find((r) => r.status === 'completed' || r.status === 'skipped');
+    if (done) {
+      if (done.status === 'completed') {
+        outputs[step.id] = done.output;
+        last = done.output;
+        for (const target of skipTargets(step, done.output)) skipped.add(target);
+      }
+      continue;
+    }
+    const attempt = prior.reduce((n, r) => Math.max(n, r.attempt), 0) + 1;
+    if (skipped.has(step.id)) {
+      const isProcessing = await tx(async (t) => {
+        if (!(await updateProgress(t, ws, id, { stepsDoneDelta: 1 }))) return false;
+        await insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'skipped' });
+        return true;
+      });
+      if (!isProcessing) return;
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      await timedOut(step.id);
+      return;
+    }
+    const scope: Scope = { input: execution.input, steps: outputs };
+
+    if (step.type === 'delay') {
+      const waiting = prior.find((r) => r.status === 'waiting');
+      let wakeAt: number;
+      if (waiting) {
+        wakeAt = Date.parse(waiting.wakeAt!);
+      } else {
+        try {
+          if (step.ms !== undefined) {
+            const ms = Number(await resolveValue(step.ms, scope));
+            if (!Number.isFinite(ms) || ms < 0) throw new StepError('DELAY_INVALID', `ms is not a non-negative number: ${ms}`);
+            wakeAt = Date.now() + ms;
+          } else {
+            const until = await resolveValue(step.until, scope);
+            wakeAt = Date.parse(String(until));
+            if (Number.isNaN(wakeAt)) throw new StepError('DELAY_INVALID', `until is not a date-time: ${String(until)}`);
+          }
+        } catch (err) {
+          await tx(async (t) => {
+            const runId = await insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'running' });
+            const error = toError(err, step.id, env.secrets);
+            await endStepRun(t, ws, runId, { status: 'failed', error });
+            await finish(env, t, { status: 'failed', error });
+          });
+          return;
+        }
+      }
+      if (wakeAt > Date.now()) {
+        await tx(async (t) => {
+          if (!(await updateProgress(t, ws, id, { currentStep: step.id }))) return;
+          if (!waiting) await insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'waiting', wakeAt: new Date(wakeAt) });
+          await continueLater(env, t, new Date(Math.min(wakeAt, deadline)));
+        });
+        return;
+      }
+      const output = { waitedUntil: new Date(wakeAt).toISOString() };
+      const isProcessing = await tx(async (t) => {
+        if (!(await updateProgress(t, ws, id, { stepsDoneDelta: 1, currentStep: null }))) return false;
+        const runId = waiting?.id ?? await insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'running' });
+        await endStepRun(t, ws, runId, { status: 'completed', output, outputSize: sizeOf(output) });
+        return true;
+      });
+      if (!isProcessing) return;
+      outputs[step.id] = output;
+      last = output;
+      continue;
+    }
+
+    const runId = await tx(async (t) => {
+      if (!(await updateProgress(t, ws, id, { currentStep: step.id }))) return null;
+      return insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'running' });
+    });
+    if (!runId) return; // cancelled meanwhile
+
+    let output: unknown;
+    try {
+      output = redact(await executeStep(env, step, { ...scope, steps: { ...outputs } }, 0), env.secrets);
+      if (sizeOf(output) > MAX_CHECKPOINT_BYTES) throw new StepError('OUTPUT_TOO_LARGE', `The step's output is over ${MAX_CHECKPOINT_BYTES} bytes`);
+    } catch (err) {
+      const error = toError(err, step.id, env.secrets);
+      if (deadlineSignal.aborted || Date.now() >= deadline) {
+        await tx(async (t) => {
+          await endStepRun(t, ws, runId, { status: 'failed', error: { ...error, code: 'TIMED_OUT' } });
+          await finish(env, t, { status: 'timed_out', error: { message: `The execution exceeded its timeout of ${execution.timeoutMs} ms`, code: 'TIMED_OUT', stepId: step.id } });
+        });
+        return;
+      }
+      if (job.signal.aborted) {
+        // Cancelled: the cancel closed the run and the execution. Otherwise (shutdown, lost
+        // lease, job timeout) the run stays open and the job's next attempt resumes here.
+        throw job.signal.reason ?? err;
+      }
+      const retry = step.retry;
+      await tx(async (t) => {
+        await endStepRun(t, ws, runId, { status: 'failed', error });
+        const locked = await findExecution(t, ws, id, { forUpdate: true });
+        if (locked?.status !== 'processing') return;
+        if (retry && attempt < retry.maxAttempts) {
+          await updateProgress(t, ws, id, { currentStep: null });
+          await continueLater(env, t, new Date(Math.min(Date.now() + (retry.delayMs ?? 1000), deadline)));
+        } else {
+          await finish(env, t, { status: 'failed', error });
+        }
+      });
+      return;
+    }
+    const isProcessing = await tx(async (t) => {
+      if (!(await updateProgress(t, ws, id, { stepsDoneDelta: 1, currentStep: null }))) return false;
+      await endStepRun(t, ws, runId, { status: 'completed', output, outputSize: sizeOf(output) });
+      return true;
+    });
+    if (!isProcessing) return;
+    outputs[step.id] = output;
+    last = output;
+    for (const target of skipTargets(step, output)) skipped.add(target);
+  }
+
+  let result: unknown = last;
+  let outputError: ExecutionError | null = null;
+  if (definition.output) {
+    try {
+      result = redact(await evaluate(definition.output, { input: execution.input, steps: outputs }), env.secrets);
+    } catch (err) {
+      outputError = { ...toError(err, null, env.secrets), code: 'OUTPUT_FAILED' };
+    }
+  }
+  await tx((t) => finish(env, t, outputError ? { status: 'failed', error: outputError } : { status: 'completed', output: result }));
+}
+
+/** The queue's handler: on the last attempt an infrastructure failure still ends the execution. */
+export function executionHandler(ctx: WorkflowsContext) {
+  return async (job: JobContext<ExecutePayload>): Promise<void> => {
+    try {
+      await runExecution(ctx, job);
+    } catch (err) {
+      const isCancelled = job.signal.aborted && String(job.signal.reason ?? '').includes('cancel');
+      if (!isCancelled && job.attempt >= job.maxAttempts && job.workspaceId) {
+        const ws = job.workspaceId;
+        await ctx.db.withWorkspace(ws, async (tx) => {
+          const e = await findExecution(tx, ws, job.payload.executionId, { forUpdate: true });
+          if (e?.status !== 'processing' && e?.status !== 'pending') return;
+          await failOpenStepRuns(tx, ws, e.id, { message: 'Interrupted', code: 'INTERRUPTED' }, ['running']);
+          await finishExecution(tx, ws, e.id, { status: 'failed', error: { message: `The execution could not run: ${(err as Error).message}`, code: 'EXECUTION_CRASHED', stepId: e.currentStep } }, ['pending', 'processing']);
+        }).catch((e: unknown) => job.log.error({ err: e }, 'could not mark the execution failed'));
+      }
+      throw err;
+    }
+  };
+}

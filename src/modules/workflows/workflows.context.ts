@@ -1,0 +1,28 @@
+import type { Database, Tx } from '../../kernel/db/database.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
+import type { Logger } from '../../kernel/logging.ts';
+import type { AuditModule } from '../audit/index.ts';
+import type { StepRegistry } from './step-registry.ts';
+import type { ExecutionFinishedEvent } from './workflows.types.ts';
+
+export type ExecutionFinishedListener = (tx: Tx, event: ExecutionFinishedEvent) => Promise<void>;
+
+/** What the workflows use-cases need. */
+export type WorkflowsContext = {
+  db: Database;
+  log: Logger;
+  jobs: JobEngine;
+  audit: AuditModule;
+  steps: StepRegistry;
+  /** A secret's value, in the caller's transaction bound to the workspace. */
+  resolveSecret: (tx: Tx, workspaceId: string, name: string) => Promise<string>;
+  finishedListeners: ExecutionFinishedListener[];
+};
+
+export const EXECUTE_QUEUE = 'workflows.execute';
+export const CRON_QUEUE = 'workflows.cron';
+export const MAX_SUB_WORKFLOW_DEPTH = 5;
+/** A step's output kept as its checkpoint; larger fails the step. */
+export const MAX_CHECKPOINT_BYTES = 1024 * 1024;
+/** A step's output shown by the API; larger is shown truncated. */
+export const MAX_SHOWN_OUTPUT_BYTES = 64 * 1024;

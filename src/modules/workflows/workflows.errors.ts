@@ -1,0 +1,16 @@
+import { defineErrors } from '../../kernel/errors.ts';
+
+export const workflowsErrors = defineErrors({
+  WORKFLOW_NOT_FOUND: { status: 404, title: 'Workflow not found' },
+  VERSION_NOT_FOUND: { status: 404, title: 'Workflow version not found' },
+  EXECUTION_NOT_FOUND: { status: 404, title: 'Execution not found' },
+  INVALID_DEFINITION: { status: 400, title: 'The workflow definition is not valid' },
+  INVALID_INPUT_SCHEMA: { status: 400, title: 'The input schema is not a valid JSON schema' },
+  INVALID_SCHEDULE: { status: 400, title: 'The schedule is not valid' },
+  INPUT_REJECTED: { status: 400, title: 'The input does not match the workflow\'s input schema' },
+  WORKFLOW_ARCHIVED: { status: 409, title: 'The workflow is archived' },
+  WORKFLOW_NOT_DEPLOYED: { status: 409, title: 'The workflow has no deployed version' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'This Idempotency-Key was used with another input' },
+  EXECUTION_FINISHED: { status: 409, title: 'The execution has already finished' },
+  EXECUTION_NOT_RETRYABLE: { status: 409, title: 'Only a failed or timed-out execution can be retried' },
+});
