@@ -75,10 +75,10 @@ export async function runMigrations(config: Config, db: Database): Promise<strin
 export async function buildPlatform(config: Config, db: Database, log: Logger, options: { serveConsole?: boolean; audit?: AuditModuleOptions } = {}): Promise<Platform> {
   const deps = { config, db, log };
   const jobs = createJobEngine(deps);
-  const audit = createAuditModule(deps, options.audit);
+  const audit = createAuditModule(deps, { ...options.audit, jobs });
   const mail = createMailModule(deps);
   const access = createAccessModule(deps, { audit });
-  const identity = createIdentityModule(deps, { mail, audit, access });
+  const identity = createIdentityModule(deps, { mail, audit, access, jobs });
   const tenancy = createTenancyModule(deps, { identity, audit });
   tenancy.registerSetting(audit.retentionSetting);
   const onboarding = createOnboardingModule(deps, { identity, mail, tenancy, audit });
@@ -136,7 +136,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     app,
     db,
     jobs,
-    workers: [jobs, mail.worker, audit.worker],
+    workers: [jobs, mail.worker],
     routeTable,
     identity,
     mail,
@@ -175,9 +175,10 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   if (applied.length) log.info({ applied }, 'migrations applied');
   const platform = await buildPlatform(config, db, log);
   await platform.admin.ensureBootstrapAdmin();
-  // Platform cron schedules (idempotent): API log retention, health samples. A failure is
+  // Platform cron schedules (idempotent): audit and API log retention, health samples. A failure is
   // logged, not fatal: the API serves without them and the next start installs them.
   await db.withPlatform(async (tx) => {
+    await platform.audit.installSchedules(tx);
     await platform.apiLogs.installSchedules(tx);
     await platform.admin.installSchedules(tx);
     await platform.webhooks.installSchedules(tx);

@@ -10,7 +10,7 @@ import type { AuditContext, AuditEventInput } from './audit.types.ts';
 import { auditContextOf as contextOfRequest } from './audit-context.ts';
 import { recordEvent } from './record-event.ts';
 import { auditRoutes } from './audit.routes.ts';
-import { createRetentionWorker } from './retention.worker.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
 import { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, applyRetention } from './apply-retention.ts';
 import { verifyChains, verifyWorkspaceChain } from './verify-chain.ts';
 import type { WorkspaceVerification } from './verify-chain.ts';
@@ -46,10 +46,18 @@ export type AuditModuleOptions = {
    * `record` a no-op. Never read from configuration; production always records.
    */
   isRecording?: boolean;
+  /** The job engine: retention runs as its hourly cron job `audit.retention`. */
+  jobs?: JobEngine;
 };
+
+export const RETENTION_QUEUE = 'audit.retention';
+export const RETENTION_CRON = '23 * * * *';
 
 export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions = {}) {
   const isRecording = options.isRecording ?? true;
+  // Several workers may run it at once: deletions of the same prefix are idempotent and the
+  // anchor only moves forward; the cron fires each tick once anyway.
+  options.jobs?.define({ name: RETENTION_QUEUE, concurrency: 1, maxAttempts: 3, handler: async () => { await applyRetention(deps.db, { log: deps.log }); } });
   return {
     /** Append one event in the caller's transaction (bound to event.workspaceId, or unbound: identity and platform paths). */
     async record(tx: Tx, context: AuditContext, event: AuditEventInput): Promise<void> {
@@ -57,8 +65,10 @@ export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions 
       await recordEvent(tx, context, event);
     },
     routes: auditRoutes(deps.db),
-    /** Deletes events past each workspace's retention, keeping chains verifiable (worker processes). */
-    worker: createRetentionWorker(deps),
+    /** Installs the hourly retention schedule (idempotent; at start-up, platform path). */
+    async installSchedules(tx: Tx): Promise<void> {
+      await options.jobs?.schedule(tx, { name: RETENTION_QUEUE, cron: RETENTION_CRON, queue: RETENTION_QUEUE });
+    },
     retentionSetting: auditRetentionSetting,
     applyRetention(options: { now?: Date } = {}) {
       return applyRetention(deps.db, { ...options, log: deps.log });

@@ -1,4 +1,5 @@
 // What the identity use-cases receive: the kernel pieces and the module's own services.
+import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { Config } from '../../kernel/config.ts';
 import type { Database } from '../../kernel/db/database.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
@@ -21,6 +22,8 @@ export type IdentityContext = {
   /** Derived keys: TOTP secrets at rest (AES-256-GCM) and recovery-code hashes (HMAC). */
   keys: { totp: Buffer; recoveryCodes: Buffer };
   invalidateSessionCache(sessionId?: string): void;
+  /** The job engine, when the platform runs one (impersonation expiry). */
+  jobs?: JobEngine;
 };
 
 export function deriveIdentityKeys(rootSecret: string): IdentityContext['keys'] {

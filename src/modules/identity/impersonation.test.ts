@@ -196,6 +196,38 @@ describe('impersonation', () => {
     assertRefused(refreshed, 401, 'REFRESH_TOKEN_INVALID');
   });
 
+  test('an impersonation nobody stops ends at its expiry: the job records impersonation.stopped (expired)', async () => {
+    const res = await start(root1.session.accessToken, { userId: memberA.id, workspaceId: a.id, durationMinutes: 5 });
+    assert.equal(res.statusCode, 201, res.body);
+    const { sessionId, impersonation } = res.json();
+    const jobs = await platform.db.withPlatform(async (tx) => (await tx.query<{ run_at: Date; workspace_id: string }>(
+      "select run_at, workspace_id from jobs where queue = 'identity.impersonation_expiry' and payload->>'sessionId' = $1", [sessionId])).rows);
+    assert.deepEqual(jobs.map((j) => [j.run_at.toISOString(), j.workspace_id]), [[impersonation.expiresAt, a.id]]);
+    // The five minutes pass (database clock moved back for this impersonation and its job).
+    await platform.db.withPlatform(async (tx) => {
+      await tx.query("update impersonations set started_at = started_at - interval '6 minutes', expires_at = expires_at - interval '6 minutes' where session_id = $1", [sessionId]);
+      await tx.query("update jobs set run_at = now() where queue = 'identity.impersonation_expiry' and payload->>'sessionId' = $1", [sessionId]);
+    });
+    platform.jobs.start();
+    try {
+      for (let i = 0; i < 200; i++) {
+        const left = await platform.db.withPlatform(async (tx) => (await tx.query("select count(*)::int as n from jobs where queue = 'identity.impersonation_expiry' and payload->>'sessionId' = $1", [sessionId])).rows[0].n);
+        if (left === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await platform.jobs.stop();
+    }
+    const record = await platform.db.withPlatform(async (tx) => (await tx.query('select ended_reason, ended_at is not null as ended from impersonations where session_id = $1', [sessionId])).rows[0]);
+    assert.deepEqual(record, { ended_reason: 'expired', ended: true });
+    const stopped = (await auditOf(a.id, `action = 'impersonation.stopped'`)).filter((e) => e.diff?.after?.sessionId === sessionId);
+    assert.equal(stopped.length, 1);
+    assert.equal(stopped[0].actor_type, 'system');
+    assert.equal(stopped[0].real_actor_id, root1.id);
+    assert.equal(stopped[0].diff?.after?.endedReason, 'expired');
+    assertRefused(await call('GET', '/auth/me', res.json().accessToken), 401, 'TOKEN_INVALID');
+  });
+
   test('sensitive actions are refused while impersonating (403 IMPERSONATION_FORBIDDEN)', async () => {
     const body = (await start(root1.session.accessToken, { userId: adminA.id, workspaceId: a.id })).json();
     const token = body.accessToken as string;

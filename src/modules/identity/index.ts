@@ -19,6 +19,9 @@ import { apiKeyRoutes } from './api-keys.routes.ts';
 import { memberRoutes } from './members.routes.ts';
 import { invitationRoutes } from './invitations.routes.ts';
 import { impersonationRoutes } from './impersonation.routes.ts';
+import { EXPIRE_IMPERSONATION_QUEUE, expireImpersonation } from './expire-impersonation.job.ts';
+import type { ExpireImpersonationPayload } from './expire-impersonation.job.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
 import { preferencesRoutes } from './preferences.routes.ts';
 
 export type { TokenPair, SessionContext } from './sessions.ts';
@@ -28,7 +31,7 @@ export { identityErrors } from './identity.errors.ts';
 export { ME_SQL } from './me.store.ts';
 export { LIST_API_KEYS_SQL } from './api-keys.store.ts';
 
-export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit?: AuditModule; access?: AccessModule }) {
+export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit?: AuditModule; access?: AccessModule; jobs?: JobEngine }) {
   const { config, db } = deps;
   const signer = createTokenSigner(config.secret, config.accessTokenTtlSeconds);
   const audit = modules.audit ?? createAuditModule(deps);
@@ -44,7 +47,9 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     access,
     keys: deriveIdentityKeys(config.secret),
     invalidateSessionCache: authenticator.invalidate,
+    jobs: modules.jobs,
   };
+  modules.jobs?.define<ExpireImpersonationPayload>({ name: EXPIRE_IMPERSONATION_QUEUE, concurrency: 2, handler: (job) => expireImpersonation(ctx, job) });
   const routes: RoutePlugin = async (app) => {
     await app.register(authRoutes(ctx));
     await app.register(mfaRoutes(ctx));

@@ -14,6 +14,7 @@ import { impersonationErrors } from './impersonation.errors.ts';
 import { findFirstWorkspaceOf, findTarget, insertImpersonation, takeApproval } from './impersonation.store.ts';
 import type { ImpersonationRow } from './impersonation.store.ts';
 import type { TokenPair } from './sessions.ts';
+import { EXPIRE_IMPERSONATION_QUEUE } from './expire-impersonation.job.ts';
 
 export const MAX_IMPERSONATION_MINUTES = 60;
 
@@ -67,6 +68,10 @@ export async function startImpersonation(ctx: IdentityContext, actor: Impersonat
     await ctx.audit.record(tx, context, {
       workspaceId, action: 'impersonation.started', targetType: 'user', targetId: userId,
       diff: { after: { impersonationId: impersonation.id, sessionId: pair.sessionId, impersonatorId: actor.userId, reason, expiresAt: impersonation.expiresAt, approvalRequestId: requestId } },
+    });
+    // Its end is recorded even if nobody stops it: a job at the expiry (the engine runs it).
+    await ctx.jobs?.enqueue(tx, EXPIRE_IMPERSONATION_QUEUE, { sessionId: pair.sessionId, impersonatorId: actor.userId }, {
+      workspaceId, runAt: new Date(impersonation.expiresAt), actor: { type: 'system', id: null, realActorId: actor.userId },
     });
     return { ...tokens, workspaceId, impersonation, target: { id: userId, email: target.email, name: target.name, role: target.role } };
   });
