@@ -164,6 +164,8 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   }
 
   // ---- claiming ----
+  const refillAt = (q: Queue) => Math.max(1, Math.ceil(q.concurrency / 2));
+
   function pump(name: string): void {
     const q = queues.get(name);
     if (!q || !isStarted || isStopping) return;
@@ -172,7 +174,11 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       return;
     }
     const free = q.concurrency - q.running;
-    if (free <= 0) return;
+    if (free <= 0) {
+      // Woken while full: claim when slots free up rather than at the next poll.
+      q.hasMore = true;
+      return;
+    }
     q.isClaiming = true;
     q.shouldClaimAgain = false;
     const wanted = Math.min(free, batchSize);
@@ -188,7 +194,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       })
       .finally(() => {
         q.isClaiming = false;
-        if (q.shouldClaimAgain || (q.hasMore && q.concurrency - q.running > 0)) setImmediate(() => pump(name));
+        if (q.shouldClaimAgain || (q.hasMore && q.concurrency - q.running >= refillAt(q))) setImmediate(() => pump(name));
       });
   }
 
@@ -228,7 +234,9 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       } finally {
         running.delete(row.id);
         q.running--;
-        if (q.hasMore || q.concurrency - q.running >= Math.max(1, Math.floor(q.concurrency / 4))) pump(row.queue);
+        // With a backlog, claim again once half the slots are free (batches, not a claim per
+        // job). Without one, new jobs arrive by notification.
+        if (q.hasMore && q.concurrency - q.running >= refillAt(q)) pump(row.queue);
       }
     })();
   }
