@@ -10,6 +10,7 @@ import { Redirect, matchPath, useLocation } from './lib/router.tsx';
 import { AdminWorkspacesPage } from './pages/admin-workspaces-page.tsx';
 import { AdminDashboardPage } from './pages/admin-dashboard-page.tsx';
 import { AdminJobsPage } from './pages/admin-jobs-page.tsx';
+import { ImpersonationRequestsPage } from './pages/impersonation-requests-page.tsx';
 import { ApiLogsPage } from './pages/api-logs-page.tsx';
 import { ApiKeysPage } from './pages/api-keys-page.tsx';
 import { AuditPage } from './pages/audit-page.tsx';
@@ -54,6 +55,7 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/admin/workspaces', title: 'All workspaces', render: () => <AdminWorkspacesPage />, isAdminOnly: true },
   { path: '/admin/dashboard', title: 'Platform dashboard', render: () => <AdminDashboardPage />, isAdminOnly: true },
   { path: '/admin/jobs', title: 'Jobs', render: () => <AdminJobsPage />, isAdminOnly: true },
+  { path: '/admin/impersonation', title: 'Impersonation requests', render: () => <ImpersonationRequestsPage />, isAdminOnly: true },
   { path: '/api-logs', title: 'API logs', render: () => <ApiLogsPage /> },
   { path: '/requests', title: 'Requests', render: () => <RequestsPage /> },
   { path: '/requests/:id', title: 'Request', render: () => <RequestDetailPage /> },

@@ -50,13 +50,14 @@ test('impersonation in Chromium: start with a reason, banner on every page, stop
     await page.getByRole('heading', { level: 1, name: 'All workspaces' }).waitFor();
     const banner = page.locator('.impersonation-banner');
 
-    await t.test('start from All workspaces with a reason; owners are not offered', async () => {
+    await t.test('start from All workspaces with a reason; owners are listed last, marked', async () => {
       await page.getByRole('button', { name: 'Actions for Globex' }).click();
       await page.getByRole('menuitem', { name: 'Impersonate…' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Member').waitFor();
       const options = await dialog.getByLabel('Member').locator('option').allTextContents();
-      assert.deepEqual(options, ['Grace Member (grace@globex.test) — member']);
+      // Owners come last, marked: starting one needs a second admin (impersonation-procedure.test.ts).
+      assert.deepEqual(options, ['Grace Member (grace@globex.test) — member', 'Hank Owner (hank@globex.test) — owner, needs approval']);
       await dialog.getByLabel('Reason').fill(REASON);
       await dialog.getByLabel('Duration').selectOption('30');
       await snap(page, '01-dialog');

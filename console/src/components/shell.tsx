@@ -84,7 +84,7 @@ export function Shell({ title, children }: { title: string; children: ReactNode 
             </ul>
           </div>
           {me.user?.isPlatformAdmin ? (
-            <NavSection title="Platform admin" items={[{ to: '/admin/dashboard', label: 'Dashboard', icon: 'home' }, { to: '/admin/workspaces', label: 'Workspaces', icon: 'building' }, { to: '/admin/jobs', label: 'Jobs', icon: 'refresh' }, { to: '/admin/requests', label: 'Request pipeline', icon: 'layers' }, { to: '/admin/tickets', label: 'Support tickets', icon: 'inbox' }]} />
+            <NavSection title="Platform admin" items={[{ to: '/admin/dashboard', label: 'Dashboard', icon: 'home' }, { to: '/admin/workspaces', label: 'Workspaces', icon: 'building' }, { to: '/admin/impersonation', label: 'Impersonation requests', icon: 'user' }, { to: '/admin/jobs', label: 'Jobs', icon: 'refresh' }, { to: '/admin/requests', label: 'Request pipeline', icon: 'layers' }, { to: '/admin/tickets', label: 'Support tickets', icon: 'inbox' }]} />
           ) : null}
         </nav>
       </aside>

@@ -15,14 +15,16 @@ import { EmptyState, QueryView } from '../components/states.tsx';
 import { RelativeTime } from '../components/time.tsx';
 import { useToast } from '../components/toast.tsx';
 import { describeUserAgent } from '../lib/format.ts';
+import { SupportAccessCard } from './security-support-access.tsx';
 
 export function SecurityPage() {
   return (
     <>
-      <PageHeader title="Security" description="Your account across every workspace: where you are logged in, two-factor authentication and password." />
+      <PageHeader title="Security" description="Your account across every workspace: where you are logged in, two-factor authentication, password and support access." />
       <SessionsCard />
       <MfaCard />
       <PasswordCard />
+      <SupportAccessCard />
     </>
   );
 }
