@@ -194,6 +194,23 @@ describe('job engine', () => {
     assert.deepEqual(seen.get('b-k1'), [0]);
   });
 
+  test('ordering keys keep enqueue order even within one millisecond; prefetching queues run each job once', async () => {
+    const e = engine();
+    const order: number[] = [];
+    e.define<{ n: number }>({ name: 'test.same-ms', concurrency: 4, handler: async (job) => { order.push(job.payload.n); } });
+    const ran = new Map<number, number>();
+    e.define<{ n: number }>({ name: 'test.prefetch', concurrency: 4, prefetch: 32, handler: async (job) => { ran.set(job.payload.n, (ran.get(job.payload.n) ?? 0) + 1); } });
+    await platform.db.withWorkspace(wsA, async (tx) => {
+      // Pipelined: many land in the same millisecond, where uuidv7 ids are not ordered.
+      await Promise.all(Array.from({ length: 60 }, (_, n) => e.enqueue(tx, 'test.same-ms', { n }, { workspaceId: wsA, orderingKey: 'one' })));
+      await e.enqueueMany(tx, 'test.prefetch', Array.from({ length: 500 }, (_, n) => ({ payload: { n }, options: { workspaceId: wsA } })));
+    });
+    e.start();
+    await until('both queues', async () => order.length === 60 && ran.size === 500 && (await countJobs('test.prefetch')) === 0);
+    assert.deepEqual(order, Array.from({ length: 60 }, (_, n) => n));
+    assert.ok([...ran.values()].every((n) => n === 1));
+  });
+
   test('fair sharing: a workspace with a large backlog does not delay another workspace', async () => {
     const e = engine({ batchSize: 16 });
     const done: string[] = [];

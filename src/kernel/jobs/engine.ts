@@ -17,7 +17,7 @@ import type { KernelDeps } from '../module.ts';
 import type { Logger } from '../logging.ts';
 import {
   CANCEL_CHANNEL, CLAIM_SQL, COMPLETE_ONE_SQL, COMPLETE_SQL, DUE_SCHEDULES_SQL, FAIL_SQL, HEARTBEAT_SQL, insertJob, insertJobs,
-  JANITOR_LANES_SQL, JOBS_CHANNEL, KEY_LOCK, listJobs, PROMOTE_SQL, PRUNE_DEAD_SQL, queueStats, RELEASE_SQL, SWEEP_CANCELLED_SQL, SWEEP_SQL,
+  JANITOR_DELETE_LANES_SQL, JANITOR_LOCK_LANES_SQL, JANITOR_TRY_LOCK_SQL, JOBS_CHANNEL, KEY_LOCK, listJobs, PROMOTE_SQL, PRUNE_DEAD_SQL, queueStats, RELEASE_SQL, SWEEP_CANCELLED_SQL, SWEEP_SQL,
 } from './jobs.store.ts';
 import type { ClaimedRow, PreparedJob } from './jobs.store.ts';
 import { PermanentJobError } from './jobs.types.ts';
@@ -47,6 +47,9 @@ export type JobEngineOptions = {
 type Queue = {
   definition: QueueDefinition<unknown>;
   concurrency: number;
+  /** Claimed jobs held locally beyond the running ones (QueueDefinition.prefetch). */
+  prefetch: number;
+  buffer: ClaimedRow[];
   running: number;
   isClaiming: boolean;
   shouldClaimAgain: boolean;
@@ -164,7 +167,13 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   }
 
   // ---- claiming ----
-  const refillAt = (q: Queue) => Math.max(1, Math.ceil(q.concurrency / 2));
+  const capacity = (q: Queue) => q.concurrency + q.prefetch;
+  const room = (q: Queue) => capacity(q) - q.running - q.buffer.length;
+  const refillAt = (q: Queue) => Math.max(1, Math.ceil(capacity(q) / 2));
+
+  function drain(q: Queue): void {
+    while (q.running < q.concurrency && q.buffer.length > 0) dispatch(q, q.buffer.shift()!);
+  }
 
   function pump(name: string): void {
     const q = queues.get(name);
@@ -173,7 +182,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       q.shouldClaimAgain = true;
       return;
     }
-    const free = q.concurrency - q.running;
+    const free = room(q);
     if (free <= 0) {
       // Woken while full: claim when slots free up rather than at the next poll.
       q.hasMore = true;
@@ -181,12 +190,13 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     }
     q.isClaiming = true;
     q.shouldClaimAgain = false;
-    const wanted = Math.min(free, batchSize);
+    const wanted = Math.min(free, Math.max(batchSize, q.prefetch));
     workerPool()
       .query<ClaimedRow>({ name: 'atrium_jobs_claim', text: CLAIM_SQL, values: [name, wanted, lanesPerClaim, workerId, leaseMs / 1000] })
       .then(({ rows }) => {
         q.hasMore = rows.length === wanted;
-        for (const row of rows) dispatch(q, row);
+        q.buffer.push(...rows);
+        drain(q);
       })
       .catch((err: unknown) => {
         q.hasMore = false;
@@ -194,7 +204,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       })
       .finally(() => {
         q.isClaiming = false;
-        if (q.shouldClaimAgain || (q.hasMore && q.concurrency - q.running >= refillAt(q))) setImmediate(() => pump(name));
+        if (q.shouldClaimAgain || (q.hasMore && room(q) >= refillAt(q))) setImmediate(() => pump(name));
       });
   }
 
@@ -234,9 +244,10 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       } finally {
         running.delete(row.id);
         q.running--;
-        // With a backlog, claim again once half the slots are free (batches, not a claim per
+        drain(q);
+        // With a backlog, claim again once half the room is free (batches, not a claim per
         // job). Without one, new jobs arrive by notification.
-        if (q.hasMore && q.concurrency - q.running >= refillAt(q)) pump(row.queue);
+        if (q.hasMore && room(q) >= refillAt(q)) pump(row.queue);
       }
     })();
   }
@@ -319,13 +330,19 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
 
   // ---- leases, sweeps, cron, janitor ----
   async function heartbeat(): Promise<void> {
-    if (running.size === 0) return;
-    const ids = [...running.keys()];
+    const buffered = [...queues.values()].flatMap((q) => q.buffer.map((r) => r.id));
+    if (running.size === 0 && buffered.length === 0) return;
+    const ids = [...running.keys(), ...buffered];
     const { rows } = await workerPool().query<{ id: string; cancel_requested: boolean }>(HEARTBEAT_SQL, [ids, leaseMs / 1000, workerId]);
     const held = new Map(rows.map((r) => [r.id, r.cancel_requested]));
     for (const id of ids) {
       const entry = running.get(id);
-      if (!entry) continue;
+      if (!entry) {
+        // A claimed job still in the local buffer: gone from us → drop it; cancelled → end it.
+        if (!held.has(id)) dropBuffered(id);
+        else if (held.get(id)) cancelLocal(id);
+        continue;
+      }
       if (!held.has(id)) {
         entry.isLeaseLost = true;
         entry.controller.abort(Object.assign(new Error('lease lost'), { name: 'LeaseLostError' }));
@@ -335,7 +352,24 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     }
   }
 
+  function dropBuffered(id: string): ClaimedRow | undefined {
+    for (const q of queues.values()) {
+      const i = q.buffer.findIndex((r) => r.id === id);
+      if (i >= 0) return q.buffer.splice(i, 1)[0];
+    }
+    return undefined;
+  }
+
   function cancelLocal(id: string): void {
+    const waiting = running.has(id) ? undefined : dropBuffered(id);
+    if (waiting) {
+      // Never started: it ends here, as a cancelled job does.
+      void inPlatformTx(async (tx) => {
+        const { rows } = await tx.query(COMPLETE_ONE_SQL, [waiting.id, waiting.attempts, workerId]);
+        if (rows.length > 0 && waiting.ordering_key !== null) await promoteNext(tx, waiting.lane, waiting.ordering_key);
+      }).catch((err: unknown) => log.warn({ err, jobId: id }, 'could not end a cancelled job; its lease will expire'));
+      return;
+    }
     const entry = running.get(id);
     if (!entry || entry.isCancelled) return;
     entry.isCancelled = true;
@@ -359,7 +393,15 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     await fireSchedules();
     if (Date.now() - lastJanitorAt > 60_000) {
       lastJanitorAt = Date.now();
-      await workerPool().query(JANITOR_LANES_SQL);
+      await inPlatformTx(async (tx) => {
+        const { rows } = await tx.query<{ queue: string; lane: string }>(JANITOR_LOCK_LANES_SQL);
+        const locked: Array<{ queue: string; lane: string }> = [];
+        for (const l of rows) {
+          const r = await tx.query<{ is_locked: boolean }>(JANITOR_TRY_LOCK_SQL, [l.queue, l.lane]);
+          if (r.rows[0].is_locked) locked.push(l);
+        }
+        if (locked.length) await tx.query(JANITOR_DELETE_LANES_SQL, [locked.map((l) => l.queue), locked.map((l) => l.lane)]);
+      });
       await workerPool().query(PRUNE_DEAD_SQL, [deadRetentionDays]);
     }
   }
@@ -424,7 +466,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       if (!QUEUE_NAME.test(definition.name)) throw new Error(`job engine: bad queue name "${definition.name}"`);
       if (queues.has(definition.name)) throw new Error(`job engine: queue "${definition.name}" is defined twice`);
       queues.set(definition.name, {
-        definition: definition as QueueDefinition<unknown>, concurrency: definition.concurrency ?? 5, running: 0,
+        definition: definition as QueueDefinition<unknown>, concurrency: definition.concurrency ?? 5, prefetch: definition.prefetch ?? 0, buffer: [], running: 0,
         isClaiming: false, shouldClaimAgain: false, hasMore: false,
       });
       if (isStarted) pump(definition.name);
@@ -537,6 +579,9 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       }
       isStopping = true;
       for (const t of timers.splice(0)) clearInterval(t);
+      // Claimed but never started: back to the queue, attempt not counted.
+      const waiting = [...queues.values()].flatMap((q) => q.buffer.splice(0));
+      await Promise.allSettled(waiting.map((r) => workerPool().query(RELEASE_SQL, [r.id, r.attempts, workerId])));
       const all = () => Promise.allSettled([...running.values()].map((r) => r.done));
       const graceful = await Promise.race([all().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), shutdownGraceMs).unref())]);
       if (!graceful) {

@@ -14,7 +14,7 @@ export const KEY_LOCK = 'hashtextextended($1::text || \':\' || $2, 7215011)';
 
 export type ClaimedRow = {
   id: string; queue: string; workspace_id: string | null; lane: string; payload: unknown; actor: JobActor | null;
-  attempts: number; max_attempts: number; timeout_ms: number | null; ordering_key: string | null;
+  attempts: number; max_attempts: number; timeout_ms: number | null; ordering_key: string | null; seq: number;
 };
 
 export type PreparedJob = {
@@ -115,23 +115,23 @@ export const CLAIM_SQL = `with lanes as (
     limit $3
     for no key update skip locked
   ), candidates as (
-    select c.id, c.priority, row_number() over (partition by c.lane order by c.priority desc, c.run_at, c.id) as rank
+    select c.id, c.priority, c.seq, row_number() over (partition by c.lane order by c.priority desc, c.run_at, c.seq) as rank
     from lanes l cross join lateral (
-      select j.id, j.lane, j.priority, j.run_at from jobs j
+      select j.id, j.lane, j.priority, j.run_at, j.seq from jobs j
       where j.queue = l.queue and j.lane = l.lane and j.status = 'pending' and j.run_at <= now()
-      order by j.priority desc, j.run_at, j.id
+      order by j.priority desc, j.run_at, j.seq
       limit $2
       for update skip locked
     ) c
   ), picked as (
-    select id from candidates order by rank, priority desc limit $2
+    select id from candidates order by rank, priority desc, seq limit $2
   ), served as (
     update job_lanes s set served_at = clock_timestamp() from lanes where s.queue = lanes.queue and s.lane = lanes.lane
   )
   update jobs j set status = 'running', attempts = j.attempts + 1, locked_by = $4,
     lease_until = now() + make_interval(secs => $5), updated_at = now()
   from picked where j.id = picked.id
-  returning j.id, j.queue, j.workspace_id, j.lane, j.payload, j.actor, j.attempts, j.max_attempts, j.timeout_ms, j.ordering_key`;
+  returning j.id, j.queue, j.workspace_id, j.lane, j.payload, j.actor, j.attempts, j.max_attempts, j.timeout_ms, j.ordering_key, j.seq`;
 
 /** Completions of jobs without an ordering key, batched. Returns the ids this worker still held. */
 export const COMPLETE_SQL = `delete from jobs j using unnest($1::uuid[], $2::int[]) as d(id, attempt)
@@ -169,21 +169,27 @@ export const SWEEP_SQL = `with expired as (
 
 /** The next job of a key, once no live head remains. Run under the key's lock. */
 export const PROMOTE_SQL = `update jobs set status = 'pending', run_at = least(run_at, now()), updated_at = now()
-  where id = (select b.id from jobs b where b.lane = $1 and b.ordering_key = $2 and b.status = 'blocked' order by b.id limit 1)
+  where id = (select b.id from jobs b where b.lane = $1 and b.ordering_key = $2 and b.status = 'blocked' order by b.seq limit 1)
     and not exists (select 1 from jobs h where h.lane = $1 and h.ordering_key = $2 and h.status in ('pending', 'running'))
   returning queue`;
 
 export const COMPLETE_ONE_SQL = `delete from jobs where id = $1 and attempts = $2 and locked_by = $3 and status = 'running' returning id`;
 
-/** Idle lanes (no job at all) are removed when no enqueue holds them. */
-export const JANITOR_LANES_SQL = `delete from job_lanes l
-  where l.ctid in (
-    select c.ctid from job_lanes c
-    where c.created_at < now() - interval '1 minute'
-      and not exists (select 1 from jobs j where j.queue = c.queue and j.lane = c.lane)
-    limit 500)
-  and pg_try_advisory_xact_lock(hashtextextended(l.queue || ':' || l.lane::text, 7215010))
-  and not exists (select 1 from jobs j where j.queue = l.queue and j.lane = l.lane)`;
+/**
+ * Idle lanes (no job at all) are removed in two statements of one transaction: first take the
+ * lane lock exclusively (an enqueue holds it shared until it commits), then, in a snapshot taken
+ * after the lock, delete the lane if it still has no job of any status.
+ */
+export const JANITOR_LOCK_LANES_SQL = `select l.queue, l.lane from job_lanes l
+  where l.created_at < now() - interval '1 minute'
+    and not exists (select 1 from jobs j where j.queue = l.queue and j.lane = l.lane)
+  limit 500`;
+
+export const JANITOR_TRY_LOCK_SQL = `select pg_try_advisory_xact_lock(${LANE_LOCK}) as is_locked`;
+
+export const JANITOR_DELETE_LANES_SQL = `delete from job_lanes l using unnest($1::text[], $2::uuid[]) as d(queue, lane)
+  where l.queue = d.queue and l.lane = d.lane
+    and not exists (select 1 from jobs j where j.queue = l.queue and j.lane = l.lane)`;
 
 export const PRUNE_DEAD_SQL = `delete from jobs where id in (
   select id from jobs where status = 'dead' and updated_at < now() - make_interval(days => $1) limit 1000)`;

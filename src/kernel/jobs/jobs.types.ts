@@ -49,6 +49,12 @@ export type QueueDefinition<P = unknown> = {
   handler: (job: JobContext<P>) => Promise<void>;
   /** Jobs of this queue running at once in one process (default 5). */
   concurrency?: number;
+  /**
+   * Jobs claimed ahead and held in this process, beyond the running ones (default 0). Raises
+   * throughput for short jobs (fewer, larger claims); keep 0 for long jobs, which would otherwise
+   * wait here instead of going to another worker.
+   */
+  prefetch?: number;
   maxAttempts?: number;
   timeoutMs?: number;
   /** Exponential backoff with full jitter: min(maxMs, baseMs · 2^(attempt-1)) (defaults 1 s, 10 min). */
