@@ -40,8 +40,10 @@ export type JobEngineOptions = {
   deadRetentionDays?: number;
   /** Graceful stop waits this long for running jobs, then aborts and releases them (default 10 s). */
   shutdownGraceMs?: number;
-  /** Connections of the worker pool (default 4). */
+  /** Connections of the worker pool (default 8). */
   poolSize?: number;
+  /** Vacuum the jobs table after this many jobs ended in this process (default 5,000). */
+  vacuumEvery?: number;
 };
 
 type Queue = {
@@ -121,6 +123,10 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   let isStopping = false;
   const timers: NodeJS.Timeout[] = [];
   let lastJanitorAt = 0;
+  let lastVacuumAt = 0;
+  let endedSinceVacuum = 0;
+  let isVacuumAllowed = true;
+  const vacuumEvery = options.vacuumEvery ?? 5000;
 
   const counters = {
     completed: new client.Counter({ name: 'atrium_jobs_completed_total', help: 'Jobs completed, by queue', labelNames: ['queue'] as const, registers: [] }),
@@ -132,7 +138,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     if (!pool) {
       const ownerUrl = (db.owner.options as { connectionString?: string }).connectionString;
       if (!ownerUrl) throw new Error('job engine: the owner pool has no connection string');
-      pool = createPool(workerPoolUrl(ownerUrl), { max: options.poolSize ?? 4, name: 'jobs', log, pipeline: false });
+      pool = createPool(workerPoolUrl(ownerUrl), { max: options.poolSize ?? 8, name: 'jobs', log, pipeline: false });
     }
     return pool;
   }
@@ -159,11 +165,19 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   }
 
   // ---- ordering keys: the end of a head lets the next one go, under the key's lock ----
-  async function promoteNext(tx: Tx, lane: string, key: string): Promise<string | undefined> {
+  /** The key's next job goes (made pending and announced), under the key's lock. */
+  async function promoteNext(tx: Tx, lane: string, key: string): Promise<void> {
     await tx.query({ name: 'atrium_jobs_key_lock', text: `select pg_advisory_xact_lock(${KEY_LOCK})`, values: [lane, key] });
     const { rows } = await tx.query<{ queue: string }>({ name: 'atrium_jobs_promote', text: PROMOTE_SQL, values: [lane, key] });
     if (rows[0]) await tx.query('select pg_notify($1, $2)', [JOBS_CHANNEL, rows[0].queue]);
-    return rows[0]?.queue;
+  }
+
+  async function endKeyed(row: ClaimedRow): Promise<{ isMine: boolean; next: ClaimedRow | undefined }> {
+    const handOff = isStarted && !isStopping ? [...queues.keys()] : [];
+    const { rows } = await workerPool().query<{ r: { mine: boolean; next: ClaimedRow | null } }>({
+      name: 'atrium_jobs_end_keyed', text: 'select atrium_jobs_end_keyed($1, $2, $3, $4, $5) as r', values: [row.id, row.attempts, workerId, handOff, leaseMs / 1000],
+    });
+    return { isMine: rows[0].r.mine, next: rows[0].r.next ?? undefined };
   }
 
   // ---- claiming ----
@@ -244,6 +258,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       } finally {
         running.delete(row.id);
         q.running--;
+        endedSinceVacuum++;
         drain(q);
         // With a backlog, claim again once half the room is free (batches, not a claim per
         // job). Without one, new jobs arrive by notification.
@@ -269,12 +284,17 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
         counters.completed.inc({ queue: row.queue });
         return;
       }
-      // Keyed (or cancelled) jobs end in their own transaction with the key's successor.
-      const isMine = await inPlatformTx(async (tx) => {
-        const { rows } = await tx.query(COMPLETE_ONE_SQL, [row.id, row.attempts, workerId]);
-        if (rows.length > 0 && row.ordering_key !== null) await promoteNext(tx, row.lane, row.ordering_key);
-        return rows.length > 0;
-      });
+      // Keyed (or cancelled) jobs end one at a time with the key's successor: a keyed completion
+      // in one call (atrium_jobs_end_keyed, migration 0016), which may hand the successor to us.
+      const { isMine, next } = entry.isCancelled
+        ? await inPlatformTx(async (tx) => {
+          const { rows } = await tx.query(COMPLETE_ONE_SQL, [row.id, row.attempts, workerId]);
+          if (rows.length > 0 && row.ordering_key !== null) await promoteNext(tx, row.lane, row.ordering_key);
+          return { isMine: rows.length > 0, next: undefined };
+        })
+        : await endKeyed(row);
+      // Runs as soon as this job's slot is released (drain, in dispatch's finally).
+      if (next) queues.get(next.queue)?.buffer.unshift(next);
       if (!isMine) counters.rejected.inc({ queue: row.queue });
       else if (entry.isCancelled) jobLog.info('cancelled');
       else counters.completed.inc({ queue: row.queue });
@@ -391,6 +411,17 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       }
     }
     await fireSchedules();
+    // The hot table churns (each job: insert, claim, delete): autovacuum wakes once a minute,
+    // while claims walk over the dead entries of the claim index. Vacuum it ourselves when a
+    // lot went through (needs the MAINTAIN privilege, PostgreSQL 17+; skipped otherwise).
+    if (isVacuumAllowed && endedSinceVacuum >= vacuumEvery && Date.now() - lastVacuumAt > 2000) {
+      endedSinceVacuum = 0;
+      lastVacuumAt = Date.now();
+      await workerPool().query('vacuum (skip_locked) jobs').catch((err: { code?: string }) => {
+        if (err.code === '42501') isVacuumAllowed = false; // insufficient privilege: autovacuum only
+        else throw err;
+      });
+    }
     if (Date.now() - lastJanitorAt > 60_000) {
       lastJanitorAt = Date.now();
       await inPlatformTx(async (tx) => {

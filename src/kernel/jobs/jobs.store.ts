@@ -109,8 +109,12 @@ export async function insertJobs(tx: Tx, jobs: PreparedJob[]): Promise<Array<{ i
  */
 export const CLAIM_SQL = `with lanes as (
     select l.queue, l.lane from job_lanes l
-    where l.queue = $1 and exists (
-      select 1 from jobs r where r.queue = l.queue and r.lane = l.lane and r.status = 'pending' and r.run_at <= now())
+    -- A probe of the claim index per lane, in served order (a scalar subquery in the index's
+    -- order: never a semi-join or a seq scan over the whole table, which a 100k backlog made
+    -- a 15 ms scan per claim).
+    where l.queue = $1 and (
+      select true from jobs r where r.queue = l.queue and r.lane = l.lane and r.status = 'pending' and r.run_at <= now()
+      order by r.priority desc, r.run_at, r.seq limit 1)
     order by l.served_at
     limit $3
     for no key update skip locked
