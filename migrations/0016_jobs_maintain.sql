@@ -21,6 +21,7 @@ declare
   v_key text;
   v_next_id uuid;
   v_queue text;
+  v_is_due boolean;
   v_next jobs%rowtype;
 begin
   delete from jobs where id = p_id and attempts = p_attempts and locked_by = p_worker and status = 'running'
@@ -32,14 +33,15 @@ begin
     return jsonb_build_object('mine', true, 'next', null);
   end if;
   perform pg_advisory_xact_lock(hashtextextended(v_lane::text || ':' || v_key, 7215011));
-  update jobs set status = 'pending', run_at = least(run_at, now()), updated_at = now()
+  -- Its run-at is kept: a successor scheduled for later (a delay) waits until then.
+  update jobs set status = 'pending', updated_at = now()
     where id = (select b.id from jobs b where b.lane = v_lane and b.ordering_key = v_key and b.status = 'blocked' order by b.seq limit 1)
       and not exists (select 1 from jobs h where h.lane = v_lane and h.ordering_key = v_key and h.status in ('pending', 'running'))
-    returning id, queue into v_next_id, v_queue;
+    returning id, queue, run_at <= now() into v_next_id, v_queue, v_is_due;
   if v_next_id is null then
     return jsonb_build_object('mine', true, 'next', null);
   end if;
-  if v_queue = any(p_claim_queues) then
+  if v_is_due and v_queue = any(p_claim_queues) then
     update jobs set status = 'running', attempts = attempts + 1, locked_by = p_worker,
         lease_until = now() + make_interval(secs => p_lease_seconds), updated_at = now()
       where id = v_next_id returning * into v_next;
@@ -48,6 +50,8 @@ begin
       'actor', v_next.actor, 'attempts', v_next.attempts, 'max_attempts', v_next.max_attempts, 'timeout_ms', v_next.timeout_ms,
       'ordering_key', v_next.ordering_key, 'seq', v_next.seq));
   end if;
-  perform pg_notify('atrium_jobs', v_queue);
+  if v_is_due then
+    perform pg_notify('atrium_jobs', v_queue);
+  end if;
   return jsonb_build_object('mine', true, 'next', null);
 end $$;

@@ -211,6 +211,21 @@ describe('job engine', () => {
     assert.ok([...ran.values()].every((n) => n === 1));
   });
 
+  test('a keyed successor scheduled for later waits for its time after its predecessor ends', async () => {
+    const e = engine();
+    const started: Array<[string, number]> = [];
+    e.define<{ name: string }>({ name: 'test.keyed-later', handler: async (job) => { started.push([job.payload.name, Date.now()]); } });
+    const later = Date.now() + 1500;
+    await platform.db.withWorkspace(wsA, async (tx) => {
+      await e.enqueue(tx, 'test.keyed-later', { name: 'first' }, { workspaceId: wsA, orderingKey: 'later' });
+      await e.enqueue(tx, 'test.keyed-later', { name: 'second' }, { workspaceId: wsA, orderingKey: 'later', runAt: new Date(later) });
+    });
+    e.start();
+    await until('both', () => started.length === 2);
+    assert.deepEqual(started.map(([n]) => n), ['first', 'second']);
+    assert.ok(started[1][1] >= later, 'the successor ran before its run-at');
+  });
+
   test('fair sharing: a workspace with a large backlog does not delay another workspace', async () => {
     const e = engine({ batchSize: 16 });
     const done: string[] = [];

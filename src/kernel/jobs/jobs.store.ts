@@ -171,8 +171,8 @@ export const SWEEP_SQL = `with expired as (
   from expired where j.id = expired.id
   returning j.id, j.queue, j.status, j.lane, j.ordering_key`;
 
-/** The next job of a key, once no live head remains. Run under the key's lock. */
-export const PROMOTE_SQL = `update jobs set status = 'pending', run_at = least(run_at, now()), updated_at = now()
+/** The next job of a key, once no live head remains (its run-at kept: a delayed one waits). Run under the key's lock. */
+export const PROMOTE_SQL = `update jobs set status = 'pending', updated_at = now()
   where id = (select b.id from jobs b where b.lane = $1 and b.ordering_key = $2 and b.status = 'blocked' order by b.seq limit 1)
     and not exists (select 1 from jobs h where h.lane = $1 and h.ordering_key = $2 and h.status in ('pending', 'running'))
   returning queue`;
