@@ -91,7 +91,7 @@ export async function createAtrium(options: ContenderOptions & { workerPoolSize?
     await db.close();
     throw error;
   }
-  let worker: JobEngine | null = null;
+  let worker: ReturnType<typeof createJobEngine> | null = null;
   let started = 0;
   const optionsOf = (mode: Mode, job: BenchJob) => ({ workspaceId: job.w === 'b' ? workspaces.b : workspaces.a, ...(mode === 'ordered' && job.k ? { orderingKey: job.k } : {}) });
   return {
@@ -102,6 +102,8 @@ export async function createAtrium(options: ContenderOptions & { workerPoolSize?
       worker = createJobEngine({ config, db, log }, { workerId: `bench-worker-${++started}`, ...engineOptions });
       define(worker, mode);
       worker.start();
+      // As graphile-worker's run() and pg-boss's start() resolve once connected.
+      await worker.ready();
     },
     async stop() {
       await worker?.stop();

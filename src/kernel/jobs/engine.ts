@@ -95,13 +95,20 @@ function errorJson(err: unknown): { message: string; stack?: string; name?: stri
   return { message: String(err).slice(0, 2000) };
 }
 
+/**
+ * The worker's sessions: atrium_platform (the engine crosses workspaces), and commits that don't
+ * wait for the WAL flush. Only the engine's bookkeeping runs here (claims, completions, retries,
+ * heartbeats, sweeps): if PostgreSQL crashed and lost its last milliseconds, a finished job would
+ * run again (handlers are at-least-once anyway) or a claim would be forgotten (the job is still
+ * pending). Enqueues stay in the caller's transaction, durable with it.
+ */
 function workerPoolUrl(ownerUrl: string): string {
   const url = new URL(ownerUrl);
-  url.searchParams.set('options', '-c role=atrium_platform');
+  url.searchParams.set('options', '-c role=atrium_platform -c synchronous_commit=off');
   return url.toString();
 }
 
-export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}): JobEngine & { registerMetrics(registry: client.Registry): void } {
+export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}): JobEngine & { registerMetrics(registry: client.Registry): void; ready(): Promise<void> } {
   const { db, log: parentLog } = deps;
   const log: Logger = parentLog.child({ component: 'jobs' });
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -123,6 +130,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   let isStopping = false;
   const timers: NodeJS.Timeout[] = [];
   let lastJanitorAt = 0;
+  let warming: Promise<void> = Promise.resolve();
   let lastVacuumAt = 0;
   let endedSinceVacuum = 0;
   let isVacuumAllowed = true;
@@ -595,12 +603,21 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       if (isStarted) return;
       isStarted = true;
       isStopping = false;
-      void listen();
+      // Open the worker pool's connections now (a connection costs a SCRAM handshake: the first
+      // completions would otherwise wait for it), and listen; ready() resolves when both are done.
+      const size = options.poolSize ?? 8;
+      warming = Promise.all([
+        listen(),
+        Promise.all(Array.from({ length: size }, () => workerPool().connect())).then((clients) => { for (const c of clients) c.release(); }),
+      ]).then(() => undefined, (err: unknown) => log.warn({ err }, 'job engine warm-up failed; connections open on demand'));
       every(pollMs, 'job poll', async () => { for (const name of queues.keys()) pump(name); });
       every(Math.max(200, Math.floor(leaseMs / 3)), 'job heartbeat', heartbeat);
       every(sweepMs, 'job sweep', sweep);
       log.info({ workerId, queues: [...queues.keys()] }, 'job engine started');
     },
+
+    /** Resolves once a started engine has its connections open and listens for notifications. */
+    ready: () => warming,
 
     async stop() {
       if (!isStarted) {
