@@ -65,18 +65,21 @@ export function buildEntry(request: FastifyRequest, reply: FastifyReply, errorPa
 export function registerApiLogCapture(app: FastifyInstance, buffer: ApiLogBuffer): void {
   // The answer's body is only known in onSend: kept for errors, until onResponse.
   const errorPayloads = new WeakMap<FastifyRequest, unknown>();
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback-style hooks: no promise per request on this path, which every API call takes.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode >= 400 && isApiRequest(request)) errorPayloads.set(request, payload);
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    if (!isApiRequest(request)) return;
-    try {
-      buffer.push(buildEntry(request, reply, errorPayloads.get(request)));
-    } catch (err) {
-      // Logging must never fail a request (it has been answered already anyway).
-      request.log.warn({ err }, 'api logs: could not record this request');
+  app.addHook('onResponse', (request, reply, done) => {
+    if (isApiRequest(request)) {
+      try {
+        buffer.push(buildEntry(request, reply, errorPayloads.get(request)));
+      } catch (err) {
+        // Logging must never fail a request (it has been answered already anyway).
+        request.log.warn({ err }, 'api logs: could not record this request');
+      }
     }
+    done();
   });
   app.addHook('onClose', async () => {
     await buffer.close();

@@ -2,25 +2,22 @@
 import type { Tx } from '../../kernel/db/database.ts';
 import type { ApiLog, ApiLogEntry, ApiLogFilters } from './api-logs.types.ts';
 
-// One statement for a whole batch: fourteen array parameters, whatever the number of rows, so
-// it is parsed and planned once per connection.
+// One statement for a whole batch: the rows as one JSON text (JSON.stringify is native and fast;
+// node-postgres's array serialisation of fourteen arrays cost the API process ~15 µs a row),
+// expanded by PostgreSQL, in another process, on another core.
 const INSERT_BATCH = `insert into api_logs (id, workspace_id, created_at, method, endpoint, status, duration_ms, error_code, request_id, actor_type, actor_id, ip, request_body, response_body)
-  select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::smallint[], $7::real[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::text[], $13::jsonb[], $14::jsonb[])`;
-
-const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+  select id, workspace_id, created_at, method, endpoint, status, duration_ms, error_code, request_id, actor_type, actor_id, ip, request_body, response_body
+  from jsonb_to_recordset($1::jsonb) as r(id uuid, workspace_id uuid, created_at timestamptz, method text, endpoint text, status smallint,
+    duration_ms real, error_code text, request_id text, actor_type text, actor_id uuid, ip text, request_body jsonb, response_body jsonb)`;
 
 export async function insertApiLogs(tx: Tx, rows: readonly ApiLogEntry[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.query({
-    name: 'api_logs_insert_batch',
-    text: INSERT_BATCH,
-    values: [
-      rows.map((r) => r.id), rows.map((r) => r.workspaceId), rows.map((r) => r.createdAt.toISOString()), rows.map((r) => r.method),
-      rows.map((r) => r.endpoint), rows.map((r) => r.status), rows.map((r) => r.durationMs), rows.map((r) => r.errorCode),
-      rows.map((r) => r.requestId), rows.map((r) => r.actorType), rows.map((r) => r.actorId), rows.map((r) => r.ip),
-      rows.map((r) => json(r.requestBody)), rows.map((r) => json(r.responseBody)),
-    ],
-  });
+  const text = JSON.stringify(rows.map((r) => ({
+    id: r.id, workspace_id: r.workspaceId, created_at: r.createdAt, method: r.method, endpoint: r.endpoint, status: r.status,
+    duration_ms: r.durationMs, error_code: r.errorCode, request_id: r.requestId, actor_type: r.actorType, actor_id: r.actorId, ip: r.ip,
+    request_body: r.requestBody ?? null, response_body: r.responseBody ?? null,
+  })));
+  await tx.query({ name: 'api_logs_insert_json', text: INSERT_BATCH, values: [text] });
 }
 
 type Row = {
@@ -94,7 +91,7 @@ export async function listWorkspacesWithLogs(tx: Tx): Promise<RetentionPolicy[]>
 export async function deleteApiLogsBefore(tx: Tx, workspaceId: string | null, cutoff: Date, batch: number): Promise<number> {
   // `is not distinct from` can't use the index: two statements instead.
   const { rowCount } = workspaceId === null
-    ? await tx.query(`delete from api_logs where id in (select id from api_logs where workspace_id is null and created_at < $1 limit $2)`, [cutoff, batch])
-    : await tx.query(`delete from api_logs where id in (select id from api_logs where workspace_id = $1 and created_at < $2 limit $3)`, [workspaceId, cutoff, batch]);
+    ? await tx.query(`delete from api_logs where ctid = any(array(select ctid from api_logs where workspace_id is null and created_at < $1 limit $2))`, [cutoff, batch])
+    : await tx.query(`delete from api_logs where ctid = any(array(select ctid from api_logs where workspace_id = $1 and created_at < $2 limit $3))`, [workspaceId, cutoff, batch]);
   return rowCount ?? 0;
 }
