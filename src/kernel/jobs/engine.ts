@@ -146,7 +146,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     if (!pool) {
       const ownerUrl = (db.owner.options as { connectionString?: string }).connectionString;
       if (!ownerUrl) throw new Error('job engine: the owner pool has no connection string');
-      pool = createPool(workerPoolUrl(ownerUrl), { max: options.poolSize ?? 8, name: 'jobs', log, pipeline: false });
+      pool = createPool(workerPoolUrl(ownerUrl), { max: options.poolSize ?? 8, name: 'jobs', log });
     }
     return pool;
   }
