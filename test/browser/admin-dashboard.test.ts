@@ -5,29 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { uuidv7 } from '../../src/kernel/ids.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, SHOTS, launchChromium, snap as shoot, logIn as logInAs } from '../helpers/browser.ts';
 
 const admin = { email: 'root@dash-browser.test', password: 'operator password 1' };
 const owner = { email: 'ada@dash-browser.test', password: 'correct horse battery', company: 'Dash Agency' };
 const HOUR = 3_600_000;
 
-async function snap(page: Page, name: string): Promise<void> {
-  await page.locator('.spinner').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS, `admin-dashboard-${name}.png`), fullPage: true, animations: 'disabled' });
-}
+const snap = (page: Page, name: string) => shoot(page, `admin-dashboard-${name}`);
 
-async function login(page: Page, baseUrl: string, next: string, email: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
+const login = (page: Page, baseUrl: string, next: string, email: string, password: string) => logInAs(page, baseUrl, { email, password }, { next });
 
 async function seed(platform: TestPlatform, workspaceId: string): Promise<void> {
   const now = Date.now();

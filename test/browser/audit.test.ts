@@ -4,19 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, SHOTS, launchChromium, snap as shoot } from '../helpers/browser.ts';
 
 const owner = { email: 'ada@audit.test', password: 'correct horse battery', company: 'Audited Agency' };
 
-async function snap(page: Page, name: string): Promise<void> {
-  await page.locator('.spinner').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS, `audit-${name}.png`), fullPage: true, animations: 'disabled' });
-}
+const snap = (page: Page, name: string) => shoot(page, `audit-${name}`);
 
 test('the audit page in Chromium: events, filter, diff, verify, export', { timeout: 180_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {

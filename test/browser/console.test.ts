@@ -6,24 +6,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { TOTP } from 'otpauth';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, SHOTS, launchChromium, snap, logIn as logInAs } from '../helpers/browser.ts';
 
 const VIEWPORT = { width: 1280, height: 820 };
 
 const owner = { name: 'Ada Lovelace', email: 'ada@acme.test', password: 'correct horse battery', company: 'Acme Agency' };
 const colleague = { name: 'Grace Hopper', email: 'grace@acme.test', password: 'another long passphrase' };
 const operator = { name: 'Olive Ops', email: 'ops@atrium.test', password: 'operator passphrase 1' };
-
-async function snap(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
-  await page.locator('.spinner').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: options.fullPage ?? true, animations: 'disabled' });
-}
 
 /** Wait until a locator holds the text (playwright-core has no `expect`; this polls the same way). */
 async function waitForText(locator: Locator, text: string | RegExp): Promise<void> {
@@ -35,12 +29,7 @@ async function goTo(page: Page, label: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
 }
 
-async function logIn(page: Page, baseUrl: string, user: { email: string; password: string }): Promise<void> {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Email', { exact: true }).fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
+const logIn = (page: Page, baseUrl: string, user: { email: string; password: string }) => logInAs(page, baseUrl, user);
 
 async function logOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: /^Account menu/ }).click();

@@ -7,12 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, SHOTS, launchChromium, snap as shoot, logIn as logInAs } from '../helpers/browser.ts';
 import { PASSWORD, addMember, createUser, createWorkspace } from '../../src/modules/identity/identity.fixtures.ts';
 
 const rita = { email: 'rita@ops.test', password: 'first admin password', name: 'Rita Root' };
@@ -22,16 +21,10 @@ const REASON_2 = 'Ticket #911: Hank sees an empty audit trail';
 const OWNER_OPTION = 'Hank Owner (hank@globex.test) — owner, needs approval';
 const GRACE_OPTION = 'Grace Member (grace@globex.test) — member';
 
-async function snap(page: Page, name: string): Promise<void> {
-  await page.locator('.spinner').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS, `impersonation-procedure-${name}.png`), fullPage: true, animations: 'disabled' });
-}
+const snap = (page: Page, name: string) => shoot(page, `impersonation-procedure-${name}`);
 
 async function logIn(page: Page, baseUrl: string, who: { email: string; password: string }, next: string, heading: string): Promise<void> {
-  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email', { exact: true }).fill(who.email);
-  await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInAs(page, baseUrl, who, { next });
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
 }
 

@@ -4,21 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, SHOTS, launchChromium, snap as shoot } from '../helpers/browser.ts';
 import { addMember, createUser, createWorkspace } from '../../src/modules/identity/identity.fixtures.ts';
 
 const admin = { email: 'root@impersonation.test', password: 'correct horse battery', name: 'Rita Root' };
 const REASON = 'Ticket #812: Grace cannot see her dashboard';
 
-async function snap(page: Page, name: string): Promise<void> {
-  await page.locator('.spinner').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS, `impersonation-${name}.png`), fullPage: true, animations: 'disabled' });
-}
+const snap = (page: Page, name: string) => shoot(page, `impersonation-${name}`);
 
 test('impersonation in Chromium: start with a reason, banner on every page, stop restores the admin', { timeout: 180_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {

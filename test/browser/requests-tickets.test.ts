@@ -5,30 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
-import { CHROMIUM, SHOTS, launchChromium } from '../helpers/browser.ts';
+import { CHROMIUM, SHOTS, launchChromium, snap, logIn as logInAs } from '../helpers/browser.ts';
 
 const PASSWORD = 'a long browser passphrase';
 const admin = { email: 'ops@pipeline.test', password: 'correct horse battery', name: 'Pat Pipeline' };
 const INTERNAL = 'Margin is thin, keep it quiet';
 const INTERNAL_TICKET = 'Looks like their secret expired';
 
-async function snap(page: Page, name: string): Promise<void> {
-  await page.locator('.spinner').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
-}
-
-async function logIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
+const logIn = (page: Page, baseUrl: string, email: string, password: string) => logInAs(page, baseUrl, { email, password }, { waitForNav: true });
 
 test('requests board and support tickets in Chromium', { timeout: 240_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {

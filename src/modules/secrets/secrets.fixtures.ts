@@ -9,8 +9,8 @@ import type { Logger } from '../../kernel/logging.ts';
 import { createLogger } from '../../kernel/logging.ts';
 import { buildPlatform, connectDatabase } from '../../main.ts';
 import type { Platform } from '../../main.ts';
-import type { Role } from '../access/index.ts';
-import { generateApiKey } from '../identity/tokens.ts';
+import { createTenant as createSharedTenant } from '../../../test/helpers/tenants.ts';
+import type { Tenant } from '../../../test/helpers/tenants.ts';
 
 export function newMasterKey(): string {
   return randomBytes(32).toString('base64');
@@ -47,31 +47,11 @@ export function capturingLogger(lines: string[]): Logger {
   return pino({ level: 'trace', base: { service: 'atrium' } }, sink);
 }
 
-export type Tenant = { workspaceId: string; slug: string; tokens: Record<Role, string>; userIds: Record<Role, string>; apiKey: string };
+export type { Tenant } from '../../../test/helpers/tenants.ts';
 
 /** A workspace with one user per role (each with a session token) and an admin API key. */
-export async function createTenant(platform: Platform, slug: string): Promise<Tenant> {
-  const roles: Role[] = ['owner', 'admin', 'member', 'viewer'];
-  const key = generateApiKey();
-  const created = await platform.db.withPlatform(async (tx) => {
-    const w = await tx.query<{ id: string }>(`insert into workspaces (slug, name) values ($1, $2) returning id`, [slug, `Workspace ${slug}`]);
-    const userIds = {} as Record<Role, string>;
-    for (const role of roles) {
-      const u = await tx.query<{ id: string }>(`insert into users (email, name) values ($1, $2) returning id`, [`${role}-${slug}@example.com`, `${role} of ${slug}`]);
-      await tx.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, $3)`, [w.rows[0].id, u.rows[0].id, role]);
-      userIds[role] = u.rows[0].id;
-    }
-    await tx.query(`insert into api_keys (workspace_id, name, prefix, key_hash, role, created_by) values ($1, 'ci', $2, $3, 'admin', $4)`,
-      [w.rows[0].id, key.prefix, key.hash, userIds.owner]);
-    return { workspaceId: w.rows[0].id, userIds };
-  });
-  const tokens = {} as Record<Role, string>;
-  for (const role of roles) {
-    const pair = await platform.db.withWorkspace(created.workspaceId, (tx) =>
-      platform.identity.sessions.openSession(tx, { userId: created.userIds[role], workspaceId: created.workspaceId, role, isPlatformAdmin: false }));
-    tokens[role] = pair.accessToken;
-  }
-  return { ...created, slug, tokens, apiKey: key.key };
+export function createTenant(platform: Platform, slug: string): Promise<Tenant> {
+  return createSharedTenant(platform, slug, { apiKeyRole: 'admin' });
 }
 
 export function bearer(token: string): { authorization: string } {
