@@ -9,6 +9,7 @@ import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
 import { createJobEngine } from '../../src/kernel/jobs/index.ts';
 import { createLogger } from '../../src/kernel/logging.ts';
+import { waitUntil as until } from '../helpers/wait.ts';
 
 let platform: TestPlatform;
 const children: ChildProcess[] = [];
@@ -20,16 +21,6 @@ function startWorker(leaseMs: number): Promise<ChildProcess> {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
   });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 before(async () => {

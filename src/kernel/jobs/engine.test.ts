@@ -7,6 +7,7 @@ import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import { createLogger } from '../logging.ts';
 import { createJobEngine, PermanentJobError } from './index.ts';
+import { waitUntil as until } from '../../../test/helpers/wait.ts';
 import type { JobEngine } from './index.ts';
 
 let platform: TestPlatform;
@@ -18,16 +19,6 @@ function engine(options: Parameters<typeof createJobEngine>[1] = {}): ReturnType
   const e = createJobEngine({ config: platform.config, db: platform.db, log: createLogger('silent') }, { pollMs: 100, sweepMs: 200, ...options });
   engines.push(e);
   return e;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const countJobs = (queue: string) => platform.db.withPlatform(async (tx) => Number((await tx.query('select count(*) as n from jobs where queue = $1', [queue])).rows[0].n));
@@ -281,6 +272,21 @@ describe('job engine', () => {
     // One job per tick: the handler saw distinct jobs, and no two in the same second.
     assert.equal(new Set(fired).size, fired.length);
     for (const w of workers) await w.stop();
+  });
+
+  test('the janitor removes idle lanes and keeps a lane that still holds a job', async () => {
+    const e = engine();
+    e.define({ name: 'test.janitor', handler: async () => {} });
+    await platform.db.withWorkspace(wsB, (tx) => e.enqueue(tx, 'test.janitor', {}, { workspaceId: wsB, runAt: new Date(Date.now() + 3600_000) }));
+    await platform.db.withPlatform(async (tx) => {
+      await tx.query(`insert into job_lanes (queue, lane, workspace_id) values ('test.janitor', $1, $1)`, [wsA]);
+      await tx.query(`update job_lanes set created_at = now() - interval '2 minutes' where queue = 'test.janitor'`);
+    });
+    const lanes = () => platform.db.withPlatform(async (tx) => (await tx.query<{ lane: string }>(`select lane from job_lanes where queue = 'test.janitor' order by lane`)).rows.map((r) => r.lane));
+    assert.deepEqual(await lanes(), [wsA, wsB].sort());
+    e.start(); // the first sweep runs the janitor
+    await until('the idle lane to go', async () => (await lanes()).length === 1);
+    assert.deepEqual(await lanes(), [wsB]);
   });
 
   test('an idempotency key returns the live job instead of a second one', async () => {

@@ -17,7 +17,7 @@ import type { KernelDeps } from '../module.ts';
 import type { Logger } from '../logging.ts';
 import {
   CANCEL_CHANNEL, CLAIM_SQL, COMPLETE_ONE_SQL, COMPLETE_SQL, DUE_SCHEDULES_SQL, FAIL_SQL, HEARTBEAT_SQL, insertJob, insertJobs,
-  JANITOR_DELETE_LANES_SQL, JANITOR_LOCK_LANES_SQL, JANITOR_TRY_LOCK_SQL, JOBS_CHANNEL, KEY_LOCK, listJobs, PROMOTE_SQL, PRUNE_DEAD_SQL, queueStats, RELEASE_SQL, SWEEP_CANCELLED_SQL, SWEEP_SQL,
+  JANITOR_DELETE_LANES_SQL, JANITOR_LOCK_LANES_SQL, JOBS_CHANNEL, KEY_LOCK, listJobs, PROMOTE_SQL, PRUNE_DEAD_SQL, queueStats, RELEASE_SQL, SWEEP_CANCELLED_SQL, SWEEP_SQL,
 } from './jobs.store.ts';
 import type { ClaimedRow, PreparedJob } from './jobs.store.ts';
 import { PermanentJobError } from './jobs.types.ts';
@@ -433,12 +433,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     if (Date.now() - lastJanitorAt > 60_000) {
       lastJanitorAt = Date.now();
       await inPlatformTx(async (tx) => {
-        const { rows } = await tx.query<{ queue: string; lane: string }>(JANITOR_LOCK_LANES_SQL);
-        const locked: Array<{ queue: string; lane: string }> = [];
-        for (const l of rows) {
-          const r = await tx.query<{ is_locked: boolean }>(JANITOR_TRY_LOCK_SQL, [l.queue, l.lane]);
-          if (r.rows[0].is_locked) locked.push(l);
-        }
+        const { rows: locked } = await tx.query<{ queue: string; lane: string }>(JANITOR_LOCK_LANES_SQL);
         if (locked.length) await tx.query(JANITOR_DELETE_LANES_SQL, [locked.map((l) => l.queue), locked.map((l) => l.lane)]);
       });
       await workerPool().query(PRUNE_DEAD_SQL, [deadRetentionDays]);

@@ -181,15 +181,15 @@ export const COMPLETE_ONE_SQL = `delete from jobs where id = $1 and attempts = $
 
 /**
  * Idle lanes (no job at all) are removed in two statements of one transaction: first take the
- * lane lock exclusively (an enqueue holds it shared until it commits), then, in a snapshot taken
- * after the lock, delete the lane if it still has no job of any status.
+ * lane lock exclusively (an enqueue holds it shared until it commits; a lane being enqueued into
+ * is skipped), then, in a snapshot taken after the lock, delete the lane if it still has no job
+ * of any status.
  */
 export const JANITOR_LOCK_LANES_SQL = `select l.queue, l.lane from job_lanes l
   where l.created_at < now() - interval '1 minute'
     and not exists (select 1 from jobs j where j.queue = l.queue and j.lane = l.lane)
+    and pg_try_advisory_xact_lock(hashtextextended(l.queue || ':' || l.lane::text, 7215010))
   limit 500`;
-
-export const JANITOR_TRY_LOCK_SQL = `select pg_try_advisory_xact_lock(${LANE_LOCK}) as is_locked`;
 
 export const JANITOR_DELETE_LANES_SQL = `delete from job_lanes l using unnest($1::text[], $2::uuid[]) as d(queue, lane)
   where l.queue = d.queue and l.lane = d.lane

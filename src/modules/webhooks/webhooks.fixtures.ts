@@ -42,13 +42,4 @@ export function signedHeaders(secret: string, body: string, options: { id?: stri
   };
 }
 
-/** Poll until `check` returns a value (not undefined/false), or fail after `limitMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, limitMs = 20_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitUntil as waitFor } from '../../../test/helpers/wait.ts';
