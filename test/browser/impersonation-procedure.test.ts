@@ -105,7 +105,8 @@ test('impersonation procedure in Chromium: ask, a second admin approves, start; 
 
     await t.test('the second admin sees who asks, whom, where and why, and approves', async () => {
       const row = samPage.locator('tr', { hasText: REASON });
-      await row.waitFor();
+      // Names and the workspace arrive with their own lookups: wait for them before reading cells.
+      for (const text of ['Rita Root', 'Hank Owner', 'Globex']) await row.getByText(text).first().waitFor();
       const cells = (await row.locator('td').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
       assert.equal(cells[0], 'Rita Root rita@ops.test');
       assert.equal(cells[1], 'Hank Owner hank@globex.test');
@@ -116,7 +117,8 @@ test('impersonation procedure in Chromium: ask, a second admin approves, start; 
       await snap(samPage, '03-requests-pending');
       await row.getByRole('button', { name: 'Approve the request of Rita Root to impersonate Hank Owner' }).click();
       await row.getByText('Approved', { exact: true }).waitFor();
-      assert.match(await row.locator('td').nth(5).innerText(), /by Sam Second, start before \d\d:\d\d/);
+      // The approver's name arrives with its own lookup: wait for it (fails if it never comes).
+      await row.locator('td').nth(5).getByText(/by Sam Second, start before \d\d:\d\d/).waitFor();
       // Only the requester can start: Sam has no Start button on Rita's request.
       assert.equal(await row.getByRole('button', { name: 'Start impersonation' }).count(), 0);
       await snap(samPage, '04-approved');
