@@ -82,7 +82,11 @@ test('the platform dashboard and the API logs in Chromium', { timeout: 180_000 }
       await page.getByTestId('kpi-executions').waitFor();
       assert.equal(await page.getByTestId('kpi-executions').textContent(), '23');
       assert.equal(await page.getByTestId('kpi-errors').textContent(), '2'); // one 5xx + one failed run
-      assert.equal(await page.getByTestId('kpi-uptime').textContent(), '96.67 %'); // 29 of 30 minutes
+      // 29 of the 30 seeded minutes are OK. When the clock crosses a minute between the seeding and
+      // the read, the seeding minute is expected too: with the platform's own sample (30 of 31) or
+      // before the sampler wrote it (29 of 31, counted down).
+      const uptime = await page.getByTestId('kpi-uptime').textContent();
+      assert.ok(['96.67 %', '96.77 %', '93.55 %'].includes(uptime ?? ''), `uptime ${uptime}`);
       // The seeded workspace; the admin's own workspace joins it once the admin's requests are logged.
       assert.ok(['1', '2'].includes(await page.getByTestId('kpi-workspaces').textContent() ?? ''), 'active workspaces');
       // 20 completed runs of 1.25 over the last 20 hours, when those hours are all in this month.
