@@ -136,7 +136,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     app,
     db,
     jobs,
-    workers: [jobs, mail.worker],
+    workers: [jobs, mail.worker, audit.sealer],
     routeTable,
     identity,
     mail,

@@ -12,10 +12,13 @@ const config = loadConfig({ DATABASE_URL: ownerUrl, ATRIUM_SECRET: BENCH_SECRET,
 const log = createLogger(config.logLevel);
 const db = await connectDatabase(config, log, ownerUrl);
 const platform = await buildPlatform(config, db, log, { serveConsole: false, audit: { isRecording: recording !== 'off' } });
+// The sealer runs as in production's workers (an API-only process would leave it to them).
+platform.audit.sealer.start();
 await platform.app.listen({ port: Number(port), host: '127.0.0.1' });
 const address = platform.app.server.address();
 process.send?.({ port: typeof address === 'object' && address ? address.port : Number(port) });
 process.on('SIGTERM', async () => {
+  await platform.audit.sealer.stop();
   await platform.close();
   await db.close();
   process.exit(0);

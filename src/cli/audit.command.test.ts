@@ -49,8 +49,8 @@ describe('atrium audit verify', () => {
     for (const name of ['Alpha Audit', 'Beta Audit']) assert.equal((await atrium(['workspace', 'create', '--name', name])).code, 0);
     const run = await atrium(['audit', 'verify']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^WORKSPACE\s+ID\s+EVENTS\s+FROM SEQ\s+TO SEQ\s+CHAIN/);
-    assert.match(run.stdout, /alpha-audit\s+\S+\s+1\s+1\s+1\s+ok/);
+    assert.match(run.stdout, /^WORKSPACE\s+ID\s+EVENTS\s+FROM SEQ\s+TO SEQ\s+PENDING\s+CHAIN/);
+    assert.match(run.stdout, /alpha-audit\s+\S+\s+1\s+1\s+1\s+0\s+ok/);
     assert.match(run.stdout, /All 2 chain\(s\) verified\./);
     assert.match(run.stderr, /verified 2\/2 workspaces/);
 
@@ -63,11 +63,12 @@ describe('atrium audit verify', () => {
 
   test('a tampered chain: exit 1 and the first broken link; the other workspace still verifies', async () => {
     await sql(`begin; alter table audit_events disable trigger user;
-      update audit_events set diff = '{"after": {"name": "Forged"}}' where workspace_id = (select id from workspaces where slug = 'beta-audit') and seq = 1;
+      update audit_events set diff = '{"after": {"name": "Forged"}}' where workspace_id = (select id from workspaces where slug = 'beta-audit')
+        and id = (select event_id from audit_chain where workspace_id = (select id from workspaces where slug = 'beta-audit') and seq = 1);
       alter table audit_events enable trigger user; commit`);
     const run = await atrium(['audit', 'verify']);
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stdout, /beta-audit\s+\S+\s+1\s+1\s+1\s+BROKEN/);
+    assert.match(run.stdout, /beta-audit\s+\S+\s+1\s+1\s+1\s+0\s+BROKEN/);
     assert.match(run.stdout, /beta-audit: first broken link at seq 1 \(event [0-9a-f-]{36}\): its content does not match its hash/);
     assert.match(run.stdout, /1 of 2 chain\(s\) broken\./);
     assert.equal((await atrium(['audit', 'verify', '--workspace', 'alpha-audit'])).code, 0);

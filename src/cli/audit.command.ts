@@ -1,6 +1,7 @@
 // `atrium audit verify [--workspace <slug|id>] [--json]`: checks the hash chain of one or every
 // workspace (platform path), prints the first broken link of each broken chain, and exits 1 if
-// any chain is broken. Progress goes to stderr, so stdout stays the report (or the JSON).
+// any chain is broken. Committed events are sealed into their chains first (what the workers'
+// sealer would do within a second), so the check covers everything written until then. Progress goes to stderr, so stdout stays the report (or the JSON).
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import type { Config } from '../kernel/config.ts';
@@ -9,9 +10,17 @@ import type { WorkspaceVerification } from '../modules/audit/index.ts';
 import { withDatabase } from './start.command.ts';
 import { formatTable } from './workspace.command.ts';
 
+const WHY: Record<NonNullable<WorkspaceVerification['reason']>, string> = {
+  seq_gap: 'events are missing before it',
+  prev_hash_mismatch: 'it does not link to the previous event',
+  hash_mismatch: 'its content does not match its hash',
+  event_missing: 'its event was deleted',
+  unsealed_event: 'an event was inserted behind the sealer, outside the chain',
+};
+
 function describeBreak(r: WorkspaceVerification): string {
-  const why = r.reason === 'seq_gap' ? 'events are missing before it' : r.reason === 'prev_hash_mismatch' ? 'it does not link to the previous event' : 'its content does not match its hash';
-  return `first broken link at seq ${r.firstBrokenSeq} (event ${r.firstBrokenId}): ${why}`;
+  const why = WHY[r.reason ?? 'hash_mismatch'];
+  return r.firstBrokenSeq === undefined ? `event ${r.firstBrokenId}: ${why}` : `first broken link at seq ${r.firstBrokenSeq} (event ${r.firstBrokenId}): ${why}`;
 }
 
 export function registerAuditCommands(program: Command, getConfig: () => Config): void {
@@ -29,10 +38,11 @@ export function registerAuditCommands(program: Command, getConfig: () => Config)
     .option('--json', 'print the results as a JSON array')
     .action(async (options: { workspace?: string; json?: boolean }) => {
       const config = getConfig();
-      const results = await withDatabase(config, (db) => {
+      const results = await withDatabase(config, async (db) => {
         const log = pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2));
         const module = createAuditModule({ config, db, log });
         const isTty = process.stderr.isTTY === true;
+        await module.seal();
         return module.verifyChains({
           workspace: options.workspace,
           onProgress(done, total) {
@@ -49,8 +59,8 @@ export function registerAuditCommands(program: Command, getConfig: () => Config)
         console.log(JSON.stringify(results, null, 2));
       } else {
         console.log(formatTable(
-          ['WORKSPACE', 'ID', 'EVENTS', 'FROM SEQ', 'TO SEQ', 'CHAIN'],
-          results.map((r) => [r.slug, r.workspaceId, String(r.checked), String(r.anchorSeq + 1), String(r.headSeq), r.isValid ? 'ok' : 'BROKEN']),
+          ['WORKSPACE', 'ID', 'EVENTS', 'FROM SEQ', 'TO SEQ', 'PENDING', 'CHAIN'],
+          results.map((r) => [r.slug, r.workspaceId, String(r.checked), String(r.anchorSeq + 1), String(r.headSeq), String(r.pending), r.isValid ? 'ok' : 'BROKEN']),
         ));
         for (const r of broken) console.log(`${r.slug}: ${describeBreak(r)}`);
         console.log(broken.length ? `${broken.length} of ${results.length} chain(s) broken.` : `All ${results.length} chain(s) verified.`);

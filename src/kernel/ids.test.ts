@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isUuid, uuidv7, uuidv7Time } from './ids.ts';
+import { isUuid, uuidv7, uuidv7Monotonic, uuidv7Time } from './ids.ts';
 
 test('uuidv7 has version 7, the RFC variant and the given time', () => {
   const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
@@ -21,4 +21,17 @@ test('uuidv7 ids sort by time and do not repeat', () => {
 test('isUuid refuses what is not a uuid', () => {
   assert.equal(isUuid('not-a-uuid'), false);
   assert.equal(isUuid('acme'), false);
+});
+
+test('uuidv7Monotonic: each id sorts after the previous one, within a millisecond and when the clock steps back', () => {
+  const at = 1_800_000_000_000;
+  const ids = [
+    ...Array.from({ length: 5000 }, () => uuidv7Monotonic(at)), // more than the 4,096 of one millisecond's counter
+    ...Array.from({ length: 10 }, () => uuidv7Monotonic(at - 60_000)), // the clock went back a minute
+    uuidv7Monotonic(at + 5),
+  ];
+  for (let i = 1; i < ids.length; i++) assert.ok(ids[i - 1] < ids[i], `id ${i} sorts after id ${i - 1}`);
+  assert.match(ids[0], /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(uuidv7Time(ids[0]), at);
+  assert.equal(uuidv7Time(ids[ids.length - 1]), at + 5);
 });

@@ -190,7 +190,7 @@ async function snapshotOfA(platform: TestPlatform, fx: Fixtures): Promise<unknow
       membershipRoles: await q('select * from membership_roles where workspace_id = any($1) order by 1, 2, 3', [ws]),
       impersonations: await q('select * from impersonations where workspace_id = any($1) order by id', [ws]),
       impersonationRequests: await q('select * from impersonation_requests where workspace_id = any($1) order by id', [ws]),
-      audit: await q('select id, seq, action, hash from audit_events where workspace_id = any($1) order by workspace_id, seq', [ws]),
+      audit: await q('select id, action from audit_events where workspace_id = any($1) order by workspace_id, id', [ws]),
       workflows: await q('select * from workflows where workspace_id = any($1) order by id', [ws]),
       workflowVersions: await q('select * from workflow_versions where workspace_id = any($1) order by id', [ws]),
       executions: await q('select * from workflow_executions where workspace_id = any($1) order by id', [ws]),

@@ -5,8 +5,8 @@ import { keys } from './keys.ts';
 import { useSession } from '../auth/session.tsx';
 
 // The event's shape is the server's own type (types only; nothing of the server is bundled).
-import type { AuditActorType, AuditEvent, AuditOutcome } from '../../../src/modules/audit/audit.types.ts';
-export type { AuditActorType, AuditEvent, AuditOutcome } from '../../../src/modules/audit/audit.types.ts';
+import type { AuditActorType, AuditEvent, AuditOutcome, ChainVerification } from '../../../src/modules/audit/audit.types.ts';
+export type { AuditActorType, AuditEvent, AuditOutcome, ChainVerification } from '../../../src/modules/audit/audit.types.ts';
 
 export type AuditFilters = {
   action?: string;
@@ -18,16 +18,6 @@ export type AuditFilters = {
   from?: string;
   to?: string;
   sort?: 'asc' | 'desc';
-};
-
-export type ChainVerification = {
-  isValid: boolean;
-  checked: number;
-  anchorSeq: number;
-  headSeq: number;
-  firstBrokenSeq?: number;
-  firstBrokenId?: string;
-  reason?: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap';
 };
 
 const PAGE_SIZE = 50;

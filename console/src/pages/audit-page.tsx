@@ -153,7 +153,7 @@ export function AuditPage() {
                       <td>{e.targetType} <span className="muted mono">{e.targetId ? (e.targetId.length > 12 ? `${e.targetId.slice(0, 8)}…` : e.targetId) : ''}</span></td>
                       <td><Badge tone={OUTCOME_TONE[e.outcome]}>{e.outcome}</Badge></td>
                       <td className="muted">{e.ip ?? '—'}</td>
-                      <td className="num muted">{e.seq}</td>
+                      <td className="num muted">{e.seq ?? <span title="Sealed into the chain within seconds">sealing…</span>}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -181,13 +181,20 @@ function VerifyResult({ result }: { result: ChainVerification }) {
       <Notice tone="success">
         <strong>The chain is intact.</strong> {result.checked} event{result.checked === 1 ? '' : 's'} checked
         {result.anchorSeq > 0 ? ` (from #${result.anchorSeq + 1}; older events were removed by the retention policy)` : ''}.
+        {result.pending > 0 ? ` ${result.pending} event${result.pending === 1 ? '' : 's'} from the last seconds ${result.pending === 1 ? 'is' : 'are'} being sealed into it.` : ''}
       </Notice>
     );
   }
-  const why = result.reason === 'seq_gap' ? 'events before it are missing' : result.reason === 'prev_hash_mismatch' ? 'it does not link to the event before it' : 'its content does not match its hash';
+  const why = {
+    seq_gap: 'events before it are missing',
+    prev_hash_mismatch: 'it does not link to the event before it',
+    hash_mismatch: 'its content does not match its hash',
+    event_missing: 'the event was deleted',
+    unsealed_event: 'an event was added outside the chain',
+  }[result.reason ?? 'hash_mismatch'];
   return (
     <Notice tone="warning">
-      <strong>The chain is broken at event #{result.firstBrokenSeq}</strong>: {why}. The trail may have been tampered with in the database; tell your platform operator.
+      <strong>The chain is broken {result.firstBrokenSeq === undefined ? `at event ${result.firstBrokenId}` : `at event #${result.firstBrokenSeq}`}</strong>: {why}. The trail may have been tampered with in the database; tell your platform operator.
     </Notice>
   );
 }
@@ -203,7 +210,7 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 
 function EventDetail({ event, onClose }: { event: AuditEvent | null; onClose: () => void }) {
   return (
-    <Dialog open={event !== null} onClose={onClose} title={event ? <code>{event.action}</code> : ''} description={event ? `Event #${event.seq} · ${formatDateTime(event.occurredAt)}` : undefined} size="wide">
+    <Dialog open={event !== null} onClose={onClose} title={event ? <code>{event.action}</code> : ''} description={event ? `${event.seq === null ? 'Being sealed' : `Event #${event.seq}`} · ${formatDateTime(event.occurredAt)}` : undefined} size="wide">
       {event ? (
         <div className="audit-detail">
           <dl className="definition-list">
@@ -231,10 +238,14 @@ function EventDetail({ event, onClose }: { event: AuditEvent | null; onClose: ()
             <p className="muted">This event records no field changes.</p>
           )}
           <h3 className="detail-heading">Hash chain</h3>
-          <dl className="definition-list">
-            <Field label="Previous"><code className="hash">{event.prevHash}</code></Field>
-            <Field label="This event"><code className="hash">{event.hash}</code></Field>
-          </dl>
+          {event.hash === null ? (
+            <p className="muted">Recorded a moment ago: the event is being sealed into the workspace's chain (within seconds).</p>
+          ) : (
+            <dl className="definition-list">
+              <Field label="Previous"><code className="hash">{event.prevHash}</code></Field>
+              <Field label="This event"><code className="hash">{event.hash}</code></Field>
+            </dl>
+          )}
         </div>
       ) : null}
       <div className="dialog-actions">

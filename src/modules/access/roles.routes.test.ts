@@ -19,7 +19,7 @@ describe('roles and permissions API', () => {
 
   async function auditActions(workspaceId: string, targetId: string): Promise<string[]> {
     const { rows } = await platform.db.withPlatform((tx) =>
-      tx.query<{ action: string }>('select action from audit_events where workspace_id = $1 and target_id = $2 order by seq', [workspaceId, targetId]));
+      tx.query<{ action: string }>('select action from audit_events where workspace_id = $1 and target_id = $2 order by id', [workspaceId, targetId]));
     return rows.map((r) => r.action);
   }
 

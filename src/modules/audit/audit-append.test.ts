@@ -1,7 +1,8 @@
-// The cheaper append of migration 0009 keeps its promises: both append paths (plain INSERT when
-// bound, the wrapper otherwise), time that never goes backwards within a chain (so seq order is
-// time order), indexes that serve every filter of the query API in the listing's order, the
-// seq cursor (and the one made before it), and the bench-only switch that turns recording off.
+// The append (migrations 0009, 0018) keeps its promises: both append paths (plain INSERT when
+// bound, the wrapper otherwise) land in the event's one chain once sealed; the sealer never
+// links past a transaction still open (so nothing can appear behind it); indexes serve every
+// filter of the query API in the listing's order; the id cursor (and the seq cursor made
+// before it); and the bench-only switch that turns recording off.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -17,7 +18,7 @@ import { listEvents } from './list-events.ts';
 
 const actor: AuditContext = { actor: { type: 'user', id: '01900000-0000-7000-8000-0000000000bb' }, ip: '203.0.113.7', userAgent: 'test/1.0', requestId: 'req-2', traceId: null };
 
-describe('audit append (migration 0009)', () => {
+describe('audit append and sealing (migrations 0009, 0018)', () => {
   let platform: TestPlatform;
   let owner: pg.Client;
 
@@ -45,9 +46,11 @@ describe('audit append (migration 0009)', () => {
     await record(ws, 'thing.created', 'bound');
     await platform.db.withIdentity((tx) => platform.audit.record(tx, actor, { workspaceId: ws, action: 'thing.updated', targetType: 'thing', targetId: 'identity' }));
     await platform.db.withPlatform((tx) => platform.audit.record(tx, actor, { workspaceId: ws, action: 'thing.deleted', targetType: 'thing', targetId: 'platform' }));
-    const { rows } = await owner.query<{ seq: number; target_id: string }>('select seq::int, target_id from audit_events where workspace_id = $1 order by seq', [ws]);
+    assert.equal(await platform.audit.seal() >= 3, true);
+    const { rows } = await owner.query<{ seq: number; target_id: string }>(
+      'select c.seq::int, e.target_id from audit_events e join audit_chain c on c.workspace_id = e.workspace_id and c.event_id = e.id where e.workspace_id = $1 order by c.seq', [ws]);
     assert.deepEqual(rows, [{ seq: 1, target_id: 'bound' }, { seq: 2, target_id: 'identity' }, { seq: 3, target_id: 'platform' }]);
-    assert.deepEqual(await platform.audit.verifyWorkspace(ws), { isValid: true, checked: 3, anchorSeq: 0, headSeq: 3 });
+    assert.deepEqual(await platform.audit.verifyWorkspace(ws), { isValid: true, checked: 3, anchorSeq: 0, headSeq: 3, pending: 0 });
     // The unbound transaction was bound for the one insert only.
     const after = await platform.db.withIdentity(async (tx) => {
       await platform.audit.record(tx, actor, { workspaceId: ws, action: 'thing.updated', targetType: 'thing', targetId: 'again' });
@@ -56,19 +59,34 @@ describe('audit append (migration 0009)', () => {
     assert.equal(after, null);
   });
 
-  test('time never goes backwards within a chain: a link never predates the previous one', async () => {
-    const ws = await newWorkspace('append-clock');
-    await record(ws, 'thing.created', 'one');
-    // As if the clock had been ahead when the last link was written (owner, triggers off).
-    await owner.query('begin');
-    await owner.query('alter table audit_events disable trigger user');
-    await owner.query(`update audit_events set occurred_at = now() + interval '1 hour' where workspace_id = $1 and seq = 1`, [ws]);
-    await owner.query('alter table audit_events enable trigger user');
-    await owner.query('commit');
-    await record(ws, 'thing.updated', 'two');
-    const { rows } = await owner.query<{ seq: number; is_ordered: boolean }>(
-      `select seq::int, occurred_at >= lag(occurred_at) over (order by seq) as is_ordered from audit_events where workspace_id = $1 order by seq`, [ws]);
-    assert.deepEqual(rows.map((r) => [r.seq, r.is_ordered]), [[1, null], [2, true]]);
+  test('an event is listed at once, linked by the sealer; never past a transaction still open', async () => {
+    const ws = await newWorkspace('append-horizon');
+    // A transaction that records its event first and commits last.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let recorded!: () => void;
+    const isRecorded = new Promise<void>((r) => { recorded = r; });
+    const slow = platform.db.withWorkspace(ws, async (tx) => {
+      await platform.audit.record(tx, actor, { workspaceId: ws, action: 'thing.created', targetType: 'thing', targetId: 'slow' });
+      recorded();
+      await held;
+    });
+    await isRecorded;
+    await record(ws, 'thing.updated', 'fast');
+    const listed = await listEvents(platform.db, ws, { sort: 'asc', limit: 10 });
+    assert.deepEqual(listed.data.map((e) => [e.targetId, e.seq, e.hash]), [['fast', null, null]], 'committed, listed, not linked yet');
+    assert.deepEqual((await platform.audit.verifyWorkspace(ws)).pending, 1);
+    // The open transaction began before "fast": linking "fast" now would let "slow" land behind it.
+    await platform.audit.seal();
+    assert.equal((await listEvents(platform.db, ws, { limit: 10 })).data[0].seq, null);
+    release();
+    await slow;
+    await platform.audit.seal();
+    const sealed = await listEvents(platform.db, ws, { sort: 'asc', limit: 10 });
+    // Chain order is the order of the transactions; the listing's is the events' creation.
+    assert.deepEqual(sealed.data.map((e) => [e.targetId, e.seq]), [['slow', 1], ['fast', 2]]);
+    assert.ok(sealed.data.every((e) => /^[0-9a-f]{64}$/.test(e.hash ?? '')));
+    assert.deepEqual(await platform.audit.verifyWorkspace(ws), { isValid: true, checked: 2, anchorSeq: 0, headSeq: 2, pending: 0 });
   });
 
   test('every filter of the query API is served by an index in the listing\'s order (no sort)', async () => {
@@ -82,7 +100,7 @@ describe('audit append (migration 0009)', () => {
       ['action', { ...base, filters: { action: 'member.removed' } }],
       ['target type', { ...base, filters: { targetType: 'thing' } }],
       ['target', { ...base, filters: { targetType: 'thing', targetId: 't-1' } }],
-      ['next page', { ...base, filters: { action: 'thing.updated' }, after: { occurredAt: new Date().toISOString(), id: '01900000-0000-7000-8000-000000000001', seq: 20 } }],
+      ['next page', { ...base, filters: { action: 'thing.updated' }, after: { occurredAt: new Date().toISOString(), id: '01900000-0000-7000-8000-000000000001' } }],
     ];
     const plans = await platform.db.withWorkspace(ws, async (tx) => {
       await tx.query('set local enable_seqscan = off');
@@ -98,29 +116,28 @@ describe('audit append (migration 0009)', () => {
       assert.match(plan, /Index Scan/, `${name}: ${plan}`);
       assert.doesNotMatch(plan, /\bSort\b/, `${name}: ${plan}`);
     }
-    // And the index set itself: what the query API needs, nothing more (ADR 0007).
+    // And the index set itself: what the query API and the sealer need, nothing more (ADR 0007, 0012).
     const { rows } = await owner.query<{ indexname: string }>(`select indexname from pg_indexes where tablename = 'audit_events' order by indexname`);
     assert.deepEqual(rows.map((r) => r.indexname), [
       'audit_events_action_idx', 'audit_events_actor_idx', 'audit_events_pkey', 'audit_events_target_idx',
-      'audit_events_time_brin', 'audit_events_workspace_id_seq_key',
+      'audit_events_time_brin', 'audit_events_tx_brin',
     ]);
   });
 
-  test('pages by seq; a cursor from before seq was in it still continues after its event', async () => {
+  test('pages by id (creation order); a cursor made when pages went by seq still continues after its event', async () => {
     const ws = await newWorkspace('append-cursor');
     for (let i = 0; i < 5; i++) await record(ws, 'thing.updated', `c-${i}`);
     const first = await listEvents(platform.db, ws, { sort: 'asc', limit: 2 });
-    assert.deepEqual(first.data.map((e) => e.seq), [1, 2]);
-    assert.equal(decodeCursor(first.nextCursor!).seq, 2);
+    assert.deepEqual(first.data.map((e) => e.targetId), ['c-0', 'c-1']);
     const second = await listEvents(platform.db, ws, { sort: 'asc', limit: 2, cursor: first.nextCursor! });
-    assert.deepEqual(second.data.map((e) => e.seq), [3, 4]);
+    assert.deepEqual(second.data.map((e) => e.targetId), ['c-2', 'c-3']);
     const last = first.data[1];
-    const legacy = encodeCursor({ occurredAt: last.occurredAt, id: last.id });
-    assert.equal(decodeCursor(legacy).seq, undefined);
+    const legacy = Buffer.from(JSON.stringify([last.occurredAt, last.id, 2])).toString('base64url');
+    assert.deepEqual(decodeCursor(legacy), decodeCursor(encodeCursor({ occurredAt: last.occurredAt, id: last.id })));
     const fromLegacy = await listEvents(platform.db, ws, { sort: 'asc', limit: 2, cursor: legacy });
-    assert.deepEqual(fromLegacy.data.map((e) => e.seq), [3, 4]);
+    assert.deepEqual(fromLegacy.data.map((e) => e.targetId), ['c-2', 'c-3']);
     const down = await listEvents(platform.db, ws, { sort: 'desc', limit: 10, cursor: legacy });
-    assert.deepEqual(down.data.map((e) => e.seq), [1]);
+    assert.deepEqual(down.data.map((e) => e.targetId), ['c-0']);
     assert.throws(() => decodeCursor(Buffer.from(JSON.stringify([last.occurredAt, last.id, 'x'])).toString('base64url')), /cursor/i);
   });
 

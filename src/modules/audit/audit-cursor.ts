@@ -1,13 +1,12 @@
-// Opaque page cursors: base64url of the last event's (occurredAt, id, seq). Listings within a
-// workspace page on seq, the platform listing across workspaces on (occurredAt, id). A cursor
-// made before seq was added (two elements) is still accepted: its id names the event.
+// Opaque page cursors: base64url of the last event's (occurredAt, id). Listings within a
+// workspace page on the id, the platform listing across workspaces on (occurredAt, id). A cursor
+// made while listings paged on seq (three elements) is still accepted: its id names the event.
 import { isUuid } from '../../kernel/ids.ts';
 import { auditErrors } from './audit.errors.ts';
 import type { Keyset } from './audit.store.ts';
 
 export function encodeCursor(keyset: Keyset): string {
   const parts: unknown[] = [keyset.occurredAt, keyset.id];
-  if (keyset.seq !== undefined) parts.push(keyset.seq);
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
 }
 
@@ -18,9 +17,7 @@ export function decodeCursor(cursor: string): Keyset {
       const [occurredAt, id, seq] = parsed as unknown[];
       const isSeqValid = seq === undefined || (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0);
       if (typeof occurredAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(occurredAt)) && isSeqValid) {
-        const keyset: Keyset = { occurredAt: new Date(occurredAt).toISOString(), id: id.toLowerCase() };
-        if (typeof seq === 'number') keyset.seq = seq;
-        return keyset;
+        return { occurredAt: new Date(occurredAt).toISOString(), id: id.toLowerCase() };
       }
     }
   } catch {

@@ -361,7 +361,7 @@ describe('every foundation mutation emits its audit event', () => {
       const rid = `emit-${i}-${randomBytes(6).toString('hex')}`;
       const expected = await c.run(rid);
       const { rows } = await platform.db.withPlatform((tx) => tx.query<{ action: string; actor_type: string; actor_id: string | null; target_id: string | null; outcome: string; ip: string; user_agent: string }>(
-        `select action, actor_type, actor_id, target_id, outcome, ip, user_agent from audit_events where workspace_id = $1 and request_id = $2 order by seq`,
+        `select action, actor_type, actor_id, target_id, outcome, ip, user_agent from audit_events where workspace_id = $1 and request_id = $2 order by id`,
         [expected.workspaceId, rid]));
       const actions = Array.isArray(expected.action) ? expected.action : [expected.action];
       assert.deepEqual(rows.map((r) => r.action), actions, `events of ${c.route} in its workspace`);
@@ -379,7 +379,7 @@ describe('every foundation mutation emits its audit event', () => {
   test('the platform admin created from the CLI or at start-up: platform_admin.created in their workspace', async () => {
     const created = await platform.admin.createPlatformAdmin({ email: 'cli-root@emit.test', password: 'operator password 2' });
     const { rows } = await platform.db.withPlatform((tx) => tx.query<{ action: string; actor_type: string; user_agent: string }>(
-      'select action, actor_type, user_agent from audit_events where workspace_id = $1 order by seq', [created.workspace.id]));
+      'select action, actor_type, user_agent from audit_events where workspace_id = $1 order by id', [created.workspace.id]));
     assert.deepEqual(rows.map((r) => [r.action, r.actor_type, r.user_agent]), [
       ['workspace.created', 'system', 'atrium-cli'],
       ['platform_admin.created', 'system', 'atrium-cli'],

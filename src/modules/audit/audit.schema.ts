@@ -12,7 +12,7 @@ const DiffSide = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Nu
 export const AuditEventSchema = Type.Object({
   id: Uuid,
   workspaceId: Uuid,
-  seq: Type.Integer({ description: 'Position in the workspace\'s hash chain (1, 2, …)' }),
+  seq: Type.Union([Type.Integer(), Type.Null()], { description: 'Position in the workspace\'s hash chain (1, 2, …); null for the few seconds before the event is sealed into it' }),
   occurredAt: Type.String({ format: 'date-time' }),
   actorType: ActorTypeSchema,
   actorId: Nullable(Uuid),
@@ -28,8 +28,8 @@ export const AuditEventSchema = Type.Object({
   requestId: Nullable(Type.String()),
   traceId: Nullable(Type.String()),
   outcome: OutcomeSchema,
-  prevHash: Type.String({ description: 'Hash of the previous event of the chain (hex SHA-256)' }),
-  hash: Type.String({ description: 'sha256(prevHash + canonical form of this event), hex' }),
+  prevHash: Type.Union([Type.String(), Type.Null()], { description: 'Hash of the previous event of the chain (hex SHA-256); null until sealed' }),
+  hash: Type.Union([Type.String(), Type.Null()], { description: 'sha256(prevHash + canonical form of this event), hex; null until sealed' }),
 });
 
 export const AuditFilterQuery = {
@@ -66,8 +66,11 @@ export const VerificationSchema = Type.Object({
   isValid: Type.Boolean(),
   checked: Type.Integer({ description: 'Events checked, from the retention anchor to the newest' }),
   anchorSeq: Type.Integer({ description: 'Seq of the last event removed by retention (0: none)' }),
-  headSeq: Type.Integer({ description: 'Seq of the newest event' }),
+  headSeq: Type.Integer({ description: 'Seq of the newest sealed event' }),
+  pending: Type.Integer({ description: 'Events written in the last seconds, not sealed into the chain yet' }),
   firstBrokenSeq: Type.Optional(Type.Integer()),
   firstBrokenId: Type.Optional(Uuid),
-  reason: Type.Optional(Type.Union([Type.Literal('hash_mismatch'), Type.Literal('prev_hash_mismatch'), Type.Literal('seq_gap')])),
+  reason: Type.Optional(Type.Union([
+    Type.Literal('hash_mismatch'), Type.Literal('prev_hash_mismatch'), Type.Literal('seq_gap'), Type.Literal('event_missing'), Type.Literal('unsealed_event'),
+  ])),
 });

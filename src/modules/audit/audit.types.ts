@@ -37,7 +37,8 @@ export type AuditEventInput = {
 export type AuditEvent = {
   id: string;
   workspaceId: string;
-  seq: number;
+  /** Position in the workspace's chain; null until the sealer links the event (seconds). */
+  seq: number | null;
   occurredAt: string;
   actorType: AuditActorType;
   actorId: string | null;
@@ -51,8 +52,8 @@ export type AuditEvent = {
   requestId: string | null;
   traceId: string | null;
   outcome: AuditOutcome;
-  prevHash: string;
-  hash: string;
+  prevHash: string | null;
+  hash: string | null;
 };
 
 /** Query filters (all optional, combined with AND). `action` ending in `*` is a prefix. */
@@ -80,7 +81,14 @@ export type ChainVerification = {
   anchorSeq: number;
   /** Seq of the newest event (anchorSeq when the chain is empty). */
   headSeq: number;
+  /** Events written after the sealer's position: not in the chain yet (it reaches them within seconds). */
+  pending: number;
   firstBrokenSeq?: number;
   firstBrokenId?: string;
-  reason?: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap';
+  /**
+   * seq_gap: links are missing; prev_hash_mismatch: a link does not follow the previous one;
+   * hash_mismatch: an event (or its link) was changed; event_missing: a linked event was deleted;
+   * unsealed_event: an event older than the sealer's position has no link (inserted behind it).
+   */
+  reason?: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap' | 'event_missing' | 'unsealed_event';
 };

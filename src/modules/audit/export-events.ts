@@ -39,7 +39,7 @@ export async function* eventPages(db: Database, workspaceId: string, filters: Au
     if (data.length > 0) yield data;
     if (data.length < pageSize) return;
     const last = data[data.length - 1];
-    after = { occurredAt: last.occurredAt, id: last.id, seq: last.seq };
+    after = { occurredAt: last.occurredAt, id: last.id };
   }
 }
 

@@ -1,5 +1,6 @@
-// The hash chain, as verification recomputes it. Mirrors atrium_audit_hash() of migration 0004:
-// hash = sha256(prev_hash || '\n' || canonical(row)), each field written `<octets>:<text>;`
+// The hash chain, as the sealer computes it and verification recomputes it (and as
+// atrium_audit_hash() of migration 0004 did, so links made before migration 0018 still verify):
+// hash = sha256(prev_hash || '\n' || canonical(event)), each field written `<octets>:<text>;`
 // (null: `-;`). Values are the text PostgreSQL gives for the stored columns (uuid lower-case,
 // occurred_at as epoch microseconds, diff as jsonb's canonical text), so any change to a stored
 // field changes the hash.
@@ -9,11 +10,10 @@ import type { ChainVerification } from './audit.types.ts';
 export const GENESIS_HASH = '0'.repeat(64);
 const FORMAT_VERSION = 'v1';
 
-/** One link as read for verification (every field as PostgreSQL's text). */
-export type ChainLink = {
+/** An event as the chain hashes it (every field as PostgreSQL's text). */
+export type SealableEvent = {
   id: string;
   workspaceId: string;
-  seq: number;
   occurredMicros: string;
   actorType: string;
   actorId: string | null;
@@ -27,15 +27,22 @@ export type ChainLink = {
   requestId: string | null;
   traceId: string | null;
   outcome: string;
+};
+
+/** One link of the chain with its event, as read for verification. */
+export type ChainLink = SealableEvent & {
+  seq: number;
   prevHash: string;
   hash: string;
+  /** The link names an event that is no longer there. */
+  isEventMissing?: boolean;
 };
 
 function field(value: string | null): string {
   return value === null ? '-;' : `${Buffer.byteLength(value, 'utf8')}:${value};`;
 }
 
-export function canonicalLink(link: Omit<ChainLink, 'prevHash' | 'hash'>): string {
+export function canonicalLink(link: SealableEvent & { seq: number }): string {
   return [
     FORMAT_VERSION, link.workspaceId, link.id, String(link.seq), link.occurredMicros, link.actorType, link.actorId,
     link.realActorId, link.action, link.targetType, link.targetId, link.diffText, link.ip, link.userAgent, link.requestId,
@@ -43,7 +50,7 @@ export function canonicalLink(link: Omit<ChainLink, 'prevHash' | 'hash'>): strin
   ].map(field).join('');
 }
 
-export function linkHash(prevHash: string, link: Omit<ChainLink, 'prevHash' | 'hash'>): string {
+export function linkHash(prevHash: string, link: SealableEvent & { seq: number }): string {
   return createHash('sha256').update(`${prevHash}\n${canonicalLink(link)}`, 'utf8').digest('hex');
 }
 
@@ -66,13 +73,14 @@ export function createChainVerifier(anchor: { seq: number; hash: string }) {
       headSeq = link.seq;
       const at = { firstBrokenSeq: link.seq, firstBrokenId: link.id };
       if (link.seq !== expectedSeq) broken = { ...at, reason: 'seq_gap' };
+      else if (link.isEventMissing) broken = { ...at, reason: 'event_missing' };
       else if (link.prevHash !== expectedPrev) broken = { ...at, reason: 'prev_hash_mismatch' };
       else if (linkHash(link.prevHash, link) !== link.hash) broken = { ...at, reason: 'hash_mismatch' };
       expectedSeq = link.seq + 1;
       expectedPrev = link.hash;
       return broken === null;
     },
-    result(): ChainVerification {
+    result(): Omit<ChainVerification, 'pending'> {
       return { isValid: broken === null, checked, anchorSeq: anchor.seq, headSeq, ...(broken ?? {}) };
     },
   };

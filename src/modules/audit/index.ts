@@ -1,6 +1,7 @@
 // The audit module's door: an append-only, hash-chained trail of events per workspace.
 // Use-cases call `audit.record(tx, context, event)` in the SAME transaction as the change;
-// routes build the context with `auditContextOf(request)`.
+// routes build the context with `auditContextOf(request)`. The sealer (a worker) links committed
+// events into each workspace's chain within seconds (ADR 0012).
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { KernelDeps } from '../../kernel/module.ts';
@@ -14,6 +15,7 @@ import type { JobEngine } from '../../kernel/jobs/index.ts';
 import { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, applyRetention } from './apply-retention.ts';
 import { verifyChains, verifyWorkspaceChain } from './verify-chain.ts';
 import type { WorkspaceVerification } from './verify-chain.ts';
+import { createSealer, sealAll } from './seal-chain.ts';
 
 export type { AuditActor, AuditActorType, AuditContext, AuditEventInput, AuditOutcome } from './audit.types.ts';
 export type { AuditEvent, AuditFilters, AuditSort, ChainVerification } from './audit.types.ts';
@@ -58,6 +60,7 @@ export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions 
   // Several workers may run it at once: deletions of the same prefix are idempotent and the
   // anchor only moves forward; the cron fires each tick once anyway.
   options.jobs?.define({ name: RETENTION_QUEUE, concurrency: 1, maxAttempts: 3, handler: async () => { await applyRetention(deps.db, { log: deps.log }); } });
+  const sealer = createSealer(deps.db, deps.log);
   return {
     /** Append one event in the caller's transaction (bound to event.workspaceId, or unbound: identity and platform paths). */
     async record(tx: Tx, context: AuditContext, event: AuditEventInput): Promise<void> {
@@ -70,6 +73,12 @@ export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions 
       await options.jobs?.schedule(tx, { name: RETENTION_QUEUE, cron: RETENTION_CRON, queue: RETENTION_QUEUE });
     },
     retentionSetting: auditRetentionSetting,
+    /** The worker that seals committed events into their chains (started with the workers). */
+    sealer,
+    /** Seals every committed event now; returns how many (tests, the CLI's verify, the bench). */
+    seal(): Promise<number> {
+      return sealAll(deps.db);
+    },
     applyRetention(options: { now?: Date } = {}) {
       return applyRetention(deps.db, { ...options, log: deps.log });
     },

@@ -1,5 +1,5 @@
 // GET /audit/events (one workspace, tenant path) and GET /admin/audit/events (every workspace,
-// platform path): filters, sort by time (within a workspace: by seq, the same order), keyset
+// platform path): filters, sort by time (within a workspace: by id, creation order), keyset
 // pagination.
 import type { Database } from '../../kernel/db/database.ts';
 import { auditErrors } from './audit.errors.ts';
@@ -25,7 +25,7 @@ export function filtersOf(query: AuditFilters): AuditFilters {
 
 function page(data: AuditEvent[], limit: number): EventPage {
   const last = data[data.length - 1];
-  return { data, nextCursor: data.length === limit && last ? encodeCursor({ occurredAt: last.occurredAt, id: last.id, seq: last.seq }) : null };
+  return { data, nextCursor: data.length === limit && last ? encodeCursor({ occurredAt: last.occurredAt, id: last.id }) : null };
 }
 
 export async function listEvents(db: Database, workspaceId: string, query: EventListQuery): Promise<EventPage> {

@@ -1,5 +1,5 @@
 // Appends one event in the caller's transaction. The diff is redacted here, before it is
-// hashed into the chain; the trigger assigns seq, time, prev_hash and hash.
+// hashed into the chain; the sealer links it into the chain after commit (seal-chain.ts).
 import type { Tx } from '../../kernel/db/database.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import type { AuditContext, AuditEventInput } from './audit.types.ts';
@@ -18,7 +18,7 @@ function uuidOrNull(value: string | null | undefined): string | null {
   return value && isUuid(value) ? value.toLowerCase() : null;
 }
 
-export async function recordEvent(tx: Tx, context: AuditContext, event: AuditEventInput): Promise<{ id: string; seq: number }> {
+export async function recordEvent(tx: Tx, context: AuditContext, event: AuditEventInput): Promise<{ id: string }> {
   // Programming errors, not client input: fail the use-case (and its transaction) loudly.
   if (!ACTION.test(event.action)) throw new Error(`audit: action "${event.action}" is not resource.verb_past`);
   if (!TARGET_TYPE.test(event.targetType)) throw new Error(`audit: target type "${event.targetType}" is not snake_case`);

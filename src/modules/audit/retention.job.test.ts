@@ -30,12 +30,14 @@ test('the retention schedule is installed and its job applies retention', async 
   }
   const res = await platform.app.inject({ method: 'PATCH', url: '/api/v1/workspaces/current', headers: { authorization: `Bearer ${token}` }, payload: { settings: { 'audit.retention_days': 30 } } });
   assert.equal(res.statusCode, 200, res.body);
-  // The first events are 40 days old (the trigger stamps the time; moved back on the platform path, retention flag on).
+  // The first events are 40 days old (moved back on the platform path, retention flag on).
   const count = () => platform.db.withPlatform(async (tx) => (await tx.query<{ n: number }>('select count(*)::int as n from audit_events where workspace_id = $1', [workspaceId])).rows[0].n);
   const before0 = await count();
   assert.ok(before0 >= 5);
+  await platform.audit.seal(); // the events are in the chain (the sealer would have linked them)
   await platform.db.owner.query(`alter table audit_events disable trigger audit_events_no_update`);
-  await platform.db.owner.query(`update audit_events set occurred_at = occurred_at - interval '40 days' where workspace_id = $1 and seq <= 3`, [workspaceId]);
+  await platform.db.owner.query(`update audit_events set occurred_at = occurred_at - interval '40 days'
+    where workspace_id = $1 and id in (select event_id from audit_chain where workspace_id = $1 and seq <= 3)`, [workspaceId]);
   await platform.db.owner.query(`alter table audit_events enable trigger audit_events_no_update`);
 
   await platform.db.withPlatform((tx) => platform.jobs.enqueue(tx, RETENTION_QUEUE, {}));

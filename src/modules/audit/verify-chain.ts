@@ -1,8 +1,10 @@
 // Verification of hash chains: GET /audit/verify (one workspace, tenant path) and
 // `atrium audit verify` (one or every workspace, platform path). A workspace's links are read
-// through one cursor, so the chain is checked against one snapshot, anchor included.
+// through one cursor, so the chain is checked against one snapshot, anchor included; then its
+// events without a link are counted: written since the sealer's position (pending, normal), or
+// before it (inserted behind the sealer: the chain is broken).
 import type { Database, Tx } from '../../kernel/db/database.ts';
-import { scanChain } from './audit.store.ts';
+import { countUnsealed, scanChain } from './audit.store.ts';
 import type { ChainVerification } from './audit.types.ts';
 import { GENESIS_HASH, createChainVerifier } from './hash-chain.ts';
 
@@ -17,7 +19,12 @@ export async function verifyChainIn(tx: Tx, workspaceId: string): Promise<ChainV
       return state.verifier.check(link);
     },
   });
-  return state.verifier.result();
+  const result = state.verifier.result();
+  const unsealed = await countUnsealed(tx, workspaceId);
+  if (result.isValid && unsealed.orphans > 0) {
+    return { ...result, isValid: false, pending: unsealed.pending, firstBrokenId: unsealed.firstOrphanId ?? undefined, reason: 'unsealed_event' };
+  }
+  return { ...result, pending: unsealed.pending };
 }
 
 export function verifyWorkspaceChain(db: Database, workspaceId: string): Promise<ChainVerification> {

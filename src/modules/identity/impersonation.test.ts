@@ -41,7 +41,7 @@ describe('impersonation', () => {
 
   async function auditOf(workspaceId: string, where = 'true'): Promise<AuditRow[]> {
     const { rows } = await platform.db.withPlatform((tx) => tx.query<AuditRow>(
-      `select action, actor_type, actor_id, real_actor_id, target_id, diff from audit_events where workspace_id = $1 and ${where} order by seq`, [workspaceId]));
+      `select action, actor_type, actor_id, real_actor_id, target_id, diff from audit_events where workspace_id = $1 and ${where} order by id`, [workspaceId]));
     return rows;
   }
 

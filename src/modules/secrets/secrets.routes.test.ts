@@ -226,7 +226,7 @@ describe('secrets API', () => {
     await owner.connect();
     try {
       const { rows } = await owner.query<{ action: string; actor_type: string; actor_id: string | null; diff: unknown }>(
-        `select action, actor_type, actor_id, diff from audit_events where workspace_id = $1 and target_type = 'secret' order by seq`, [a.workspaceId]);
+        `select action, actor_type, actor_id, diff from audit_events where workspace_id = $1 and target_type = 'secret' order by id`, [a.workspaceId]);
       assert.deepEqual(rows.map((r) => r.action), ['secret.created', 'secret.updated', 'secret.created', 'secret.created', 'secret.deleted']);
       assert.deepEqual(rows.slice(0, 2).map((r) => [r.actor_type, r.actor_id]), [['user', a.userIds.owner], ['user', a.userIds.admin]]);
       assert.equal(rows[2].actor_type, 'api_key');

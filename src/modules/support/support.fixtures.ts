@@ -21,6 +21,6 @@ export type AuditRow = { workspace_id: string; action: string; actor_type: strin
 /** Audit events about one target, in chain order (platform path). */
 export async function auditEventsOf(platform: Platform, targetId: string): Promise<AuditRow[]> {
   const { rows } = await platform.db.withPlatform((tx) => tx.query<AuditRow>(
-    'select workspace_id, action, actor_type, actor_id, target_id, request_id from audit_events where target_id = $1 order by occurred_at, seq', [targetId]));
+    'select workspace_id, action, actor_type, actor_id, target_id, request_id from audit_events where target_id = $1 order by id', [targetId]));
   return rows;
 }

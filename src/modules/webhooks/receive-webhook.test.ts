@@ -259,7 +259,7 @@ describe('inbound webhooks', () => {
     const del = await platform.app.inject({ method: 'DELETE', url: `/api/v1/webhook-endpoints/${e.id}`, headers: bearer(a.owner) });
     assert.equal(del.statusCode, 204);
     const { rows } = await platform.db.withPlatform((tx) => tx.query<{ action: string; diff: unknown }>(
-      `select action, diff from audit_events where target_id = $1 order by seq`, [e.id]));
+      `select action, diff from audit_events where target_id = $1 order by id`, [e.id]));
     assert.deepEqual(rows.map((r) => r.action), ['webhook_endpoint.created', 'webhook_endpoint.updated', 'webhook_endpoint.secret_rotated', 'webhook_endpoint.deleted']);
     assert.ok(!JSON.stringify(rows).includes(e.secret.slice(6)));
     assert.equal((await platform.app.inject({ method: 'GET', url: `/api/v1/webhook-endpoints/${e.id}`, headers: bearer(a.owner) })).statusCode, 404);
