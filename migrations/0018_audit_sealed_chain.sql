@@ -51,6 +51,12 @@ create index audit_events_tx_brin on audit_events using brin (tx) with (pages_pe
 drop trigger audit_events_append on audit_events;
 drop function atrium_audit_events_append();
 
+-- An event's transaction is the database's to say (the sealer's order and its check for events
+-- slipped in behind it rest on it): the request and platform roles may insert every column but tx.
+revoke insert on audit_events from atrium_app, atrium_platform;
+grant insert (id, workspace_id, occurred_at, actor_type, actor_id, real_actor_id, action, target_type, target_id, diff, ip,
+  user_agent, request_id, trace_id, outcome) on audit_events to atrium_app, atrium_platform;
+
 -- Listings within a workspace page on the event id (a UUIDv7 made by the recording process,
 -- monotonic within it: creation order), served by the primary key and by each filter index's
 -- trailing id.

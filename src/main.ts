@@ -111,6 +111,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
   const { app, metrics, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter });
   jobs.registerMetrics(metrics.registry);
+  audit.registerMetrics(metrics.registry);
   apiLogs.registerCapture(app); // before the API routes: root hooks apply to plugins registered after them
   await app.register(
     async (api) => {

@@ -77,8 +77,12 @@ describe('audit append and sealing (migrations 0009, 0018)', () => {
     assert.deepEqual(listed.data.map((e) => [e.targetId, e.seq, e.hash]), [['fast', null, null]], 'committed, listed, not linked yet');
     assert.deepEqual((await platform.audit.verifyWorkspace(ws)).pending, 1);
     // The open transaction began before "fast": linking "fast" now would let "slow" land behind it.
-    await platform.audit.seal();
+    await platform.audit.seal({ timeoutMs: 0 });
     assert.equal((await listEvents(platform.db, ws, { limit: 10 })).data[0].seq, null);
+    // Operators see the backlog the open transaction holds back.
+    const metrics = async () => (await platform.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(await metrics(), /^atrium_audit_unsealed_events [1-9]\d*$/m);
+    assert.match(await metrics(), /^atrium_audit_oldest_unsealed_seconds (?!0$)[\d.e-]+$/m);
     release();
     await slow;
     await platform.audit.seal();
@@ -87,6 +91,8 @@ describe('audit append and sealing (migrations 0009, 0018)', () => {
     assert.deepEqual(sealed.data.map((e) => [e.targetId, e.seq]), [['slow', 1], ['fast', 2]]);
     assert.ok(sealed.data.every((e) => /^[0-9a-f]{64}$/.test(e.hash ?? '')));
     assert.deepEqual(await platform.audit.verifyWorkspace(ws), { isValid: true, checked: 2, anchorSeq: 0, headSeq: 2, pending: 0 });
+    assert.match(await metrics(), /^atrium_audit_unsealed_events 0$/m);
+    assert.match(await metrics(), /^atrium_audit_oldest_unsealed_seconds 0$/m);
   });
 
   test('every filter of the query API is served by an index in the listing\'s order (no sort)', async () => {

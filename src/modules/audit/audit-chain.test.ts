@@ -87,6 +87,12 @@ describe('audit hash chain', () => {
     await assert.rejects(platform.db.withWorkspace(ws, (tx) => tx.query('update audit_chain set hash = repeat(\'b\', 64) where workspace_id = $1', [ws])), /permission denied/);
     await assert.rejects(owner.query('update audit_chain set hash = repeat(\'b\', 64) where workspace_id = $1', [ws]), /append-only/);
     await assert.rejects(owner.query('delete from audit_chain where workspace_id = $1', [ws]), /append-only/);
+    // Nor choose an event's transaction (the chain's order; an event dated before the sealer's
+    // position would pass for one slipped in behind it, one far ahead would never be sealed).
+    await assert.rejects(platform.db.withWorkspace(ws, (tx) => tx.query(
+      `insert into audit_events (workspace_id, id, tx, actor_type, action, target_type) values ($1, $2, 1, 'system', 'thing.forged', 'thing')`, [ws, uuidv7()])), /permission denied/);
+    await assert.rejects(platform.db.withPlatform((tx) => tx.query(
+      `insert into audit_events (workspace_id, id, tx, actor_type, action, target_type) values ($1, $2, 9e15, 'system', 'thing.forged', 'thing')`, [ws, uuidv7()])), /permission denied/);
     assert.equal((await platform.audit.verifyWorkspace(ws)).isValid, true);
   });
 

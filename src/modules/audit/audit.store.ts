@@ -178,17 +178,32 @@ export async function lockSealPosition(tx: Tx): Promise<SealPosition | null> {
 }
 
 /**
- * Events after the position whose transactions are all finished, in chain order (tx, id). No
- * transaction below the oldest one still running can insert anything any more, so nothing will
- * ever appear before what this returns.
+ * The oldest transaction still running anywhere in the cluster. Every transaction below it has
+ * ended, so no event can ever appear before an event of theirs: the sealer goes no further.
  */
-export async function selectSealable(tx: Tx, after: SealPosition, limit: number): Promise<Array<SealableEvent & { tx: number }>> {
+export async function selectSealHorizon(tx: Tx): Promise<number> {
+  const { rows } = await tx.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin');
+  return Number(rows[0].xmin);
+}
+
+/** The first transaction id not assigned yet: every transaction committed so far is below it. */
+export async function selectNextXact(tx: Tx): Promise<number> {
+  const { rows } = await tx.query<{ xmax: string }>('select pg_snapshot_xmax(pg_current_snapshot())::text as xmax');
+  return Number(rows[0].xmax);
+}
+
+/**
+ * Events after the position whose transactions are below the horizon (all ended), in chain
+ * order (tx, id). The horizon was read before this statement's snapshot, so every committed
+ * event below it is visible here.
+ */
+export async function selectSealable(tx: Tx, after: SealPosition, horizon: number, limit: number): Promise<Array<SealableEvent & { tx: number }>> {
   const { rows } = await tx.query<EventFieldsRow & { tx: number }>({
     name: 'atrium_audit_sealable',
     text: `select e.tx, ${EVENT_FIELDS} from audit_events e
-      where e.tx >= $1 and (e.tx, e.id) > ($1::bigint, $2::uuid) and e.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-      order by e.tx, e.id limit $3`,
-    values: [after.tx, after.eventId, limit],
+      where e.tx >= $1 and (e.tx, e.id) > ($1::bigint, $2::uuid) and e.tx < $3::bigint
+      order by e.tx, e.id limit $4`,
+    values: [after.tx, after.eventId, horizon, limit],
   });
   return rows.map((r) => ({ ...toEventFields(r), tx: Number(r.tx) }));
 }
@@ -214,6 +229,15 @@ export async function insertLinks(tx: Tx, links: NewLink[]): Promise<void> {
       select * from unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[])`,
     values: [links.map((l) => l.workspaceId), links.map((l) => l.seq), links.map((l) => l.eventId), links.map((l) => l.prevHash), links.map((l) => l.hash)],
   });
+}
+
+/** Events after the sealer's position (not linked yet) and the age of the oldest, for /metrics. */
+export async function selectSealBacklog(tx: Tx): Promise<{ events: number; oldestSeconds: number }> {
+  const { rows } = await tx.query<{ events: string; oldest_seconds: number | null }>(
+    `select count(*) as events, extract(epoch from now() - min(e.occurred_at))::float8 as oldest_seconds
+       from audit_seal_position p join audit_events e on e.tx >= p.tx and (e.tx, e.id) > (p.tx, p.event_id)`,
+  );
+  return { events: Number(rows[0].events), oldestSeconds: Math.max(0, rows[0].oldest_seconds ?? 0) };
 }
 
 export async function moveSealPosition(tx: Tx, to: SealPosition): Promise<void> {

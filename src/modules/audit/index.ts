@@ -15,7 +15,9 @@ import type { JobEngine } from '../../kernel/jobs/index.ts';
 import { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, applyRetention } from './apply-retention.ts';
 import { verifyChains, verifyWorkspaceChain } from './verify-chain.ts';
 import type { WorkspaceVerification } from './verify-chain.ts';
-import { createSealer, sealAll } from './seal-chain.ts';
+import { createSealer, sealCommitted } from './seal-chain.ts';
+import { selectSealBacklog } from './audit.store.ts';
+import client from 'prom-client';
 
 export type { AuditActor, AuditActorType, AuditContext, AuditEventInput, AuditOutcome } from './audit.types.ts';
 export type { AuditEvent, AuditFilters, AuditSort, ChainVerification } from './audit.types.ts';
@@ -75,9 +77,24 @@ export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions 
     retentionSetting: auditRetentionSetting,
     /** The worker that seals committed events into their chains (started with the workers). */
     sealer,
-    /** Seals every committed event now; returns how many (tests, the CLI's verify, the bench). */
-    seal(): Promise<number> {
-      return sealAll(deps.db);
+    /**
+     * Seals every event committed before the call, waiting up to `timeoutMs` (10 s) for older
+     * transactions still open; returns how many (the CLI's verify, tests, the bench).
+     */
+    seal(options: { timeoutMs?: number } = {}): Promise<number> {
+      return sealCommitted(deps.db, options);
+    },
+    /** Gauges of the sealer's backlog: an open transaction somewhere holds it back (ADR 0012). */
+    registerMetrics(registry: client.Registry): void {
+      const backlog = () => deps.db.withPlatform((tx) => selectSealBacklog(tx));
+      new client.Gauge({
+        name: 'atrium_audit_unsealed_events', help: 'Audit events committed but not linked into their chain yet', registers: [registry],
+        async collect() { this.set((await backlog()).events); },
+      });
+      new client.Gauge({
+        name: 'atrium_audit_oldest_unsealed_seconds', help: 'Age of the oldest audit event not linked into its chain yet (0: none)', registers: [registry],
+        async collect() { this.set((await backlog()).oldestSeconds); },
+      });
     },
     applyRetention(options: { now?: Date } = {}) {
       return applyRetention(deps.db, { ...options, log: deps.log });
