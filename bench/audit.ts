@@ -20,6 +20,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
+import { postmasterPid, processTreeCpuMs } from './lib/cpu.ts';
 import { migrate } from '../src/kernel/db/migrate.ts';
 import { deriveAppPassword } from '../src/kernel/db/roles.ts';
 import { loadConfig } from '../src/kernel/config.ts';
@@ -30,7 +31,7 @@ import { upsertSettings } from '../src/modules/tenancy/workspace-settings.store.
 import { updateCurrentWorkspace } from '../src/modules/tenancy/update-workspace.ts';
 
 const SECRET = 'bench-secret-atrium-0123456789abcdef-0123456789';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const DURATION_MS = Number(process.env.BENCH_DURATION ?? 5) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const root = path.resolve(import.meta.dirname, '..');
@@ -39,7 +40,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 function startServer(ownerUrl: string, recording: 'on' | 'off'): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(import.meta.dirname, 'servers', 'audit-server.ts'), ['0', ownerUrl, recording], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_CPU_PROF=dir: a V8 CPU profile of each server (where the event's cost is in Node).
+    const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=audit-${recording}.cpuprofile`] : [];
+    const child = fork(path.join(import.meta.dirname, 'servers', 'audit-server.ts'), ['0', ownerUrl, recording], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     child.once('message', (m) => resolve({ child, port: (m as { port: number }).port }));
     child.once('exit', (code) => reject(new Error(`audit-server (${recording}) exited with ${code}`)));
   });
@@ -51,7 +54,9 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, '.atrium', 'bench-audit'), port: Number(process.env.ATRIUM_BENCH_AUDIT_PG_PORT ?? 54352) });
+const dataDir = path.join(root, '.atrium', 'bench-audit');
+const embedded = await startEmbeddedPostgres({ dataDir, port: Number(process.env.ATRIUM_BENCH_AUDIT_PG_PORT ?? 54352) });
+const pgPid = postmasterPid(path.join(dataDir, 'pg'));
 const adminUrl = embedded.url.replace(/\/atrium$/, '/postgres');
 const admin = new pg.Client({ connectionString: adminUrl });
 await admin.connect();
@@ -131,7 +136,7 @@ async function load(contender: Contender, durationMs: number, loops = CONCURRENC
   return { opsPerSec: ops / (durationMs / 1000), meanMs: Number(totalNs / BigInt(ops)) / 1e6 };
 }
 
-type HttpRun = { rps: number; meanMs: number; p99: number; errors: number; non2xx: number };
+type HttpRun = { rps: number; meanMs: number; p99: number; errors: number; non2xx: number; requests: number; cpuMsPerRequest: number };
 
 /**
  * PATCH /workspaces/current renaming the workspace, each connection in its own workspace with
@@ -152,30 +157,48 @@ async function loadHttp(port: number, connections: number, durationS: number, ta
       })));
     },
   });
-  return { rps: result.requests.average, meanMs: result.latency.mean, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  return { rps: result.requests.average, meanMs: result.latency.mean, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx, requests: result.requests.total, cpuMsPerRequest: 0 };
 }
 
 const countEvents = () => db.withPlatform(async (tx) => Number((await tx.query<{ n: string }>("select count(*) as n from audit_events where action = 'workspace.updated'")).rows[0].n));
 
-type HttpSummary = { name: string; rps: number; meanMs: number; p99: number; rounds: number[] };
+type HttpSummary = { name: string; rps: number; meanMs: number; p99: number; rounds: number[]; cpuMsPerRequest: number };
 
-async function measureHttp(servers: Record<'off' | 'on', number>, connections: number): Promise<{ off: HttpSummary; on: HttpSummary; failures: number }> {
+type HttpComparison = {
+  off: HttpSummary; on: HttpSummary; failures: number; latencyRatio: number; throughputRatio: number; pairRatios: number[];
+  /** CPU per request (server process + PostgreSQL cluster), audited / unaudited: median of the rounds' pairs. */
+  cpuRatio: number; cpuPairRatios: number[];
+};
+
+async function measureHttp(servers: Record<'off' | 'on', { port: number; pid: number }>, connections: number): Promise<HttpComparison> {
   const runs: Record<'off' | 'on', HttpRun[]> = { off: [], on: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved, and the order flips each round, so drift on the machine touches both alike.
     const order: Array<'off' | 'on'> = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
     for (const key of order) {
-      const r = await loadHttp(servers[key], connections, DURATION_MS / 1000, `c${connections}r${round}${key}`);
+      // CPU of the server under load and of the whole PostgreSQL cluster (backends, WAL writer,
+      // autovacuum): what the requests cost the machine, whatever else the host is doing.
+      const cpuBefore = [processTreeCpuMs([servers[key].pid]), processTreeCpuMs([pgPid])];
+      const r = await loadHttp(servers[key].port, connections, DURATION_MS / 1000, `c${connections}r${round}${key}`);
+      const [server, database] = [processTreeCpuMs([servers[key].pid]) - cpuBefore[0], processTreeCpuMs([pgPid]) - cpuBefore[1]].map((ms) => ms / Math.max(1, r.requests));
+      r.cpuMsPerRequest = server + database;
       runs[key].push(r);
-      console.error(`HTTP ${connections} connection(s), round ${round + 1}/${ROUNDS} audit ${key}: ${Math.round(r.rps)} req/s, mean ${r.meanMs.toFixed(2)} ms, p99 ${r.p99} ms${r.non2xx + r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
+      console.error(`HTTP ${connections} connection(s), round ${round + 1}/${ROUNDS} audit ${key}: ${Math.round(r.rps)} req/s, mean ${r.meanMs.toFixed(2)} ms, p99 ${r.p99} ms, CPU per request: server ${server.toFixed(3)} ms + PostgreSQL ${database.toFixed(3)} ms${r.non2xx + r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`);
     }
   }
   const sum = (key: 'off' | 'on', name: string): HttpSummary => ({
     name, rps: Math.round(median(runs[key].map((r) => r.rps))), meanMs: Number(median(runs[key].map((r) => r.meanMs)).toFixed(3)),
-    p99: median(runs[key].map((r) => r.p99)), rounds: runs[key].map((r) => Math.round(r.rps)),
+    p99: median(runs[key].map((r) => r.p99)), rounds: runs[key].map((r) => Math.round(r.rps)), cpuMsPerRequest: median(runs[key].map((r) => r.cpuMsPerRequest)),
   });
   const failures = [...runs.off, ...runs.on].reduce((n, r) => n + r.errors + r.non2xx, 0);
-  return { off: sum('off', 'audit off'), on: sum('on', 'audit on'), failures };
+  // Each round's pair ran back to back: the median of the pairs' ratios cancels the machine's
+  // drift between rounds better than the ratio of two medians.
+  const pairs = runs.on.map((on, i) => ({ latency: on.meanMs / runs.off[i].meanMs, throughput: runs.off[i].rps / on.rps, cpu: on.cpuMsPerRequest / runs.off[i].cpuMsPerRequest }));
+  return {
+    off: sum('off', 'audit off'), on: sum('on', 'audit on'), failures,
+    latencyRatio: median(pairs.map((p) => p.latency)), throughputRatio: median(pairs.map((p) => p.throughput)),
+    pairRatios: pairs.map((p) => p.throughput), cpuRatio: median(pairs.map((p) => p.cpu)), cpuPairRatios: pairs.map((p) => p.cpu),
+  };
 }
 
 const servers: ChildProcess[] = [];
@@ -185,11 +208,11 @@ try {
   servers.push(off.child);
   const on = await startServer(ownerUrl, 'on');
   servers.push(on.child);
-  const ports = { off: off.port, on: on.port };
+  const ports = { off: { port: off.port, pid: off.child.pid! }, on: { port: on.port, pid: on.child.pid! } };
   const eventsBeforeHttp = await countEvents();
-  await loadHttp(ports.off, CONCURRENCY, 2, 'warmoff'); // JIT, pools, plans
+  await loadHttp(ports.off.port, CONCURRENCY, 2, 'warmoff'); // JIT, pools, plans
   const eventsAfterOffWarmup = await countEvents();
-  await loadHttp(ports.on, CONCURRENCY, 2, 'warmon');
+  await loadHttp(ports.on.port, CONCURRENCY, 2, 'warmon');
   const httpLatency = await measureHttp(ports, 1);
   const httpSaturation = await measureHttp(ports, CONCURRENCY);
   for (const child of servers.splice(0)) await stopServer(child);
@@ -218,8 +241,8 @@ try {
   const [bare, audited, useCase] = summary;
   const ratio = bare.opsPerSec / audited.opsPerSec;
   const latencyRatio = latency[1].meanMs / latency[0].meanMs;
-  const httpLatencyRatio = httpLatency.on.meanMs / httpLatency.off.meanMs;
-  const httpRatio = httpSaturation.off.rps / httpSaturation.on.rps;
+  const httpLatencyRatio = httpLatency.latencyRatio;
+  const httpRatio = httpSaturation.throughputRatio;
   await platform.audit.seal(); // the events of (b), recorded in process without a sealer running
   const chains = await platform.audit.verifyChains();
   const events = chains.reduce((n, c) => n + c.checked, 0);
@@ -229,8 +252,10 @@ try {
   console.log('(a) End to end over HTTP: PATCH /api/v1/workspaces/current (rename), audit recording on vs off — the target applies here');
   console.log(`    one at a time:   off mean ${httpLatency.off.meanMs.toFixed(2)} ms (${httpLatency.off.rps} req/s)   on mean ${httpLatency.on.meanMs.toFixed(2)} ms (${httpLatency.on.rps} req/s)`);
   console.log(`    ${CONCURRENCY} connections:  off ${httpSaturation.off.rps} req/s (p99 ${httpSaturation.off.p99} ms, rounds ${httpSaturation.off.rounds.join(' · ')})   on ${httpSaturation.on.rps} req/s (p99 ${httpSaturation.on.p99} ms, rounds ${httpSaturation.on.rounds.join(' · ')})`);
-  console.log(`    with/without, latency:    ${verdict(httpLatencyRatio)}`);
-  console.log(`    with/without, saturation: ${verdict(httpRatio)}`);
+  console.log(`    with/without, latency:    ${verdict(httpLatencyRatio)}   (median of the rounds' pairs; of the medians ${(httpLatency.on.meanMs / httpLatency.off.meanMs).toFixed(2)}×)`);
+  console.log(`    with/without, saturation: ${verdict(httpRatio)}   (median of the rounds' pairs ${httpSaturation.pairRatios.map((r) => r.toFixed(2)).join(' · ')}; of the medians ${(httpSaturation.off.rps / httpSaturation.on.rps).toFixed(2)}×)`);
+  console.log(`    with/without, CPU per request (server + PostgreSQL), ${CONCURRENCY} connections: ${verdict(httpSaturation.cpuRatio)}   (off ${httpSaturation.off.cpuMsPerRequest.toFixed(3)} ms, on ${httpSaturation.on.cpuMsPerRequest.toFixed(3)} ms; pairs ${httpSaturation.cpuPairRatios.map((r) => r.toFixed(2)).join(' · ')})`);
+  console.log(`    with/without, CPU per request, one at a time: ${httpLatency.cpuRatio.toFixed(2)}×   (off ${httpLatency.off.cpuMsPerRequest.toFixed(3)} ms, on ${httpLatency.on.cpuMsPerRequest.toFixed(3)} ms)`);
   console.log(`    ${httpLatency.failures + httpSaturation.failures} failed requests; ${httpEvents} events recorded by the audited server, ${eventsAfterOffWarmup - eventsBeforeHttp} by the unaudited one during its warm-up (expected 0)`);
   console.log('\n(b) At the database: the setting upsert in a tenant transaction, without vs with its event (insight: what the event itself costs)');
   console.log('  one at a time (latency):');

@@ -4,7 +4,11 @@
 //
 // Pools run in pg's pipeline mode, and the opening statements (begin, the workspace binding)
 // are written in one packet with the transaction's first query: a tenant transaction costs
-// the same round trips as the bare query plus the commit (docs/adr/0006).
+// the same round trips as the bare query plus the commit (docs/adr/0006). Later statements sent
+// together (a Promise.all of writes and their audit event) share a packet too: one write
+// system call instead of one per statement. Later statements sent
+// together (a Promise.all of writes and their audit event) share a packet too: one write
+// system call instead of one per statement.
 import type pg from 'pg';
 import type { Pool, PoolClient } from './pool.ts';
 
@@ -27,12 +31,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Corkable = { cork(): void; uncork(): void };
 
-/** Hold the socket's writes until the end of this tick, so queued messages leave in one packet. */
-function cork(client: PoolClient): () => void {
+/**
+ * Returns `corkTick`: at the first write of a tick it holds the socket's writes until the
+ * tick's promise jobs have run, so every statement queued meanwhile leaves in one packet.
+ */
+function tickCorker(client: PoolClient): () => void {
   const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection?.stream;
   if (!stream?.cork || !stream.uncork) return () => {};
-  stream.cork();
-  return () => process.nextTick(() => stream.uncork!());
+  let isCorked = false;
+  return () => {
+    if (isCorked) return;
+    isCorked = true;
+    stream.cork!();
+    process.nextTick(() => {
+      isCorked = false;
+      stream.uncork!();
+    });
+  };
 }
 
 type Statement = string | pg.QueryConfig;
@@ -87,25 +102,26 @@ async function inTransaction<T>(pool: Pool, opening: Statement[], fn: (tx: Tx) =
   const client = await pool.connect();
   let isBroken = false;
   try {
-    const uncork = cork(client);
-    let begun: Promise<{ ok: true } | { ok: false; error: unknown }>;
-    let work: Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+    const corkTick = tickCorker(client);
+    const tx: Tx = {
+      query: ((...args: Parameters<Tx['query']>) => {
+        corkTick();
+        return (client.query as (...a: unknown[]) => unknown)(...args);
+      }) as Tx['query'],
+    };
+    corkTick();
+    const begun = Promise.all(opening.map((statement) => client.query(statement))).then(() => ({ ok: true as const }), (error: unknown) => ({ ok: false as const, error }));
+    // fn's first statement is queued behind the opening ones and leaves in the same packet.
+    // If an opening statement fails, PostgreSQL aborts the transaction and fn's statements
+    // fail too ('begin' comes first, so nothing of fn ever runs outside the transaction).
+    // Outcomes are captured at once so an early failure is never an unhandled rejection.
+    let running: Promise<T>;
     try {
-      begun = Promise.all(opening.map((statement) => client.query(statement))).then(() => ({ ok: true as const }), (error: unknown) => ({ ok: false as const, error }));
-      // fn's first statement is queued behind the opening ones and leaves in the same packet.
-      // If an opening statement fails, PostgreSQL aborts the transaction and fn's statements
-      // fail too ('begin' comes first, so nothing of fn ever runs outside the transaction).
-      // Outcomes are captured at once so an early failure is never an unhandled rejection.
-      let running: Promise<T>;
-      try {
-        running = fn(client);
-      } catch (error) {
-        running = Promise.reject(error);
-      }
-      work = running.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-    } finally {
-      uncork();
+      running = fn(tx);
+    } catch (error) {
+      running = Promise.reject(error);
     }
+    const work = running.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
     const opened = await begun;
     const outcome = await work;
     if (!opened.ok) throw opened.error;
@@ -149,9 +165,8 @@ export function createDatabase(app: Pool, owner: Pool): Database {
           inline.markPrepared();
           return results[results.length - 2].rows;
         }
-        const uncork = cork(client);
+        tickCorker(client)();
         const sent = [client.query('begin'), client.query(binding), client.query<R>(query), client.query('commit')];
-        uncork();
         const [, , result, commit] = await Promise.all(sent.map((p) => p.catch((error: unknown) => ({ error }))));
         for (const r of [result, commit]) if (r && typeof r === 'object' && 'error' in r) throw r.error;
         if ((commit as pg.QueryResult).command !== 'COMMIT') throw new Error('readInWorkspace: the transaction did not commit');

@@ -95,6 +95,19 @@ describe('audit append and sealing (migrations 0009, 0018)', () => {
     assert.match(await metrics(), /^atrium_audit_oldest_unsealed_seconds 0$/m);
   });
 
+  test('the one door checks what the table no longer does; the table keeps its closed sets', async () => {
+    const ws = await newWorkspace('append-checks');
+    for (const [action, targetType] of [['Thing.Updated', 'thing'], [`thing.${'x'.repeat(100)}`, 'thing'], ['thing.updated', 'Thing'], ['thing.updated', 't'.repeat(51)]]) {
+      await assert.rejects(platform.db.withWorkspace(ws, (tx) => platform.audit.record(tx, actor, { workspaceId: ws, action, targetType, targetId: null })), /audit: (action|target type)/);
+    }
+    await record(ws, 'thing.updated', `${'x'.repeat(250)}`);
+    const [event] = (await listEvents(platform.db, ws, { limit: 1 })).data;
+    assert.equal(event.targetId?.length, 200, 'texts are clipped');
+    await assert.rejects(platform.db.withWorkspace(ws, (tx) => platform.audit.record(tx, { ...actor, actor: { type: 'robot' as 'system', id: null } }, {
+      workspaceId: ws, action: 'thing.updated', targetType: 'thing', targetId: null,
+    })), /audit_events_kind_check/);
+  });
+
   test('every filter of the query API is served by an index in the listing\'s order (no sort)', async () => {
     const ws = await newWorkspace('append-plans');
     for (let i = 0; i < 30; i++) await record(ws, i % 2 ? 'member.removed' : 'thing.updated', `t-${i % 3}`);
