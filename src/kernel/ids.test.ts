@@ -35,3 +35,17 @@ test('uuidv7Monotonic: each id sorts after the previous one, within a millisecon
   assert.equal(uuidv7Time(ids[0]), at);
   assert.equal(uuidv7Time(ids[ids.length - 1]), at + 5);
 });
+
+test('ids drawn across refills of the random pool stay well-formed and distinct', () => {
+  const ids = Array.from({ length: 3000 }, (_, i) => (i % 2 ? uuidv7() : uuidv7Monotonic()));
+  assert.equal(new Set(ids).size, ids.length);
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  // The 62 random bits of the last part are not all alike (the pool is random, not zeros).
+  assert.ok(new Set(ids.map((id) => id.slice(19, 23))).size > 100);
+});
+
+test('uuidv7 writes the full 48-bit millisecond', () => {
+  const at = 0xfedc_ba98_7654; // ~ year 10889: every byte of the time field is used
+  assert.equal(uuidv7Time(uuidv7(at)), at);
+  assert.equal(uuidv7(at).slice(0, 13), 'fedcba98-7654');
+});
