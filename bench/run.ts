@@ -21,7 +21,9 @@ type Result = { rps: number; p50: number; p99: number; errors: number; non2xx: n
 
 function startServer(file: string, args: string[]): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(import.meta.dirname, 'servers', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // BENCH_CPU_PROF=dir: a V8 CPU profile of each server run (where a contender's time goes).
+    const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = fork(path.join(import.meta.dirname, 'servers', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });
