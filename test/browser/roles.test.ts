@@ -1,6 +1,6 @@
 // The Roles & permissions page in real Chromium: empty state, create a role with the checklist and
-// "only their own", assign it to a member, who then sees API keys in the navigation; edit and
-// delete; a viewer has no Roles item. Screenshots go to artifacts/screenshots/roles-*.png.
+// "only their own", assign it to a member, who then sees API keys in the navigation; give it to an
+// API key (which then may list keys) and take it back; edit and delete; a viewer has no Roles item. Screenshots go to artifacts/screenshots/roles-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -78,6 +78,31 @@ test('the Roles & permissions page in Chromium', { timeout: 180_000 }, async (t)
     // The viewer's console now shows API keys (from /auth/me's union of permissions).
     await viewerPage.reload();
     await nav(viewerPage).getByRole('link', { name: 'API keys', exact: true }).waitFor();
+
+    // An API key with the custom role: a viewer key that may also list API keys.
+    await nav(page).getByRole('link', { name: 'API keys', exact: true }).click();
+    await page.getByRole('button', { name: 'Create API key' }).first().click();
+    const create = page.getByRole('dialog');
+    await create.getByRole('textbox', { name: 'Name' }).fill('Inventory script');
+    await create.getByRole('combobox', { name: 'Role' }).selectOption('viewer');
+    await create.getByRole('checkbox', { name: /Key janitor/ }).check();
+    await snap(page, 'roles-api-key-create');
+    await create.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('new-api-key').textContent())!.trim();
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    const keyRow = page.getByRole('row', { name: /Inventory script/ });
+    await keyRow.getByText('Key janitor').waitFor();
+    await snap(page, 'roles-api-key-list');
+    const listAsKey = () => fetch(`${baseUrl}/api/v1/api-keys`, { headers: { authorization: `Bearer ${secret}` } }).then((r) => r.status);
+    assert.equal(await listAsKey(), 200, 'the custom role adds api_key.read to the viewer key');
+    await keyRow.getByRole('button', { name: 'Roles' }).click();
+    const keyRoles = page.getByRole('dialog');
+    await keyRoles.getByRole('checkbox', { name: /Key janitor/ }).uncheck();
+    await keyRoles.getByRole('button', { name: 'Save roles' }).click();
+    await page.getByText('Inventory script: roles updated').waitFor();
+    await keyRow.getByText('Key janitor').waitFor({ state: 'detached' });
+    assert.equal(await listAsKey(), 403, 'and nothing once removed');
+    await nav(page).getByRole('link', { name: 'Roles & permissions', exact: true }).click();
 
     await page.getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog');

@@ -56,12 +56,15 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
   const put = await platform.app.inject({ method: 'PUT', url: '/api/v1/secrets/GUARD_SECRET_A', headers: { authorization: `Bearer ${a.token}` }, payload: { value: secretValue, description: 'Secret description of A' } });
   if (put.statusCode !== 201) throw new Error(`fixture: creating A's secret answered ${put.statusCode} ${put.body}`);
   const secretId = (put.json() as { id: string }).id;
-  // A custom role of A, held by A's member.
+  // A custom role of A, held by A's member …
   const role = await platform.app.inject({ method: 'POST', url: '/api/v1/roles', headers: { authorization: `Bearer ${a.token}` }, payload: { name: 'Role of A', description: 'Role description of A', permissions: [{ permission: 'api_key.read' }] } });
   if (role.statusCode !== 201) throw new Error(`fixture: creating A's role answered ${role.statusCode} ${role.body}`);
   const roleId = (role.json() as { id: string }).id;
   const assigned = await platform.app.inject({ method: 'PUT', url: `/api/v1/members/${extra.memberId}/roles`, headers: { authorization: `Bearer ${a.token}` }, payload: { roleIds: [roleId] } });
   if (assigned.statusCode >= 300) throw new Error(`fixture: assigning A's role answered ${assigned.statusCode} ${assigned.body}`);
+  // … and by A's API key.
+  const keyRoles = await platform.app.inject({ method: 'PUT', url: `/api/v1/api-keys/${extra.apiKeyId}/roles`, headers: { authorization: `Bearer ${a.token}` }, payload: { roleIds: [roleId] } });
+  if (keyRoles.statusCode >= 300) throw new Error(`fixture: giving A's key A's role answered ${keyRoles.statusCode} ${keyRoles.body}`);
   // Durable execution: a deployed workflow with an execution (no worker runs: it stays pending),
   // a workflow request, a support ticket, an API log row and a job.
   const asA = async (method: 'POST', url: string, payload: Record<string, unknown>) => {

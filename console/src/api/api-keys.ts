@@ -1,6 +1,6 @@
 // API keys of the current workspace. The secret is in the create response only.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, getAllPages } from './client.ts';
+import { api, getAllPages, request } from './client.ts';
 import { keys } from './keys.ts';
 import type { ApiKey, ApiKeyRole, CreatedApiKey } from './types.ts';
 import { useSession } from '../auth/session.tsx';
@@ -14,7 +14,7 @@ export function useApiKeys(options: { enabled?: boolean } = {}) {
   });
 }
 
-export type CreateApiKeyInput = { name: string; role: ApiKeyRole; expiresInDays?: number };
+export type CreateApiKeyInput = { name: string; role: ApiKeyRole; roleIds?: string[]; expiresInDays?: number };
 
 export function useCreateApiKey() {
   const queryClient = useQueryClient();
@@ -31,5 +31,19 @@ export function useRevokeApiKey() {
   return useMutation({
     mutationFn: (id: string) => api.delete(`/api-keys/${encodeURIComponent(id)}`),
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.workspace(workspaceId, 'api-keys') }),
+  });
+}
+
+/** PUT /api-keys/:id/roles: the key's custom roles become exactly `roleIds`. */
+export function useSetApiKeyRoles() {
+  const queryClient = useQueryClient();
+  const { workspaceId } = useSession();
+  return useMutation({
+    mutationFn: ({ id, roleIds }: { id: string; roleIds: string[] }) =>
+      request<ApiKey>(`/api-keys/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roleIds } }),
+    onSettled: () => Promise.all([
+      queryClient.invalidateQueries({ queryKey: keys.workspace(workspaceId, 'api-keys') }),
+      queryClient.invalidateQueries({ queryKey: keys.workspace(workspaceId, 'roles') }),
+    ]),
   });
 }

@@ -1,5 +1,5 @@
 // Roles & permissions: the registry (GET /permissions), built-in and custom roles, and the custom
-// roles of members (PUT /members/:userId/roles).
+// roles of members (PUT /members/:userId/roles). API keys' roles are in api-keys.ts.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, getAllPages, request } from './client.ts';
 import { keys } from './keys.ts';
@@ -11,7 +11,7 @@ export type PermissionInfo = { name: Permission; resource: string; action: strin
 export type Conditions = Record<string, string | { $in: string[] }>;
 export type Grant = { permission: Permission; conditions: Conditions | null };
 export type BuiltInRole = { name: Role; description: string; permissions: Permission[] };
-export type CustomRole = { id: string; name: string; description: string; permissions: Grant[]; memberCount: number; createdAt: string; updatedAt: string };
+export type CustomRole = { id: string; name: string; description: string; permissions: Grant[]; memberCount: number; apiKeyCount: number; createdAt: string; updatedAt: string };
 export type MemberWithRoles = Member & { roleIds: string[] };
 export type RoleInput = { name: string; description: string; permissions: Grant[] };
 
@@ -46,6 +46,7 @@ function useInvalidateRoles() {
   return () => Promise.all([
     queryClient.invalidateQueries({ queryKey: keys.workspace(workspaceId, 'roles') }),
     queryClient.invalidateQueries({ queryKey: keys.workspace(workspaceId, 'members') }),
+    queryClient.invalidateQueries({ queryKey: keys.workspace(workspaceId, 'api-keys') }),
     // Your own permissions may have changed.
     queryClient.invalidateQueries({ queryKey: keys.me }),
   ]);

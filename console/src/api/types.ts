@@ -69,6 +69,8 @@ export type ApiKey = {
   expiresAt: string | null;
   revokedAt: string | null;
   createdBy: string | null;
+  /** Custom roles held on top of `role`. */
+  roleIds: string[];
 };
 
 export type CreatedApiKey = ApiKey & { key: string };

@@ -1,10 +1,14 @@
-// API keys: list, create (the secret is shown once), revoke.
+// API keys: list, create (the secret is shown once) with a built-in role and optional custom roles,
+// change a key's custom roles, revoke.
 import { useState } from 'react';
 import { canGrantRole } from '../../../src/modules/access/registry.ts';
-import { useCreateApiKey, useApiKeys, useRevokeApiKey } from '../api/api-keys.ts';
+import { useCreateApiKey, useApiKeys, useRevokeApiKey, useSetApiKeyRoles } from '../api/api-keys.ts';
+import { useRoles } from '../api/roles.ts';
+import type { CustomRole } from '../api/roles.ts';
 import { errorMessage, fieldError } from '../api/client.ts';
 import type { ApiKey, ApiKeyRole, CreatedApiKey } from '../api/types.ts';
 import { useSession } from '../auth/session.tsx';
+import { useToast } from '../components/toast.tsx';
 import { Badge, RoleBadge } from '../components/badge.tsx';
 import { CopyButton } from '../components/copy-button.tsx';
 import { ConfirmMutationDialog, Dialog } from '../components/dialog.tsx';
@@ -30,6 +34,9 @@ export function ApiKeysPage() {
   const revoke = useRevokeApiKey();
   const [isCreating, setIsCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [editingRoles, setEditingRoles] = useState<ApiKey | null>(null);
+  const roles = useRoles();
+  const roleNames = new Map((roles.data?.data ?? []).map((r) => [r.id, r.name]));
 
   const createButton = can('api_key.create') ? (
     <button type="button" className="btn btn-primary" onClick={() => setIsCreating(true)}>
@@ -68,13 +75,23 @@ export function ApiKeysPage() {
                         <tr key={key.id} className={key.revokedAt ? 'row-muted' : undefined}>
                           <td><strong>{key.name}</strong></td>
                           <td><code className="key-prefix">{key.prefix}…</code></td>
-                          <td><RoleBadge role={key.role} /></td>
+                          <td>
+                            <span className="row" style={{ gap: 4, flexWrap: 'wrap' }}>
+                              <RoleBadge role={key.role} />
+                              {key.roleIds.map((id) => <Badge key={id} tone="info">{roleNames.get(id) ?? 'custom role'}</Badge>)}
+                            </span>
+                          </td>
                           <td><RelativeTime iso={key.lastUsedAt} /></td>
                           <td><RelativeTime iso={key.createdAt} /></td>
                           <td>
                             {key.revokedAt ? <Badge tone="danger">Revoked</Badge> : isExpired ? <Badge tone="warning">Expired</Badge> : key.expiresAt ? formatDate(key.expiresAt) : <span className="muted">Never</span>}
                           </td>
                           <td className="cell-actions">
+                            {can('api_key.create') && can('role.read') && !key.revokedAt ? (
+                              <button type="button" className="btn btn-ghost btn-sm" onClick={() => setEditingRoles(key)}>
+                                Roles
+                              </button>
+                            ) : null}
                             {can('api_key.revoke') && !key.revokedAt ? (
                               <button type="button" className="btn btn-ghost btn-sm btn-danger-text" onClick={() => setRevoking(key)}>
                                 Revoke
@@ -92,7 +109,8 @@ export function ApiKeysPage() {
         </QueryView>
       </Card>
 
-      <CreateKeyDialog open={isCreating} onClose={() => setIsCreating(false)} />
+      <CreateKeyDialog open={isCreating} onClose={() => setIsCreating(false)} customRoles={roles.data?.data ?? []} />
+      {editingRoles ? <KeyRolesDialog apiKey={editingRoles} customRoles={roles.data?.data ?? []} onClose={() => setEditingRoles(null)} /> : null}
       <ConfirmMutationDialog
         target={revoking}
         onDone={() => setRevoking(null)}
@@ -107,11 +125,63 @@ export function ApiKeysPage() {
   );
 }
 
-function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const { me } = useSession();
+/** Custom roles as checkboxes; a role with a permission you don't hold is shown but can't be picked. */
+function CustomRoleChecklist({ customRoles, selected, onChange, disabled }: { customRoles: CustomRole[]; selected: string[]; onChange: (ids: string[]) => void; disabled?: boolean }) {
+  const { can } = useSession();
+  if (customRoles.length === 0) return <p className="muted small">No custom roles yet: create one under Roles &amp; permissions to give a key more than its built-in role.</p>;
+  return (
+    <fieldset className="stack" aria-label="Custom roles">
+      <legend>Custom roles <span className="muted small">(added to the built-in role)</span></legend>
+      {customRoles.map((r) => {
+        const isHeld = selected.includes(r.id);
+        const isReachable = r.permissions.every((g) => can(g.permission));
+        return (
+          <label key={r.id} className="checkbox" title={isReachable ? undefined : 'This role has a permission you don’t hold'}>
+            <input type="checkbox" checked={isHeld} disabled={disabled || (!isReachable && !isHeld)} onChange={(e) => onChange(e.target.checked ? [...selected, r.id] : selected.filter((id) => id !== r.id))} />
+            <span>{r.name} <span className="muted small">{r.permissions.map((g) => g.permission).join(', ')}</span></span>
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/** A key's custom roles: each change is a PUT of the whole set. */
+function KeyRolesDialog({ apiKey, customRoles, onClose }: { apiKey: ApiKey; customRoles: CustomRole[]; onClose: () => void }) {
+  const setRoles = useSetApiKeyRoles();
+  const toast = useToast();
+  const [selected, setSelected] = useState<string[]>(apiKey.roleIds);
+  const close = () => {
+    setRoles.reset();
+    onClose();
+  };
+  return (
+    <Dialog open onClose={close} title={`Roles of “${apiKey.name}”`} description="Custom roles add permissions to the key’s built-in role. Changes apply on the key’s next request.">
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setRoles.mutate({ id: apiKey.id, roleIds: selected }, { onSuccess: () => { toast.success(`${apiKey.name}: roles updated`); close(); } });
+        }}
+      >
+        <p className="row" style={{ gap: 6 }}>Built-in role: <RoleBadge role={apiKey.role} /></p>
+        <CustomRoleChecklist customRoles={customRoles} selected={selected} onChange={setSelected} disabled={setRoles.isPending} />
+        <FormError message={setRoles.error ? errorMessage(setRoles.error) : null} />
+        <div className="dialog-actions">
+          <button type="button" className="btn btn-secondary" onClick={close}>Cancel</button>
+          <button type="submit" className="btn btn-primary" disabled={setRoles.isPending}>{setRoles.isPending ? 'Saving…' : 'Save roles'}</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function CreateKeyDialog({ open, onClose, customRoles }: { open: boolean; onClose: () => void; customRoles: CustomRole[] }) {
+  const { me, can } = useSession();
   const create = useCreateApiKey();
   const [name, setName] = useState('');
   const [role, setRole] = useState<ApiKeyRole>('member');
+  const [roleIds, setRoleIds] = useState<string[]>([]);
   const [expiry, setExpiry] = useState('');
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const roles = KEY_ROLES.filter((r) => canGrantRole(me.role, r));
@@ -120,6 +190,7 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
     setCreated(null);
     setName('');
     setExpiry('');
+    setRoleIds([]);
     create.reset();
     onClose();
   };
@@ -149,19 +220,20 @@ function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void
   }
 
   return (
-    <Dialog open={open} onClose={close} title="Create an API key" description="The key acts as this workspace with the role you choose.">
+    <Dialog open={open} onClose={close} title="Create an API key" description="The key acts as this workspace with the role you choose, plus any custom roles.">
       <form
         className="form"
         onSubmit={(event) => {
           event.preventDefault();
           create.mutate(
-            { name: name.trim(), role, ...(expiry ? { expiresInDays: Number(expiry) } : {}) },
+            { name: name.trim(), role, ...(roleIds.length ? { roleIds } : {}), ...(expiry ? { expiresInDays: Number(expiry) } : {}) },
             { onSuccess: (key) => setCreated(key) },
           );
         }}
       >
         <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} autoFocus placeholder="CI deploys" hint="Say where it is used, so you know what breaks if you revoke it." error={fieldError(create.error, 'name')} />
         <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as ApiKeyRole)} options={roles.map((r) => ({ value: r, label: capitalize(r) }))} error={fieldError(create.error, 'role', ['ROLE_NOT_ALLOWED'])} />
+        {can('role.read') ? <CustomRoleChecklist customRoles={customRoles} selected={roleIds} onChange={setRoleIds} disabled={create.isPending} /> : null}
         <SelectField label="Expires" value={expiry} onChange={(e) => setExpiry(e.target.value)} options={EXPIRIES} error={fieldError(create.error, 'expiresInDays')} />
         <FormError message={create.error && !['name', 'expiresInDays'].some((f) => fieldError(create.error, f)) && !fieldError(create.error, 'role', ['ROLE_NOT_ALLOWED']) ? errorMessage(create.error) : null} />
         <div className="dialog-actions">

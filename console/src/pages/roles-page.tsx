@@ -55,6 +55,7 @@ export function RolesPage() {
                       <th scope="col">Role</th>
                       <th scope="col">Permissions</th>
                       <th scope="col">Members</th>
+                      <th scope="col">API keys</th>
                       <th scope="col"><span className="sr-only">Actions</span></th>
                     </tr>
                   </thead>
@@ -67,6 +68,7 @@ export function RolesPage() {
                         </td>
                         <td><GrantList grants={role.permissions} /></td>
                         <td>{role.memberCount}</td>
+                        <td>{role.apiKeyCount}</td>
                         <td className="cell-actions">
                           {canAssign ? (
                             <button type="button" className="btn btn-ghost btn-sm" onClick={() => setAssigning(role)}>Members</button>

@@ -6,13 +6,24 @@ import type { AuditModule } from '../audit/index.ts';
 import { createAccessResolver } from './access-resolver.ts';
 import type { AccessContext } from './access.context.ts';
 import { accessErrors } from './access.errors.ts';
+import { canGrantPermission } from './abilities.ts';
+import type { AccessHolder } from './abilities.ts';
 import { accessRoutes } from './access.routes.ts';
-import { getRole, memberRoleIds, setMemberRoles } from './roles.store.ts';
+import { getRole, memberRoleIds, setApiKeyRoles, setMemberRoles } from './roles.store.ts';
 import type { CustomRoleView } from './roles.store.ts';
 
 export function createAccessModule(deps: KernelDeps, modules: { audit: AuditModule }) {
   const resolver = createAccessResolver(deps.db, deps.log);
   const ctx: AccessContext = { db: deps.db, log: deps.log, audit: modules.audit, resolver };
+  async function findRoles(tx: Tx, workspaceId: string, ids: readonly string[]): Promise<CustomRoleView[]> {
+    const roles: CustomRoleView[] = [];
+    for (const id of [...new Set(ids)].sort()) {
+      const role = await getRole(tx, workspaceId, id, { lock: true });
+      if (!role) throw accessErrors.create('ROLE_NOT_FOUND', `Role ${id} not found`);
+      roles.push(role);
+    }
+    return roles;
+  }
   return {
     routes: accessRoutes(ctx),
     /** Custom roles and effective access of a principal (the authenticator calls it). */
@@ -24,18 +35,29 @@ export function createAccessModule(deps: KernelDeps, modules: { audit: AuditModu
       return memberRoleIds(tx, workspaceId, userIds);
     },
     /** These custom roles of the workspace (locked); ROLE_NOT_FOUND when one is not the workspace's. */
-    async findRoles(tx: Tx, workspaceId: string, ids: readonly string[]): Promise<CustomRoleView[]> {
-      const roles: CustomRoleView[] = [];
-      for (const id of [...new Set(ids)].sort()) {
-        const role = await getRole(tx, workspaceId, id, { lock: true });
-        if (!role) throw accessErrors.create('ROLE_NOT_FOUND', `Role ${id} not found`);
-        roles.push(role);
+    findRoles,
+    /**
+     * Before a member's or key's custom roles become `wanted`: every wanted role is the
+     * workspace's (404 ROLE_NOT_FOUND) and every role added or removed (`changed`) holds only
+     * permissions the caller holds for every resource (403 PERMISSION_NOT_GRANTABLE).
+     */
+    async assertAssignable(tx: Tx, workspaceId: string, principal: AccessHolder, wanted: readonly string[], changed: readonly string[]): Promise<void> {
+      const roles = await findRoles(tx, workspaceId, [...new Set([...wanted, ...changed])]);
+      for (const role of roles.filter((r) => changed.includes(r.id))) {
+        const missing = role.permissions.find((g) => !canGrantPermission(principal, g.permission));
+        if (missing) throw accessErrors.create('PERMISSION_NOT_GRANTABLE', `The role "${role.name}" has ${missing.permission}, which you don't hold for every resource`);
       }
-      return roles;
     },
-    /** Set a member's custom roles to exactly `roleIds` (found with findRoles first). */
+    /** Set a member's custom roles to exactly `roleIds` (checked with assertAssignable first). */
     setMemberRoles(tx: Tx, workspaceId: string, userId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
       return setMemberRoles(tx, workspaceId, userId, roleIds, assignedBy);
+    },
+    /**
+     * Set an API key's custom roles to exactly `roleIds` (checked with assertAssignable first). Other
+     * modules read a key's roles with the SQL function atrium_api_key_role_ids(workspace, key).
+     */
+    setApiKeyRoles(tx: Tx, workspaceId: string, apiKeyId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
+      return setApiKeyRoles(tx, workspaceId, apiKeyId, roleIds, assignedBy);
     },
   };
 }

@@ -39,6 +39,7 @@ export const CustomRoleSchema = Type.Object({
   description: Type.String(),
   permissions: Type.Array(GrantSchema),
   memberCount: Type.Integer(),
+  apiKeyCount: Type.Integer({ description: 'API keys holding this role' }),
   createdAt: DateTime,
   updatedAt: DateTime,
 });

@@ -1,5 +1,5 @@
-// DELETE /roles/:id: the role and its assignments go (members keep their base role and any other
-// role). The writer must hold every permission of the role. Audit: `role.deleted`.
+// DELETE /roles/:id: the role and its assignments go (members and API keys keep their base role
+// and any other role). The writer must hold every permission of the role. Audit: `role.deleted`.
 import type { Principal } from '../../kernel/http/principal.ts';
 import type { AuditContext } from '../audit/index.ts';
 import type { AccessContext } from './access.context.ts';
@@ -17,7 +17,7 @@ export async function deleteRole(ctx: AccessContext, principal: Principal, id: s
     await removeRole(tx, ws, id);
     await ctx.audit.record(tx, audit, {
       workspaceId: ws, action: 'role.deleted', targetType: 'role', targetId: id,
-      diff: { before: { name: role.name, description: role.description, permissions: role.permissions, memberIds } },
+      diff: { before: { name: role.name, description: role.description, permissions: role.permissions, memberIds, apiKeyCount: role.apiKeyCount } },
     });
   });
   ctx.resolver.invalidate(ws);

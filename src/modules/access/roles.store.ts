@@ -8,21 +8,23 @@ export type CustomRoleView = {
   description: string;
   permissions: Grant[];
   memberCount: number;
+  apiKeyCount: number;
   createdAt: string;
   updatedAt: string;
 };
 
-type Row = { id: string; name: string; description: string; permissions: Grant[]; member_count: number; created_at: Date; updated_at: Date };
+type Row = { id: string; name: string; description: string; permissions: Grant[]; member_count: number; api_key_count: number; created_at: Date; updated_at: Date };
 
 const SELECT = `select r.id, r.name, r.description, r.created_at, r.updated_at,
     coalesce((select json_agg(json_build_object('permission', rp.permission, 'conditions', rp.conditions) order by rp.permission)
                from role_permissions rp where rp.workspace_id = r.workspace_id and rp.role_id = r.id), '[]'::json) as permissions,
-    (select count(*)::int from membership_roles mr where mr.workspace_id = r.workspace_id and mr.role_id = r.id) as member_count
+    (select count(*)::int from membership_roles mr where mr.workspace_id = r.workspace_id and mr.role_id = r.id) as member_count,
+    (select count(*)::int from api_key_roles kr where kr.workspace_id = r.workspace_id and kr.role_id = r.id) as api_key_count
   from roles r`;
 
 function toView(r: Row): CustomRoleView {
   return {
-    id: r.id, name: r.name, description: r.description, permissions: r.permissions, memberCount: r.member_count,
+    id: r.id, name: r.name, description: r.description, permissions: r.permissions, memberCount: r.member_count, apiKeyCount: r.api_key_count,
     createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
   };
 }
@@ -120,5 +122,19 @@ export async function setMemberRoles(tx: Tx, workspaceId: string, userId: string
     `insert into membership_roles (workspace_id, user_id, role_id, assigned_by)
      select $1, $2, r, $4 from unnest($3::uuid[]) as r on conflict do nothing`,
     [workspaceId, userId, roleIds, assignedBy],
+  );
+}
+
+/** Set an API key's custom roles to exactly `roleIds` (which must exist: checked by the caller). */
+export async function setApiKeyRoles(tx: Tx, workspaceId: string, apiKeyId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
+  await tx.query(
+    'delete from api_key_roles where workspace_id = $1 and api_key_id = $2 and not (role_id = any($3::uuid[]))',
+    [workspaceId, apiKeyId, roleIds],
+  );
+  if (roleIds.length === 0) return;
+  await tx.query(
+    `insert into api_key_roles (workspace_id, api_key_id, role_id, assigned_by)
+     select $1, $2, r, $4 from unnest($3::uuid[]) as r on conflict do nothing`,
+    [workspaceId, apiKeyId, roleIds, assignedBy],
   );
 }

@@ -221,6 +221,14 @@ describe('every foundation mutation emits its audit event', () => {
       },
     },
     {
+      route: 'PUT /api/v1/api-keys/:id/roles', name: 'API key\'s custom roles changed: api_key.roles_changed',
+      async run(rid) {
+        const role = await ok('POST', '/roles', a.token, { name: 'Key auditor', permissions: [{ permission: 'audit.read' }] }, setupId(), 201);
+        await ok('PUT', `/api-keys/${apiKeyId}/roles`, a.token, { roleIds: [role.json().id] }, rid, 200);
+        return { workspaceId: a.workspaceId, action: 'api_key.roles_changed', actorType: 'user', actorId: a.userId, targetId: apiKeyId };
+      },
+    },
+    {
       route: 'DELETE /api/v1/api-keys/:id', name: 'API key revoked: api_key.revoked',
       async run(rid) {
         await ok('DELETE', `/api-keys/${apiKeyId}`, a.token, undefined, rid, 204);

@@ -11,14 +11,17 @@ export type ApiKeyView = {
   expiresAt: string | null;
   revokedAt: string | null;
   createdBy: string | null;
+  /** Custom roles held on top of `role` (src/modules/access). */
+  roleIds: string[];
 };
 
 type Row = {
   id: string; name: string; prefix: string; role: ApiKeyView['role']; created_at: Date; last_used_at: Date | null;
-  expires_at: Date | null; revoked_at: Date | null; created_by: string | null;
+  expires_at: Date | null; revoked_at: Date | null; created_by: string | null; role_ids: string[];
 };
 
-const COLUMNS = 'id, name, prefix, role, created_at, last_used_at, expires_at, revoked_at, created_by';
+// role_ids: the access module's read function (migration 0019), not its table.
+const COLUMNS = 'id, name, prefix, role, created_at, last_used_at, expires_at, revoked_at, created_by, atrium_api_key_role_ids(workspace_id, id) as role_ids';
 
 /** The bench compares GET /api-keys against a bare handler running this statement ($1 workspace, $2 cursor, $3 limit). */
 export const LIST_API_KEYS_SQL = `select ${COLUMNS} from api_keys
@@ -34,6 +37,7 @@ function toView(r: Row): ApiKeyView {
     // Shown as the key starts (`atr_<prefix>`), so a key in a script can be matched to its row.
     id: r.id, name: r.name, prefix: `atr_${r.prefix}`, role: r.role, createdAt: r.created_at.toISOString(),
     lastUsedAt: iso(r.last_used_at), expiresAt: iso(r.expires_at), revokedAt: iso(r.revoked_at), createdBy: r.created_by,
+    roleIds: r.role_ids,
   };
 }
 
@@ -72,6 +76,12 @@ export async function lockApiKey(tx: Tx, workspaceId: string, id: string): Promi
     [workspaceId, id],
   );
   return rows[0] ? { createdBy: rows[0].created_by, role: rows[0].role } : null;
+}
+
+/** One key (locked), as listed; null when not found in the workspace. */
+export async function lockApiKeyView(tx: Tx, workspaceId: string, id: string): Promise<ApiKeyView | null> {
+  const { rows } = await tx.query<Row>(`select ${COLUMNS} from api_keys where workspace_id = $1 and id = $2 for update`, [workspaceId, id]);
+  return rows[0] ? toView(rows[0]) : null;
 }
 
 /** Revokes (idempotent) and says what the key was: null when not found in the workspace. */

@@ -13,7 +13,7 @@ describe('API keys', () => {
   before(async () => { platform = await startTestPlatform(); });
   after(async () => { await platform.stop(); });
 
-  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, token: string, payload?: Record<string, unknown>) =>
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: Record<string, unknown>) =>
     platform.app.inject({ method, url: `/api/v1${url}`, headers: bearer(token), ...(payload ? { payload } : {}) });
 
   test('create → use as Bearer → list shows the prefix, never the secret → revoke → 401', async () => {
@@ -126,5 +126,95 @@ describe('API keys', () => {
     const page2 = (await call('GET', `/api-keys?limit=2&cursor=${page1.nextCursor}`, session.accessToken)).json();
     assert.deepEqual(page2.data.map((k: { id: string }) => k.id), [ids[0]]);
     assert.equal(page2.nextCursor, null);
+  });
+
+  test('custom roles: a viewer key that may also read the audit trail; changed, emptied, then its role deleted', async () => {
+    const owner = await createMember(platform, 'owner');
+    const session = await login(platform, owner.email);
+    const auditor = (await call('POST', '/roles', session.accessToken, { name: 'Auditor', permissions: [{ permission: 'audit.read' }] })).json();
+    const runner = (await call('POST', '/roles', session.accessToken, { name: 'Runner', permissions: [{ permission: 'workflow.execute' }] })).json();
+    const created = await call('POST', '/api-keys', session.accessToken, { name: 'SIEM export', role: 'viewer', roleIds: [auditor.id] });
+    assert.equal(created.statusCode, 201, created.body);
+    const key = created.json();
+    assert.deepEqual(key.roleIds, [auditor.id]);
+    assert.equal((await call('GET', '/audit/events?limit=5', key.key)).statusCode, 200, 'the custom role adds audit.read');
+    assert.equal((await call('GET', '/audit/export?format=json', key.key)).statusCode, 403, 'and nothing else');
+    const me = (await call('GET', '/auth/me', key.key)).json();
+    assert.ok(me.permissions.includes('audit.read') && me.permissions.includes('workflow.read') && !me.permissions.includes('audit.export'));
+    const listed = (await call('GET', '/api-keys', session.accessToken)).json().data.find((k: { id: string }) => k.id === key.id);
+    assert.deepEqual(listed.roleIds, [auditor.id]);
+    assert.equal((await call('GET', `/roles/${auditor.id}`, session.accessToken)).json().apiKeyCount, 1);
+
+    // Replaced: the next request of the key has the new set.
+    const changed = await call('PUT', `/api-keys/${key.id}/roles`, session.accessToken, { roleIds: [runner.id] });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.deepEqual(changed.json().roleIds, [runner.id]);
+    assert.equal((await call('GET', '/audit/events?limit=5', key.key)).statusCode, 403);
+    assert.ok((await call('GET', '/auth/me', key.key)).json().permissions.includes('workflow.execute'));
+    const events = (await call('GET', `/audit/events?action=api_key.*&targetId=${key.id}`, session.accessToken)).json().data;
+    assert.deepEqual(events.map((e: { action: string }) => e.action), ['api_key.roles_changed', 'api_key.created']);
+    assert.deepEqual(events[0].diff, { before: { roleIds: [auditor.id] }, after: { roleIds: [runner.id] } });
+    assert.deepEqual(events[1].diff.after.roleIds, [auditor.id]);
+
+    // The same set again records nothing; deleting the role takes it away from the key.
+    assert.equal((await call('PUT', `/api-keys/${key.id}/roles`, session.accessToken, { roleIds: [runner.id] })).statusCode, 200);
+    assert.equal((await call('DELETE', `/roles/${runner.id}`, session.accessToken)).statusCode, 204);
+    assert.ok(!(await call('GET', '/auth/me', key.key)).json().permissions.includes('workflow.execute'));
+    assert.deepEqual((await call('GET', '/api-keys', session.accessToken)).json().data.find((k: { id: string }) => k.id === key.id).roleIds, []);
+    const after = (await call('GET', `/audit/events?action=api_key.roles_changed&targetId=${key.id}`, session.accessToken)).json().data;
+    assert.equal(after.length, 1);
+  });
+
+  test('custom roles for keys: no escalation, no other workspace\'s role, no revoked key, no key as the caller', async () => {
+    const owner = await createMember(platform, 'owner');
+    const session = await login(platform, owner.email);
+    const secrets = (await call('POST', '/roles', session.accessToken, { name: 'Secret writer', permissions: [{ permission: 'secret.write' }] })).json();
+    // An admin holds secret.write, but a member-based custom role manager would not: check with
+    // a member who may create keys (api_key.create through a role) but doesn't hold secret.write.
+    const keyMaker = (await call('POST', '/roles', session.accessToken, { name: 'Key maker', permissions: [{ permission: 'api_key.create' }] })).json();
+    const member = await createMember(platform, 'member', owner.workspaceId);
+    assert.equal((await call('PUT', `/members/${member.id}/roles`, session.accessToken, { roleIds: [keyMaker.id] })).statusCode, 200);
+    const memberSession = await login(platform, member.email);
+    const escalate = await call('POST', '/api-keys', memberSession.accessToken, { name: 'escalate', role: 'viewer', roleIds: [secrets.id] });
+    assert.equal(escalate.statusCode, 403, escalate.body);
+    assert.equal(escalate.json().code, 'PERMISSION_NOT_GRANTABLE');
+    const { rows } = await platform.db.withPlatform((tx) => tx.query(`select 1 from api_keys where name = 'escalate'`));
+    assert.equal(rows.length, 0, 'nothing is written');
+    const plain = await call('POST', '/api-keys', memberSession.accessToken, { name: 'plain', role: 'viewer' });
+    assert.equal(plain.statusCode, 201, plain.body);
+    const setEscalate = await call('PUT', `/api-keys/${plain.json().id}/roles`, memberSession.accessToken, { roleIds: [secrets.id] });
+    assert.equal(setEscalate.json().code, 'PERMISSION_NOT_GRANTABLE');
+    // A member can't change an admin key's roles.
+    const adminKey = (await call('POST', '/api-keys', session.accessToken, { name: 'admin key', role: 'admin' })).json();
+    assert.equal((await call('PUT', `/api-keys/${adminKey.id}/roles`, memberSession.accessToken, { roleIds: [] })).json().code, 'ROLE_NOT_ALLOWED');
+
+    // Another workspace's role: 404, as if it did not exist.
+    const other = await createMember(platform, 'owner');
+    const otherSession = await login(platform, other.email);
+    const foreign = (await call('POST', '/roles', otherSession.accessToken, { name: 'Foreign', permissions: [{ permission: 'audit.read' }] })).json();
+    const cross = await call('POST', '/api-keys', session.accessToken, { name: 'cross', role: 'viewer', roleIds: [foreign.id] });
+    assert.equal(cross.statusCode, 404);
+    assert.equal(cross.json().code, 'ROLE_NOT_FOUND');
+    assert.equal((await call('PUT', `/api-keys/${adminKey.id}/roles`, otherSession.accessToken, { roleIds: [] })).json().code, 'API_KEY_NOT_FOUND');
+
+    // A revoked key keeps what it had; a key can't change keys.
+    assert.equal((await call('PUT', `/api-keys/${adminKey.id}/roles`, adminKey.key, { roleIds: [] })).statusCode, 403);
+    assert.equal((await call('DELETE', `/api-keys/${adminKey.id}`, session.accessToken)).statusCode, 204);
+    const revoked = await call('PUT', `/api-keys/${adminKey.id}/roles`, session.accessToken, { roleIds: [secrets.id] });
+    assert.equal(revoked.statusCode, 409);
+    assert.equal(revoked.json().code, 'API_KEY_REVOKED');
+    // Bad input: a clear 400 naming the field.
+    const bad = await call('PUT', `/api-keys/${plain.json().id}/roles`, session.accessToken, { roleIds: ['not-a-uuid'] });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().errors[0].path, /roleIds/);
+  });
+
+  test('"only their own" grants give a key nothing (a key is nobody\'s own)', async () => {
+    const owner = await createMember(platform, 'owner');
+    const session = await login(platform, owner.email);
+    const own = await call('POST', '/roles', session.accessToken, { name: 'Own revoker', permissions: [{ permission: 'api_key.revoke', conditions: { createdBy: '${user.id}' } }] });
+    assert.equal(own.statusCode, 201, own.body);
+    const key = (await call('POST', '/api-keys', session.accessToken, { name: 'own', role: 'viewer', roleIds: [own.json().id] })).json();
+    assert.ok(!(await call('GET', '/auth/me', key.key)).json().permissions.includes('api_key.revoke'));
   });
 });

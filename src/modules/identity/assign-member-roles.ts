@@ -5,7 +5,7 @@
 // workspace answers 404. Audit: `member.roles_changed` (when the set changes).
 import type { AuditContext } from '../audit/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
-import { canGrantPermission, canGrantRole, accessErrors } from '../access/index.ts';
+import { canGrantRole } from '../access/index.ts';
 import type { IdentityContext } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import { getMember, lockTargetAndOwners } from './members.store.ts';
@@ -22,12 +22,7 @@ export async function assignMemberRoles(ctx: IdentityContext, principal: Princip
     }
     const before = (await ctx.access.memberRoleIds(tx, ws, [userId])).get(userId) ?? [];
     const changed = [...wanted.filter((id) => !before.includes(id)), ...before.filter((id) => !wanted.includes(id))];
-    // Every wanted role must be the workspace's (404 otherwise), and every change within reach.
-    const roles = await ctx.access.findRoles(tx, ws, [...new Set([...wanted, ...changed])]);
-    for (const role of roles.filter((r) => changed.includes(r.id))) {
-      const missing = role.permissions.find((g) => !canGrantPermission(principal, g.permission));
-      if (missing) throw accessErrors.create('PERMISSION_NOT_GRANTABLE', `The role "${role.name}" has ${missing.permission}, which you don't hold for every resource`);
-    }
+    await ctx.access.assertAssignable(tx, ws, principal, wanted, changed);
     if (changed.length > 0) {
       await ctx.access.setMemberRoles(tx, ws, userId, wanted, principal.userId);
       await ctx.audit.record(tx, audit, {

@@ -20,6 +20,7 @@ export const identityErrors = defineErrors({
   EMAIL_TAKEN: { status: 409, title: 'An account with this email already exists' },
   WEAK_PASSWORD: { status: 400, title: 'The password is too weak' },
   API_KEY_NOT_FOUND: { status: 404, title: 'API key not found' },
+  API_KEY_REVOKED: { status: 409, title: 'This API key is revoked' },
   INVITATION_NOT_FOUND: { status: 404, title: 'Invitation not found' },
   INVITATION_EXPIRED: { status: 410, title: 'This invitation has expired or was revoked' },
   INVITATION_ALREADY_ACCEPTED: { status: 409, title: 'This invitation was already accepted' },
