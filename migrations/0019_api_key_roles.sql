@@ -29,12 +29,11 @@ create trigger api_key_roles_bump_version after insert or update or delete on ap
 
 grant select, insert, update, delete on api_key_roles to atrium_app, atrium_platform;
 
--- What other modules read (identity lists keys with their roles in one statement): a key's
--- custom role ids, through this function rather than the table. Runs as the caller (RLS applies).
-create function atrium_api_key_role_ids(p_workspace_id uuid, p_api_key_id uuid) returns text[]
-language sql stable as $$
-  select coalesce(array_agg(role_id::text order by role_id), '{}') from api_key_roles
-   where workspace_id = p_workspace_id and api_key_id = p_api_key_id
-$$;
-revoke all on function atrium_api_key_role_ids(uuid, uuid) from public;
-grant execute on function atrium_api_key_role_ids(uuid, uuid) to atrium_app, atrium_platform;
+-- What other modules read (identity lists keys with their roles in one statement): each key's
+-- custom role ids, through this view rather than the table. A view, not a function: the planner
+-- inlines it, so a correlated lookup per listed key is an index probe, not a function call.
+-- security_invoker: the caller's RLS applies.
+create view api_key_role_sets with (security_invoker = true) as
+  select workspace_id, api_key_id, array_agg(role_id::text order by role_id) as role_ids
+    from api_key_roles group by workspace_id, api_key_id;
+grant select on api_key_role_sets to atrium_app, atrium_platform;

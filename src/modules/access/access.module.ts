@@ -54,7 +54,7 @@ export function createAccessModule(deps: KernelDeps, modules: { audit: AuditModu
     },
     /**
      * Set an API key's custom roles to exactly `roleIds` (checked with assertAssignable first). Other
-     * modules read a key's roles with the SQL function atrium_api_key_role_ids(workspace, key).
+     * modules read a key's roles through the view api_key_role_sets.
      */
     setApiKeyRoles(tx: Tx, workspaceId: string, apiKeyId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
       return setApiKeyRoles(tx, workspaceId, apiKeyId, roleIds, assignedBy);

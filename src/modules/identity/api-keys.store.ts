@@ -20,8 +20,9 @@ type Row = {
   expires_at: Date | null; revoked_at: Date | null; created_by: string | null; role_ids: string[];
 };
 
-// role_ids: the access module's read function (migration 0019), not its table.
-const COLUMNS = 'id, name, prefix, role, created_at, last_used_at, expires_at, revoked_at, created_by, atrium_api_key_role_ids(workspace_id, id) as role_ids';
+// role_ids: through the access module's view (migration 0019), not its table; probed per listed key.
+const COLUMNS = `id, name, prefix, role, created_at, last_used_at, expires_at, revoked_at, created_by,
+  coalesce((select s.role_ids from api_key_role_sets s where s.workspace_id = api_keys.workspace_id and s.api_key_id = api_keys.id), '{}') as role_ids`;
 
 /** The bench compares GET /api-keys against a bare handler running this statement ($1 workspace, $2 cursor, $3 limit). */
 export const LIST_API_KEYS_SQL = `select ${COLUMNS} from api_keys

@@ -6,6 +6,7 @@ import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import type { AppError } from '../../kernel/errors.ts';
 import { systemContext } from '../audit/index.ts';
 import { createApiKey } from './create-api-key.ts';
+import { LIST_API_KEYS_SQL } from './api-keys.store.ts';
 import { bearer, contextOf, createMember, login } from './identity.fixtures.ts';
 
 describe('API keys', () => {
@@ -216,5 +217,16 @@ describe('API keys', () => {
     assert.equal(own.statusCode, 201, own.body);
     const key = (await call('POST', '/api-keys', session.accessToken, { name: 'own', role: 'viewer', roleIds: [own.json().id] })).json();
     assert.ok(!(await call('GET', '/auth/me', key.key)).json().permissions.includes('api_key.revoke'));
+  });
+
+  test('the listing probes each listed key\'s roles through the view, by index (the view is inlined, no function call per row)', async () => {
+    const owner = await createMember(platform, 'owner');
+    const plan = await platform.db.withWorkspace(owner.workspaceId, async (tx) => {
+      await tx.query('set local enable_seqscan = off');
+      const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`explain ${LIST_API_KEYS_SQL}`, [owner.workspaceId, null, 20]);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    assert.match(plan, /Index (Only )?Scan using api_key_roles_pkey on api_key_roles/, plan);
+    assert.match(plan, /Limit/);
   });
 });
