@@ -11,6 +11,7 @@ import type { Logger } from '../../kernel/logging.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import { builtInAccess, builtInGrants, compileAccess, isPerUser } from './abilities.ts';
 import type { Grant, PrincipalAccess } from './abilities.ts';
+import { HOLDERS } from './roles.store.ts';
 
 export const MEMBER_TTL_MS = 2_000;
 const CACHE_MAX = 10_000;
@@ -18,7 +19,8 @@ const CACHE_MAX = 10_000;
 type HolderState = { roleIds: string[]; version: number; grants: Grant[] };
 
 /** The custom roles of one holder — a member (membership_roles) or an API key (api_key_roles). */
-function holderAccessSql(table: 'membership_roles' | 'api_key_roles', column: 'user_id' | 'api_key_id'): string {
+function holderAccessSql(kind: keyof typeof HOLDERS): string {
+  const { table, column } = HOLDERS[kind];
   return `select
   coalesce((select v.version from role_versions v where v.workspace_id = $1), 0)::text as version,
   coalesce((select array_agg(h.role_id::text order by h.role_id) from ${table} h
@@ -29,9 +31,9 @@ function holderAccessSql(table: 'membership_roles' | 'api_key_roles', column: 'u
 }
 
 /** One round trip: the member's custom roles, their grants and the workspace's version. */
-export const MEMBER_ACCESS_SQL = holderAccessSql('membership_roles', 'user_id');
+export const MEMBER_ACCESS_SQL = holderAccessSql('member');
 /** The same for an API key. */
-export const API_KEY_ACCESS_SQL = holderAccessSql('api_key_roles', 'api_key_id');
+export const API_KEY_ACCESS_SQL = holderAccessSql('api_key');
 
 export type AccessResolver = ReturnType<typeof createAccessResolver>;
 

@@ -111,30 +111,31 @@ export async function memberRoleIds(tx: Tx, workspaceId: string, userIds: readon
   return out;
 }
 
-/** Set a member's custom roles to exactly `roleIds` (which must exist: checked by the caller). */
-export async function setMemberRoles(tx: Tx, workspaceId: string, userId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
+// Who holds custom roles: members and API keys, each in its own assignment table.
+export const HOLDERS = {
+  member: { table: 'membership_roles', column: 'user_id' },
+  api_key: { table: 'api_key_roles', column: 'api_key_id' },
+} as const;
+
+/** Set a holder's custom roles to exactly `roleIds` (which must exist: checked by the caller). */
+async function replaceHolderRoles(tx: Tx, kind: keyof typeof HOLDERS, workspaceId: string, holderId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
+  const { table, column } = HOLDERS[kind];
   await tx.query(
-    'delete from membership_roles where workspace_id = $1 and user_id = $2 and not (role_id = any($3::uuid[]))',
-    [workspaceId, userId, roleIds],
+    `delete from ${table} where workspace_id = $1 and ${column} = $2 and not (role_id = any($3::uuid[]))`,
+    [workspaceId, holderId, roleIds],
   );
   if (roleIds.length === 0) return;
   await tx.query(
-    `insert into membership_roles (workspace_id, user_id, role_id, assigned_by)
+    `insert into ${table} (workspace_id, ${column}, role_id, assigned_by)
      select $1, $2, r, $4 from unnest($3::uuid[]) as r on conflict do nothing`,
-    [workspaceId, userId, roleIds, assignedBy],
+    [workspaceId, holderId, roleIds, assignedBy],
   );
 }
 
-/** Set an API key's custom roles to exactly `roleIds` (which must exist: checked by the caller). */
-export async function setApiKeyRoles(tx: Tx, workspaceId: string, apiKeyId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
-  await tx.query(
-    'delete from api_key_roles where workspace_id = $1 and api_key_id = $2 and not (role_id = any($3::uuid[]))',
-    [workspaceId, apiKeyId, roleIds],
-  );
-  if (roleIds.length === 0) return;
-  await tx.query(
-    `insert into api_key_roles (workspace_id, api_key_id, role_id, assigned_by)
-     select $1, $2, r, $4 from unnest($3::uuid[]) as r on conflict do nothing`,
-    [workspaceId, apiKeyId, roleIds, assignedBy],
-  );
+export function setMemberRoles(tx: Tx, workspaceId: string, userId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
+  return replaceHolderRoles(tx, 'member', workspaceId, userId, roleIds, assignedBy);
+}
+
+export function setApiKeyRoles(tx: Tx, workspaceId: string, apiKeyId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
+  return replaceHolderRoles(tx, 'api_key', workspaceId, apiKeyId, roleIds, assignedBy);
 }
