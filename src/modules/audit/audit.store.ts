@@ -31,13 +31,12 @@ export type AppendRow = {
 // writes only in a transaction bound to the event's workspace (RLS's WITH CHECK would refuse
 // another workspace anyway); otherwise it inserts nothing and the wrapper below runs (identity
 // and platform paths bind for the one insert; a transaction bound to another workspace is
-// refused there).
+// refused there). No RETURNING: the id is known, and the row count says which case it was.
 export const INSERT_SQL = `insert into audit_events (id, workspace_id, occurred_at, actor_type, actor_id, real_actor_id, action, target_type,
     target_id, diff, ip, user_agent, request_id, trace_id, outcome)
   select $1::uuid, $2::uuid, $3::timestamptz, $4::text, $5::uuid, $6::uuid, $7::text, $8::text, $9::text, $10::jsonb, $11::text,
     $12::text, $13::text, $14::text, $15::text
-  where $2::uuid = atrium_current_workspace()
-  returning id`;
+  where $2::uuid = atrium_current_workspace()`;
 
 export const APPEND_SQL = 'select atrium_audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15) as id';
 
@@ -48,8 +47,8 @@ export async function appendEvent(tx: Tx, row: AppendRow): Promise<{ id: string 
     row.targetId, row.diff === null || row.diff === undefined ? null : JSON.stringify(row.diff),
     row.ip, row.userAgent, row.requestId, row.traceId, row.outcome,
   ];
-  const inserted = await tx.query<{ id: string }>({ name: 'atrium_audit_insert', text: INSERT_SQL, values });
-  if (inserted.rows.length === 0) await tx.query({ name: 'atrium_audit_append', text: APPEND_SQL, values });
+  const inserted = await tx.query({ name: 'atrium_audit_insert', text: INSERT_SQL, values });
+  if (inserted.rowCount === 0) await tx.query({ name: 'atrium_audit_append', text: APPEND_SQL, values });
   return { id };
 }
 
