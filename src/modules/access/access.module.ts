@@ -37,23 +37,27 @@ export function createAccessModule(deps: KernelDeps, modules: { audit: AuditModu
     /** These custom roles of the workspace (locked); ROLE_NOT_FOUND when one is not the workspace's. */
     findRoles,
     /**
-     * Before a member's or key's custom roles become `wanted`: every wanted role is the
-     * workspace's (404 ROLE_NOT_FOUND) and every role added or removed (`changed`) holds only
-     * permissions the caller holds for every resource (403 PERMISSION_NOT_GRANTABLE).
+     * A member's or key's custom roles going from `before` to `requested`: returns the new set
+     * (unique, sorted) and the roles added or removed, once every requested role is the
+     * workspace's (404 ROLE_NOT_FOUND) and every changed one holds only permissions the caller
+     * holds for every resource (403 PERMISSION_NOT_GRANTABLE).
      */
-    async assertAssignable(tx: Tx, workspaceId: string, principal: AccessHolder, wanted: readonly string[], changed: readonly string[]): Promise<void> {
+    async checkRoleChange(tx: Tx, workspaceId: string, principal: AccessHolder, before: readonly string[], requested: readonly string[]): Promise<{ wanted: string[]; changed: string[] }> {
+      const wanted = [...new Set(requested.map((id) => id.toLowerCase()))].sort();
+      const changed = [...wanted.filter((id) => !before.includes(id)), ...before.filter((id) => !wanted.includes(id))];
       const roles = await findRoles(tx, workspaceId, [...new Set([...wanted, ...changed])]);
       for (const role of roles.filter((r) => changed.includes(r.id))) {
         const missing = role.permissions.find((g) => !canGrantPermission(principal, g.permission));
         if (missing) throw accessErrors.create('PERMISSION_NOT_GRANTABLE', `The role "${role.name}" has ${missing.permission}, which you don't hold for every resource`);
       }
+      return { wanted, changed };
     },
-    /** Set a member's custom roles to exactly `roleIds` (checked with assertAssignable first). */
+    /** Set a member's custom roles to exactly `roleIds` (checked with checkRoleChange first). */
     setMemberRoles(tx: Tx, workspaceId: string, userId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {
       return setMemberRoles(tx, workspaceId, userId, roleIds, assignedBy);
     },
     /**
-     * Set an API key's custom roles to exactly `roleIds` (checked with assertAssignable first). Other
+     * Set an API key's custom roles to exactly `roleIds` (checked with checkRoleChange first). Other
      * modules read a key's roles through the view api_key_role_sets.
      */
     setApiKeyRoles(tx: Tx, workspaceId: string, apiKeyId: string, roleIds: readonly string[], assignedBy: string | null): Promise<void> {

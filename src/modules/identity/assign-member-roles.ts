@@ -13,7 +13,6 @@ import type { MemberWithRoles } from './list-members.ts';
 
 export async function assignMemberRoles(ctx: IdentityContext, principal: Principal, userId: string, roleIds: readonly string[], audit: AuditContext): Promise<MemberWithRoles> {
   const ws = principal.workspaceId;
-  const wanted = [...new Set(roleIds.map((id) => id.toLowerCase()))].sort();
   const member = await ctx.db.withWorkspace(ws, async (tx) => {
     const { target } = await lockTargetAndOwners(tx, ws, userId);
     if (!target) throw identityErrors.create('MEMBER_NOT_FOUND');
@@ -21,8 +20,7 @@ export async function assignMemberRoles(ctx: IdentityContext, principal: Princip
       throw identityErrors.create('ROLE_NOT_ALLOWED', `Your role (${principal.role}) cannot change a member who is ${target.role}`);
     }
     const before = (await ctx.access.memberRoleIds(tx, ws, [userId])).get(userId) ?? [];
-    const changed = [...wanted.filter((id) => !before.includes(id)), ...before.filter((id) => !wanted.includes(id))];
-    await ctx.access.assertAssignable(tx, ws, principal, wanted, changed);
+    const { wanted, changed } = await ctx.access.checkRoleChange(tx, ws, principal, before, roleIds);
     if (changed.length > 0) {
       await ctx.access.setMemberRoles(tx, ws, userId, wanted, principal.userId);
       await ctx.audit.record(tx, audit, {

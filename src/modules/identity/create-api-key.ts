@@ -20,10 +20,9 @@ export async function createApiKey(ctx: IdentityContext, principal: Principal, i
   if (!canGrantRole(actor.role, input.role)) {
     throw identityErrors.create('ROLE_NOT_ALLOWED', `Your role (${actor.role}) cannot create a key with role ${input.role}`);
   }
-  const roleIds = [...new Set((input.roleIds ?? []).map((id) => id.toLowerCase()))].sort();
   const generated = generateApiKey();
   const view = await ctx.db.withWorkspace(actor.workspaceId, async (tx) => {
-    if (roleIds.length > 0) await ctx.access.assertAssignable(tx, actor.workspaceId, principal, roleIds, roleIds);
+    const { wanted: roleIds } = await ctx.access.checkRoleChange(tx, actor.workspaceId, principal, [], input.roleIds ?? []);
     const inserted = await insertApiKey(tx, {
       workspaceId: actor.workspaceId, name: input.name.trim(), prefix: generated.prefix, keyHash: generated.hash,
       role: input.role, createdBy: actor.userId, expiresInDays: input.expiresInDays,

@@ -17,7 +17,6 @@ import { identityErrors } from './identity.errors.ts';
 export async function setApiKeyRoles(ctx: IdentityContext, principal: Principal, id: string, roleIds: readonly string[], audit: AuditContext): Promise<ApiKeyView> {
   const actor = requireUser(principal);
   const ws = actor.workspaceId;
-  const wanted = [...new Set(roleIds.map((r) => r.toLowerCase()))].sort();
   const key = await ctx.db.withWorkspace(ws, async (tx) => {
     const current = await lockApiKeyView(tx, ws, id);
     if (!current) throw identityErrors.create('API_KEY_NOT_FOUND');
@@ -26,8 +25,7 @@ export async function setApiKeyRoles(ctx: IdentityContext, principal: Principal,
     }
     if (current.revokedAt) throw identityErrors.create('API_KEY_REVOKED');
     const before = current.roleIds;
-    const changed = [...wanted.filter((r) => !before.includes(r)), ...before.filter((r) => !wanted.includes(r))];
-    await ctx.access.assertAssignable(tx, ws, principal, wanted, changed);
+    const { wanted, changed } = await ctx.access.checkRoleChange(tx, ws, principal, before, roleIds);
     if (changed.length > 0) {
       await ctx.access.setApiKeyRoles(tx, ws, id, wanted, actor.userId);
       await ctx.audit.record(tx, audit, {
