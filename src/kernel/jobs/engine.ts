@@ -5,6 +5,8 @@
 // The worker side runs on its own small pool whose sessions are atrium_platform (the engine
 // crosses workspaces by design); handlers re-enter use-cases through db.withWorkspace with the
 // job's workspace.
+import { toStorableText } from '../db/isolating-write.ts';
+import { projectRelativeStack } from '../stack.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
@@ -90,9 +92,10 @@ export function isValidCron(cron: string, timezone = 'UTC'): boolean {
   }
 }
 
+/** A job's last error, as stored (and shown to platform admins): storable text, project-relative stack. */
 function errorJson(err: unknown): { message: string; stack?: string; name?: string } {
-  if (err instanceof Error) return { name: err.name, message: err.message.slice(0, 2000), stack: err.stack?.slice(0, 8000) };
-  return { message: String(err).slice(0, 2000) };
+  if (err instanceof Error) return { name: toStorableText(err.name), message: toStorableText(err.message.slice(0, 2000)), stack: err.stack ? projectRelativeStack(err.stack.slice(0, 8000)) : undefined };
+  return { message: toStorableText(String(err).slice(0, 2000)) };
 }
 
 /**

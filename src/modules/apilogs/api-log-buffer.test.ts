@@ -45,7 +45,7 @@ describe('api log buffer', () => {
     for (let i = 0; i < 700; i++) buffer.push(entry('/batch'));
     await buffer.flush();
     assert.equal(await count('/batch'), 1200);
-    assert.deepEqual(buffer.stats(), { buffered: 0, written: 1200, dropped: 0, failedWrites: 0 });
+    assert.deepEqual(buffer.stats(), { buffered: 0, written: 1200, dropped: 0, failedWrites: 0, sanitised: 0, refused: 0 });
     await buffer.close();
   });
 
@@ -85,5 +85,47 @@ describe('api log buffer', () => {
     isDown = false;
     assert.equal(buffer.stats().dropped, 4);
     assert.equal(await count('/lost'), 0);
+  });
+
+  test('a poison row never wedges the writer: the rest of its batch and the next batches land', async () => {
+    const buffer = createApiLogBuffer(platform.db, log, { batchSize: 50, flushIntervalMs: 60_000 });
+    for (let i = 0; i < 20; i++) buffer.push(entry('/poison-batch'));
+    // Text jsonb and text columns refuse: written sanitised, not lost (a 5xx is always recorded).
+    buffer.push({ ...entry('/poison-batch\u0000'), status: 500, errorCode: 'INTERNAL', requestBody: { 'key\u0000': 'lone \ud800', list: ['\u0000'] } });
+    for (let i = 0; i < 20; i++) buffer.push(entry('/poison-batch'));
+    // A value no cleaning can fix (status beyond smallint): dropped and counted, alone.
+    buffer.push({ ...entry('/poison-batch'), status: 70_000 });
+    for (let i = 0; i < 8; i++) buffer.push(entry('/poison-batch'));
+    await buffer.flush();
+    assert.equal(await count('/poison-batch'), 48);
+    const cleaned = await platform.db.withPlatform(async (tx) => (await tx.query<{ status: number; request_body: unknown }>(
+      `select status, request_body from api_logs where endpoint = '/poison-batch\ufffd'`)).rows);
+    assert.deepEqual(cleaned, [{ status: 500, request_body: { 'key\ufffd': 'lone \ufffd', list: ['\ufffd'] } }]);
+    assert.deepEqual(buffer.stats(), { buffered: 0, written: 49, dropped: 1, failedWrites: 0, sanitised: 1, refused: 1 });
+    for (let i = 0; i < 5; i++) buffer.push(entry('/after-poison'));
+    await buffer.flush();
+    assert.equal(await count('/after-poison'), 5, 'the next batch lands');
+    await buffer.close();
+  });
+
+  test('the database going away in the middle of isolating a bad row: nothing written twice, the rest retried', async () => {
+    let writes = 0;
+    // Fails for the data on the whole batch, then the database goes away after the first half lands.
+    const flaky: Database = {
+      ...platform.db,
+      withPlatform: (fn) => {
+        writes++;
+        if (writes === 1) return Promise.reject(Object.assign(new Error('invalid input'), { code: '22P05' }));
+        if (writes === 3) return Promise.reject(new Error('connect ECONNREFUSED'));
+        return platform.db.withPlatform(fn);
+      },
+    };
+    const buffer = createApiLogBuffer(flaky, log, { batchSize: 10, flushIntervalMs: 60_000, maxBackoffMs: 10 });
+    for (let i = 0; i < 10; i++) buffer.push(entry('/midway'));
+    await buffer.flush(); // the first half lands; the other half goes back to the front and is retried
+    assert.equal(writes, 4);
+    assert.equal(await count('/midway'), 10, 'each row once: the half written before the outage is not written again');
+    assert.deepEqual(buffer.stats(), { buffered: 0, written: 10, dropped: 0, failedWrites: 1, sanitised: 0, refused: 0 });
+    await buffer.close();
   });
 });

@@ -3,6 +3,7 @@
 // on the job engine. The composition root calls `registerCapture(app)` on the root app before
 // the API routes are registered.
 import type { FastifyInstance } from 'fastify';
+import client from 'prom-client';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { KernelDeps } from '../../kernel/module.ts';
@@ -39,9 +40,28 @@ export function createApiLogsModule(deps: KernelDeps, modules: { jobs: JobEngine
     flush(): Promise<void> {
       return buffer.flush();
     },
+    /** The writer's counters on /metrics: rows by state (buffered now; written, sanitised, dropped, refused since start) and failed batch writes. */
+    registerMetrics(registry: client.Registry): void {
+      new client.Gauge({
+        name: 'atrium_api_log_rows', help: 'API log rows of this process by state: buffered (now); written, sanitised, dropped, refused (since start)',
+        labelNames: ['state'] as const, registers: [registry],
+        collect() {
+          const s = buffer.stats();
+          for (const state of ['buffered', 'written', 'sanitised', 'dropped', 'refused'] as const) this.set({ state }, s[state]);
+        },
+      });
+      new client.Gauge({
+        name: 'atrium_api_log_failed_writes', help: 'Batch writes of API logs that failed with the database unavailable (retried with backoff), since start', registers: [registry],
+        collect() { this.set(buffer.stats().failedWrites); },
+      });
+    },
     /** This process's writer: rows buffered, written, dropped (buffer full or database down). */
     stats() {
       return buffer.stats();
+    },
+    /** Why the last row refused even sanitised was refused (for the logs and tests). */
+    lastRefusal() {
+      return buffer.lastRefusal();
     },
     list(workspaceId: string, query: ApiLogQuery) {
       return listApiLogs(deps.db, workspaceId, query);

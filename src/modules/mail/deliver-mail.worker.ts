@@ -1,6 +1,7 @@
 // Delivers pending outbox mails over SMTP. Only runs when SMTP_URL is set; otherwise mails are
 // stored and read in the console's dev mailbox. (The job engine of the durable-execution issue
 // takes this over.)
+import { toStorableText } from '../../kernel/db/isolating-write.ts';
 import nodemailer from 'nodemailer';
 import type { KernelDeps, Worker } from '../../kernel/module.ts';
 import { claimPending, markFailed, markSent } from './mail.store.ts';
@@ -21,7 +22,8 @@ export function createDeliveryWorker({ config, db, log }: KernelDeps): Worker {
           await markSent(tx, m);
         } catch (err) {
           log.warn({ err, mailId: m.id }, 'mail delivery failed');
-          await markFailed(tx, m, (err as Error).message);
+          // The SMTP server's words, made storable: a NUL in them must not abort the batch (and resend the mails already sent).
+          await markFailed(tx, m, toStorableText(String((err as Error).message ?? err).slice(0, 2000)));
         }
       }
     });

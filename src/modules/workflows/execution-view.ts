@@ -1,6 +1,6 @@
-// What the API shows of an execution and its step runs. Error stack traces are for workspace
-// owners and admins (base role) and platform admins only: they can name internal hosts, paths
-// and libraries that a member or a client's API key has no need to see.
+// What the API shows of an execution and its step runs. Error stack traces are for platform
+// admins only (stored with project-relative paths): they name the platform's code, paths and
+// libraries, which no workspace, owners included, has any need to see.
 import type { Principal } from '../../kernel/http/principal.ts';
 import type { Execution, ExecutionError, StepRun } from './executions.store.ts';
 import { MAX_SHOWN_OUTPUT_BYTES } from './workflows.context.ts';
@@ -12,7 +12,7 @@ export type ExecutionView = Omit<Execution, 'jobId' | 'orderingKey' | 'stepsDone
 export type StepRunView = Omit<StepRun, 'output'> & { output: unknown; outputTruncated: boolean };
 
 export function canSeeStacks(principal: Principal): boolean {
-  return principal.isPlatformAdmin || principal.role === 'owner' || principal.role === 'admin';
+  return principal.isPlatformAdmin;
 }
 
 function errorView(error: ExecutionError | null, showStack: boolean): ExecutionError | null {

@@ -3,6 +3,7 @@
 // server at the last moment; the values never reach the definition, the output or the logs
 // (the interpreter redacts them). Private and loopback addresses are refused after DNS
 // resolution unless the workspace allows them; redirects are not followed.
+import { toStorableJson } from '../../kernel/db/isolating-write.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { Type } from '@fastify/type-provider-typebox';
@@ -56,7 +57,8 @@ function send(url: URL, init: { method: string; headers: Record<string, string>;
         if (!isTruncated && /\bjson\b/i.test(headers['content-type'] ?? '') && text.length > 0) {
           try { body = JSON.parse(text); } catch { body = text; }
         }
-        resolve({ status: res.statusCode ?? 0, headers, body, ...(isTruncated ? { bodyTruncated: true } : {}) });
+        // A response is the outside world's text: made storable (NUL, lone surrogates → U+FFFD) so the step's checkpoint can hold it.
+        resolve({ status: res.statusCode ?? 0, headers, body: toStorableJson(body, 200), ...(isTruncated ? { bodyTruncated: true } : {}) });
       }
     });
     req.on('error', (err) => {

@@ -12,6 +12,8 @@
 // - The execution's deadline (started_at + the workflow's timeout) aborts the running step and
 //   ends the execution as timed_out.
 // - foreach bodies and sub-workflows run inline, as part of their step (one checkpoint).
+import { toStorableText } from '../../kernel/db/isolating-write.ts';
+import { isDatabaseError, projectRelativeStack } from '../../kernel/stack.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { JobContext } from '../../kernel/jobs/index.ts';
 import { PermanentJobError } from '../../kernel/jobs/index.ts';
@@ -48,7 +50,11 @@ function errorCode(err: unknown): string {
 
 function toError(err: unknown, stepId: string | null, secrets: ReadonlySet<string>): ExecutionError {
   const e = err instanceof Error ? err : new Error(String(err));
-  return redact({ message: e.message.slice(0, 2000), code: errorCode(err), stepId, ...(e.stack ? { stack: e.stack.slice(0, 8000) } : {}) }, secrets);
+  // A database error's message can quote SQL and values: the workspace sees that the platform failed, not how.
+  const isInternal = isDatabaseError(err);
+  const message = isInternal ? 'The platform failed while running this step; it is retried, or try again later' : toStorableText(e.message.slice(0, 2000));
+  const stack = e.stack ? projectRelativeStack(e.stack.slice(0, 8000)) : undefined;
+  return redact({ message, code: isInternal ? 'INTERNAL' : errorCode(err), stepId, ...(stack ? { stack } : {}) }, secrets);
 }
 
 function skipTargets(step: StepDefinition, output: unknown): string[] {

@@ -71,7 +71,7 @@ const ErrorSchema = Type.Object({
   message: Type.String(),
   code: Type.String(),
   stepId: Type.Optional(Nullable(Type.String())),
-  stack: Type.Optional(Type.String({ description: 'Only for workspace owners and admins, and platform admins' })),
+  stack: Type.Optional(Type.String({ description: 'Platform admins only, with paths relative to the project' })),
 });
 
 const ActorSchema = Nullable(Type.Object({ type: Type.String(), id: Nullable(Type.String()), realActorId: Type.Optional(Nullable(Type.String())) }));
