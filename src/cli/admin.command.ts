@@ -1,4 +1,5 @@
 // `atrium admin create`: create or promote a platform admin (the operator of the installation).
+import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { emitKeypressEvents } from 'node:readline';
@@ -74,7 +75,7 @@ export function registerAdminCommands(program: Command, getConfig: () => Config)
     .command('admin')
     .description('Manage platform admins (operators of this installation)')
     .action(() => {
-      throw new Error('missing subcommand: create (see atrium admin --help)');
+      throw new UsageError('missing subcommand: create (see atrium admin --help)');
     });
 
   admin

@@ -2,6 +2,7 @@
 // workspace (platform path), prints the first broken link of each broken chain, and exits 1 if
 // any chain is broken. Committed events are sealed into their chains first (what the workers'
 // sealer would do within a second), so the check covers everything written until then. Progress goes to stderr, so stdout stays the report (or the JSON).
+import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import type { Config } from '../kernel/config.ts';
@@ -28,7 +29,7 @@ export function registerAuditCommands(program: Command, getConfig: () => Config)
     .command('audit')
     .description('Audit trail operations')
     .action(() => {
-      throw new Error('missing subcommand: verify (see atrium audit --help)');
+      throw new UsageError('missing subcommand: verify (see atrium audit --help)');
     });
 
   audit

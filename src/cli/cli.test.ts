@@ -49,8 +49,8 @@ describe('atrium CLI', () => {
     }
   }
 
-  function assertOneLineError(run: Run, pattern: RegExp): void {
-    assert.equal(run.code, 1, run.stderr);
+  function assertOneLineError(run: Run, pattern: RegExp, code = 1): void {
+    assert.equal(run.code, code, `${code === 2 ? 'a usage error' : 'a failure'}: ${run.stderr}`);
     assert.equal(run.stdout, '');
     const lines = run.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, `one line, got:\n${run.stderr}`);
@@ -161,23 +161,34 @@ describe('atrium CLI', () => {
     assert.match(empty.stdout, /No suspended workspaces/);
   });
 
-  test('bad arguments and failures: exit 1 with one line', async () => {
-    const cases: Array<[string[], RegExp, Record<string, string>?]> = [
-      [['workspace', 'create'], /required option '--name <name>'/],
-      [['workspace', 'create', '--name', 'X', '--plan', 'gold'], /gold/],
-      [['workspace', 'create', '--name', 'X', '--slug', 'Not A Slug'], /--slug/],
-      [['workspace', 'create', '--name', 'Dup', '--slug', 'long-one'], /already used/],
-      [['workspace', 'create', '--name', 'X', '--owner-email', 'ghost@cli.test'], /No user with the email ghost@cli\.test/],
-      [['workspace', 'delete', 'no-such-workspace'], /No workspace with the slug "no-such-workspace"/],
-      [['workspace', 'delete'], /missing required argument/],
-      [['workspace', 'list', '--status', 'gone'], /gone/],
-      [['workspace', 'frobnicate'], /frobnicate/],
-      [['nope'], /unknown command 'nope'/],
-      [['workspace', 'list'], /DATABASE_URL/, { DATABASE_URL: 'mysql://x' }],
+  test('bad arguments exit 2, failures exit 1, each with one line', async () => {
+    const cases: Array<[string[], RegExp, number, Record<string, string>?]> = [
+      [['workspace', 'create'], /required option '--name <name>'/, 2],
+      [['workspace', 'create', '--name', 'X', '--plan', 'gold'], /gold/, 2],
+      [['workspace', 'create', '--name', 'X', '--slug', 'Not A Slug'], /--slug/, 2],
+      [['workspace', 'create', '--name', 'Dup', '--slug', 'long-one'], /already used/, 1],
+      [['workspace', 'create', '--name', 'X', '--owner-email', 'ghost@cli.test'], /No user with the email ghost@cli\.test/, 1],
+      [['workspace', 'delete', 'no-such-workspace'], /No workspace with the slug "no-such-workspace"/, 1],
+      [['workspace', 'delete'], /missing required argument/, 2],
+      [['workspace', 'list', '--status', 'gone'], /gone/, 2],
+      [['workspace', 'frobnicate'], /frobnicate/, 2],
+      [['nope'], /unknown command 'nope'/, 2],
+      [['jobs', 'retry', 'not-a-uuid'], /must be an id \(a UUID\)/, 2],
+      [['workspace', 'list'], /DATABASE_URL/, 1, { DATABASE_URL: 'mysql://x' }],
     ];
-    const runs = await Promise.all(cases.map(([args, , env]) => atrium(args, env)));
-    runs.forEach((run, i) => assertOneLineError(run, cases[i][1]));
+    const runs = await Promise.all(cases.map(([args, , , env]) => atrium(args, env)));
+    runs.forEach((run, i) => assertOneLineError(run, cases[i][1], cases[i][2]));
     assert.equal((await query(`select 1 from workspaces where name in ('X', 'Dup')`)).length, 0);
+  });
+
+  test('--help lists every subcommand', async () => {
+    const help = await atrium(['--help']);
+    for (const command of ['start', 'migrate', 'workspace', 'admin', 'audit', 'keys', 'webhooks', 'jobs']) assert.match(help.stdout, new RegExp(`^  ${command}\\b`, 'm'));
+    const jobs = await atrium(['jobs', '--help']);
+    assert.equal(jobs.code, 0);
+    for (const sub of ['stats', 'list', 'retry', 'cancel']) assert.match(jobs.stdout, new RegExp(`^  ${sub}\\b`, 'm'));
+    const bare = await atrium(['jobs']);
+    assert.equal(bare.code, 2, 'a command group without its subcommand is a usage error');
   });
 
   test('--help and --version work on every command', async () => {

@@ -1,6 +1,7 @@
 // `atrium keys rotate`: re-wrap the secrets vault's data keys under a new master key. The new key
 // is the configured one (ATRIUM_MASTER_KEY / _FILE); the old one comes from
 // ATRIUM_MASTER_KEY_PREVIOUS / _FILE or --previous-key-file. Progress per workspace, `--json` summary.
+import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, readMasterKeyFile } from '../kernel/config.ts';
@@ -38,7 +39,7 @@ export function registerKeysCommands(program: Command, getConfig: () => Config):
     .command('keys')
     .description('Manage the master key of the secrets vault')
     .action(() => {
-      throw new Error('missing subcommand: rotate (see atrium keys --help)');
+      throw new UsageError('missing subcommand: rotate (see atrium keys --help)');
     });
 
   keys

@@ -9,6 +9,7 @@ import { registerAuditCommands } from './audit.command.ts';
 import { registerKeysCommands } from './keys.command.ts';
 import { registerWebhooksCommands } from './webhooks.command.ts';
 import { registerJobsCommands } from './jobs.command.ts';
+import { UsageError } from './usage.ts';
 
 const program = new Command();
 program
@@ -31,11 +32,16 @@ registerJobsCommands(program, () => loadConfig());
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];
 for (const command of withSubcommands(program).slice(1)) command.version(VERSION, '-v, --version');
 
+const ANSWERED = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) {
-    process.exit(err.exitCode);
+  // Help and version are answers (0); an unknown command, option or bad argument is a usage error (2).
+  if (err instanceof CommanderError) process.exit(ANSWERED.has(err.code) ? 0 : 2);
+  if (err instanceof UsageError) {
+    console.error(`atrium: ${err.message}${err.message.includes('--help') ? '' : ' (see --help)'}`);
+    process.exit(2);
   }
   const message = err instanceof ConfigError ? err.message : (err as Error).message;
   console.error(`atrium: ${message}`);

@@ -84,9 +84,9 @@ describe('atrium webhooks replay', () => {
     }
   });
 
-  test('a bad option is one clear line and exit 1', async () => {
+  test('a bad option is one clear line and exit 2 (a usage error)', async () => {
     const run = await atrium(['webhooks', 'replay', '--since', 'soon']);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
     assert.match(run.stderr, /--since must be a duration/);
   });
 });

@@ -3,6 +3,7 @@
 // through the same wiring as the server (each one starts its endpoint's workflow again). Each
 // delivery runs at most once per replay id: pass the printed id again to resume an interrupted
 // replay. Progress goes to stderr (a bar on a terminal), so stdout stays the report.
+import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import type { Config } from '../kernel/config.ts';
@@ -23,7 +24,7 @@ export function parseSince(value: string, now: Date = new Date()): Date {
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) return date;
   }
-  throw new Error(`--since must be a duration (30m, 2h, 7d) or an ISO date-time, got "${value}"`);
+  throw new UsageError(`--since must be a duration (30m, 2h, 7d) or an ISO date-time, got "${value}"`);
 }
 
 /** A progress reporter: a bar redrawn on a terminal, a line per 10% otherwise; nothing for a handful. */
@@ -57,7 +58,7 @@ export function registerWebhooksCommands(program: Command, getConfig: () => Conf
     .command('webhooks')
     .description('Inbound and outbound webhooks')
     .action(() => {
-      throw new Error('missing subcommand: replay (see atrium webhooks --help)');
+      throw new UsageError('missing subcommand: replay (see atrium webhooks --help)');
     });
 
   webhooks
@@ -70,8 +71,8 @@ export function registerWebhooksCommands(program: Command, getConfig: () => Conf
     .option('--json', 'print the summary as JSON')
     .action(async (options: { since: string; endpoint?: string; workspace?: string; replayId?: string; json?: boolean }) => {
       const since = parseSince(options.since);
-      if (options.endpoint !== undefined && !isUuid(options.endpoint)) throw new Error(`--endpoint must be an endpoint id (uuid), got "${options.endpoint}"`);
-      if (options.replayId !== undefined && !isUuid(options.replayId)) throw new Error(`--replay-id must be a uuid, got "${options.replayId}"`);
+      if (options.endpoint !== undefined && !isUuid(options.endpoint)) throw new UsageError(`--endpoint must be an endpoint id (uuid), got "${options.endpoint}"`);
+      if (options.replayId !== undefined && !isUuid(options.replayId)) throw new UsageError(`--replay-id must be a uuid, got "${options.replayId}"`);
       const config = getConfig();
       const summary = await withDatabase(config, async (db) => {
         const log = pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2));

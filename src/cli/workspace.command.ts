@@ -1,5 +1,6 @@
 // `atrium workspace create|list|delete`: the platform admin's workspace operations from a shell.
 // Human tables by default, `--json` for scripts.
+import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../kernel/config.ts';
@@ -40,7 +41,7 @@ export function registerWorkspaceCommands(program: Command, getConfig: () => Con
     .command('workspace')
     .description('Create, list and delete workspaces (platform admin)')
     .action(() => {
-      throw new Error('missing subcommand: create, list or delete (see atrium workspace --help)');
+      throw new UsageError('missing subcommand: create, list or delete (see atrium workspace --help)');
     });
 
   workspace

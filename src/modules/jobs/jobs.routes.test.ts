@@ -88,7 +88,11 @@ describe('job operations', () => {
     const list = await run(['list', '--status', 'pending', '--json']);
     assert.deepEqual(JSON.parse(list.stdout).map((j: { id: string }) => j.id), [deadId]);
     const bad = await run(['list', '--status', 'nope']);
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2, 'a usage error');
     assert.match(bad.stderr, /--status must be one of/);
+    const notAnId = await run(['retry', 'not-a-uuid']);
+    assert.equal(notAnId.code, 2);
+    assert.match(notAnId.stderr, /must be an id \(a UUID\), got "not-a-uuid"/);
+    assert.doesNotMatch(notAnId.stderr, /syntax|uuid:/i, 'refused before the database');
   });
 });
