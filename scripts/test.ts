@@ -37,7 +37,9 @@ try {
   }
 
   const files = args.length > 0 ? args : ['src/**/*.test.ts', 'test/**/*.test.ts'];
-  exitCode = await run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files], {
+  // The long fuzz run (npm run fuzz) needs more than the default two minutes per test.
+  const timeout = process.env.ATRIUM_TEST_TIMEOUT_MS ?? '120000';
+  exitCode = await run(process.execPath, ['--test', '--test-concurrency=2', `--test-timeout=${timeout}`, ...files], {
     ATRIUM_TEST_PG_URL: adminUrl,
   });
 } finally {

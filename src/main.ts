@@ -1,5 +1,6 @@
 // Composition root: builds the platform from the kernel and the modules.
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Config } from './kernel/config.ts';
 import { createLogger } from './kernel/logging.ts';
@@ -37,6 +38,7 @@ export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.
 
 export type Platform = {
   app: Awaited<ReturnType<typeof createHttpApp>>['app'];
+  metrics: Awaited<ReturnType<typeof createHttpApp>>['metrics'];
   db: Database;
   /** The job engine: modules define queues and enqueue; `start()` runs the worker loop. */
   jobs: JobEngine;
@@ -109,9 +111,13 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     });
   });
   const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
-  const { app, metrics, routeTable } = await createHttpApp({ log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter });
+  const { app, metrics, routeTable } = await createHttpApp({
+    log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter,
+    metricsToken: config.metricsToken, limits: config.limits,
+  });
   jobs.registerMetrics(metrics.registry);
   audit.registerMetrics(metrics.registry);
+  apiLogs.registerMetrics(metrics.registry);
   apiLogs.registerCapture(app); // before the API routes: root hooks apply to plugins registered after them
   await app.register(
     async (api) => {
@@ -135,6 +141,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   await app.ready();
   return {
     app,
+    metrics,
     db,
     jobs,
     workers: [jobs, mail.worker, audit.sealer],
@@ -192,6 +199,15 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     url = options.port !== undefined || config.publicUrl === `http://localhost:${config.port}` ? `http://localhost:${new URL(address).port}` : config.publicUrl;
   }
   if (options.role !== 'api') for (const w of platform.workers) w.start();
+  // Metrics on their own address (loopback by default): a second process on the same host finds it taken, and says so.
+  let metricsServer: Server | undefined;
+  if (config.metricsAddress) {
+    const where = `${config.metricsAddress.host}:${config.metricsAddress.port}`;
+    metricsServer = await platform.metrics.listen(config.metricsAddress).then(
+      (server) => { log.info({ address: where }, 'metrics served at /metrics'); return server; },
+      (err: NodeJS.ErrnoException) => { log.warn({ address: where, code: err.code }, 'metrics address unavailable: /metrics is not served by this process (set ATRIUM_METRICS_ADDRESS)'); return undefined; },
+    );
+  }
 
   let isStopping = false;
   const stop = async () => {
@@ -199,6 +215,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     isStopping = true;
     log.info('shutting down: no new requests, finishing in-flight work');
     await platform.app.close(); // stops accepting, waits for in-flight requests
+    if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
     await Promise.allSettled(platform.workers.map((w) => w.stop()));
     await db.close();
     if (embedded) await embedded.stop();

@@ -32,6 +32,12 @@ export type Config = {
   masterKey: MasterKey;
   /** The master key before a rotation (ATRIUM_MASTER_KEY_PREVIOUS / _FILE), for `atrium keys rotate`. */
   previousMasterKey: MasterKey | undefined;
+  /** Where /metrics is served alone (ATRIUM_METRICS_ADDRESS, default 127.0.0.1:9464; null: `off`). */
+  metricsAddress: { host: string; port: number } | null;
+  /** ATRIUM_METRICS_TOKEN: also serve /metrics on the API's port to this bearer token. */
+  metricsToken: string | undefined;
+  /** Request limits: largest body (ATRIUM_BODY_LIMIT, bytes) and deepest JSON (ATRIUM_JSON_MAX_DEPTH). */
+  limits: { bodyLimit: number; maxJsonDepth: number };
   /** Outbound webhooks (ATRIUM_WEBHOOK_*): attempts, backoff, timeout, and when to disable a failing subscription. */
   webhooks: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number; timeoutMs: number; disableAfterFailures: number };
 };
@@ -99,6 +105,23 @@ function readTrustProxy(env: Env): boolean | number | string[] {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) return list;
   throw new ConfigError('ATRIUM_TRUST_PROXY', 'must be true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs');
+}
+
+function readMetricsAddress(env: Env): Config['metricsAddress'] {
+  const raw = env.ATRIUM_METRICS_ADDRESS;
+  if (raw === 'off') return null;
+  if (raw === undefined || raw === '') return { host: '127.0.0.1', port: 9464 };
+  const m = /^(?:(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(raw);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new ConfigError('ATRIUM_METRICS_ADDRESS', `must be host:port, a port, or off; got "${raw}"`);
+  return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
+}
+
+function readMetricsToken(env: Env): string | undefined {
+  const raw = env.ATRIUM_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16) throw new ConfigError('ATRIUM_METRICS_TOKEN', 'must be at least 16 characters');
+  return raw;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -247,6 +270,12 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     refreshTokenTtlDays: readInt(env, 'ATRIUM_REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     trustProxy: readTrustProxy(env),
     rateLimits: readRateLimits(env),
+    metricsAddress: readMetricsAddress(env),
+    metricsToken: readMetricsToken(env),
+    limits: {
+      bodyLimit: readInt(env, 'ATRIUM_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
+      maxJsonDepth: readInt(env, 'ATRIUM_JSON_MAX_DEPTH', 64, 2, 1000),
+    },
     webhooks: {
       maxAttempts: readInt(env, 'ATRIUM_WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
       backoffBaseMs: readInt(env, 'ATRIUM_WEBHOOK_BACKOFF_BASE_MS', 600_000, 1, 86_400_000),

@@ -35,6 +35,12 @@ export function defineErrors<const T extends Record<string, ErrorSpec>>(specs: T
 
 export const kernelErrors = defineErrors({
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  BAD_REQUEST: { status: 400, title: 'Bad request' },
+  INVALID_TEXT: { status: 400, title: 'The request holds text that is not valid' },
+  JSON_TOO_DEEP: { status: 400, title: 'The JSON body is nested too deeply' },
+  URI_TOO_LONG: { status: 414, title: 'The request URI is too long' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
   MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
@@ -45,6 +51,8 @@ export const kernelErrors = defineErrors({
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   CONFLICT: { status: 409, title: 'Conflict' },
+  IDEMPOTENCY_KEY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still running' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used with another request' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   WORKSPACE_SUSPENDED: { status: 403, title: 'This workspace is suspended' },
   IMPERSONATION_FORBIDDEN: { status: 403, title: 'Not allowed while impersonating' },

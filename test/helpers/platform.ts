@@ -8,7 +8,7 @@ import { createLogger } from '../../src/kernel/logging.ts';
 import { buildPlatform, connectDatabase } from '../../src/main.ts';
 import type { Platform } from '../../src/main.ts';
 import type { Database } from '../../src/kernel/db/database.ts';
-import { TEST_SECRET, TEMPLATE_DB } from './constants.ts';
+import { TEST_METRICS_TOKEN, TEST_SECRET, TEMPLATE_DB } from './constants.ts';
 
 function adminUrl(): string {
   const url = process.env.ATRIUM_TEST_PG_URL;
@@ -37,7 +37,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   // Suites send many requests per workspace within a minute: a high rate limit unless a test sets its own.
-  return loadConfig({ ATRIUM_SECRET: TEST_SECRET, ATRIUM_LOG_LEVEL: 'silent', ATRIUM_DATA_DIR: '.atrium/test-data', ATRIUM_RATE_LIMIT_DEFAULT: '1000000', ...overrides }, { loadDotenv: false });
+  return loadConfig({ ATRIUM_SECRET: TEST_SECRET, ATRIUM_LOG_LEVEL: 'silent', ATRIUM_DATA_DIR: '.atrium/test-data', ATRIUM_RATE_LIMIT_DEFAULT: '1000000', ATRIUM_METRICS_TOKEN: TEST_METRICS_TOKEN, ...overrides }, { loadDotenv: false });
 }
 
 export type TestPlatform = Platform & {

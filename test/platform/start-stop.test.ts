@@ -15,7 +15,7 @@ const bin = path.join(root, 'bin/atrium.mjs');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'atrium-start-'));
 chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when the tests run as root
 const pgPort = String(55000 + Math.floor(Math.random() * 1000));
-const env = { ...process.env, ATRIUM_DATA_DIR: dataDir, ATRIUM_EMBEDDED_PG_PORT: pgPort, ATRIUM_SECRET: TEST_SECRET, ATRIUM_LOG_LEVEL: 'warn', DATABASE_URL: '' };
+const env = { ...process.env, ATRIUM_DATA_DIR: dataDir, ATRIUM_EMBEDDED_PG_PORT: pgPort, ATRIUM_SECRET: TEST_SECRET, ATRIUM_LOG_LEVEL: 'warn', DATABASE_URL: '', ATRIUM_METRICS_ADDRESS: '127.0.0.1:0' };
 
 function start(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {

@@ -11,15 +11,17 @@ import { kernelErrors } from '../errors.ts';
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: Database;
 let app: Awaited<ReturnType<typeof createHttpApp>>['app'];
+let built: Awaited<ReturnType<typeof createHttpApp>>;
 
 before(async () => {
   database = await createTestDatabase();
   db = await connectDatabase(testConfig(), createLogger('silent'), database.url);
-  const built = await createHttpApp({
+  built = await createHttpApp({
     log: createLogger('silent'),
     db,
     version: 'test',
     serveConsole: false,
+    metricsToken: 'metrics-token-of-the-test',
     // A fixed principal for the token "good"; anything else is unauthenticated.
     authenticate: async (request) => {
       if (request.headers.authorization === 'Bearer good') {
@@ -112,7 +114,7 @@ test('readyz reports database and migrations', async () => {
 test('metrics: Prometheus text, labelled by route pattern (bounded), with pool gauges', async () => {
   await app.inject({ method: 'GET', url: '/api/v1/nothing-1' });
   await app.inject({ method: 'GET', url: '/api/v1/nothing-2' });
-  const res = await app.inject({ method: 'GET', url: '/metrics' });
+  const res = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-of-the-test' } });
   assert.equal(res.statusCode, 200);
   assert.match(res.body, /atrium_http_request_duration_seconds_bucket\{.*route="\/healthz".*status="200"/);
   assert.match(res.body, /atrium_db_pool_connections\{pool="app",state="total"\}/);
@@ -125,4 +127,31 @@ test('the OpenAPI 3.1 document is served', async () => {
   assert.equal(res.json().openapi, '3.1.0');
   const docs = await app.inject({ method: 'GET', url: '/docs/' });
   assert.equal(docs.statusCode, 200);
+});
+
+test('metrics are not public: the API\'s port wants the token; their own address serves them alone', async () => {
+  for (const authorization of [undefined, 'Bearer wrong-token-of-the-test', 'metrics-token-of-the-test']) {
+    const res = await app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
+    assert.equal(res.statusCode, 401, String(authorization));
+    assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(res.body.includes('atrium_'), false);
+  }
+  const server = await built.metrics.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const address = server.address() as { port: number };
+    const scraped = await fetch(`http://127.0.0.1:${address.port}/metrics`);
+    assert.equal(scraped.status, 200);
+    assert.match(await scraped.text(), /atrium_db_pool_connections/);
+    assert.equal((await fetch(`http://127.0.0.1:${address.port}/api/v1/openapi.json`)).status, 404, 'nothing else is served there');
+  } finally {
+    server.close();
+  }
+});
+
+test('without a token, /metrics is not served on the API\'s port at all', async () => {
+  const bare = await createHttpApp({ log: createLogger('silent'), db, version: 'test', serveConsole: false, authenticate: async () => null });
+  const res = await bare.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer anything-at-all-here' } });
+  assert.equal(res.statusCode, 404);
+  assert.equal(res.body.includes('atrium_'), false);
+  await bare.app.close();
 });

@@ -13,7 +13,11 @@ import type { Logger } from '../logging.ts';
 import type { Database } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import { kernelErrors } from '../errors.ts';
-import { registerErrorHandling, sendProblem } from './errors.ts';
+import { registerErrorHandling, registerMethodNotAllowed, sendProblem, sendRawProblem } from './errors.ts';
+import { parseQuerystring, registerInputChecks } from './input.ts';
+import { registerOpenApiTruth } from './openapi.ts';
+import { registerIdempotency } from './idempotency.ts';
+import { schemaController, UNKNOWN_QUERY_POLICY } from './validation.ts';
 import { registerMetrics } from './metrics.ts';
 import type { Principal, RouteAuth } from './principal.ts';
 import { enforceRateLimit } from './rate-limit.ts';
@@ -51,6 +55,10 @@ export type HttpOptions = {
   trustProxy?: boolean | number | string[];
   /** Counts authenticated requests per workspace / API key (docs/adr/0008); none when absent. */
   rateLimiter?: RateLimiter;
+  /** Serve /metrics on the API's port to this bearer token (otherwise only on the metrics address). */
+  metricsToken?: string;
+  /** Largest request body (bytes) and deepest JSON nesting; defaults 1 MiB and 64. */
+  limits?: { bodyLimit: number; maxJsonDepth: number };
 };
 
 /** Trust the nearest `hops` proxies (as Express's numeric trust proxy). */
@@ -59,6 +67,7 @@ function hopCount(hops: number): (address: string, hop: number) => boolean {
 }
 
 export async function createHttpApp(options: HttpOptions) {
+  const limits = options.limits ?? { bodyLimit: 1024 * 1024, maxJsonDepth: 64 };
   const app = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
     genReqId: (req) => {
@@ -67,10 +76,30 @@ export async function createHttpApp(options: HttpOptions) {
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     trustProxy: typeof options.trustProxy === 'number' ? hopCount(options.trustProxy) : (options.trustProxy ?? false),
-    bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: limits.bodyLimit,
+    // Coercion per part of the request, the date-time parser, unknown query parameters: validation.ts.
+    schemaController,
+    ajv: { customOptions: { removeAdditional: false, useDefaults: true, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQuerystring },
+    // What the router and Node's HTTP parser refuse answers as a problem too, never Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      const problem = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? kernelErrors.create('URI_TOO_LONG', 'A path segment is longer than 100 characters')
+        : kernelErrors.create('INVALID_TEXT', 'The path is not valid percent-encoded UTF-8', { extra: { errors: [{ path: 'path', message: 'is not valid percent-encoded UTF-8' }] } });
+      return sendProblem(reply, request, problem);
+    },
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const problem = error.code === 'HPE_HEADER_OVERFLOW' ? kernelErrors.create('HEADERS_TOO_LARGE')
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? kernelErrors.create('REQUEST_TIMEOUT')
+        : kernelErrors.create('BAD_REQUEST', 'The HTTP request could not be parsed');
+      if (socket.writable) socket.write(sendRawProblem(problem));
+      socket.destroy(error);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  registerInputChecks(app, limits);
+  registerOpenApiTruth(app);
+  registerIdempotency(app, options.db);
 
   app.decorateRequest('principal', null);
   // Every route with its declared access, for the tenant-guard suite and the permission snapshot.
@@ -88,12 +117,13 @@ export async function createHttpApp(options: HttpOptions) {
   // Fastify allows one not-found handler per prefix: with the console, its SPA fallback is it.
   const hasConsole = options.serveConsole !== false && existsSync(path.join(CONSOLE_DIST, 'index.html'));
   registerErrorHandling(app, { notFound: !hasConsole });
-  const metrics = registerMetrics(app, { app: options.db.app, owner: options.db.owner });
+  const allowedMethods = registerMethodNotAllowed(app);
+  const metrics = registerMetrics(app, { app: options.db.app, owner: options.db.owner }, { token: options.metricsToken });
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Atrium API', version: options.version, description: 'Multi-tenant platform for agencies. Errors are RFC 9457 problem+json with a stable `code`.' },
+      info: { title: 'Atrium API', version: options.version, description: `Multi-tenant platform for agencies. Errors are RFC 9457 problem+json with a stable \`code\`. ${UNKNOWN_QUERY_POLICY} Text (bodies, query and path values, headers) must be Unicode without NUL characters (400 INVALID_TEXT); JSON bodies nest at most ${limits.maxJsonDepth} levels (400 JSON_TOO_DEEP) and weigh at most ${limits.bodyLimit} bytes (413). Any path answers 404 ROUTE_NOT_FOUND when no route has it, 405 METHOD_NOT_ALLOWED (with Allow) for another method, 431 HEADERS_TOO_LARGE past 16 KiB of headers.` },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'An access token (JWT) from /auth/login, or an API key (atr_…)' },
@@ -160,6 +190,8 @@ export async function createHttpApp(options: HttpOptions) {
     await app.register(fastifyStatic, { root: CONSOLE_DIST, prefix: '/', wildcard: false, index: ['index.html'] });
     // Client-side routes of the console fall back to index.html; API paths keep JSON 404s.
     app.setNotFoundHandler((request, reply) => {
+      const allowed = allowedMethods(request);
+      if (allowed) return sendProblem(reply, request, allowed);
       const isApi = request.url.startsWith('/api/') || request.url.startsWith('/docs');
       if (request.method === 'GET' && !isApi && (request.headers.accept ?? '').includes('text/html')) {
         return reply.sendFile('index.html');

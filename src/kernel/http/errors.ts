@@ -1,5 +1,6 @@
 // Maps every error to RFC 9457 problem+json with a stable code. 5xx bodies never leak internals.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
 import { AppError, kernelErrors } from '../errors.ts';
 
 export type Problem = {
@@ -14,17 +15,28 @@ export type Problem = {
   [key: string]: unknown;
 };
 
+function problemType(code: string): string {
+  return `https://atrium.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
 function toProblem(err: AppError, request: FastifyRequest): Problem {
   return {
-    type: `https://atrium.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
+    // A catalogue's extra members come first: they can add to the problem, never replace its own (a `status` that is not the HTTP status).
+    ...(err.extra ?? {}),
+    type: problemType(err.code),
     title: err.title,
     status: err.status,
     code: err.code,
     ...(err.detail !== undefined ? { detail: err.detail } : {}),
     instance: request.url.split('?')[0],
     requestId: request.id,
-    ...(err.extra ?? {}),
   };
+}
+
+/** A whole HTTP/1.1 response, for the rare answers written on the socket (Node's parser refused the request). */
+export function sendRawProblem(err: AppError): string {
+  const body = JSON.stringify({ type: problemType(err.code), title: err.title, status: err.status, code: err.code, ...(err.detail !== undefined ? { detail: err.detail } : {}) });
+  return `HTTP/1.1 ${err.status} ${err.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: AppError): FastifyReply {
@@ -50,9 +62,13 @@ function fromFastifyError(err: FastifyError): AppError | null {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return kernelErrors.create('PAYLOAD_TOO_LARGE');
   }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new AppError('BAD_REQUEST', { status: err.statusCode, title: 'Bad request' }, err.message);
+  // Any other client error of the framework keeps a code of the catalogue (one code, one status).
+  switch (err.statusCode) {
+    case 404: return kernelErrors.create('ROUTE_NOT_FOUND', err.message);
+    case 413: return kernelErrors.create('PAYLOAD_TOO_LARGE', err.message);
+    case 415: return kernelErrors.create('UNSUPPORTED_MEDIA_TYPE', err.message);
   }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return kernelErrors.create('BAD_REQUEST', err.message);
   return null;
 }
 
@@ -69,7 +85,40 @@ export function registerErrorHandling(app: FastifyInstance, options: { notFound?
     return sendProblem(reply, request, appError);
   });
   if (options.notFound === false) return;
+  const allowedMethods = registerMethodNotAllowed(app);
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, kernelErrors.create('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`)),
+    sendProblem(reply, request, allowedMethods(request) ?? kernelErrors.create('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`)),
   );
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * A second router holding every route's path, to tell "no such path" (404) from "not with this
+ * method" (405 + Allow). Returns, for a request the app did not route, the 405 to send, if any.
+ */
+export function registerMethodNotAllowed(app: FastifyInstance): (request: FastifyRequest) => AppError | null {
+  const paths = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 100 });
+  const handler = () => undefined;
+  const seen = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const key = `${method} ${route.url}`;
+      if (seen.has(key) || !(METHODS as readonly string[]).includes(method)) continue;
+      seen.add(key);
+      paths.on(method as (typeof METHODS)[number], route.url, handler);
+    }
+  });
+  return (request) => {
+    const path = request.url.split('?')[0];
+    let allowed: string[];
+    try {
+      allowed = METHODS.filter((m) => m !== request.method && paths.find(m, path) !== null);
+    } catch {
+      return null;
+    }
+    if (allowed.length === 0) return null;
+    return kernelErrors.create('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`, { headers: { allow: allowed.join(', ') } });
+  };
 }

@@ -1,11 +1,33 @@
 // Prometheus metrics. Labels are bounded: the route pattern (never the raw URL), method, status.
+// Not public: served on their own address (ATRIUM_METRICS_ADDRESS, loopback by default), and on
+// the API's port only to a bearer of ATRIUM_METRICS_TOKEN.
+import { timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import client from 'prom-client';
+import { kernelErrors } from '../errors.ts';
+import { sendProblem } from './errors.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../db/pool.ts';
 
-export type Metrics = { registry: client.Registry };
+export type Metrics = {
+  registry: client.Registry;
+  /** Serves /metrics alone on its own address (the operator's network, not the API's); resolves once listening. */
+  listen(address: { host: string; port: number }): Promise<Server>;
+};
 
-export function registerMetrics(app: FastifyInstance, pools: Record<string, Pool>): Metrics {
+export type MetricsOptions = {
+  /** With a token, /metrics is also served on the API's port to `Authorization: Bearer <token>`; without, it is not served there. */
+  token?: string;
+};
+
+function isTokenValid(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function registerMetrics(app: FastifyInstance, pools: Record<string, Pool>, options: MetricsOptions = {}): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'atrium_' });
   const duration = new client.Histogram({
@@ -32,9 +54,37 @@ export function registerMetrics(app: FastifyInstance, pools: Record<string, Pool
     const route = request.routeOptions.url ?? 'unmatched';
     duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true }, config: { auth: 'public' } }, async (_request, reply) => {
+  // Metrics name queues, routes and volumes: not public. On the API's port only with the token.
+  app.get('/metrics', { schema: { hide: true }, config: { auth: 'public' } }, async (request, reply) => {
+    if (!options.token) {
+      return sendProblem(reply, request, kernelErrors.create('ROUTE_NOT_FOUND', 'Metrics are not served on this port: scrape ATRIUM_METRICS_ADDRESS, or set ATRIUM_METRICS_TOKEN'));
+    }
+    if (!isTokenValid(request.headers.authorization, options.token)) {
+      return sendProblem(reply, request, kernelErrors.create('UNAUTHENTICATED', 'GET /metrics takes Authorization: Bearer <ATRIUM_METRICS_TOKEN>'));
+    }
     reply.type(registry.contentType);
     return registry.metrics();
   });
-  return { registry };
+  return {
+    registry,
+    listen(address) {
+      const server = createServer((req, res) => {
+        if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('Only GET /metrics is served here\n');
+          return;
+        }
+        registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+          () => res.writeHead(503, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+        );
+      });
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(address.port, address.host, () => {
+          server.off('error', reject);
+          resolve(server);
+        });
+      });
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // The platform admin's routes: the one cross-workspace path. Every route requires a platform
 // admin session; every handler reaches the database through db.withPlatform (in the use-cases).
+import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import type { AdminDeps } from './admin.deps.ts';
@@ -49,7 +50,7 @@ export function adminRoutes(deps: AdminDeps): RoutePlugin {
       schema: {
         tags, summary: 'Create an organization workspace, optionally owned by an existing user',
         body: CreateWorkspaceBody,
-        response: { 201: AdminWorkspaceDetailSchema },
+        response: { 201: AdminWorkspaceDetailSchema, 404: { ...ProblemSchema, description: 'USER_NOT_FOUND: no user has the owner email' } },
       },
     }, async (request, reply) => reply.code(201).send(await createWorkspace(deps, auditContextOf(request), request.body)));
 

@@ -80,7 +80,7 @@ describe('audit append and sealing (migrations 0009, 0018)', () => {
     await platform.audit.seal({ timeoutMs: 0 });
     assert.equal((await listEvents(platform.db, ws, { limit: 10 })).data[0].seq, null);
     // Operators see the backlog the open transaction holds back.
-    const metrics = async () => (await platform.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = async () => (await platform.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${platform.config.metricsToken}` } })).body;
     assert.match(await metrics(), /^atrium_audit_unsealed_events [1-9]\d*$/m);
     assert.match(await metrics(), /^atrium_audit_oldest_unsealed_seconds (?!0$)[\d.e-]+$/m);
     release();

@@ -39,7 +39,15 @@ export function auditRoutes(db: Database): RoutePlugin {
         summary: 'Export the events matching the filters as CSV or a JSON array (streamed, oldest first by default)',
         description: 'The export itself is recorded as an `audit.exported` event.',
         querystring: ExportQuery,
-        response: { 200: Type.String({ description: 'text/csv, or application/json (an array of audit events)' }) },
+        response: {
+          200: {
+            description: 'The events, streamed: CSV (format=csv) or a JSON array (format=json)',
+            content: {
+              'text/csv': { schema: Type.String({ description: 'A header line, then one line per event' }) },
+              'application/json': { schema: Type.Array(AuditEventSchema) },
+            },
+          },
+        },
       },
     }, async (request, reply) => {
       const ws = request.principal!.workspaceId;

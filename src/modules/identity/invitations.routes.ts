@@ -1,5 +1,6 @@
 // /invitations: invite by email (the mail goes to the outbox), list and revoke pending ones;
 // the public lookup and acceptance used by the invitation link.
+import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { auditContextOf } from '../audit/index.ts';
@@ -75,6 +76,7 @@ export function invitationRoutes(ctx: IdentityContext): RoutePlugin {
             hasAccount: Type.Boolean({ description: 'true: accept with the existing account\'s password' }),
             expiresAt: DateTime,
           }),
+          404: ProblemSchema, 409: ProblemSchema, 410: ProblemSchema,
         },
       },
     }, async (request) => lookupInvitation(ctx, request.query.token));
@@ -92,7 +94,7 @@ export function invitationRoutes(ctx: IdentityContext): RoutePlugin {
           name: Type.Optional(Type.String({ maxLength: 200 })),
           code: Type.Optional(SecondFactorCode),
         }, { additionalProperties: false }),
-        response: { 200: SessionTokensSchema },
+        response: { 200: SessionTokensSchema, 404: ProblemSchema, 409: ProblemSchema, 410: ProblemSchema },
       },
     }, async (request) => acceptInvitation(ctx, request.body, clientInfo(request), auditContextOf(request)));
   };

@@ -15,7 +15,7 @@ export async function transitionRequest(ctx: RequestsContext, audit: AuditContex
     const before = await findRequestAnywhere(tx, id, { forUpdate: true });
     if (!before) throw requestsErrors.create('REQUEST_NOT_FOUND');
     if (input.expectedStatus !== undefined && input.expectedStatus !== before.status) {
-      throw requestsErrors.create('REQUEST_STATUS_CHANGED', `The request is now ${before.status}, not ${input.expectedStatus}`, { extra: { status: before.status } });
+      throw requestsErrors.create('REQUEST_STATUS_CHANGED', `The request is now ${before.status}, not ${input.expectedStatus}`, { extra: { currentStatus: before.status } });
     }
     if (!canMove(before.status, input.to)) {
       const allowed = nextStatuses(before.status);

@@ -17,7 +17,7 @@ export async function updateRequest(ctx: RequestsContext, principal: Principal, 
   return ctx.db.withWorkspace(ws, async (tx) => {
     const before = await findRequest(tx, ws, id, { forUpdate: true });
     if (!before) throw requestsErrors.create('REQUEST_NOT_FOUND');
-    if (!isEditable(before.status)) throw requestsErrors.create('REQUEST_NOT_EDITABLE', `The request is ${before.status}; it can be edited only while submitted`, { extra: { status: before.status } });
+    if (!isEditable(before.status)) throw requestsErrors.create('REQUEST_NOT_EDITABLE', `The request is ${before.status}; it can be edited only while submitted`, { extra: { currentStatus: before.status } });
     const changes: RequestChanges = { ...input, ...(input.title !== undefined ? { title: input.title.trim() } : {}) };
     const changed = FIELDS.filter((f) => changes[f] !== undefined && JSON.stringify(changes[f]) !== JSON.stringify(before[f]));
     if (changed.length === 0) return clientDetail(tx, before);

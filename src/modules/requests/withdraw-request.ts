@@ -14,7 +14,7 @@ export async function withdrawRequest(ctx: RequestsContext, principal: Principal
     const before = await findRequest(tx, ws, id, { forUpdate: true });
     if (!before) throw requestsErrors.create('REQUEST_NOT_FOUND');
     if (!canWithdraw(before.status)) {
-      throw requestsErrors.create('REQUEST_NOT_WITHDRAWABLE', `The request is ${before.status}; it can be withdrawn only before a contract is signed`, { extra: { status: before.status } });
+      throw requestsErrors.create('REQUEST_NOT_WITHDRAWABLE', `The request is ${before.status}; it can be withdrawn only before a contract is signed`, { extra: { currentStatus: before.status } });
     }
     const after = await updateRequest(tx, ws, id, { status: 'withdrawn', isClosing: true });
     await insertTimelineEntry(tx, {

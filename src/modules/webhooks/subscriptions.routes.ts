@@ -1,4 +1,5 @@
 // /event-subscriptions, /webhook-deliveries and /event-types: outbound webhooks.
+import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { auditContextOf } from '../audit/index.ts';
@@ -37,7 +38,7 @@ export function subscriptionRoutes(ctx: WebhooksContext): RoutePlugin {
       schema: {
         tags, summary: 'Subscribe a URL to events; its signing secret is in the answer, once',
         description: 'Each event is POSTed as `{type, timestamp, data}` with Standard Webhooks headers, retried with backoff, and the subscription is disabled after persistent failure.',
-        body: CreateSubscriptionBody, response: { 201: SubscriptionWithSecretSchema },
+        body: CreateSubscriptionBody, response: { 201: SubscriptionWithSecretSchema, 422: { ...ProblemSchema, description: 'UNKNOWN_EVENT_TYPE' } },
       },
     }, async (request, reply) => reply.code(201).send(await createSubscription(ctx, request.principal!, auditContextOf(request), request.body)));
 
@@ -48,7 +49,7 @@ export function subscriptionRoutes(ctx: WebhooksContext): RoutePlugin {
 
     app.patch('/event-subscriptions/:id', {
       config: { permission: 'webhook.manage' },
-      schema: { tags, summary: 'Change a subscription (enabling it again resets its failure count)', params: IdParams, body: UpdateSubscriptionBody, response: { 200: SubscriptionSchema } },
+      schema: { tags, summary: 'Change a subscription (enabling it again resets its failure count)', params: IdParams, body: UpdateSubscriptionBody, response: { 200: SubscriptionSchema, 422: { ...ProblemSchema, description: 'UNKNOWN_EVENT_TYPE' } } },
     }, async (request) => updateSubscription(ctx, request.principal!, auditContextOf(request), request.params.id, request.body));
 
     app.delete('/event-subscriptions/:id', {

@@ -62,7 +62,7 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
      * inbound webhook: `{ workspaceId, workflowId, input, trigger: 'webhook', actor, idempotencyKey }`.
      * In `tx` (bound to the workspace) when given, so the execution commits with the caller's
      * change; else in its own transaction. Errors: WORKFLOW_NOT_FOUND (404), WORKFLOW_ARCHIVED /
-     * WORKFLOW_NOT_DEPLOYED / IDEMPOTENCY_KEY_REUSED (409), INPUT_REJECTED (400, `errors`).
+     * WORKFLOW_NOT_DEPLOYED (409), IDEMPOTENCY_KEY_REUSED (422), INPUT_REJECTED (400, `errors`).
      * The same idempotency key on the same workflow returns the first execution (`isNew: false`).
      */
     startExecution(input: StartExecutionInput, tx?: Tx): Promise<StartedExecution> {

@@ -2,6 +2,7 @@
 // draft), the input checked against the input schema, the execution row and its job, in ONE
 // transaction (the job exists only if the execution does). With an idempotency key, a second
 // call gives the first execution (and a different input with the same key is refused).
+import { kernelErrors } from '../../kernel/errors.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { JobActor } from '../../kernel/jobs/index.ts';
 import type { AuditContext } from '../audit/index.ts';
@@ -84,7 +85,7 @@ export async function startExecutionInTx(ctx: WorkflowsContext, tx: Tx, s: Start
 }
 
 function replay(id: string, status: ExecutionStatus, storedInput: unknown, input: unknown): StartedExecution {
-  if (!sameJson(storedInput, input)) throw workflowsErrors.create('IDEMPOTENCY_KEY_REUSED', `The key was first used for execution ${id} with another input`);
+  if (!sameJson(storedInput, input)) throw kernelErrors.create('IDEMPOTENCY_KEY_REUSED', `The key was first used for execution ${id} with another input`);
   return { executionId: id, status, isNew: false };
 }
 

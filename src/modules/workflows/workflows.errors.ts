@@ -10,7 +10,6 @@ export const workflowsErrors = defineErrors({
   INPUT_REJECTED: { status: 400, title: 'The input does not match the workflow\'s input schema' },
   WORKFLOW_ARCHIVED: { status: 409, title: 'The workflow is archived' },
   WORKFLOW_NOT_DEPLOYED: { status: 409, title: 'The workflow has no deployed version' },
-  IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'This Idempotency-Key was used with another input' },
   EXECUTION_FINISHED: { status: 409, title: 'The execution has already finished' },
   EXECUTION_NOT_RETRYABLE: { status: 409, title: 'Only a failed or timed-out execution can be retried' },
 });

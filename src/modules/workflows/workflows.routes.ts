@@ -1,5 +1,6 @@
 // /workflows and /executions: HTTP only (schema, permission, mapping); the rules are in the
 // use-cases. The workspace is the principal's, always.
+import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { auditContextOf } from '../audit/index.ts';
 import { archiveWorkflow } from './archive-workflow.ts';
@@ -91,8 +92,8 @@ export function workflowsRoutes(ctx: WorkflowsContext): RoutePlugin {
       preValidation: bodyMayBeEmpty,
       schema: {
         tags, summary: 'Start an execution; answers at once with its id (poll GET /executions/:id)',
-        description: 'Honours `Idempotency-Key`: the same key on the same workflow gives the same execution (header `Idempotent-Replayed: true`); the same key with another input is a 409.',
-        params: IdParams, headers: ExecuteHeaders, body: ExecuteBody, response: { 202: ExecuteResponse },
+        description: 'Honours `Idempotency-Key`: the same key on the same workflow gives the same execution (header `Idempotent-Replayed: true`); the same key with another input is a 422.',
+        params: IdParams, headers: ExecuteHeaders, body: ExecuteBody, response: { 202: ExecuteResponse, 422: { ...ProblemSchema, description: 'IDEMPOTENCY_KEY_REUSED: the key came with another input' } },
       },
     }, async (request, reply) => {
       const audit = auditContextOf(request);
