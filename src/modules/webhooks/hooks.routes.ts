@@ -1,5 +1,6 @@
 // POST /hooks/:endpointId: where senders deliver. Public: the Standard Webhooks signature is the
-// authentication. The body is kept as raw text (the signature covers its exact bytes).
+// authentication. The body is taken as raw bytes (the signature covers them exactly), then kept
+// as text once it is known to be UTF-8 PostgreSQL can store.
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { Type } from '@fastify/type-provider-typebox';
 import type { Static } from '@fastify/type-provider-typebox';
@@ -14,9 +15,9 @@ const Problem = Type.Object({
 
 export function hookRoutes(ctx: WebhooksContext): RoutePlugin {
   return async (app) => {
-    // This plugin's scope only: any content type, as the exact text received.
+    // This plugin's scope only: any content type, as the exact bytes received.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
     app.post('/hooks/:endpointId', {
       config: { auth: 'public' },
@@ -27,13 +28,13 @@ export function hookRoutes(ctx: WebhooksContext): RoutePlugin {
         security: [],
         params: HookParams,
         body: Type.Unknown({ description: 'Any payload (JSON usually), signed as received' }),
-        response: { 202: HookAcceptedSchema, 401: Problem, 404: Problem, 410: Problem, '4xx': Problem },
+        response: { 202: HookAcceptedSchema, 401: Problem, 404: Problem, 410: Problem, 422: Problem, '4xx': Problem },
       },
     }, async (request, reply) => {
       const answer = await receiveWebhook(ctx, {
         endpointId: request.params.endpointId,
         headers: request.headers,
-        body: typeof request.body === 'string' ? request.body : '',
+        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
         requestId: request.id,
         instance: request.url.split('?')[0],
       });

@@ -40,7 +40,7 @@ describe('inbound webhooks', () => {
     return res.json() as { id: string; url: string; secret: string; workflowId: string | null; isOrdered: boolean };
   }
 
-  function deliver(endpointId: string, body: string, headers: Record<string, string>) {
+  function deliver(endpointId: string, body: string | Buffer, headers: Record<string, string>) {
     return platform.app.inject({ method: 'POST', url: `/api/v1/hooks/${endpointId}`, headers, payload: body });
   }
 
@@ -98,6 +98,35 @@ describe('inbound webhooks', () => {
     assert.equal(d.headers['webhook-id'], 'msg_first');
     assert.equal(d.headers['webhook-signature'], undefined);
     assert.equal(d.headers.authorization, undefined);
+  });
+
+  test('a signed payload PostgreSQL can\'t hold is refused with a 422 the sender sees: never a 500, never a 202 that drops it', async () => {
+    const e = await createEndpoint(a.owner, { name: 'hostile sender', workflowId: uuidv7() });
+    const before = triggers.length;
+    // Bytes that are not UTF-8, and a raw NUL byte: verified on the bytes, refused, nothing stored.
+    for (const body of [Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), Buffer.from('{"a":"x\u0000y"}')]) {
+      const res = await deliver(e.id, body, signedHeaders(e.secret, body));
+      assert.equal(res.statusCode, 422, res.body);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.json().code, 'WEBHOOK_PAYLOAD_UNSTORABLE');
+    }
+    assert.equal(await storedCount(e.id), 0);
+    // JSON spelling what jsonb refuses: the delivery is kept (its text is storable), the start refused, and a retry gets the same answer.
+    for (const body of ['{"note":"a\\u0000b"}', '{"note":"\\ud800"}']) {
+      const headers = signedHeaders(e.secret, body);
+      const res = await deliver(e.id, body, headers);
+      assert.equal(res.statusCode, 422, res.body);
+      assert.equal(res.json().code, 'WEBHOOK_PAYLOAD_UNSTORABLE');
+      assert.match(res.json().detail, /payload\.note/);
+      const again = await deliver(e.id, body, headers);
+      assert.equal(again.statusCode, 422);
+      assert.equal(again.headers['webhook-duplicate'], 'true');
+    }
+    assert.equal(await storedCount(e.id), 2);
+    assert.equal(triggers.length, before, 'nothing started');
+    // A signature over other bytes than those sent is still a 401, not a 422.
+    const forged = await deliver(e.id, Buffer.from([0xff]), signedHeaders(e.secret, 'something else'));
+    assert.equal(forged.statusCode, 401);
   });
 
   test('a bad signature, a stale or future timestamp, missing headers: 401 problem+json, nothing stored or started', async () => {

@@ -2,7 +2,9 @@
 // Webhooks signature and timestamp, then, in one tenant transaction: claim (endpoint,
 // webhook-id) in the idempotency store, start the target, store the answer. A duplicate, even
 // one racing the first, waits on the unique key and gets the first answer; it starts nothing.
+import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders } from 'node:http';
+import { findTextFault } from '../../kernel/http/input.ts';
 import { AppError } from '../../kernel/errors.ts';
 import { uuidv7 } from '../../kernel/ids.ts';
 import { findInboundAnswer, insertInbound, setInboundAnswer } from './endpoints.store.ts';
@@ -12,7 +14,7 @@ import { verifyDelivery } from './signing.ts';
 import type { WebhooksContext } from './webhooks.context.ts';
 import { webhooksErrors } from './webhooks.errors.ts';
 
-export type InboundRequest = { endpointId: string; headers: IncomingHttpHeaders; body: string; requestId: string; instance: string };
+export type InboundRequest = { endpointId: string; headers: IncomingHttpHeaders; body: Buffer; requestId: string; instance: string };
 export type InboundAnswer = { status: number; body: unknown; isDuplicate: boolean };
 
 // Never stored: the signature and anything that authenticates a caller.
@@ -59,6 +61,11 @@ export async function receiveWebhook(ctx: WebhooksContext, request: InboundReque
     throw webhooksErrors.create(code, verification.detail);
   }
   if (!endpoint.isEnabled) throw webhooksErrors.create('ENDPOINT_DISABLED', 'Deliveries are refused until the endpoint is enabled again');
+  // Verified bytes that are not UTF-8 text, or hold a NUL, can't be stored as text: refused, not lost.
+  if (!isUtf8(request.body) || request.body.includes(0)) {
+    throw webhooksErrors.create('WEBHOOK_PAYLOAD_UNSTORABLE', 'The payload must be UTF-8 text without NUL bytes (send binary content base64-encoded)');
+  }
+  const body = request.body.toString('utf8');
 
   const ws = endpoint.workspaceId;
   const deliveryId = uuidv7();
@@ -66,7 +73,7 @@ export async function receiveWebhook(ctx: WebhooksContext, request: InboundReque
   const accepted = { deliveryId, executionId: null as string | null, status: 'accepted' as const };
   const row: NewInbound = {
     workspaceId: ws, id: deliveryId, endpointId: endpoint.id, webhookId: verification.webhookId, webhookTimestamp: verification.timestamp,
-    headers: storedHeaders(request.headers), contentType, body: request.body, outcome: 'accepted', responseStatus: 202, responseBody: accepted,
+    headers: storedHeaders(request.headers), contentType, body, outcome: 'accepted', responseStatus: 202, responseBody: accepted,
     executionId: null, error: null,
   };
   const handler = endpoint.targetKind === 'workflow' && endpoint.targetId ? ctx.hooks.onInbound : null;
@@ -76,13 +83,17 @@ export async function receiveWebhook(ctx: WebhooksContext, request: InboundReque
     return await ctx.db.withWorkspace(ws, async (tx) => {
       if (!(await insertInbound(tx, row))) return duplicateAnswer(tx, ws, endpoint, verification.webhookId);
       if (!handler) return { status: 202, body: accepted, isDuplicate: false };
+      // JSON can spell what jsonb refuses (\u0000, a lone surrogate): the delivery is kept, its start refused.
+      const payload = parsePayload(body, contentType);
+      const fault = findTextFault(payload, 'payload');
+      if (fault) throw webhooksErrors.create('WEBHOOK_PAYLOAD_UNSTORABLE', `${fault.path} ${fault.reason}`);
       const { executionId } = await handler(tx, {
         workspaceId: ws, endpointId: endpoint.id, deliveryId, webhookId: verification.webhookId, workflowId: endpoint.targetId!,
-        payload: parsePayload(request.body, contentType), headers: row.headers, orderingKey: orderingKeyOf(endpoint), replayId: null,
+        payload, headers: row.headers, orderingKey: orderingKeyOf(endpoint), replayId: null,
       });
-      const body = { ...accepted, executionId };
-      await setInboundAnswer(tx, ws, deliveryId, { responseBody: body, executionId });
-      return { status: 202, body, isDuplicate: false };
+      const answer = { ...accepted, executionId };
+      await setInboundAnswer(tx, ws, deliveryId, { responseBody: answer, executionId });
+      return { status: 202, body: answer, isDuplicate: false };
     });
   } catch (err) {
     // The target refused the delivery (e.g. the workflow is not deployed): its work is rolled

@@ -54,8 +54,8 @@ function single(headers: HeaderBag, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Verify a delivery against any of the endpoint's live secrets. */
-export function verifyDelivery(signers: Webhook[], headers: HeaderBag, body: string, nowMs: number = Date.now()): Verification {
+/** Verify a delivery against any of the endpoint's live secrets (over the bytes as received). */
+export function verifyDelivery(signers: Webhook[], headers: HeaderBag, body: string | Buffer, nowMs: number = Date.now()): Verification {
   const id = single(headers, 'webhook-id');
   const ts = single(headers, 'webhook-timestamp');
   const signature = single(headers, 'webhook-signature');

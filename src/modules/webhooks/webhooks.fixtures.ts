@@ -31,7 +31,7 @@ export function bearer(token: string): { authorization: string } {
 }
 
 /** Standard Webhooks headers for a body, as a sender would compute them. */
-export function signedHeaders(secret: string, body: string, options: { id?: string; at?: Date } = {}): Record<string, string> {
+export function signedHeaders(secret: string, body: string | Buffer, options: { id?: string; at?: Date } = {}): Record<string, string> {
   const id = options.id ?? `msg_${Math.random().toString(36).slice(2)}`;
   const at = options.at ?? new Date();
   return {
