@@ -164,13 +164,16 @@ describe('audit routes', () => {
 
   test('export reads page by page (bounded memory): every event once, in order', async () => {
     const chunks: string[] = [];
-    for await (const chunk of exportEvents(platform.db, a.workspaceId, { sort: 'asc' }, 'json', 2)) chunks.push(chunk);
+    for await (const chunk of await exportEvents(platform.db, a.workspaceId, { sort: 'asc' }, 'json', 2)) chunks.push(chunk);
     const events = JSON.parse(chunks.join('')) as AuditEvent[];
     // Sealed events in chain order; the exports' own events (recorded since) wait for the sealer, last.
     const sealed = events.filter((e) => e.seq !== null);
     assert.deepEqual(sealed.map((e) => e.seq), sealed.map((_, i) => i + 1));
     assert.ok(events.slice(sealed.length).every((e) => e.seq === null && e.hash === null));
     assert.ok(chunks.length >= 2 + Math.ceil(events.length / 2), 'one chunk per page');
+    // The first page is read before the answer starts: a failure there is refused up front (a problem), not a cut stream.
+    const failing = { ...platform.db, withWorkspace: () => Promise.reject(new Error('database away')) } as typeof platform.db;
+    await assert.rejects(exportEvents(failing, a.workspaceId, { sort: 'asc' }, 'csv'), /database away/);
   });
 
   test('verify: the chain is valid, and the answer names the first broken link when it is not', async () => {

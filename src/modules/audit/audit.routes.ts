@@ -52,7 +52,7 @@ export function auditRoutes(db: Database): RoutePlugin {
     }, async (request, reply) => {
       const ws = request.principal!.workspaceId;
       const { format, sort, ...rest } = request.query;
-      const chunks = exportEvents(db, ws, { ...rest, sort }, format);
+      const chunks = await exportEvents(db, ws, { ...rest, sort }, format);
       await db.withWorkspace(ws, (tx) => recordEvent(tx, auditContextOf(request), {
         workspaceId: ws, action: 'audit.exported', targetType: 'audit_trail', targetId: ws,
         diff: { after: { format, filters: filtersOf(rest), sort: sort ?? 'asc' } },

@@ -43,18 +43,26 @@ export async function* eventPages(db: Database, workspaceId: string, filters: Au
   }
 }
 
-/** The export body, chunk by chunk (one chunk per page). Filters are checked before the first chunk. */
-export function exportEvents(
+/**
+ * The export body, chunk by chunk (one chunk per page). Filters are checked and the first page is
+ * read before anything is sent: a failure there is a problem answer, not a stream cut mid-way.
+ */
+export async function exportEvents(
   db: Database,
   workspaceId: string,
   query: AuditFilters & { sort?: AuditSort },
   format: ExportFormat,
   pageSize = EXPORT_PAGE_SIZE,
-): AsyncGenerator<string> {
+): Promise<AsyncGenerator<string>> {
   const filters = filtersOf(query);
   assertFilters(filters);
   const pages = eventPages(db, workspaceId, filters, query.sort ?? 'asc', pageSize);
-  return format === 'csv' ? csvChunks(pages) : jsonChunks(pages);
+  const first = await pages.next();
+  async function* all(): AsyncGenerator<AuditEvent[]> {
+    if (!first.done) yield first.value;
+    yield* pages;
+  }
+  return format === 'csv' ? csvChunks(all()) : jsonChunks(all());
 }
 
 async function* csvChunks(pages: AsyncGenerator<AuditEvent[]>): AsyncGenerator<string> {
