@@ -1,6 +1,7 @@
 // GET /admin/errors: what went wrong across the installation, newest first. Severity: a 5xx
 // answer and a failed execution are `error`; a timed-out execution is `warning`. 4xx answers are
 // the callers' mistakes, not the platform's: they stay in each workspace's API logs.
+import { parseDateTime } from '../../kernel/http/date-time.ts';
 import type { Database } from '../../kernel/db/database.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import { adminErrors } from './admin.errors.ts';
@@ -30,8 +31,10 @@ function encodeCursor(k: ErrorKeyset): string {
 function decodeCursor(cursor: string): ErrorKeyset {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && !Number.isNaN(Date.parse(parsed[0])) && typeof parsed[1] === 'string' && isUuid(parsed[1])) {
-      return { occurredAt: new Date(parsed[0]).toISOString(), id: parsed[1].toLowerCase() };
+    const [occurredAt, id] = Array.isArray(parsed) && parsed.length === 2 ? (parsed as unknown[]) : [];
+    const at = typeof occurredAt === 'string' ? parseDateTime(occurredAt) : null;
+    if (at && typeof id === 'string' && isUuid(id)) {
+      return { occurredAt: at.toISOString(), id: id.toLowerCase() };
     }
   } catch {
     // not ours

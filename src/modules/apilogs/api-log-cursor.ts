@@ -1,4 +1,5 @@
 // Opaque page cursors: base64url of the last row's [createdAt, id].
+import { parseDateTime } from '../../kernel/http/date-time.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import { apiLogsErrors } from './api-logs.errors.ts';
 import type { Keyset } from './api-logs.store.ts';
@@ -12,8 +13,9 @@ export function decodeCursor(cursor: string): Keyset {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2) {
       const [createdAt, id] = parsed as unknown[];
-      if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string' && isUuid(id)) {
-        return { createdAt: new Date(createdAt).toISOString(), id: id.toLowerCase() };
+      const at = typeof createdAt === 'string' ? parseDateTime(createdAt) : null;
+      if (at && typeof id === 'string' && isUuid(id)) {
+        return { createdAt: at.toISOString(), id: id.toLowerCase() };
       }
     }
   } catch {

@@ -1,6 +1,7 @@
 // Opaque page cursors: base64url of the last event's (occurredAt, id). Listings within a
 // workspace page on the id, the platform listing across workspaces on (occurredAt, id). A cursor
 // made while listings paged on seq (three elements) is still accepted: its id names the event.
+import { parseDateTime } from '../../kernel/http/date-time.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import { auditErrors } from './audit.errors.ts';
 import type { Keyset } from './audit.store.ts';
@@ -16,8 +17,9 @@ export function decodeCursor(cursor: string): Keyset {
     if (Array.isArray(parsed) && (parsed.length === 2 || parsed.length === 3)) {
       const [occurredAt, id, seq] = parsed as unknown[];
       const isSeqValid = seq === undefined || (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0);
-      if (typeof occurredAt === 'string' && typeof id === 'string' && isUuid(id) && !Number.isNaN(Date.parse(occurredAt)) && isSeqValid) {
-        return { occurredAt: new Date(occurredAt).toISOString(), id: id.toLowerCase() };
+      const at = typeof occurredAt === 'string' ? parseDateTime(occurredAt) : null;
+      if (at && typeof id === 'string' && isUuid(id) && isSeqValid) {
+        return { occurredAt: at.toISOString(), id: id.toLowerCase() };
       }
     }
   } catch {

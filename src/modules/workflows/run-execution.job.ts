@@ -12,6 +12,7 @@
 // - The execution's deadline (started_at + the workflow's timeout) aborts the running step and
 //   ends the execution as timed_out.
 // - foreach bodies and sub-workflows run inline, as part of their step (one checkpoint).
+import { parseDateTime } from '../../kernel/http/date-time.ts';
 import { toStorableText } from '../../kernel/db/isolating-write.ts';
 import { isDatabaseError, projectRelativeStack } from '../../kernel/stack.ts';
 import type { Tx } from '../../kernel/db/database.ts';
@@ -42,6 +43,8 @@ type Env = {
 };
 
 const MAX_FOREACH_ITEMS = 1000;
+/** The longest a delay step waits. */
+const MAX_DELAY_MS = 366 * 24 * 3600 * 1000;
 
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
@@ -243,12 +246,15 @@ export async function runExecution(ctx: WorkflowsContext, job: JobContext<Execut
         try {
           if (step.ms !== undefined) {
             const ms = Number(await resolveValue(step.ms, scope));
-            if (!Number.isFinite(ms) || ms < 0) throw new StepError('DELAY_INVALID', `ms is not a non-negative number: ${ms}`);
+            if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) throw new StepError('DELAY_INVALID', `ms is not a number of milliseconds from 0 to ${MAX_DELAY_MS} (366 days): ${ms}`);
             wakeAt = Date.now() + ms;
           } else {
             const until = await resolveValue(step.until, scope);
-            wakeAt = Date.parse(String(until));
-            if (Number.isNaN(wakeAt)) throw new StepError('DELAY_INVALID', `until is not a date-time: ${String(until)}`);
+            // The API's one date-time parser: nothing PostgreSQL can't hold becomes the job's run-at.
+            const at = parseDateTime(String(until).slice(0, 100));
+            if (!at) throw new StepError('DELAY_INVALID', `until is not an RFC 3339 date-time: ${String(until).slice(0, 100)}`);
+            if (at.getTime() > Date.now() + MAX_DELAY_MS) throw new StepError('DELAY_INVALID', `until is more than 366 days away: ${String(until)}`);
+            wakeAt = at.getTime();
           }
         } catch (err) {
           await tx(async (t) => {

@@ -174,6 +174,15 @@ describe('workflow executions on the job engine', () => {
     assert.equal(done.steps[0].status, 'completed');
     assert.ok(['processing', 'completed'].includes(waiting.status));
 
+    // A delay computed to a date PostgreSQL can't hold, or past the longest wait, fails the step clearly (it used to reach SQL).
+    for (const until of ['="+275760-09-13T00:00:00.000Z"', '="0000-01-01T00:00:00Z"', '="2999-01-01T00:00:00Z"']) {
+      const far = await run(await deployed({ steps: [{ id: 'wait', type: 'delay', until }] }));
+      assert.equal(far.status, 'failed', until);
+      assert.equal(far.error?.code, 'DELAY_INVALID', JSON.stringify(far.error));
+    }
+    const huge = await run(await deployed({ steps: [{ id: 'wait', type: 'delay', ms: '=1e300' }] }));
+    assert.equal(huge.error?.code, 'DELAY_INVALID');
+
     // A sub-workflow input that fails its schema fails the step, with a clear code.
     const bad = await deployed({ steps: [{ id: 'sub', type: 'workflow', workflowId: child, input: { nope: 1 } }] });
     const failed = await run(bad);

@@ -1,6 +1,7 @@
 // The step types a definition may use. Built in: http, transform, condition, delay, foreach and
 // workflow; other modules add theirs (llm, agent, tool…) with `registerStepType`. An unknown type
 // is a definition error, so a definition can't be saved with a step nothing can run.
+import { parseDateTime } from '../../kernel/http/date-time.ts';
 import { Type } from '@fastify/type-provider-typebox';
 import type { TObject, TProperties } from '@fastify/type-provider-typebox';
 import { Value } from 'typebox/value';
@@ -75,13 +76,13 @@ export function createStepRegistry(http: HttpStepDeps) {
   add({
     type: 'delay', control: 'delay', description: 'Waits (without holding a worker) for `ms` or until a date',
     own: Type.Object({
-      ms: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 30 * 86_400_000 }), Type.String({ pattern: '^=', maxLength: 10_000 })])),
+      ms: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 366 * 86_400_000 }), Type.String({ pattern: '^=', maxLength: 10_000 })])),
       until: Type.Optional(Type.String({ maxLength: 10_000, description: 'ISO date-time, or `=expression` giving one' })),
     }),
     validate: (step, path) => {
       const problems = [...mappingProblems(step.ms, `${path}.ms`), ...mappingProblems(step.until, `${path}.until`)];
       if ((step.ms === undefined) === (step.until === undefined)) problems.push({ path, message: 'a delay needs exactly one of ms or until' });
-      if (typeof step.until === 'string' && !step.until.startsWith('=') && Number.isNaN(Date.parse(step.until))) problems.push({ path: `${path}.until`, message: 'is not a date-time' });
+      if (typeof step.until === 'string' && !step.until.startsWith('=') && parseDateTime(step.until) === null) problems.push({ path: `${path}.until`, message: 'is not an RFC 3339 date-time (e.g. 2026-12-24T09:00:00Z)' });
       return problems;
     },
   });

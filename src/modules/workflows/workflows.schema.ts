@@ -204,7 +204,7 @@ export const WorkspaceExecutionListQuery = Type.Object({
 
 export const VersionListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  cursor: Type.Optional(Type.Integer({ minimum: 1, description: 'nextCursor of the previous page (a version number)' })),
+  cursor: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'nextCursor of the previous page (a version number)' })),
 }, { additionalProperties: false });
 
 export const Page = <T extends Parameters<typeof Type.Array>[0]>(item: T) => Type.Object({ data: Type.Array(item), nextCursor: Nullable(Type.String()) });
