@@ -208,9 +208,12 @@ function paramArb(p: Parameter, ctx: Context): fc.Arbitrary<{ value: unknown; ho
   return fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: hostile, weight: 1 });
 }
 
+/** A path segment that stays one segment of this route: '' would drop it, '.' and '..' (even as %2E) would be resolved away by the URL parser. */
 function encodePathValue(value: unknown): string {
   if (isRaw(value)) return value.raw;
-  return encodeText(String(value));
+  const text = encodeText(String(value));
+  if (text === '') return '-';
+  return /^\.{1,2}$/.test(text) ? `${text}x` : text;
 }
 
 /** Percent-encodes any JS string, lone surrogates included (as the bytes a careless encoder would send). */

@@ -13,7 +13,7 @@ import type { Logger } from '../logging.ts';
 import type { Database } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import { kernelErrors } from '../errors.ts';
-import { registerErrorHandling, registerMethodNotAllowed, sendProblem, sendRawProblem } from './errors.ts';
+import { rawProblemResponse, registerErrorHandling, sendProblem } from './errors.ts';
 import { parseQuerystring, registerInputChecks } from './input.ts';
 import { registerOpenApiTruth } from './openapi.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -93,7 +93,7 @@ export async function createHttpApp(options: HttpOptions) {
       const problem = error.code === 'HPE_HEADER_OVERFLOW' ? kernelErrors.create('HEADERS_TOO_LARGE')
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? kernelErrors.create('REQUEST_TIMEOUT')
         : kernelErrors.create('BAD_REQUEST', 'The HTTP request could not be parsed');
-      if (socket.writable) socket.write(sendRawProblem(problem));
+      if (socket.writable) socket.write(rawProblemResponse(problem));
       socket.destroy(error);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -116,8 +116,7 @@ export async function createHttpApp(options: HttpOptions) {
   });
   // Fastify allows one not-found handler per prefix: with the console, its SPA fallback is it.
   const hasConsole = options.serveConsole !== false && existsSync(path.join(CONSOLE_DIST, 'index.html'));
-  registerErrorHandling(app, { notFound: !hasConsole });
-  const allowedMethods = registerMethodNotAllowed(app);
+  const allowedMethods = registerErrorHandling(app, { notFound: !hasConsole });
   const metrics = registerMetrics(app, { app: options.db.app, owner: options.db.owner }, { token: options.metricsToken });
 
   await app.register(swagger, {

@@ -34,7 +34,7 @@ function toProblem(err: AppError, request: FastifyRequest): Problem {
 }
 
 /** A whole HTTP/1.1 response, for the rare answers written on the socket (Node's parser refused the request). */
-export function sendRawProblem(err: AppError): string {
+export function rawProblemResponse(err: AppError): string {
   const body = JSON.stringify({ type: problemType(err.code), title: err.title, status: err.status, code: err.code, ...(err.detail !== undefined ? { detail: err.detail } : {}) });
   return `HTTP/1.1 ${err.status} ${err.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
@@ -72,8 +72,11 @@ function fromFastifyError(err: FastifyError): AppError | null {
   return null;
 }
 
-/** `notFound: false` when the caller installs its own not-found handler (the console's SPA fallback). */
-export function registerErrorHandling(app: FastifyInstance, options: { notFound?: boolean } = {}): void {
+/**
+ * `notFound: false` when the caller installs its own not-found handler (the console's SPA
+ * fallback). Returns what tells a 405 from a 404, for that handler.
+ */
+export function registerErrorHandling(app: FastifyInstance, options: { notFound?: boolean } = {}): (request: FastifyRequest) => AppError | null {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     let appError: AppError | null = error instanceof AppError ? error : fromFastifyError(error as FastifyError);
     if (!appError) {
@@ -84,11 +87,12 @@ export function registerErrorHandling(app: FastifyInstance, options: { notFound?
     }
     return sendProblem(reply, request, appError);
   });
-  if (options.notFound === false) return;
   const allowedMethods = registerMethodNotAllowed(app);
+  if (options.notFound === false) return allowedMethods;
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, allowedMethods(request) ?? kernelErrors.create('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`)),
   );
+  return allowedMethods;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -97,7 +101,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
  * A second router holding every route's path, to tell "no such path" (404) from "not with this
  * method" (405 + Allow). Returns, for a request the app did not route, the 405 to send, if any.
  */
-export function registerMethodNotAllowed(app: FastifyInstance): (request: FastifyRequest) => AppError | null {
+function registerMethodNotAllowed(app: FastifyInstance): (request: FastifyRequest) => AppError | null {
   const paths = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 100 });
   const handler = () => undefined;
   const seen = new Set<string>();

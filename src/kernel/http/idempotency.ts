@@ -18,13 +18,6 @@ const STALE_CLAIM = "interval '5 minutes'";
 
 type Claim = { workspaceId: string; principal: string; key: string };
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Set for creating POSTs (see registerIdempotency): an Idempotency-Key header is honoured. */
-    hasIdempotencyKey?: boolean;
-  }
-}
-
 /** JSON with object keys sorted: `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same body. */
 function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -61,24 +54,7 @@ async function claim(tx: Tx, c: Claim, fingerprint: string): Promise<Stored | nu
 export function registerIdempotency(app: FastifyInstance, db: Database): void {
   const claims = new WeakMap<FastifyRequest, Claim>();
 
-  app.addHook('onRoute', (route) => {
-    const schema = route.schema as { response?: Record<string | number, unknown>; headers?: { type?: string; properties?: Record<string, unknown> }; hide?: boolean } | undefined;
-    const config = (route.config ?? {}) as { auth?: string; hasIdempotencyKey?: boolean };
-    const isCreate = route.method === 'POST' && schema?.response?.[201] !== undefined && config.auth !== 'public';
-    if (!isCreate || !schema || schema.hide) return;
-    route.config = { ...route.config, hasIdempotencyKey: true };
-    const header = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422' };
-    if (!schema.headers) schema.headers = { type: 'object', properties: { 'idempotency-key': header } };
-    else if (schema.headers.properties && !schema.headers.properties['idempotency-key']) schema.headers = { ...schema.headers, properties: { ...schema.headers.properties, 'idempotency-key': header } };
-    schema.response = {
-      ...schema.response,
-      409: schema.response?.[409] ?? { ...ProblemSchema, description: 'Conflicts with the current state; or IDEMPOTENCY_KEY_IN_PROGRESS (retry after Retry-After)' },
-      422: schema.response?.[422] ?? { ...ProblemSchema, description: 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key came with another body or route' },
-    };
-  });
-
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.routeOptions.config.hasIdempotencyKey) return;
+  async function honourKey(request: FastifyRequest, reply: FastifyReply) {
     const key = request.headers['idempotency-key'];
     if (key === undefined || !request.principal) return;
     if (typeof key !== 'string' || !KEY.test(key)) {
@@ -99,9 +75,9 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
       return sendProblem(reply, request, kernelErrors.create('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still running; retry shortly', { headers: { 'retry-after': '1' } }));
     }
     return reply.code(stored.status).header('idempotent-replayed', 'true').type(stored.content_type ?? 'application/json').send(stored.response_body ?? '');
-  });
+  }
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  async function storeAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     const c = claims.get(request);
     if (!c) return payload;
     claims.delete(request);
@@ -112,5 +88,23 @@ export function registerIdempotency(app: FastifyInstance, db: Database): void {
       // A server fault stores nothing: the retry runs again.
       : tx.query('delete from idempotency_keys where workspace_id = $1 and principal = $2 and key = $3', [c.workspaceId, c.principal, c.key]));
     return payload;
+  }
+
+  // Only creating routes get the hooks: no other request pays anything for idempotency.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { response?: Record<string | number, unknown>; headers?: { type?: string; properties?: Record<string, unknown> }; hide?: boolean } | undefined;
+    const config = (route.config ?? {}) as { auth?: string };
+    const isCreate = route.method === 'POST' && schema?.response?.[201] !== undefined && config.auth !== 'public';
+    if (!isCreate || !schema || schema.hide) return;
+    route.preHandler = [...(route.preHandler ? [route.preHandler].flat() : []), honourKey];
+    route.onSend = [...(route.onSend ? [route.onSend].flat() : []), storeAnswer];
+    const header = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422' };
+    if (!schema.headers) schema.headers = { type: 'object', properties: { 'idempotency-key': header } };
+    else if (schema.headers.properties && !schema.headers.properties['idempotency-key']) schema.headers = { ...schema.headers, properties: { ...schema.headers.properties, 'idempotency-key': header } };
+    schema.response = {
+      ...schema.response,
+      409: schema.response?.[409] ?? { ...ProblemSchema, description: 'Conflicts with the current state; or IDEMPOTENCY_KEY_IN_PROGRESS (retry after Retry-After)' },
+      422: schema.response?.[422] ?? { ...ProblemSchema, description: 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key came with another body or route' },
+    };
   });
 }
