@@ -60,6 +60,9 @@ describe('atrium start on the embedded PostgreSQL', () => {
     first.child.kill('SIGTERM');
     assert.equal(await exited(first.child), 0);
     assert.match(first.output(), /Stopped\./);
+    // A clean drain is quiet: nothing at warn or above after the signal (the log level here is warn).
+    const afterSignal = first.output().slice(first.output().indexOf('SIGTERM received'));
+    assert.doesNotMatch(afterSignal, /"level":(40|50|60)/, afterSignal);
     assert.equal(existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), false, 'PostgreSQL must be stopped with the server');
 
     const second = await start();
