@@ -47,7 +47,7 @@ export function parseQuerystring(text: string): Query {
   return query;
 }
 
-export type TextFault = { path: string; reason: string };
+export type TextFault = { path: string; reason: string; isDepth?: boolean };
 
 function textFault(text: string): string | null {
   if (text.includes('\u0000')) return 'contains a NUL character (\\u0000)';
@@ -70,7 +70,7 @@ export function findTextFault(value: unknown, root: string, maxDepth = Infinity)
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
-    if (depth >= maxDepth) return { path, reason: `is nested deeper than ${maxDepth} levels` };
+    if (depth >= maxDepth) return { path, reason: `is nested deeper than ${maxDepth} levels`, isDepth: true };
     if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], `${path}.${i}`, depth + 1]);
       continue;
@@ -99,7 +99,7 @@ export type InputLimits = {
 export function checkJsonBody(value: unknown, maxDepth: number): void {
   const fault = findTextFault(value, 'body', maxDepth);
   if (!fault) return;
-  if (fault.reason.startsWith('is nested')) throw kernelErrors.create('JSON_TOO_DEEP', `${fault.path} ${fault.reason}`, { extra: { maxDepth } });
+  if (fault.isDepth) throw kernelErrors.create('JSON_TOO_DEEP', `${fault.path} ${fault.reason}`, { extra: { maxDepth } });
   throw invalidText(fault);
 }
 
