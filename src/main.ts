@@ -26,7 +26,7 @@ import { createAuditModule } from './modules/audit/index.ts';
 import type { AuditModuleOptions } from './modules/audit/index.ts';
 import { createSecretsModule } from './modules/secrets/index.ts';
 import { createJobsModule } from './modules/jobs/index.ts';
-import { createAccessModule } from './modules/access/index.ts';
+import { authorizeRoute, createAccessModule } from './modules/access/index.ts';
 import { createWebhooksModule } from './modules/webhooks/index.ts';
 import { createWorkflowsModule } from './modules/workflows/index.ts';
 import { PRIVATE_NETWORK_SETTING } from './kernel/net/public-address.ts';
@@ -112,7 +112,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   });
   const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
   const { app, metrics, routeTable } = await createHttpApp({
-    log, db, authenticate: identity.authenticate, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter,
+    log, db, authenticate: identity.authenticate, authorize: authorizeRoute, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter,
     metricsToken: config.metricsToken, limits: config.limits,
   });
   jobs.registerMetrics(metrics.registry);

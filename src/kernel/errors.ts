@@ -22,9 +22,17 @@ export class AppError extends Error {
   }
 }
 
+const catalogues: Array<Record<string, ErrorSpec>> = [];
+
+/** Every catalogue defined so far (the test that keeps one meaning per code reads it). */
+export function definedErrorCatalogues(): ReadonlyArray<Readonly<Record<string, ErrorSpec>>> {
+  return catalogues;
+}
+
 /** Build a typed catalogue: `const errors = defineErrors({ AGENT_NOT_FOUND: {...} })`. */
 export function defineErrors<const T extends Record<string, ErrorSpec>>(specs: T) {
   type Code = keyof T & string;
+  catalogues.push(specs);
   return {
     specs,
     create(code: Code, detail?: string, options?: { extra?: Record<string, unknown>; headers?: Record<string, string> }): AppError {

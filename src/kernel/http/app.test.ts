@@ -22,6 +22,8 @@ before(async () => {
     version: 'test',
     serveConsole: false,
     metricsToken: 'metrics-token-of-the-test',
+    // The kernel only asks; the access module answers in the platform. Here: the test principal holds workspace.read only.
+    authorize: (_principal, permission) => permission === 'workspace.read',
     // A fixed principal for the token "good"; anything else is unauthenticated.
     authenticate: async (request) => {
       if (request.headers.authorization === 'Bearer good') {
@@ -149,7 +151,7 @@ test('metrics are not public: the API\'s port wants the token; their own address
 });
 
 test('without a token, /metrics is not served on the API\'s port at all', async () => {
-  const bare = await createHttpApp({ log: createLogger('silent'), db, version: 'test', serveConsole: false, authenticate: async () => null });
+  const bare = await createHttpApp({ log: createLogger('silent'), db, version: 'test', serveConsole: false, authenticate: async () => null, authorize: () => false });
   const res = await bare.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer anything-at-all-here' } });
   assert.equal(res.statusCode, 404);
   assert.equal(res.body.includes('atrium_'), false);

@@ -19,16 +19,13 @@ import { registerOpenApiTruth } from './openapi.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { schemaController, UNKNOWN_QUERY_POLICY } from './validation.ts';
 import { registerMetrics } from './metrics.ts';
-import type { Principal, RouteAuth } from './principal.ts';
+import type { Authorizer, Principal, RouteAuth } from './principal.ts';
 import { enforceRateLimit } from './rate-limit.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { holdsPermission } from '../../modules/access/index.ts';
-import type { Permission } from '../../modules/access/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
-    permission?: Permission;
     /** Refused (403 IMPERSONATION_FORBIDDEN) while the caller is impersonating someone. */
     isSensitive?: boolean;
     /** The body carries secret material (a vault value): API logs never keep it, even redacted. */
@@ -40,7 +37,7 @@ declare module 'fastify' {
 }
 
 export type App = FastifyInstance;
-export type RouteEntry = { method: string; url: string; auth: RouteAuth | undefined; permission: Permission | undefined };
+export type RouteEntry = { method: string; url: string; auth: RouteAuth | undefined; permission: string | undefined };
 export type Authenticator = (request: FastifyRequest) => Promise<Principal | null>;
 
 export const CONSOLE_DIST = path.resolve(import.meta.dirname, '../../../console/dist');
@@ -50,6 +47,8 @@ export type HttpOptions = {
   log: Logger;
   db: Database;
   authenticate: Authenticator;
+  /** Decides a route's `config.permission` (filled in by the access module at the root). */
+  authorize: Authorizer;
   version: string;
   serveConsole?: boolean;
   trustProxy?: boolean | number | string[];
@@ -108,7 +107,7 @@ export async function createHttpApp(options: HttpOptions) {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
-      routeTable.push({ method, url: route.url, auth: route.config?.auth, permission: route.config?.permission });
+      routeTable.push({ method, url: route.url, auth: route.config?.auth, permission: (route.config as { permission?: string } | undefined)?.permission });
     }
   });
   app.addHook('onSend', async (request, reply) => {
@@ -138,7 +137,9 @@ export async function createHttpApp(options: HttpOptions) {
   // what it needs; an undeclared route is refused (fail closed).
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
-    const auth: RouteAuth | undefined = config.auth ?? (config.permission ? 'authenticated' : undefined);
+    // A module names the permission (access augments the config type); the kernel only passes it on.
+    const permission = (config as { permission?: string }).permission;
+    const auth: RouteAuth | undefined = config.auth ?? (permission ? 'authenticated' : undefined);
     if (request.routeOptions.url === undefined) return; // not-found handler answers
     if (auth === 'public') return;
     if (auth === undefined) {
@@ -166,8 +167,8 @@ export async function createHttpApp(options: HttpOptions) {
     }
     // The union of the principal's roles (built-in base role + custom roles), resolved at
     // authentication; a conditional grant passes here and is checked on the resource by the use-case.
-    if (config.permission && !holdsPermission(principal, config.permission)) {
-      return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', `Missing permission ${config.permission}`));
+    if (permission && !options.authorize(principal, permission)) {
+      return sendProblem(reply, request, kernelErrors.create('FORBIDDEN', `Missing permission ${permission}`));
     }
     if (config.isSensitive && principal.impersonatorId) return sendProblem(reply, request, kernelErrors.create('IMPERSONATION_FORBIDDEN', 'This action is refused while impersonating; stop the impersonation first'));
   });

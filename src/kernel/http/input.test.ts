@@ -18,7 +18,7 @@ let port: number;
 before(async () => {
   database = await createTestDatabase();
   db = await connectDatabase(testConfig(), createLogger('silent'), database.url);
-  const built = await createHttpApp({ log: createLogger('silent'), db, version: 'test', serveConsole: false, authenticate: async () => null, limits: { bodyLimit: 4096, maxJsonDepth: 8 } });
+  const built = await createHttpApp({ log: createLogger('silent'), db, version: 'test', serveConsole: false, authenticate: async () => null, authorize: () => false, limits: { bodyLimit: 4096, maxJsonDepth: 8 } });
   app = built.app;
   app.post('/api/v1/things/:name', {
     config: { auth: 'public' },

@@ -5,6 +5,7 @@
 // all processes together never admit more than the limit; tokens a process leased but did not
 // spend expire with the window (at most one second of its own traffic, and at most an eighth of
 // what remained when it leased them).
+import { defineSetting } from '../settings.ts';
 import { performance } from 'node:perf_hooks';
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
@@ -44,12 +45,12 @@ const MAX_BUCKETS = 10_000;
  * plan; a number lowers the limit below the plan's, never above it: workspace admins write their
  * own settings, and raising a limit is the operator's call (plan or config).
  */
-export const RATE_LIMIT_SETTING = {
+export const RATE_LIMIT_SETTING = defineSetting({
   key: 'rate_limit.per_minute',
   description: 'Requests per minute for the workspace\'s users and for each of its API keys; null follows the plan. Can only lower the plan\'s limit.',
   schema: Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), Type.Null()]),
   default: null,
-};
+});
 
 type Bucket = {
   workspaceId: string;

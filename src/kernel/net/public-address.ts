@@ -4,18 +4,19 @@
 // workspace allows private addresses. The check runs on the addresses the connection really uses
 // (a `lookup` for node:http), so a name that resolves to a private address, or re-resolves to one
 // after a first check (DNS rebinding), is refused too.
+import { defineSetting } from '../settings.ts';
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Type } from '@fastify/type-provider-typebox';
 
 /** The workspace setting that lifts the guard (registered once, from the composition root). */
-export const PRIVATE_NETWORK_SETTING = {
+export const PRIVATE_NETWORK_SETTING = defineSetting({
   key: 'network.allow_private_addresses',
   description: 'Let webhooks and workflow HTTP steps call private, loopback and link-local addresses (off by default: they reach the platform\'s own network)',
   schema: Type.Boolean(),
   default: false,
-};
+});
 
 const blocked = new BlockList();
 for (const [net, prefix] of [

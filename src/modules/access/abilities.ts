@@ -120,6 +120,11 @@ export function holdsPermission(principal: AccessHolder, permission: Permission)
   return can(principal, permission);
 }
 
+/** The kernel's Authorizer: a route's permission, held (conditionally or not) by the principal. An unknown permission is denied. */
+export function authorizeRoute(principal: AccessHolder, permission: string): boolean {
+  return Object.hasOwn(PERMISSIONS, permission) && can(principal, permission as Permission);
+}
+
 /** May the principal hand this permission on (to a role, or a member through a role)? Only if held unconditionally. */
 export function canGrantPermission(principal: AccessHolder, permission: Permission): boolean {
   const access = accessOf(principal);

@@ -6,7 +6,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { KernelDeps } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
-import type { WorkspaceSettingDefinition } from '../tenancy/index.ts';
+import { defineSetting } from '../../kernel/settings.ts';
 import type { AuditContext, AuditEventInput } from './audit.types.ts';
 import { auditContextOf as contextOfRequest } from './audit-context.ts';
 import { recordEvent } from './record-event.ts';
@@ -37,12 +37,12 @@ export function auditContextOf(request: FastifyRequest): AuditContext {
 }
 
 /** `audit.retention_days`, for tenancy's settings registry (registered by the composition root). */
-export const auditRetentionSetting: WorkspaceSettingDefinition = {
+export const auditRetentionSetting = defineSetting({
   key: AUDIT_RETENTION_SETTING,
   description: `Days audit events are kept before the retention job deletes them (default ${DEFAULT_RETENTION_DAYS})`,
   schema: Type.Integer({ minimum: MIN_RETENTION_DAYS, maximum: MAX_RETENTION_DAYS }),
   default: DEFAULT_RETENTION_DAYS,
-};
+});
 
 export type AuditModuleOptions = {
   /**

@@ -2,17 +2,12 @@
 // the built-in keys; later modules add theirs through `tenancy.registerSetting(...)` from the
 // composition root. A value is stored only after it validates against its key's schema.
 import { Type } from '@fastify/type-provider-typebox';
-import type { Static, TSchema } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@fastify/type-provider-typebox';
 import { Value } from 'typebox/value';
 
-export type WorkspaceSettingDefinition<T extends TSchema = TSchema> = {
-  key: string;
-  description: string;
-  schema: T;
-  default: Static<T>;
-  /** Extra rule the schema cannot express; returns a message when the value is refused. */
-  refine?: (value: Static<T>) => string | null;
-};
+import type { WorkspaceSettingDefinition } from '../../kernel/settings.ts';
+
+export type { WorkspaceSettingDefinition };
 
 export type SettingProblem = { path: string; message: string };
 

@@ -7,6 +7,6 @@ import { webhooksErrors } from './webhooks.errors.ts';
 export async function assertWorkflowExists(ctx: WebhooksContext, tx: Tx, workspaceId: string, workflowId: string): Promise<void> {
   const lookup = ctx.hooks.workflowExists;
   if (lookup && !(await lookup(tx, workspaceId, workflowId))) {
-    throw webhooksErrors.create('WORKFLOW_NOT_FOUND', `No workflow ${workflowId} in this workspace`);
+    throw webhooksErrors.create('TARGET_WORKFLOW_NOT_FOUND', `No workflow ${workflowId} in this workspace`);
   }
 }
