@@ -27,6 +27,20 @@ export function createPool(connectionString: string, options: { max: number; nam
   });
   pool.on('error', (err: Error & { code?: string }) =>
     options.log.warn({ pool: options.name, error: err.message, code: err.code }, 'idle database connection error'));
+  // pg-pool's end() resolves once its clients are *asked* to end, before their sockets close: a
+  // PostgreSQL stopped right after would terminate them mid-goodbye (57P01 on every connection).
+  // Our end() resolves when every connection this pool opened has closed.
+  const open = new Set<Promise<void>>();
+  pool.on('connect', (client) => {
+    const closed = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    open.add(closed);
+    void closed.then(() => open.delete(closed));
+  });
+  const end = pool.end.bind(pool);
+  pool.end = (async () => {
+    await end();
+    await Promise.all([...open]);
+  }) as Pool['end'];
   return pool;
 }
 
