@@ -1,4 +1,4 @@
-// Composition root: builds the platform from the kernel and the modules.
+// Composition root, second half: the HTTP app and the workers over the modules (compose.ts).
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
@@ -13,50 +13,21 @@ import { deriveAppPassword } from './kernel/db/roles.ts';
 import { startEmbeddedPostgres } from './kernel/db/embedded.ts';
 import { createHttpApp } from './kernel/http/app.ts';
 import type { RouteEntry } from './kernel/http/app.ts';
-import { createRateLimiter, RATE_LIMIT_SETTING } from './kernel/http/rate-limit.ts';
+import { createRateLimiter } from './kernel/http/rate-limit.ts';
 import type { Worker } from './kernel/module.ts';
-import { createJobEngine } from './kernel/jobs/index.ts';
-import type { JobEngine } from './kernel/jobs/index.ts';
-import { createMailModule } from './modules/mail/index.ts';
-import { createIdentityModule } from './modules/identity/index.ts';
-import { createTenancyModule } from './modules/tenancy/index.ts';
-import { createOnboardingModule } from './modules/onboarding/index.ts';
-import { createAdminModule } from './modules/admin/index.ts';
-import { createAuditModule } from './modules/audit/index.ts';
+import { composeModules } from './compose.ts';
+import type { Modules } from './compose.ts';
+import { authorizeRoute } from './modules/access/index.ts';
 import type { AuditModuleOptions } from './modules/audit/index.ts';
-import { createSecretsModule } from './modules/secrets/index.ts';
-import { createJobsModule } from './modules/jobs/index.ts';
-import { authorizeRoute, createAccessModule } from './modules/access/index.ts';
-import { createWebhooksModule } from './modules/webhooks/index.ts';
-import { createWorkflowsModule } from './modules/workflows/index.ts';
-import { PRIVATE_NETWORK_SETTING } from './kernel/net/public-address.ts';
-import { createRequestsModule } from './modules/requests/index.ts';
-import { createSupportModule } from './modules/support/index.ts';
-import { createApiLogsModule } from './modules/apilogs/index.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version;
 
-export type Platform = {
+export type Platform = Modules & {
   app: Awaited<ReturnType<typeof createHttpApp>>['app'];
   metrics: Awaited<ReturnType<typeof createHttpApp>>['metrics'];
   db: Database;
-  /** The job engine: modules define queues and enqueue; `start()` runs the worker loop. */
-  jobs: JobEngine;
   workers: Worker[];
   routeTable: RouteEntry[];
-  identity: ReturnType<typeof createIdentityModule>;
-  mail: ReturnType<typeof createMailModule>;
-  admin: ReturnType<typeof createAdminModule>;
-  audit: ReturnType<typeof createAuditModule>;
-  secrets: ReturnType<typeof createSecretsModule>;
-  access: ReturnType<typeof createAccessModule>;
-  webhooks: ReturnType<typeof createWebhooksModule>;
-  workflows: ReturnType<typeof createWorkflowsModule>;
-  requests: ReturnType<typeof createRequestsModule>;
-  support: ReturnType<typeof createSupportModule>;
-  apiLogs: ReturnType<typeof createApiLogsModule>;
-  tenancy: ReturnType<typeof createTenancyModule>;
-  onboarding: ReturnType<typeof createOnboardingModule>;
   close(): Promise<void>;
 };
 
@@ -73,43 +44,10 @@ export async function runMigrations(config: Config, db: Database): Promise<strin
   return result.applied;
 }
 
-/** Build the HTTP app and the workers on an open, migrated database. */
+/** Build the HTTP app and the workers on an open, migrated database (the modules: compose.ts). */
 export async function buildPlatform(config: Config, db: Database, log: Logger, options: { serveConsole?: boolean; audit?: AuditModuleOptions } = {}): Promise<Platform> {
-  const deps = { config, db, log };
-  const jobs = createJobEngine(deps);
-  const audit = createAuditModule(deps, { ...options.audit, jobs });
-  const mail = createMailModule(deps);
-  const access = createAccessModule(deps, { audit });
-  const identity = createIdentityModule(deps, { mail, audit, access, jobs });
-  const tenancy = createTenancyModule(deps, { identity, audit });
-  tenancy.registerSetting(audit.retentionSetting);
-  const onboarding = createOnboardingModule(deps, { identity, mail, tenancy, audit });
-  const admin = createAdminModule(deps, { identity, tenancy, mail, audit, jobs });
-  const apiLogs = createApiLogsModule(deps, { jobs });
-  const secrets = createSecretsModule(deps, { audit, tenancy });
-  const jobsAdmin = createJobsModule({ db, jobs, audit });
-  const requests = createRequestsModule(deps, { audit });
-  const support = createSupportModule(deps, { audit });
-
-  tenancy.registerSetting(RATE_LIMIT_SETTING);
-  tenancy.registerSetting(PRIVATE_NETWORK_SETTING);
-  const webhooks = createWebhooksModule(deps, { jobs, audit, mail, identity, tenancy });
-  tenancy.registerSetting(webhooks.retentionSetting);
-  const workflows = createWorkflowsModule(deps, { jobs, audit, secrets, tenancy });
-  // Inbound webhooks start executions in the delivery's transaction (the key makes a replay a
-  // new execution, a re-run of the same replay not); finished executions emit outbound events.
-  webhooks.setInboundHandler(async (tx, t) => {
-    const started = await workflows.startExecution({
-      workspaceId: t.workspaceId, workflowId: t.workflowId, input: t.payload, trigger: 'webhook', actor: { type: 'system', id: null }, orderingKey: t.orderingKey,
-      idempotencyKey: t.replayId ? `webhook:${t.deliveryId}:replay:${t.replayId}` : `webhook:${t.deliveryId}`,
-    }, tx);
-    return { executionId: started.executionId };
-  });
-  workflows.onExecutionFinished(async (tx, e) => {
-    await webhooks.emit(tx, e.workspaceId, e.type, {
-      executionId: e.executionId, workflowId: e.workflowId, status: e.status, output: e.output ?? null, error: e.error ?? null, finishedAt: e.finishedAt,
-    });
-  });
+  const modules = composeModules({ config, db, log }, { audit: options.audit });
+  const { jobs, audit, mail, identity, apiLogs } = modules;
   const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
   const { app, metrics, routeTable } = await createHttpApp({
     log, db, authenticate: identity.authenticate, authorize: authorizeRoute, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter,
@@ -121,44 +59,21 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   apiLogs.registerCapture(app); // before the API routes: root hooks apply to plugins registered after them
   await app.register(
     async (api) => {
-      await api.register(identity.routes);
-      await api.register(tenancy.routes);
-      await api.register(onboarding.routes);
-      await api.register(mail.routes);
-      await api.register(admin.routes);
-      await api.register(audit.routes);
-      await api.register(secrets.routes);
-      await api.register(jobsAdmin.routes);
-      await api.register(access.routes);
-      await api.register(webhooks.routes);
-      await api.register(workflows.routes);
-      await api.register(requests.routes);
-      await api.register(support.routes);
-      await api.register(apiLogs.routes);
+      for (const m of [
+        modules.identity, modules.tenancy, modules.onboarding, modules.mail, modules.admin, modules.audit, modules.secrets, modules.jobsAdmin,
+        modules.access, modules.webhooks, modules.workflows, modules.requests, modules.support, modules.apiLogs,
+      ]) await api.register(m.routes);
     },
     { prefix: '/api/v1' },
   );
   await app.ready();
   return {
+    ...modules,
     app,
     metrics,
     db,
-    jobs,
     workers: [jobs, mail.worker, audit.sealer],
     routeTable,
-    identity,
-    mail,
-    admin,
-    audit,
-    secrets,
-    access,
-    webhooks,
-    workflows,
-    requests,
-    support,
-    apiLogs,
-    tenancy,
-    onboarding,
     async close() {
       await app.close();
       await jobs.stop();

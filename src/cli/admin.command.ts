@@ -3,25 +3,13 @@ import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { emitKeypressEvents } from 'node:readline';
-import { pino } from 'pino';
 import type { Config } from '../kernel/config.ts';
-import type { Database } from '../kernel/db/database.ts';
-import { createMailModule } from '../modules/mail/index.ts';
-import { createIdentityModule } from '../modules/identity/index.ts';
-import { createTenancyModule } from '../modules/tenancy/index.ts';
-import { createAdminModule } from '../modules/admin/index.ts';
 import type { AdminModule } from '../modules/admin/index.ts';
-import { withDatabase } from './start.command.ts';
+import { withModules } from './start.command.ts';
 
 /** The admin module on the configured database, for one command. Logs go to stderr. */
 export async function withAdminModule<T>(config: Config, fn: (admin: AdminModule) => Promise<T>): Promise<T> {
-  return withDatabase(config, async (db: Database) => {
-    const deps = { config, db, log: pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2)) };
-    const mail = createMailModule(deps);
-    const identity = createIdentityModule(deps, { mail });
-    const tenancy = createTenancyModule(deps, { identity });
-    return fn(createAdminModule(deps, { identity, tenancy, mail }));
-  });
+  return withModules(config, (modules) => fn(modules.admin));
 }
 
 export function parseEmail(value: string): string {

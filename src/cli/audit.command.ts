@@ -4,11 +4,9 @@
 // sealer would do within a second), so the check covers everything written until then. Progress goes to stderr, so stdout stays the report (or the JSON).
 import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import type { Config } from '../kernel/config.ts';
-import { createAuditModule } from '../modules/audit/index.ts';
 import type { WorkspaceVerification } from '../modules/audit/index.ts';
-import { withDatabase } from './start.command.ts';
+import { withModules } from './start.command.ts';
 import { formatTable } from './workspace.command.ts';
 
 const WHY: Record<NonNullable<WorkspaceVerification['reason']>, string> = {
@@ -39,9 +37,7 @@ export function registerAuditCommands(program: Command, getConfig: () => Config)
     .option('--json', 'print the results as a JSON array')
     .action(async (options: { workspace?: string; json?: boolean }) => {
       const config = getConfig();
-      const results = await withDatabase(config, async (db) => {
-        const log = pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2));
-        const module = createAuditModule({ config, db, log });
+      const results = await withModules(config, async ({ audit: module }) => {
         const isTty = process.stderr.isTTY === true;
         await module.seal();
         return module.verifyChains({

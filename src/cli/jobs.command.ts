@@ -4,28 +4,16 @@
 import { parseUuid, UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import type { Config } from '../kernel/config.ts';
-import { createJobEngine } from '../kernel/jobs/index.ts';
 import type { JobStatus } from '../kernel/jobs/index.ts';
-import { createLogger } from '../kernel/logging.ts';
-import { createAuditModule } from '../modules/audit/index.ts';
-import { createJobsModule } from '../modules/jobs/index.ts';
 import { auditContextOfAdmin } from '../modules/admin/admin-audit.ts';
-import { withDatabase } from './start.command.ts';
+import { withModules } from './start.command.ts';
+import type { Modules } from '../compose.ts';
 import { formatTable } from './workspace.command.ts';
 
 const STATUSES: JobStatus[] = ['pending', 'blocked', 'running', 'dead'];
 
-function withJobs<T>(config: Config, fn: (m: { engine: ReturnType<typeof createJobEngine>; admin: ReturnType<typeof createJobsModule> }) => Promise<T>): Promise<T> {
-  return withDatabase(config, async (db) => {
-    const log = createLogger('warn');
-    const engine = createJobEngine({ config, db, log });
-    const audit = createAuditModule({ config, db, log });
-    try {
-      return await fn({ engine, admin: createJobsModule({ db, jobs: engine, audit }) });
-    } finally {
-      await engine.stop();
-    }
-  });
+function withJobs<T>(config: Config, fn: (m: { engine: Modules['jobs']; admin: Modules['jobsAdmin'] }) => Promise<T>): Promise<T> {
+  return withModules(config, (modules) => fn({ engine: modules.jobs, admin: modules.jobsAdmin }));
 }
 
 function age(seconds: number): string {

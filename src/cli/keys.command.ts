@@ -3,16 +3,10 @@
 // ATRIUM_MASTER_KEY_PREVIOUS / _FILE or --previous-key-file. Progress per workspace, `--json` summary.
 import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { ConfigError, readMasterKeyFile } from '../kernel/config.ts';
 import type { Config } from '../kernel/config.ts';
-import { createMailModule } from '../modules/mail/index.ts';
-import { createIdentityModule } from '../modules/identity/index.ts';
-import { createTenancyModule } from '../modules/tenancy/index.ts';
-import { createAuditModule } from '../modules/audit/index.ts';
-import { createSecretsModule } from '../modules/secrets/index.ts';
 import type { RotationSummary, WorkspaceRotation } from '../modules/secrets/index.ts';
-import { withDatabase } from './start.command.ts';
+import { withModules } from './start.command.ts';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -53,13 +47,7 @@ export function registerKeysCommands(program: Command, getConfig: () => Config):
       if (previous && previous.id === loaded.masterKey.id) throw new ConfigError('--previous-key-file', 'holds the current master key; give the old one');
       const config: Config = { ...loaded, previousMasterKey: previous };
       const progress = (line: string) => (options.json ? process.stderr : process.stdout).write(line + '\n');
-      const summary = await withDatabase(config, async (db) => {
-        const deps = { config, db, log: pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2)) };
-        const audit = createAuditModule(deps);
-        const mail = createMailModule(deps);
-        const identity = createIdentityModule(deps, { mail, audit });
-        const tenancy = createTenancyModule(deps, { identity, audit });
-        const secrets = createSecretsModule(deps, { audit, tenancy });
+      const summary = await withModules(config, async ({ secrets }) => {
         progress(`Re-wrapping data keys under master key ${config.masterKey.id}${previous ? ` (previous: ${previous.id})` : ''}…`);
         return secrets.rotateMasterKey({ actor: { type: 'system', id: null } }, (w) => progress(describeWorkspace(w)));
       });

@@ -5,6 +5,9 @@ import { createLogger } from '../kernel/logging.ts';
 import { startPlatform, connectDatabase, runMigrations } from '../main.ts';
 import { startEmbeddedPostgres } from '../kernel/db/embedded.ts';
 import { buildConsoleIfStale } from './console-build.ts';
+import { pino } from 'pino';
+import { composeModules } from '../compose.ts';
+import type { Modules } from '../compose.ts';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -63,6 +66,22 @@ export function registerStartCommands(program: Command, getConfig: () => Config)
         console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date');
       });
     });
+}
+
+/**
+ * Every module on the configured database, for one command: the same graph as the server
+ * (compose.ts), without HTTP or workers. Logs (warn and above) go to stderr.
+ */
+export async function withModules<T>(config: Config, fn: (modules: Modules) => Promise<T>): Promise<T> {
+  return withDatabase(config, async (db) => {
+    const log = pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2));
+    const modules = composeModules({ config, db, log });
+    try {
+      return await fn(modules);
+    } finally {
+      await modules.jobs.stop();
+    }
+  });
 }
 
 /** Open the configured database (starting the embedded one if needed), run fn, close. */

@@ -1,5 +1,6 @@
 // The one place that reads process.env. Everything else receives a validated Config.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, linkSync, unlinkSync } from 'node:fs';
+import { isCurrency } from './money.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -36,6 +37,8 @@ export type Config = {
   metricsAddress: { host: string; port: number } | null;
   /** ATRIUM_METRICS_TOKEN: also serve /metrics on the API's port to this bearer token. */
   metricsToken: string | undefined;
+  /** ISO 4217 currency of workflow prices and revenue (ATRIUM_CURRENCY, default EUR). */
+  currency: string;
   /** Request limits: largest body (ATRIUM_BODY_LIMIT, bytes) and deepest JSON (ATRIUM_JSON_MAX_DEPTH). */
   limits: { bodyLimit: number; maxJsonDepth: number };
   /** Outbound webhooks (ATRIUM_WEBHOOK_*): attempts, backoff, timeout, and when to disable a failing subscription. */
@@ -115,6 +118,13 @@ function readMetricsAddress(env: Env): Config['metricsAddress'] {
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) throw new ConfigError('ATRIUM_METRICS_ADDRESS', `must be host:port, a port, or off; got "${raw}"`);
   return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
+}
+
+function readCurrency(env: Env): string {
+  const raw = env.ATRIUM_CURRENCY;
+  if (raw === undefined || raw === '') return 'EUR';
+  if (!isCurrency(raw)) throw new ConfigError('ATRIUM_CURRENCY', `must be an ISO 4217 code in upper case (EUR, USD, JPY…); got "${raw}"`);
+  return raw;
 }
 
 function readMetricsToken(env: Env): string | undefined {
@@ -272,6 +282,7 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     rateLimits: readRateLimits(env),
     metricsAddress: readMetricsAddress(env),
     metricsToken: readMetricsToken(env),
+    currency: readCurrency(env),
     limits: {
       bodyLimit: readInt(env, 'ATRIUM_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
       maxJsonDepth: readInt(env, 'ATRIUM_JSON_MAX_DEPTH', 64, 2, 1000),

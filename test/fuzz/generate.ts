@@ -10,7 +10,7 @@ export type JsonSchema = {
   type?: string | string[]; format?: string; enum?: unknown[]; const?: unknown; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; allOf?: JsonSchema[];
   properties?: Record<string, JsonSchema>; required?: string[]; additionalProperties?: boolean | JsonSchema; items?: JsonSchema;
   minLength?: number; maxLength?: number; pattern?: string; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number;
-  minItems?: number; maxItems?: number; default?: unknown; minProperties?: number;
+  minItems?: number; maxItems?: number; default?: unknown; minProperties?: number; patternProperties?: Record<string, JsonSchema>;
 };
 
 export type Parameter = { name: string; in: 'path' | 'query' | 'header'; required?: boolean; schema: JsonSchema };
@@ -107,10 +107,11 @@ function stringOf(schema: JsonSchema, ctx: Context): fc.Arbitrary<string> {
     case 'email': return fc.emailAddress().filter((e) => e.length <= (schema.maxLength ?? 254));
     case 'uri': case 'url': return fc.webUrl();
   }
+  const names = ctx.knownNames.filter((n) => n.length >= min && n.length <= (schema.maxLength ?? Infinity));
   const free = fc.oneof(
     fc.string({ minLength: min, maxLength: max }),
     fc.string({ minLength: min, maxLength: max, unit: 'grapheme' }),
-    ...(ctx.knownNames.length ? [fc.constantFrom(...ctx.knownNames.filter((n) => n.length >= min && n.length <= (schema.maxLength ?? Infinity)))] : []),
+    ...(names.length ? [fc.constantFrom(...names)] : []),
   );
   if (!schema.pattern) return free;
   let pattern: RegExp;
@@ -127,6 +128,12 @@ function objectOf(schema: JsonSchema, ctx: Context, depth: number): fc.Arbitrary
   const properties = schema.properties ?? {};
   if (Object.keys(properties).length === 0) {
     if (depth > 3) return fc.constant({});
+    // A record with key patterns (TypeBox's Type.Record(Type.String({ pattern }), …)): keys that match.
+    const [keyPattern, valueSchema] = Object.entries(schema.patternProperties ?? {})[0] ?? [];
+    if (keyPattern !== undefined) {
+      const keys = fc.stringMatching(new RegExp(keyPattern, 'u'));
+      return fc.dictionary(fc.oneof({ arbitrary: keys, weight: 3 }, { arbitrary: fc.string({ minLength: 1, maxLength: 12 }), weight: 1 }), fromSchema(valueSchema, ctx, depth + 1), { maxKeys: 4 });
+    }
     const values = typeof schema.additionalProperties === 'object' ? fromSchema(schema.additionalProperties, ctx, depth + 1) : fc.jsonValue({ maxDepth: 2 });
     return fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), values, { maxKeys: 4 });
   }

@@ -91,6 +91,7 @@ const CASES: Record<string, Case> = {
   'PUT /api/v1/members/:userId/roles': { kind: 'byId', call: (fx) => ({ method: 'PUT', url: `/api/v1/members/${fx.a.memberId}/roles`, payload: { roleIds: [fx.a.roleId] } }) },
   'GET /api/v1/admin/workspaces': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/workspaces' }) },
   'GET /api/v1/admin/workspaces/:id': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}` }) },
+  'PATCH /api/v1/admin/workspaces/:id': { kind: 'platform', call: (fx) => ({ method: 'PATCH', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}`, payload: { plan: 'enterprise', notes: 'B was here' } }) },
   'POST /api/v1/admin/workspaces': { kind: 'platform', call: () => ({ method: 'POST', url: '/api/v1/admin/workspaces', payload: { name: 'Sneaky' } }) },
   'POST /api/v1/admin/workspaces/:id/suspend': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/suspend`, payload: {} }) },
   'POST /api/v1/admin/workspaces/:id/restore': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/restore` }) },

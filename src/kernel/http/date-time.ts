@@ -37,3 +37,11 @@ export function parseDateTime(text: string): Date | null {
 export function isDateTime(text: string): boolean {
   return parseDateTime(text) !== null;
 }
+
+/** A calendar date `YYYY-MM-DD` (years 0001–9999, real days): the `date` format of every schema. */
+export function isDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [m[1], m[2], m[3]].map(Number);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+}

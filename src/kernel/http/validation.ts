@@ -6,7 +6,7 @@
 //   refuses `from` not before `to`.
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
-import { parseDateTime } from './date-time.ts';
+import { isDate, parseDateTime } from './date-time.ts';
 
 type Schema = Record<string | symbol, unknown> & { type?: unknown; properties?: Record<string, Schema>; additionalProperties?: unknown; format?: string };
 type ValidateFn = ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown>; schemaPath: string }> | null };
@@ -17,6 +17,7 @@ export const UNKNOWN_QUERY_POLICY = 'Unknown query parameters are refused (400 V
 
 function addFormats(ajv: AjvLike): void {
   ajv.addFormat('date-time', { type: 'string', validate: (text) => parseDateTime(text) !== null });
+  ajv.addFormat('date', { type: 'string', validate: isDate });
 }
 
 /** A query schema closed to unknown parameters (the route's own object is left as it is, for OpenAPI). */

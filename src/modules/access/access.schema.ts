@@ -16,7 +16,7 @@ const ConditionValue = Type.Union([
 ]);
 
 export const ConditionsSchema = Type.Union([
-  Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]{0,49}$' }), ConditionValue, { minProperties: 1, maxProperties: 10 }),
+  Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]{0,49}$' }), ConditionValue, { minProperties: 1, maxProperties: 10, additionalProperties: false }),
   Type.Null(),
 ], { description: `Null: every resource. Otherwise every field must match, e.g. { "createdBy": "${SELF}" } (only their own). Fields per permission: GET /permissions.` });
 

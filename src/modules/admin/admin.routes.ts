@@ -8,10 +8,12 @@ import { auditContextOf } from '../audit/index.ts';
 import { logAdminRequest } from './admin-audit.ts';
 import {
   AdminMailSchema, AdminUserSchema, AdminWorkspaceDetailSchema, AdminWorkspaceSchema, CreateWorkspaceBody, IdParams,
-  MailListQuery, RevokedSessionsSchema, SuspendBody, UserListQuery, WorkspaceListQuery,
+  MailListQuery, RevokedSessionsSchema, SuspendBody, UserListQuery, WorkspaceListQuery, WorkspaceOverviewSchema,
 } from './admin.schema.ts';
 import { listWorkspaces } from './list-workspaces.ts';
-import { getWorkspace } from './get-workspace.ts';
+import { getWorkspaceOverview } from './accounts/get-workspace-overview.ts';
+import { updateAccount } from './accounts/update-account.ts';
+import { AccountPatchBody, OverviewQuery } from './accounts/account.schema.ts';
 import { createWorkspace } from './create-workspace.ts';
 import { changeWorkspaceStatus } from './change-workspace-status.ts';
 import { logoutUser, logoutWorkspace } from './force-logout.ts';
@@ -42,8 +44,26 @@ export function adminRoutes(deps: AdminDeps): RoutePlugin {
 
     app.get('/admin/workspaces/:id', {
       config: ADMIN,
-      schema: { tags, summary: 'One workspace with its settings and members', params: IdParams, response: { 200: AdminWorkspaceDetailSchema } },
-    }, async (request) => getWorkspace(deps, request.params.id));
+      schema: {
+        tags, summary: 'The whole picture of a client: members, account, usage over a window, workflows, requests, tickets, recent audit events',
+        description: 'Units: money is `{ amountMinor, currency }`, rates are fractions 0–1, durations are milliseconds. The usage window defaults to the last 30 days.',
+        params: IdParams, querystring: OverviewQuery,
+        response: { 200: WorkspaceOverviewSchema, 400: { ...ProblemSchema, description: 'FILTER_INVALID: `from` not before `to`, or a window over 366 days' } },
+      },
+    }, async (request) => getWorkspaceOverview(deps, request.params.id, request.query));
+
+    app.patch('/admin/workspaces/:id', {
+      config: ADMIN,
+      schema: {
+        tags, summary: 'Change what a client pays for: plan, subscription, notes, metadata (audited with before/after)',
+        description: 'The subscription is merged field by field (null removes it); metadata is merged as Stripe does (a key set to null or "" is removed). Answers the whole picture, like GET.',
+        params: IdParams, body: AccountPatchBody,
+        response: { 200: WorkspaceOverviewSchema, 400: { ...ProblemSchema, description: 'VALIDATION_FAILED or ACCOUNT_INVALID, with `errors[].path` naming each field' } },
+      },
+    }, async (request) => {
+      await updateAccount(deps, auditContextOf(request), request.params.id, request.body);
+      return getWorkspaceOverview(deps, request.params.id);
+    });
 
     app.post('/admin/workspaces', {
       config: ADMIN,

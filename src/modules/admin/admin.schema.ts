@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { WorkspaceOverviewSections } from './accounts/account.schema.ts';
 import { SlugSchema, WorkspaceKindSchema, WorkspaceNameSchema, WorkspacePlanSchema, WorkspaceStatusSchema } from '../tenancy/index.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -35,6 +36,11 @@ export const AdminWorkspaceDetailSchema = Type.Object({
   ...AdminWorkspaceSchema.properties,
   settings: Type.Record(Type.String(), Type.Unknown()),
   members: Type.Array(WorkspaceMemberSchema),
+});
+
+export const WorkspaceOverviewSchema = Type.Object({
+  ...AdminWorkspaceDetailSchema.properties,
+  ...WorkspaceOverviewSections,
 });
 
 export const WorkspaceListQuery = Type.Object({

@@ -11,7 +11,7 @@ import { selectHealthWindow } from './dashboard.store.ts';
 
 const MINUTE_MS = 60_000;
 
-export type Uptime = { percent: number | null; okMinutes: number; expectedMinutes: number; since: string | null };
+export type Uptime = { ratio: number | null; okMinutes: number; expectedMinutes: number; since: string | null };
 
 export function floorMinute(at: Date): Date {
   return new Date(Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS);
@@ -25,9 +25,9 @@ export async function computeUptime(tx: Tx, windowMs: number, now: Date): Promis
   const nowMinute = floorMinute(now);
   const windowStart = ceilMinute(new Date(now.getTime() - windowMs));
   const w = await selectHealthWindow(tx, windowStart, nowMinute);
-  if (w.firstMinute === null || w.firstMinute.getTime() > nowMinute.getTime()) return { percent: null, okMinutes: 0, expectedMinutes: 0, since: null };
+  if (w.firstMinute === null || w.firstMinute.getTime() > nowMinute.getTime()) return { ratio: null, okMinutes: 0, expectedMinutes: 0, since: null };
   const start = new Date(Math.max(windowStart.getTime(), w.firstMinute.getTime()));
   const expected = Math.max(w.sampled, Math.round((nowMinute.getTime() - start.getTime()) / MINUTE_MS) + (w.hasCurrent ? 1 : 0));
-  if (expected === 0) return { percent: null, okMinutes: 0, expectedMinutes: 0, since: start.toISOString() };
-  return { percent: Math.round((w.ok / expected) * 10_000) / 100, okMinutes: w.ok, expectedMinutes: expected, since: start.toISOString() };
+  if (expected === 0) return { ratio: null, okMinutes: 0, expectedMinutes: 0, since: start.toISOString() };
+  return { ratio: Math.round((w.ok / expected) * 1_000_000) / 1_000_000, okMinutes: w.ok, expectedMinutes: expected, since: start.toISOString() };
 }

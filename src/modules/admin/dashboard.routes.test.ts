@@ -123,7 +123,7 @@ describe('platform admin dashboards', () => {
     const d = res.json() as Dashboard;
     assert.deepEqual(d.executions24h, { total: 6, byStatus: { pending: 1, processing: 1, completed: 2, failed: 1, cancelled: 0, timed_out: 1 } });
     assert.deepEqual(d.errors24h, { total: 3, serverErrors: 2, failedExecutions: 1, timedOutExecutions: 1 });
-    assert.equal(d.revenueThisMonth.revenue, expectedMonthRevenue);
+    assert.deepEqual(d.revenueThisMonth.revenue, { amountMinor: Math.round(expectedMonthRevenue * 100), currency: 'EUR' }, 'money in minor units with its currency');
     assert.equal(d.revenueThisMonth.monthStart, new Date(Date.UTC(seededAt.getUTCFullYear(), seededAt.getUTCMonth(), 1)).toISOString());
     // A (API requests and executions) and B (executions) are active; the admin's Operations workspace is not.
     assert.deepEqual(d.workspaces, { total: 3, active24h: 2, active30d: 2 });
@@ -156,11 +156,11 @@ describe('platform admin dashboards', () => {
     assert.equal(second.workflowId, wfA);
     assert.deepEqual(
       { executions: second.executions, succeeded: second.succeeded, failed: second.failed, successRate: second.successRate, avgDurationMs: second.avgDurationMs, revenue: second.revenue, cost: second.cost, workspaceName: second.workspaceName, workflowName: second.workflowName },
-      { executions: 3, succeeded: 2, failed: 1, successRate: 66.67, avgDurationMs: 2000, revenue: 15, cost: 1.5, workspaceName: 'Dash A', workflowName: 'Invoice sync' },
+      { executions: 3, succeeded: 2, failed: 1, successRate: 0.6667, avgDurationMs: 2000, revenue: { amountMinor: 1500, currency: 'EUR' }, cost: { amountMinor: 150, currency: 'EUR' }, workspaceName: 'Dash A', workflowName: 'Invoice sync' },
     );
     assert.deepEqual(
       { executions: first.executions, succeeded: first.succeeded, timedOut: first.timedOut, inProgress: first.inProgress, successRate: first.successRate, revenue: first.revenue },
-      { executions: 4, succeeded: 1, timedOut: 1, inProgress: 2, successRate: 50, revenue: 7 },
+      { executions: 4, succeeded: 1, timedOut: 1, inProgress: 2, successRate: 0.5, revenue: { amountMinor: 700, currency: 'EUR' } },
     );
     const byRevenue = (await get('/admin/workflows/stats?sort=revenue&order=desc', adminToken)).json() as { data: AdminWorkflowStats[] };
     assert.deepEqual(byRevenue.data.map((w) => w.workflowId), [wfA, wfB]);
@@ -228,18 +228,18 @@ describe('platform admin dashboards', () => {
     });
     let d = await platform.admin.getDashboard({ now });
     // 9 minutes expected (the current one has no sample yet), 7 OK.
-    assert.deepEqual(d.uptime.last24h, { percent: 77.78, okMinutes: 7, expectedMinutes: 9, since: new Date(nowMinute - 9 * MINUTE).toISOString() });
+    assert.deepEqual(d.uptime.last24h, { ratio: 0.777778, okMinutes: 7, expectedMinutes: 9, since: new Date(nowMinute - 9 * MINUTE).toISOString() });
     assert.deepEqual(d.uptime.last30d, d.uptime.last24h, 'tracking began 9 minutes ago: both windows start there');
     await platform.db.withPlatform((tx) => tx.query('insert into health_samples (minute, is_db_ok) values ($1, true)', [new Date(nowMinute)]));
     d = await platform.admin.getDashboard({ now });
-    assert.equal(d.uptime.last24h.percent, 80);
+    assert.equal(d.uptime.last24h.ratio, 0.8);
     assert.equal(d.uptime.latestSample?.minute, new Date(nowMinute).toISOString());
     // A day later with nothing recorded since: the 24 h window is all down, the 30 d one mostly.
     const later = await platform.admin.getDashboard({ now: new Date(now.getTime() + DAY + HOUR) });
-    assert.equal(later.uptime.last24h.percent, 0);
+    assert.equal(later.uptime.last24h.ratio, 0);
     assert.equal(later.uptime.last24h.okMinutes, 0);
     assert.equal(later.uptime.last24h.expectedMinutes, 24 * 60 - 1, "every minute of the window but the current one, not sampled yet");
-    assert.ok(later.uptime.last30d.percent !== null && later.uptime.last30d.percent > 0 && later.uptime.last30d.percent < 1);
+    assert.ok(later.uptime.last30d.ratio !== null && later.uptime.last30d.ratio > 0 && later.uptime.last30d.ratio < 0.01);
   });
 
   test('the health sample job: one sample per minute, with the database latency and queue depth', async () => {

@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { MoneySchema } from '../../kernel/money.ts';
 import type { TSchema } from '@fastify/type-provider-typebox';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -6,7 +7,7 @@ const DateTime = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const UptimeSchema = Type.Object({
-  percent: Type.Union([Type.Number(), Type.Null()], { description: 'OK minutes / expected minutes × 100; null before the first sample' }),
+  ratio: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], { description: 'OK minutes / expected minutes, a fraction 0–1; null before the first sample' }),
   okMinutes: Type.Integer(),
   expectedMinutes: Type.Integer(),
   since: Type.Union([DateTime, Type.Null()], { description: 'Start of the counted minutes: the later of the window start and the first sample ever' }),
@@ -40,7 +41,12 @@ export const DashboardSchema = Type.Object({
       pending: Type.Integer(), processing: Type.Integer(), completed: Type.Integer(), failed: Type.Integer(), cancelled: Type.Integer(), timed_out: Type.Integer(),
     }),
   }),
-  revenueThisMonth: Type.Object({ monthStart: DateTime, revenue: Type.Number(), cost: Type.Number(), completedExecutions: Type.Integer() }),
+  revenueThisMonth: Type.Object({
+    monthStart: DateTime,
+    revenue: { ...MoneySchema, description: 'Revenue of the executions completed this month (UTC), in the installation currency' },
+    cost: MoneySchema,
+    completedExecutions: Type.Integer(),
+  }),
   workspaces: Type.Object({
     total: Type.Integer({ description: 'Workspaces not deleted' }),
     active24h: Type.Integer({ description: 'With an API request or an execution in the last 24 hours' }),
@@ -116,10 +122,10 @@ export const WorkflowStatsSchema = Type.Object({
   timedOut: Type.Integer(),
   cancelled: Type.Integer(),
   inProgress: Type.Integer(),
-  successRate: Type.Union([Type.Number(), Type.Null()], { description: 'Percent of finished executions that completed (cancelled ones excluded)' }),
+  successRate: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], { description: 'Fraction 0–1 of finished executions that completed (cancelled ones excluded)' }),
   avgDurationMs: Type.Union([Type.Integer(), Type.Null()]),
-  revenue: Type.Number(),
-  cost: Type.Number(),
+  revenue: MoneySchema,
+  cost: MoneySchema,
   lastExecutionAt: Type.Union([DateTime, Type.Null()]),
 });
 

@@ -76,13 +76,13 @@ export async function countFailedExecutions(tx: Tx, since: Date): Promise<{ fail
 }
 
 /** Revenue and cost of the executions completed since `since`. */
-export async function sumCompletedRevenue(tx: Tx, since: Date): Promise<{ revenue: number; cost: number; completed: number }> {
+export async function sumCompletedRevenue(tx: Tx, since: Date): Promise<{ revenue: string; cost: string; completed: number }> {
   const { rows } = await tx.query<{ revenue: string | null; cost: string | null; n: number }>(
-    `select sum(revenue) as revenue, sum(cost) as cost, count(*) as n from workflow_executions
+    `select coalesce(sum(revenue), 0)::text as revenue, coalesce(sum(cost), 0)::text as cost, count(*) as n from workflow_executions
       where finished_at is not null and status in ('completed', 'failed', 'timed_out') and status = 'completed' and finished_at >= $1`,
     [since],
   );
-  return { revenue: num(rows[0].revenue), cost: num(rows[0].cost), completed: num(rows[0].n) };
+  return { revenue: rows[0].revenue ?? '0', cost: rows[0].cost ?? '0', completed: num(rows[0].n) };
 }
 
 export type HourBucket = { hour: Date; executions: number; failedExecutions: number; serverErrors: number };
@@ -259,7 +259,7 @@ export type WorkflowStatsQuery = { from: Date; to: Date; workspaceId?: string; s
 export type WorkflowStatsRow = {
   workspaceId: string; workspaceName: string; workflowId: string; workflowName: string; workflowStatus: string;
   executions: number; succeeded: number; failed: number; timedOut: number; cancelled: number; inProgress: number;
-  successRate: number | null; avgDurationMs: number | null; revenue: number; cost: number; lastExecutionAt: Date | null;
+  successRate: number | null; avgDurationMs: number | null; revenue: string; cost: string; lastExecutionAt: Date | null;
 };
 
 const STATS_SORT: Record<WorkflowStatsSort, string> = {
@@ -293,15 +293,15 @@ export async function selectWorkflowStats(tx: Tx, q: WorkflowStatsQuery): Promis
               count(*) filter (where e.status = 'cancelled') as cancelled,
               count(*) filter (where e.status in ('pending', 'processing')) as in_progress,
               avg(e.duration_ms) filter (where e.status = 'completed') as avg_duration_ms,
-              coalesce(sum(e.revenue) filter (where e.status = 'completed'), 0) as revenue,
-              coalesce(sum(e.cost) filter (where e.status = 'completed'), 0) as cost,
+              coalesce(sum(e.revenue) filter (where e.status = 'completed'), 0)::numeric as revenue,
+              coalesce(sum(e.cost) filter (where e.status = 'completed'), 0)::numeric as cost,
               max(e.created_at) as last_execution_at
          from workflow_executions e
         where e.created_at >= $1 and e.created_at < $2 ${workspaceFilter}
         group by e.workspace_id, e.workflow_id
      ), s as (
        select agg.*,
-              case when succeeded + failed + timed_out > 0 then round(succeeded::numeric * 100 / (succeeded + failed + timed_out), 2) end as success_rate
+              case when succeeded + failed + timed_out > 0 then round(succeeded::numeric / (succeeded + failed + timed_out), 4) end as success_rate
          from agg
      )
      select s.*, w.name as workspace_name, f.name as workflow_name, f.status as workflow_status, count(*) over () as total
@@ -328,7 +328,7 @@ export async function selectWorkflowStats(tx: Tx, q: WorkflowStatsQuery): Promis
       workspaceId: r.workspace_id, workspaceName: r.workspace_name, workflowId: r.workflow_id, workflowName: r.workflow_name, workflowStatus: r.workflow_status,
       executions: num(r.executions), succeeded: num(r.succeeded), failed: num(r.failed), timedOut: num(r.timed_out), cancelled: num(r.cancelled),
       inProgress: num(r.in_progress), successRate: r.success_rate === null ? null : Number(r.success_rate),
-      avgDurationMs: r.avg_duration_ms === null ? null : Math.round(Number(r.avg_duration_ms)), revenue: num(r.revenue), cost: num(r.cost),
+      avgDurationMs: r.avg_duration_ms === null ? null : Math.round(Number(r.avg_duration_ms)), revenue: r.revenue ?? '0', cost: r.cost ?? '0',
       lastExecutionAt: r.last_execution_at,
     })),
   };

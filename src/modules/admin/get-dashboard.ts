@@ -3,6 +3,9 @@
 // (one consistent snapshot). Queue stats come from the job engine; if it can't answer, the rest
 // of the dashboard still does (`jobs: null`).
 import type { Database } from '../../kernel/db/database.ts';
+import type { Config } from '../../kernel/config.ts';
+import { moneyFromDecimal } from '../../kernel/money.ts';
+import type { Money } from '../../kernel/money.ts';
 import type { JobEngine, QueueStats } from '../../kernel/jobs/index.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import { computeUptime } from './compute-uptime.ts';
@@ -38,14 +41,14 @@ export type Dashboard = {
   uptime: { last24h: Uptime; last30d: Uptime; latestSample: { minute: string; isDbOk: boolean; dbLatencyMs: number | null; queueDepth: number | null } | null };
   errors24h: { total: number; serverErrors: number; failedExecutions: number; timedOutExecutions: number };
   executions24h: { total: number; byStatus: Record<ExecutionStatus, number> };
-  revenueThisMonth: { monthStart: string; revenue: number; cost: number; completedExecutions: number };
+  revenueThisMonth: { monthStart: string; revenue: Money; cost: Money; completedExecutions: number };
   workspaces: ActiveWorkspaceCounts;
   hourly: Array<{ hour: string; executions: number; failedExecutions: number; serverErrors: number }>;
   recentActivity: ActivityItem[];
   jobs: { queues: QueueStats[]; pending: number; running: number; dead: number; oldestPendingSeconds: number } | null;
 };
 
-export type DashboardDeps = { db: Database; log: Logger; jobs?: JobEngine };
+export type DashboardDeps = { config: Config; db: Database; log: Logger; jobs?: JobEngine };
 
 export async function getDashboard(deps: DashboardDeps, options: { now?: Date; activityLimit?: number } = {}): Promise<Dashboard> {
   const now = options.now ?? new Date();
@@ -97,7 +100,10 @@ export async function getDashboard(deps: DashboardDeps, options: { now?: Date; a
       timedOutExecutions: figures.failed.timedOut,
     },
     executions24h: { total: Object.values(statusCounts).reduce((a, b) => a + b, 0), byStatus: statusCounts },
-    revenueThisMonth: { monthStart: monthStart.toISOString(), revenue: figures.revenue.revenue, cost: figures.revenue.cost, completedExecutions: figures.revenue.completed },
+    revenueThisMonth: {
+      monthStart: monthStart.toISOString(), revenue: moneyFromDecimal(figures.revenue.revenue, deps.config.currency), cost: moneyFromDecimal(figures.revenue.cost, deps.config.currency),
+      completedExecutions: figures.revenue.completed,
+    },
     workspaces: figures.workspaces,
     hourly,
     recentActivity: figures.activity.map((a) => ({ ...a, occurredAt: a.occurredAt.toISOString() })),

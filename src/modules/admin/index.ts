@@ -7,10 +7,9 @@ import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { IdentityModule } from '../identity/index.ts';
 import type { MailModule } from '../mail/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
-import { createAuditModule } from '../audit/index.ts';
 import type { AuditModule } from '../audit/index.ts';
 import type { WorkspaceSearch, WorkspaceStatus } from '../tenancy/index.ts';
-import type { AdminDeps } from './admin.deps.ts';
+import type { AdminDeps, AdminReports } from './admin.deps.ts';
 import { auditContextOfAdmin } from './admin-audit.ts';
 import type { AdminActor } from './admin-audit.ts';
 import { adminRoutes } from './admin.routes.ts';
@@ -18,6 +17,9 @@ import { createPlatformAdmin, ensureBootstrapAdmin } from './create-platform-adm
 import type { PlatformAdminInput } from './create-platform-admin.ts';
 import { listWorkspaces } from './list-workspaces.ts';
 import { getWorkspace } from './get-workspace.ts';
+import { getWorkspaceOverview } from './accounts/get-workspace-overview.ts';
+import { updateAccount } from './accounts/update-account.ts';
+import type { AccountPatch } from './accounts/update-account.ts';
 import { createWorkspace } from './create-workspace.ts';
 import type { AdminCreateWorkspaceInput } from './create-workspace.ts';
 import { changeWorkspaceStatus } from './change-workspace-status.ts';
@@ -34,6 +36,9 @@ export type { AdminActor } from './admin-audit.ts';
 export type { PlatformAdminInput, PlatformAdminResult } from './create-platform-admin.ts';
 export type { AdminWorkspace, AdminWorkspacePage } from './list-workspaces.ts';
 export type { AdminWorkspaceDetail } from './get-workspace.ts';
+export type { WorkspaceOverview, Account, Usage } from './accounts/get-workspace-overview.ts';
+export type { AccountPatch } from './accounts/update-account.ts';
+export type { AdminReports } from './admin.deps.ts';
 export type { AdminStatusChange } from './change-workspace-status.ts';
 export { adminErrors } from './admin.errors.ts';
 export type { Dashboard, ActivityItem } from './get-dashboard.ts';
@@ -43,9 +48,12 @@ export type { Uptime } from './compute-uptime.ts';
 export type { HealthSample } from './record-health-sample.ts';
 export { HEALTH_SAMPLE_QUEUE, HEALTH_SAMPLE_CRON } from './health-sample.job.ts';
 
-export function createAdminModule(deps: KernelDeps, modules: { identity: IdentityModule; tenancy: TenancyModule; mail: MailModule; audit?: AuditModule; jobs?: JobEngine }) {
-  const all: AdminDeps = { ...deps, ...modules, audit: modules.audit ?? createAuditModule(deps) };
-  if (modules.jobs) defineHealthSampleJob(modules.jobs, deps.db, deps.log);
+export function createAdminModule(
+  deps: KernelDeps,
+  modules: { identity: IdentityModule; tenancy: TenancyModule; mail: MailModule; audit: AuditModule; jobs: JobEngine; reports: AdminReports },
+) {
+  const all: AdminDeps = { ...deps, ...modules };
+  defineHealthSampleJob(modules.jobs, deps.db, deps.log);
   return {
     routes: adminRoutes(all),
     /** At start: create the platform admin from ATRIUM_ADMIN_EMAIL/ATRIUM_ADMIN_PASSWORD if absent. */
@@ -61,6 +69,14 @@ export function createAdminModule(deps: KernelDeps, modules: { identity: Identit
     },
     getWorkspace(id: string) {
       return getWorkspace(all, id);
+    },
+    /** The whole picture of a client (GET /admin/workspaces/:id). */
+    getWorkspaceOverview(id: string, query?: { from?: string; to?: string }) {
+      return getWorkspaceOverview(all, id, query);
+    },
+    /** Change plan, subscription, notes, metadata (PATCH /admin/workspaces/:id). */
+    updateAccount(workspaceId: string, patch: AccountPatch, actor: AdminActor) {
+      return updateAccount(all, auditContextOfAdmin(actor), workspaceId, patch);
     },
     createWorkspace(input: AdminCreateWorkspaceInput, actor: AdminActor) {
       return createWorkspace(all, auditContextOfAdmin(actor), input);
@@ -91,7 +107,7 @@ export function createAdminModule(deps: KernelDeps, modules: { identity: Identit
     },
     /** The health sample's cron schedule, in the caller's platform transaction (idempotent; needs the job engine). */
     async installSchedules(tx: Tx): Promise<void> {
-      if (modules.jobs) await scheduleHealthSample(modules.jobs, tx);
+      await scheduleHealthSample(modules.jobs, tx);
     },
   };
 }

@@ -1,9 +1,12 @@
 // GET /admin/workflows/stats: per workflow, across workspaces, over a window of execution
 // creation times (default: the last 30 days). Success rate = completed / (completed + failed +
-// timed out), in percent; cancelled and running executions don't count for or against it.
+// timed out), a fraction 0–1; cancelled and running executions don't count for or against it.
 // Average duration and revenue are of completed executions. Only workflows with executions in
 // the window are listed.
+import type { Config } from '../../kernel/config.ts';
 import type { Database } from '../../kernel/db/database.ts';
+import { moneyFromDecimal } from '../../kernel/money.ts';
+import type { Money } from '../../kernel/money.ts';
 import { adminErrors } from './admin.errors.ts';
 import { selectWorkflowStats } from './dashboard.store.ts';
 import type { WorkflowStatsSort } from './dashboard.store.ts';
@@ -13,13 +16,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export type AdminWorkflowStats = {
   workspaceId: string; workspaceName: string; workflowId: string; workflowName: string; workflowStatus: string;
   executions: number; succeeded: number; failed: number; timedOut: number; cancelled: number; inProgress: number;
-  successRate: number | null; avgDurationMs: number | null; revenue: number; cost: number; lastExecutionAt: string | null;
+  successRate: number | null; avgDurationMs: number | null; revenue: Money; cost: Money; lastExecutionAt: string | null;
 };
 
 export type WorkflowStatsListQuery = { from?: string; to?: string; workspaceId?: string; sort?: WorkflowStatsSort; order?: 'asc' | 'desc'; limit?: number; offset?: number };
 export type WorkflowStatsPage = { data: AdminWorkflowStats[]; total: number; limit: number; offset: number; from: string; to: string };
 
-export async function listWorkflowStats(deps: { db: Database }, query: WorkflowStatsListQuery, now: Date = new Date()): Promise<WorkflowStatsPage> {
+export async function listWorkflowStats(deps: { db: Database; config: Config }, query: WorkflowStatsListQuery, now: Date = new Date()): Promise<WorkflowStatsPage> {
   const to = query.to ? new Date(query.to) : now;
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY_MS);
   if (from >= to) throw adminErrors.create('FILTER_INVALID', '`from` must be before `to`');
@@ -29,7 +32,10 @@ export async function listWorkflowStats(deps: { db: Database }, query: WorkflowS
     from, to, workspaceId: query.workspaceId?.toLowerCase(), sort: query.sort ?? 'executions', order: query.order ?? 'desc', limit, offset,
   }));
   return {
-    data: rows.map((r) => ({ ...r, lastExecutionAt: r.lastExecutionAt ? r.lastExecutionAt.toISOString() : null })),
+    data: rows.map((r) => ({
+      ...r, revenue: moneyFromDecimal(r.revenue, deps.config.currency), cost: moneyFromDecimal(r.cost, deps.config.currency),
+      lastExecutionAt: r.lastExecutionAt ? r.lastExecutionAt.toISOString() : null,
+    })),
     total, limit, offset, from: from.toISOString(), to: to.toISOString(),
   };
 }

@@ -3,8 +3,9 @@
 // on the job engine. The composition root calls `registerCapture(app)` on the root app before
 // the API routes are registered.
 import type { FastifyInstance } from 'fastify';
-import client from 'prom-client';
 import type { Tx } from '../../kernel/db/database.ts';
+import { reportApiTraffic } from './report-api-logs.ts';
+import client from 'prom-client';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { KernelDeps } from '../../kernel/module.ts';
 import { createApiLogBuffer } from './api-log-buffer.ts';
@@ -27,11 +28,19 @@ export { apiLogsErrors } from './api-logs.errors.ts';
 
 export type ApiLogsModuleOptions = { buffer?: ApiLogBufferOptions };
 
+export type { ApiTrafficReport } from './report-api-logs.ts';
+
 export function createApiLogsModule(deps: KernelDeps, modules: { jobs: JobEngine }, options: ApiLogsModuleOptions = {}) {
   const buffer = createApiLogBuffer(deps.db, deps.log, options.buffer);
   defineRetentionJob(modules.jobs, deps.db, deps.log);
   return {
     routes: apiLogsRoutes(deps.db),
+    /** What other modules may read (in the caller's transaction): request counts of a window. */
+    reports: {
+      traffic(tx: Tx, workspaceId: string, from: Date, to: Date) {
+        return reportApiTraffic(tx, workspaceId, from, to);
+      },
+    },
     /** Adds the capture hooks to the root app (before the API routes are registered). */
     registerCapture(app: FastifyInstance): void {
       registerApiLogCapture(app, buffer);

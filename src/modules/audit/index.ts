@@ -10,6 +10,7 @@ import { defineSetting } from '../../kernel/settings.ts';
 import type { AuditContext, AuditEventInput } from './audit.types.ts';
 import { auditContextOf as contextOfRequest } from './audit-context.ts';
 import { recordEvent } from './record-event.ts';
+import { selectEventPage } from './audit.store.ts';
 import { auditRoutes } from './audit.routes.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, applyRetention } from './apply-retention.ts';
@@ -26,6 +27,7 @@ export type { RetentionRun } from './apply-retention.ts';
 export { withActor, systemContext } from './audit-context.ts';
 export { redactSecrets, REDACTED } from './redact.ts';
 export { auditErrors } from './audit.errors.ts';
+export { AuditEventSchema } from './audit.schema.ts';
 export { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_DAYS } from './apply-retention.ts';
 
 /** The audit context of an HTTP request, from its principal. */
@@ -70,6 +72,13 @@ export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions 
       await recordEvent(tx, context, event);
     },
     routes: auditRoutes(deps.db),
+    /** What other modules may read of the trail (in the caller's transaction). */
+    reports: {
+      /** A workspace's latest events, newest first. */
+      recentEvents(tx: Tx, workspaceId: string, limit: number) {
+        return selectEventPage(tx, { workspaceId, filters: {}, sort: 'desc', limit });
+      },
+    },
     /** Installs the hourly retention schedule (idempotent; at start-up, platform path). */
     async installSchedules(tx: Tx): Promise<void> {
       await options.jobs?.schedule(tx, { name: RETENTION_QUEUE, cron: RETENTION_CRON, queue: RETENTION_QUEUE });

@@ -1,9 +1,7 @@
 // The identity module's door: users, sessions, tokens, API keys, MFA, members, invitations.
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { MailModule } from '../mail/index.ts';
-import { createAuditModule } from '../audit/index.ts';
 import type { AuditModule } from '../audit/index.ts';
-import { createAccessModule } from '../access/index.ts';
 import type { AccessModule } from '../access/index.ts';
 import { createTokenSigner } from './tokens.ts';
 import { countMembers, listWorkspaceMembers, promoteToPlatformAdmin, searchUsers } from './directory.store.ts';
@@ -31,11 +29,11 @@ export { identityErrors } from './identity.errors.ts';
 export { ME_SQL } from './me.store.ts';
 export { LIST_API_KEYS_SQL } from './api-keys.store.ts';
 
-export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit?: AuditModule; access?: AccessModule; jobs?: JobEngine }) {
+export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit: AuditModule; access: AccessModule; jobs: JobEngine }) {
   const { config, db } = deps;
   const signer = createTokenSigner(config.secret, config.accessTokenTtlSeconds);
-  const audit = modules.audit ?? createAuditModule(deps);
-  const access = modules.access ?? createAccessModule(deps, { audit });
+  const audit = modules.audit;
+  const access = modules.access;
   const authenticator = createAuthenticator(db, signer, access.resolve);
   const sessions = createSessionService(db, signer, config.refreshTokenTtlDays, { onRevoked: (id) => authenticator.invalidate(id) });
   const ctx: IdentityContext = {

@@ -3,7 +3,6 @@ import type { KernelDeps } from '../../kernel/module.ts';
 import type { IdentityModule } from '../identity/index.ts';
 import type { MailModule } from '../mail/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
-import { createAuditModule } from '../audit/index.ts';
 import type { AuditContext, AuditModule } from '../audit/index.ts';
 import { createProvisioningPipeline } from './provisioning.ts';
 import { createCoreSteps } from './core-steps.ts';
@@ -15,8 +14,8 @@ export type { ProvisioningStep, ProvisioningContext, SignupInput } from './provi
 export type { SignupRequest, SignupResult } from './sign-up.ts';
 export { onboardingErrors } from './onboarding.errors.ts';
 
-export function createOnboardingModule(deps: KernelDeps, modules: { identity: IdentityModule; mail: MailModule; tenancy: TenancyModule; audit?: AuditModule }) {
-  const audit = modules.audit ?? createAuditModule(deps);
+export function createOnboardingModule(deps: KernelDeps, modules: { identity: IdentityModule; mail: MailModule; tenancy: TenancyModule; audit: AuditModule }) {
+  const audit = modules.audit;
   const pipeline = createProvisioningPipeline(createCoreSteps({ ...modules, audit, config: deps.config }));
   const run = (request: SignupRequest, client: { ip?: string; userAgent?: string } = {}, context?: AuditContext) =>
     signUp({ db: deps.db, log: deps.log, identity: modules.identity, pipeline }, request, client, context);

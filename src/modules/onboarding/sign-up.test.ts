@@ -143,7 +143,7 @@ describe('onboarding signup', () => {
   test('the log names the failed step (and the client still gets only PROVISIONING_FAILED)', async () => {
     const lines: string[] = [];
     const log = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
-    const onboarding = createOnboardingModule({ config: platform.config, db: platform.db, log }, { identity: platform.identity, mail: platform.mail, tenancy: platform.tenancy });
+    const onboarding = createOnboardingModule({ config: platform.config, db: platform.db, log }, { identity: platform.identity, mail: platform.mail, tenancy: platform.tenancy, audit: platform.audit });
     onboarding.registerProvisioningStep({ name: 'test-secrets-namespace', async run() { throw new Error('vault is sealed'); } });
     await assert.rejects(
       onboarding.signUp({ email: 'logged@example.com', password: PASSWORD, name: 'L', companyName: 'Logged' }),

@@ -1,6 +1,8 @@
 // The support module's door: tickets between a workspace and the platform admins, with a
 // comment thread (internal notes for admins only).
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import { reportTickets } from './report-tickets.ts';
 import type { AuditModule } from '../audit/index.ts';
 import type { SupportContext } from './support.context.ts';
 import { supportRoutes } from './support.routes.ts';
@@ -10,9 +12,17 @@ export type { TicketStatus, TicketPriority, TicketView, TicketDetail, AdminTicke
 export { TICKET_STATUSES, TICKET_PRIORITIES } from './support.schema.ts';
 export { supportErrors } from './support.errors.ts';
 
+export type { TicketsReport } from './report-tickets.ts';
+
 export function createSupportModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'> }) {
   const ctx: SupportContext = { db: deps.db, log: deps.log, audit: modules.audit };
   return {
+    /** What other modules may read (in the caller's transaction): counts by status and the latest few. */
+    reports: {
+      summarize(tx: Tx, workspaceId: string, latest: number) {
+        return reportTickets(tx, workspaceId, latest);
+      },
+    },
     /** Tenant routes (/tickets) and platform-admin routes (/admin/tickets), under /api/v1. */
     routes: (async (app) => {
       await app.register(supportRoutes(ctx));

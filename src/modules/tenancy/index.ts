@@ -3,7 +3,6 @@ import type { KernelDeps } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { TSchema } from '@fastify/type-provider-typebox';
 import type { IdentityModule } from '../identity/index.ts';
-import { createAuditModule } from '../audit/index.ts';
 import type { AuditModule } from '../audit/index.ts';
 import { createSettingsRegistry } from './settings.registry.ts';
 import type { WorkspaceSettingDefinition } from './settings.registry.ts';
@@ -12,8 +11,8 @@ import { createWorkspace } from './create-workspace.ts';
 import type { CreateWorkspaceInput } from './create-workspace.ts';
 import { getWorkspaceDetail } from './get-workspace.ts';
 import { changeWorkspaceStatus } from './change-workspace-status.ts';
-import type { WorkspaceStatus } from './workspaces.store.ts';
-import { findWorkspaceById, findWorkspaceBySlug, searchWorkspaces } from './workspaces.store.ts';
+import type { WorkspacePlan, WorkspaceStatus } from './workspaces.store.ts';
+import { findWorkspaceById, findWorkspaceBySlug, lockWorkspace, searchWorkspaces, updateWorkspacePlan } from './workspaces.store.ts';
 import { isUuid } from '../../kernel/ids.ts';
 
 export type { Workspace, WorkspaceKind, WorkspacePlan, WorkspaceStatus, WorkspaceSearch } from './workspaces.store.ts';
@@ -25,9 +24,9 @@ export { tenancyErrors } from './tenancy.errors.ts';
 export { WorkspaceSchema, WorkspaceDetailSchema, WorkspaceStatusSchema, WorkspacePlanSchema, WorkspaceKindSchema, SlugSchema, WorkspaceNameSchema } from './tenancy.schema.ts';
 export { slugify, isValidSlug } from './slug.ts';
 
-export function createTenancyModule(deps: KernelDeps, modules: { identity: IdentityModule; audit?: AuditModule }) {
+export function createTenancyModule(deps: KernelDeps, modules: { identity: IdentityModule; audit: AuditModule }) {
   const settings = createSettingsRegistry();
-  const routeDeps = { db: deps.db, settings, identity: modules.identity, audit: modules.audit ?? createAuditModule(deps) };
+  const routeDeps = { db: deps.db, settings, identity: modules.identity, audit: modules.audit };
 
   return {
     routes: tenancyRoutes(routeDeps),
@@ -54,6 +53,14 @@ export function createTenancyModule(deps: KernelDeps, modules: { identity: Ident
     /** Suspend, restore or soft-delete; revokes the workspace's sessions when leaving `active`. */
     changeStatus(tx: Tx, id: string, target: WorkspaceStatus, options?: { reason?: string | null }) {
       return changeWorkspaceStatus(tx, modules.identity, id, target, options);
+    },
+    /** Lock a workspace's row for a change (platform path), or null. */
+    lockWorkspace(tx: Tx, id: string) {
+      return lockWorkspace(tx, id);
+    },
+    /** Change a workspace's plan (platform path; the caller audits it). */
+    changePlan(tx: Tx, id: string, plan: WorkspacePlan) {
+      return updateWorkspacePlan(tx, id, plan);
     },
     /** Filter, sort and page every workspace (platform path only). */
     searchWorkspaces,

@@ -76,6 +76,12 @@ export async function renameWorkspace(tx: Tx, id: string, name: string): Promise
   return rows[0] ? toWorkspace(rows[0]) : null;
 }
 
+/** Change the plan and return the row as it now is (platform path). */
+export async function updateWorkspacePlan(tx: Tx, id: string, plan: WorkspacePlan): Promise<Workspace | null> {
+  const { rows } = await tx.query<Row>(`update workspaces set plan = $2 where id = $1 returning ${COLUMNS}`, [id, plan]);
+  return rows[0] ? toWorkspace(rows[0]) : null;
+}
+
 export async function updateWorkspaceStatus(tx: Tx, id: string, status: WorkspaceStatus, reason: string | null): Promise<Workspace | null> {
   const { rows } = await tx.query<Row>(
     `update workspaces set status = $2, status_reason = $3,

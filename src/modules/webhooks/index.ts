@@ -32,17 +32,18 @@ export { generateSecret, verifyDelivery, signatureHeader, signerOf } from './sig
 
 export const RETENTION_QUEUE = 'webhooks.retention';
 
+/** Required ports to the workflows module (wired by the composition root). */
 export type WebhooksModuleOptions = {
-  /** Starts what an inbound delivery to a workflow endpoint triggers (wired from the workflows module). */
-  onInbound?: InboundHandler;
-  /** Checks an endpoint's target workflow exists. */
-  workflowExists?: WorkflowLookup;
+  /** Starts what an inbound delivery to a workflow endpoint triggers. */
+  onInbound: InboundHandler;
+  /** Checks an endpoint's target workflow exists (an endpoint cannot target a missing workflow). */
+  workflowExists: WorkflowLookup;
 };
 
 export function createWebhooksModule(
   deps: KernelDeps,
   modules: { jobs: JobEngine; audit: AuditModule; mail: MailModule; identity: IdentityModule; tenancy: TenancyModule },
-  options: WebhooksModuleOptions = {},
+  options: WebhooksModuleOptions,
 ) {
   const { config, db, log } = deps;
   const sealingKey = deriveKey(config.secret, 'atrium:webhook-secrets:v1');
@@ -50,7 +51,7 @@ export function createWebhooksModule(
     config, db, log, ...modules, sealingKey,
     eventTypes: createEventTypeRegistry(),
     endpoints: createEndpointCache(db, sealingKey),
-    hooks: { onInbound: options.onInbound ?? null, workflowExists: options.workflowExists ?? null },
+    hooks: { onInbound: options.onInbound, workflowExists: options.workflowExists },
   };
 
   const w = config.webhooks;
@@ -91,10 +92,10 @@ export function createWebhooksModule(
     registerEventType(type: string, description: string): void {
       ctx.eventTypes.register(type, description);
     },
-    /** Wire the inbound target (when the workflows module is created after this one). */
-    setInboundHandler(handler: InboundHandler, workflowExists?: WorkflowLookup): void {
+    /** Test seam: replace the inbound target and the workflow lookup (tests that record triggers). */
+    replaceInboundTarget(handler: InboundHandler, workflowExists: WorkflowLookup): void {
       ctx.hooks.onInbound = handler;
-      if (workflowExists) ctx.hooks.workflowExists = workflowExists;
+      ctx.hooks.workflowExists = workflowExists;
     },
     /** Replay stored inbound deliveries across workspaces (platform path: `atrium webhooks replay`). */
     replay(context: AuditContext, request: ReplayAllRequest) {

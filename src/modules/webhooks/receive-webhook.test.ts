@@ -24,7 +24,7 @@ describe('inbound webhooks', () => {
     a = await createWorkspaceWithUsers(platform, 'hooks-a');
     b = await createWorkspaceWithUsers(platform, 'hooks-b');
     // The workflows module's starter, replaced by a recorder (and any workflow id exists).
-    platform.webhooks.setInboundHandler(async (_tx, trigger) => {
+    platform.webhooks.replaceInboundTarget(async (_tx, trigger) => {
       if (refuseWith === 'conflict') throw webhooksErrors.create('ENDPOINT_DISABLED', 'refused by the test target');
       triggers.push(trigger);
       return { executionId: uuidv7() };

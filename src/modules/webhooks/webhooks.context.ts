@@ -48,5 +48,5 @@ export type WebhooksContext = {
   sealingKey: Buffer;
   eventTypes: EventTypeRegistry;
   endpoints: EndpointCache;
-  hooks: { onInbound: InboundHandler | null; workflowExists: WorkflowLookup | null };
+  hooks: { onInbound: InboundHandler; workflowExists: WorkflowLookup };
 };

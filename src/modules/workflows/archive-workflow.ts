@@ -20,6 +20,6 @@ export async function archiveWorkflow(ctx: WorkflowsContext, principal: Principa
       await syncSchedule(ctx, tx, ws, id, null, false);
       await ctx.audit.record(tx, audit, { workspaceId: ws, action: 'workflow.archived', targetType: 'workflow', targetId: id, diff: { before: { status: before.status }, after: { status: 'archived' } } });
     }
-    return (await getWorkflowDetail(tx, ws, id, { showStack: canSeeStacks(principal) }))!;
+    return (await getWorkflowDetail(tx, ws, id, { showStack: canSeeStacks(principal), currency: ctx.currency }))!;
   });
 }

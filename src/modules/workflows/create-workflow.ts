@@ -40,6 +40,6 @@ export async function createWorkflow(ctx: WorkflowsContext, principal: Principal
       workspaceId: ws, action: 'workflow.created', targetType: 'workflow', targetId: id,
       diff: { before: null, after: { name: input.name, versionId: version.id, steps: definition.steps.length } },
     });
-    return (await getWorkflowDetail(tx, ws, id, { showStack: false }))!;
+    return (await getWorkflowDetail(tx, ws, id, { showStack: false, currency: ctx.currency }))!;
   });
 }

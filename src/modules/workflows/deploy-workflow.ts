@@ -27,6 +27,6 @@ export async function deployWorkflow(ctx: WorkflowsContext, principal: Principal
       workspaceId: ws, action: 'workflow.deployed', targetType: 'workflow', targetId: workflowId,
       diff: { before: { status: workflow.status, deployedVersion: workflow.deployedVersion }, after: { status: 'deployed', deployedVersion: version.version, versionId: version.id } },
     });
-    return (await getWorkflowDetail(tx, ws, workflowId, { showStack: canSeeStacks(principal) }))!;
+    return (await getWorkflowDetail(tx, ws, workflowId, { showStack: canSeeStacks(principal), currency: ctx.currency }))!;
   });
 }

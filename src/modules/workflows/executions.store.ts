@@ -1,5 +1,7 @@
 // SQL of workflow_executions and workflow_step_runs.
 import type { Tx } from '../../kernel/db/database.ts';
+import { moneyFromDecimal } from '../../kernel/money.ts';
+import type { Money } from '../../kernel/money.ts';
 import type { JobActor } from '../../kernel/jobs/index.ts';
 import type { ExecutionStatus, ExecutionTrigger } from './workflows.types.ts';
 
@@ -142,11 +144,11 @@ export async function listExecutions(tx: Tx, workspaceId: string, f: ExecutionFi
 
 export type WorkflowStats = {
   total: number; succeeded: number; failed: number; cancelled: number; running: number; successRate: number | null;
-  averageDurationMs: number | null; revenueThisMonth: string; costThisMonth: string; executionsThisMonth: number;
+  averageDurationMs: number | null; revenueThisMonth: Money; costThisMonth: Money; executionsThisMonth: number;
 };
 
 /** Month boundaries are UTC. Success rate = completed / (completed + failed + timed out). */
-export async function workflowStats(tx: Tx, workspaceId: string, workflowId: string): Promise<WorkflowStats> {
+export async function workflowStats(tx: Tx, workspaceId: string, workflowId: string, currency: string): Promise<WorkflowStats> {
   const { rows } = await tx.query<{ total: number; succeeded: number; failed: number; cancelled: number; running: number; avg: number | null; revenue: string; cost: string; month: number }>(
     `select count(*)::int as total,
        count(*) filter (where status = 'completed')::int as succeeded,
@@ -163,7 +165,7 @@ export async function workflowStats(tx: Tx, workspaceId: string, workflowId: str
   return {
     total: r.total, succeeded: r.succeeded, failed: r.failed, cancelled: r.cancelled, running: r.running,
     successRate: r.succeeded + r.failed > 0 ? r.succeeded / (r.succeeded + r.failed) : null,
-    averageDurationMs: r.avg === null ? null : Math.round(r.avg), revenueThisMonth: r.revenue, costThisMonth: r.cost, executionsThisMonth: r.month,
+    averageDurationMs: r.avg === null ? null : Math.round(r.avg), revenueThisMonth: moneyFromDecimal(r.revenue, currency), costThisMonth: moneyFromDecimal(r.cost, currency), executionsThisMonth: r.month,
   };
 }
 

@@ -14,18 +14,18 @@ import type { WorkflowDefinition } from './workflows.types.ts';
 
 export type WorkflowDetail = Workflow & { definition: WorkflowDefinition; stats: WorkflowStats; recentExecutions: ExecutionView[] };
 
-export async function getWorkflowDetail(tx: Tx, workspaceId: string, id: string, options: { showStack: boolean }): Promise<WorkflowDetail | null> {
+export async function getWorkflowDetail(tx: Tx, workspaceId: string, id: string, options: { showStack: boolean; currency: string }): Promise<WorkflowDetail | null> {
   const workflow = await findWorkflow(tx, workspaceId, id);
   if (!workflow) return null;
   const version = workflow.currentVersionId ? await findVersion(tx, workspaceId, workflow.currentVersionId) : null;
-  const stats = await workflowStats(tx, workspaceId, id);
+  const stats = await workflowStats(tx, workspaceId, id, options.currency);
   const recent = await listExecutions(tx, workspaceId, { workflowId: id, limit: 10 });
   return { ...workflow, definition: version?.definition ?? { steps: [] }, stats, recentExecutions: recent.map((e) => toExecutionView(e, options.showStack)) };
 }
 
 export async function getWorkflow(ctx: WorkflowsContext, principal: Principal, id: string): Promise<WorkflowDetail> {
   const ws = principal.workspaceId;
-  const detail = await ctx.db.withWorkspace(ws, (tx) => getWorkflowDetail(tx, ws, id, { showStack: canSeeStacks(principal) }));
+  const detail = await ctx.db.withWorkspace(ws, (tx) => getWorkflowDetail(tx, ws, id, { showStack: canSeeStacks(principal), currency: ctx.currency }));
   if (!detail) throw workflowsErrors.create('WORKFLOW_NOT_FOUND');
   return detail;
 }
@@ -34,6 +34,6 @@ export async function getWorkflowStats(ctx: WorkflowsContext, principal: Princip
   const ws = principal.workspaceId;
   return ctx.db.withWorkspace(ws, async (tx) => {
     if (!(await findWorkflow(tx, ws, id))) throw workflowsErrors.create('WORKFLOW_NOT_FOUND');
-    return workflowStats(tx, ws, id);
+    return workflowStats(tx, ws, id, ctx.currency);
   });
 }

@@ -77,7 +77,7 @@ export function httpStepExecutor(deps: HttpStepDeps): StepExecutor {
     schema: Type.Object({
       method: Type.Optional(Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'].map((m) => Type.Literal(m)), { default: 'GET' })),
       url: Type.String({ minLength: 1, maxLength: 4096, description: 'http(s) URL, or `=expression` giving one' }),
-      headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,100}$' }), Type.String({ maxLength: 8192 }))),
+      headers: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,100}$' }), Type.String({ maxLength: 8192 }), { additionalProperties: false })),
       body: Type.Optional(Type.Unknown({ description: 'JSON (sent as application/json) or a string' })),
       timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, default: DEFAULT_TIMEOUT_MS })),
       failOnStatus: Type.Optional(Type.Boolean({ default: true, description: 'A 4xx/5xx answer fails the step (default true)' })),

@@ -1,6 +1,7 @@
 // The workflows module's door: routes, the step-type seam, the execution starter other modules
 // use (inbound webhooks), and the execution-finished hook (outbound webhooks).
 import type { Tx } from '../../kernel/db/database.ts';
+import { reportExecutions, reportWorkflows, workflowExists } from './report-workflows.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { KernelDeps } from '../../kernel/module.ts';
 import type { AuditModule } from '../audit/index.ts';
@@ -28,6 +29,8 @@ export { StepError } from './workflows.types.ts';
 export { workflowsErrors } from './workflows.errors.ts';
 export { EXECUTE_QUEUE, CRON_QUEUE } from './workflows.context.ts';
 
+export type { ExecutionWindowReport, WorkflowReportItem } from './report-workflows.ts';
+
 export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngine; audit: AuditModule; secrets: SecretsModule; tenancy: TenancyModule }) {
   const { db, log } = deps;
   // http steps share the kernel's outbound guard and its workspace setting with webhooks
@@ -39,7 +42,7 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
     },
   });
   const ctx: WorkflowsContext = {
-    db, log, jobs: modules.jobs, audit: modules.audit, steps,
+    db, log, currency: deps.config.currency, jobs: modules.jobs, audit: modules.audit, steps,
     resolveSecret: (tx, workspaceId, name) => modules.secrets.resolve(tx, workspaceId, name),
     finishedListeners: [],
   };
@@ -50,6 +53,19 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
 
   return {
     routes: workflowsRoutes(ctx),
+    /** Does this workflow exist in the workspace (webhooks checks an endpoint's target with it)? In the caller's transaction. */
+    workflowExists(tx: Tx, workspaceId: string, workflowId: string): Promise<boolean> {
+      return workflowExists(tx, workspaceId, workflowId);
+    },
+    /** What other modules may read (in the caller's transaction): workflows with deployed version and last run; executions of a window. */
+    reports: {
+      workflows(tx: Tx, workspaceId: string, limit: number) {
+        return reportWorkflows(tx, workspaceId, limit);
+      },
+      executions(tx: Tx, workspaceId: string, from: Date, to: Date) {
+        return reportExecutions(tx, workspaceId, from, to);
+      },
+    },
     /**
      * Add a step type (llm, agent, tool…): `executor.schema` is a Type.Object of the step's own
      * fields; definitions naming an unregistered type are refused. Call at start-up.

@@ -320,8 +320,8 @@ describe('workflow executions on the job engine', () => {
     assert.equal(stats.failed, 1);
     assert.ok(Math.abs(stats.successRate - 2 / 3) < 1e-9);
     assert.equal(typeof stats.averageDurationMs, 'number');
-    assert.equal(Number(stats.revenueThisMonth), 20);
-    assert.equal(Number(stats.costThisMonth), 3);
+    assert.deepEqual(stats.revenueThisMonth, { amountMinor: 2000, currency: 'EUR' });
+    assert.deepEqual(stats.costThisMonth, { amountMinor: 300, currency: 'EUR' });
     const detail = (await owner('GET', `/workflows/${id}`)).json();
     assert.equal(detail.stats.total, 3);
     assert.equal(detail.recentExecutions.length, 3);

@@ -24,7 +24,7 @@ export async function updateWorkflow(ctx: WorkflowsContext, principal: Principal
     if (patch.schedule !== undefined) await syncSchedule(ctx, tx, ws, id, patch.schedule, before.status === 'deployed');
     const changed = (Object.keys(patch) as Array<keyof WorkflowPatch>).filter((k) => patch[k] !== undefined);
     const pick = (w: Workflow) => Object.fromEntries(changed.map((k) => [k, w[k]]));
-    const after = (await getWorkflowDetail(tx, ws, id, { showStack: canSeeStacks(principal) }))!;
+    const after = (await getWorkflowDetail(tx, ws, id, { showStack: canSeeStacks(principal), currency: ctx.currency }))!;
     await ctx.audit.record(tx, audit, { workspaceId: ws, action: 'workflow.updated', targetType: 'workflow', targetId: id, diff: { before: pick(before), after: pick(after) } });
     return after;
   });

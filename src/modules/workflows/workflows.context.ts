@@ -11,6 +11,8 @@ export type ExecutionFinishedListener = (tx: Tx, event: ExecutionFinishedEvent) 
 export type WorkflowsContext = {
   db: Database;
   log: Logger;
+  /** ISO 4217 currency of prices and revenue (the installation's, ATRIUM_CURRENCY). */
+  currency: string;
   jobs: JobEngine;
   audit: AuditModule;
   steps: StepRegistry;

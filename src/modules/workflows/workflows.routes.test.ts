@@ -15,7 +15,7 @@ import type { Call, Tenant } from './workflows.fixtures.ts';
 
 /** The module's context, for calling a job handler directly (the engine's worker is not running here). */
 function contextOf(platform: TestPlatform): WorkflowsContext {
-  return { db: platform.db, log: createLogger('silent'), jobs: platform.jobs, audit: platform.audit, steps: undefined as never, resolveSecret: platform.secrets.resolve, finishedListeners: [] };
+  return { db: platform.db, log: createLogger('silent'), currency: 'EUR', jobs: platform.jobs, audit: platform.audit, steps: undefined as never, resolveSecret: platform.secrets.resolve, finishedListeners: [] };
 }
 
 describe('workflows API', () => {

@@ -1,11 +1,12 @@
 // API schemas (TypeBox): validation, types and the OpenAPI document.
 import { Type } from '@fastify/type-provider-typebox';
+import { MoneySchema } from '../../kernel/money.ts';
 import { STEP_ID_PATTERN } from './step-registry.ts';
 
 const DateTime = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Uuid = Type.String({ format: 'uuid' });
-const Money = Type.String({ pattern: '^\\d{1,10}(\\.\\d{1,4})?$', description: 'Decimal amount, e.g. `12.50`' });
+const Price = Type.String({ pattern: '^\\d{1,10}(\\.\\d{1,4})?$', description: 'Price per execution, a decimal amount of the installation currency (ATRIUM_CURRENCY) with up to 4 decimals (sub-cent prices), e.g. `0.0025`' });
 const Json = Type.Unknown();
 
 export const WorkflowStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('deployed'), Type.Literal('archived')]);
@@ -62,8 +63,8 @@ export const StatsSchema = Type.Object({
   running: Type.Integer({ description: 'Pending and processing' }),
   successRate: Nullable(Type.Number({ description: 'succeeded / (succeeded + failed), 0..1' })),
   averageDurationMs: Nullable(Type.Integer({ description: 'Of completed executions' })),
-  revenueThisMonth: Type.String({ description: 'Sum over executions completed this month (UTC)' }),
-  costThisMonth: Type.String(),
+  revenueThisMonth: { ...MoneySchema, description: 'Sum over executions completed this month (UTC)' },
+  costThisMonth: MoneySchema,
   executionsThisMonth: Type.Integer(),
 });
 
@@ -145,8 +146,8 @@ export const CreateWorkflowBody = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   definition: Type.Optional(DefinitionSchema),
   inputSchema: Type.Optional(InputSchemaField),
-  costPerExecution: Type.Optional(Money),
-  revenuePerExecution: Type.Optional(Money),
+  costPerExecution: Type.Optional(Price),
+  revenuePerExecution: Type.Optional(Price),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000, description: 'Execution timeout (default 15 minutes)' })),
   schedule: Type.Optional(Nullable(ScheduleSchema)),
 }, { additionalProperties: false });
@@ -155,8 +156,8 @@ export const UpdateWorkflowBody = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   inputSchema: Type.Optional(InputSchemaField),
-  costPerExecution: Type.Optional(Money),
-  revenuePerExecution: Type.Optional(Money),
+  costPerExecution: Type.Optional(Price),
+  revenuePerExecution: Type.Optional(Price),
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
   schedule: Type.Optional(Nullable(ScheduleSchema)),
 }, { additionalProperties: false, minProperties: 1 });

@@ -1,0 +1,75 @@
+// The composition root's first half: every module and the ports between them, no HTTP. The
+// server (main.ts) adds the HTTP app and the workers on top; the CLI commands use the same graph,
+// so a command never runs with a module missing its audit trail or a hook the server has.
+//
+// Order is the dependency order: a module gets every module it needs as a required constructor
+// port (no module builds a fallback of its own); the two links that go both ways (webhooks ⇄
+// workflows) are closures over modules built just before.
+import type { KernelDeps } from './kernel/module.ts';
+import { createJobEngine } from './kernel/jobs/index.ts';
+import { RATE_LIMIT_SETTING } from './kernel/http/rate-limit.ts';
+import { PRIVATE_NETWORK_SETTING } from './kernel/net/public-address.ts';
+import { createMailModule } from './modules/mail/index.ts';
+import { createIdentityModule } from './modules/identity/index.ts';
+import { createTenancyModule } from './modules/tenancy/index.ts';
+import { createOnboardingModule } from './modules/onboarding/index.ts';
+import { createAdminModule } from './modules/admin/index.ts';
+import { createAuditModule } from './modules/audit/index.ts';
+import type { AuditModuleOptions } from './modules/audit/index.ts';
+import { createSecretsModule } from './modules/secrets/index.ts';
+import { createJobsModule } from './modules/jobs/index.ts';
+import { createAccessModule } from './modules/access/index.ts';
+import { createWebhooksModule } from './modules/webhooks/index.ts';
+import { createWorkflowsModule } from './modules/workflows/index.ts';
+import { createRequestsModule } from './modules/requests/index.ts';
+import { createSupportModule } from './modules/support/index.ts';
+import { createApiLogsModule } from './modules/apilogs/index.ts';
+
+export type ComposeOptions = { audit?: AuditModuleOptions };
+
+export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
+  const { db } = deps;
+  const jobs = createJobEngine(deps);
+  const audit = createAuditModule(deps, { ...options.audit, jobs });
+  const mail = createMailModule(deps);
+  const access = createAccessModule(deps, { audit });
+  const identity = createIdentityModule(deps, { mail, audit, access, jobs });
+  const tenancy = createTenancyModule(deps, { identity, audit });
+  tenancy.registerSetting(audit.retentionSetting);
+  tenancy.registerSetting(RATE_LIMIT_SETTING);
+  tenancy.registerSetting(PRIVATE_NETWORK_SETTING);
+  const onboarding = createOnboardingModule(deps, { identity, mail, tenancy, audit });
+  const apiLogs = createApiLogsModule(deps, { jobs });
+  const secrets = createSecretsModule(deps, { audit, tenancy });
+  const jobsAdmin = createJobsModule({ db, jobs, audit });
+  const requests = createRequestsModule(deps, { audit });
+  const support = createSupportModule(deps, { audit });
+  const workflows = createWorkflowsModule(deps, { jobs, audit, secrets, tenancy });
+  const webhooks = createWebhooksModule(deps, { jobs, audit, mail, identity, tenancy }, {
+    workflowExists: (tx, workspaceId, workflowId) => workflows.workflowExists(tx, workspaceId, workflowId),
+    // Inbound webhooks start executions in the delivery's transaction (the key makes a replay a
+    // new execution, a re-run of the same replay not).
+    onInbound: async (tx, t) => {
+      const started = await workflows.startExecution({
+        workspaceId: t.workspaceId, workflowId: t.workflowId, input: t.payload, trigger: 'webhook', actor: { type: 'system', id: null }, orderingKey: t.orderingKey,
+        idempotencyKey: t.replayId ? `webhook:${t.deliveryId}:replay:${t.replayId}` : `webhook:${t.deliveryId}`,
+      }, tx);
+      return { executionId: started.executionId };
+    },
+  });
+  tenancy.registerSetting(webhooks.retentionSetting);
+  // Finished executions emit outbound events.
+  workflows.onExecutionFinished(async (tx, e) => {
+    await webhooks.emit(tx, e.workspaceId, e.type, {
+      executionId: e.executionId, workflowId: e.workflowId, status: e.status, output: e.output ?? null, error: e.error ?? null, finishedAt: e.finishedAt,
+    });
+  });
+  const admin = createAdminModule(deps, {
+    identity, tenancy, mail, audit, jobs,
+    reports: { workflows: workflows.reports, requests: requests.reports, support: support.reports, apiLogs: apiLogs.reports, audit: audit.reports },
+  });
+
+  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks };
+}
+
+export type Modules = ReturnType<typeof composeModules>;
