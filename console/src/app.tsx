@@ -1,5 +1,5 @@
 // Routes: public pages (login, signup, invitation) and the logged-in console inside the shell.
-import { useEffect } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import type { ReactNode } from 'react';
 import { useMe, useSessionActions } from './api/auth.ts';
 import { ApiError, errorMessage, hasSession, onSessionEnded } from './api/client.ts';
@@ -7,34 +7,38 @@ import { SessionProvider } from './auth/session.tsx';
 import { Shell } from './components/shell.tsx';
 import { Spinner } from './components/states.tsx';
 import { Redirect, matchPath, useLocation } from './lib/router.tsx';
-import { AdminWorkspacesPage } from './pages/admin-workspaces-page.tsx';
-import { AdminDashboardPage } from './pages/admin-dashboard-page.tsx';
-import { AdminJobsPage } from './pages/admin-jobs-page.tsx';
-import { ImpersonationRequestsPage } from './pages/impersonation-requests-page.tsx';
-import { ApiLogsPage } from './pages/api-logs-page.tsx';
-import { ApiKeysPage } from './pages/api-keys-page.tsx';
-import { AuditPage } from './pages/audit-page.tsx';
-import { InvitePage } from './pages/invite-page.tsx';
-import { LoginPage } from './pages/login-page.tsx';
-import { MailboxPage } from './pages/mailbox-page.tsx';
-import { SecretsPage } from './pages/secrets-page.tsx';
-import { WebhooksPage } from './pages/webhooks-page.tsx';
-import { RolesPage } from './pages/roles-page.tsx';
-import { MembersPage } from './pages/members-page.tsx';
-import { NotFoundPage } from './pages/not-found-page.tsx';
-import { OverviewPage } from './pages/overview-page.tsx';
-import { SecurityPage } from './pages/security-page.tsx';
-import { SettingsPage } from './pages/settings-page.tsx';
-import { SignupPage } from './pages/signup-page.tsx';
-import { WorkflowsPage } from './pages/workflows-page.tsx';
-import { WorkflowDetailPage } from './pages/workflow-detail-page.tsx';
-import { ExecutionDetailPage } from './pages/execution-detail-page.tsx';
-import { RequestsPage } from './pages/requests-page.tsx';
-import { RequestDetailPage } from './pages/requests-detail-page.tsx';
-import { RequestsBoardPage } from './pages/requests-board-page.tsx';
-import { TicketsPage } from './pages/tickets-page.tsx';
-import { TicketDetailPage } from './pages/tickets-detail-page.tsx';
-import { AdminTicketDetailPage, AdminTicketsPage } from './pages/tickets-admin-page.tsx';
+
+// Each page is its own chunk, loaded when first opened (no chunk over Vite's 500 kB warning).
+const AdminWorkspacesPage = lazy(() => import('./pages/admin-workspaces-page.tsx').then((m) => ({ default: m.AdminWorkspacesPage })));
+const AdminDashboardPage = lazy(() => import('./pages/admin-dashboard-page.tsx').then((m) => ({ default: m.AdminDashboardPage })));
+const AdminJobsPage = lazy(() => import('./pages/admin-jobs-page.tsx').then((m) => ({ default: m.AdminJobsPage })));
+const ImpersonationRequestsPage = lazy(() => import('./pages/impersonation-requests-page.tsx').then((m) => ({ default: m.ImpersonationRequestsPage })));
+const ApiLogsPage = lazy(() => import('./pages/api-logs-page.tsx').then((m) => ({ default: m.ApiLogsPage })));
+const ApiKeysPage = lazy(() => import('./pages/api-keys-page.tsx').then((m) => ({ default: m.ApiKeysPage })));
+const AuditPage = lazy(() => import('./pages/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
+const InvitePage = lazy(() => import('./pages/invite-page.tsx').then((m) => ({ default: m.InvitePage })));
+const LoginPage = lazy(() => import('./pages/login-page.tsx').then((m) => ({ default: m.LoginPage })));
+const MailboxPage = lazy(() => import('./pages/mailbox-page.tsx').then((m) => ({ default: m.MailboxPage })));
+const SecretsPage = lazy(() => import('./pages/secrets-page.tsx').then((m) => ({ default: m.SecretsPage })));
+const WebhooksPage = lazy(() => import('./pages/webhooks-page.tsx').then((m) => ({ default: m.WebhooksPage })));
+const RolesPage = lazy(() => import('./pages/roles-page.tsx').then((m) => ({ default: m.RolesPage })));
+const MembersPage = lazy(() => import('./pages/members-page.tsx').then((m) => ({ default: m.MembersPage })));
+const NotFoundPage = lazy(() => import('./pages/not-found-page.tsx').then((m) => ({ default: m.NotFoundPage })));
+const OverviewPage = lazy(() => import('./pages/overview-page.tsx').then((m) => ({ default: m.OverviewPage })));
+const SecurityPage = lazy(() => import('./pages/security-page.tsx').then((m) => ({ default: m.SecurityPage })));
+const SettingsPage = lazy(() => import('./pages/settings-page.tsx').then((m) => ({ default: m.SettingsPage })));
+const SignupPage = lazy(() => import('./pages/signup-page.tsx').then((m) => ({ default: m.SignupPage })));
+const WorkflowsPage = lazy(() => import('./pages/workflows-page.tsx').then((m) => ({ default: m.WorkflowsPage })));
+const WorkflowDetailPage = lazy(() => import('./pages/workflow-detail-page.tsx').then((m) => ({ default: m.WorkflowDetailPage })));
+const ExecutionDetailPage = lazy(() => import('./pages/execution-detail-page.tsx').then((m) => ({ default: m.ExecutionDetailPage })));
+const RequestsPage = lazy(() => import('./pages/requests-page.tsx').then((m) => ({ default: m.RequestsPage })));
+const RequestDetailPage = lazy(() => import('./pages/requests-detail-page.tsx').then((m) => ({ default: m.RequestDetailPage })));
+const RequestsBoardPage = lazy(() => import('./pages/requests-board-page.tsx').then((m) => ({ default: m.RequestsBoardPage })));
+const TicketsPage = lazy(() => import('./pages/tickets-page.tsx').then((m) => ({ default: m.TicketsPage })));
+const TicketDetailPage = lazy(() => import('./pages/tickets-detail-page.tsx').then((m) => ({ default: m.TicketDetailPage })));
+const AdminTicketDetailPage = lazy(() => import('./pages/tickets-admin-page.tsx').then((m) => ({ default: m.AdminTicketDetailPage })));
+const AdminTicketsPage = lazy(() => import('./pages/tickets-admin-page.tsx').then((m) => ({ default: m.AdminTicketsPage })));
+const AdminWorkspaceDetailPage = lazy(() => import('./pages/admin-workspace-detail-page.tsx').then((m) => ({ default: m.AdminWorkspaceDetailPage })));
 
 type ConsoleRoute = { path: string; title: string; render: () => ReactNode; isAdminOnly?: boolean };
 
@@ -53,6 +57,7 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/security', title: 'Security', render: () => <SecurityPage /> },
   { path: '/mail', title: 'Dev mailbox', render: () => <MailboxPage /> },
   { path: '/admin/workspaces', title: 'All workspaces', render: () => <AdminWorkspacesPage />, isAdminOnly: true },
+  { path: '/admin/workspaces/:id', title: 'Workspace', render: () => <AdminWorkspaceDetailPage />, isAdminOnly: true },
   { path: '/admin/dashboard', title: 'Platform dashboard', render: () => <AdminDashboardPage />, isAdminOnly: true },
   { path: '/admin/jobs', title: 'Jobs', render: () => <AdminJobsPage />, isAdminOnly: true },
   { path: '/admin/impersonation', title: 'Impersonation requests', render: () => <ImpersonationRequestsPage />, isAdminOnly: true },
@@ -75,16 +80,20 @@ export function App() {
   if (pathname === '/login' || pathname === '/signup') {
     const next = safeNext(search.get('next'));
     if (hasSession() && search.get('reason') !== 'ended') return <Redirect to={next} />;
-    return pathname === '/login' ? <LoginPage next={next} /> : <SignupPage />;
+    return <Suspense fallback={<PageLoading />}>{pathname === '/login' ? <LoginPage next={next} /> : <SignupPage />}</Suspense>;
   }
   const invite = matchPath('/invite/:token', pathname);
-  if (invite) return <InvitePage token={invite.token} />;
+  if (invite) return <Suspense fallback={<PageLoading />}><InvitePage token={invite.token} /></Suspense>;
   return <Authenticated pathname={pathname} />;
 }
 
 /** Only same-origin paths are followed after login (no open redirect). */
 function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+function PageLoading() {
+  return <div className="state state-loading" role="status"><Spinner size={20} /><span>Loading…</span></div>;
 }
 
 function FullPage({ children }: { children: ReactNode }) {
@@ -130,7 +139,11 @@ function Authenticated({ pathname }: { pathname: string }) {
   const isAllowed = route && (!route.isAdminOnly || me.data.user?.isPlatformAdmin);
   return (
     <SessionProvider me={me.data}>
-      <Shell title={isAllowed ? route.title : 'Not found'}>{isAllowed ? route.render() : <NotFoundPage />}</Shell>
+      <Shell title={isAllowed ? route.title : 'Not found'}>
+        <Suspense fallback={<PageLoading />}>
+          {isAllowed ? route.render() : <NotFoundPage />}
+        </Suspense>
+      </Shell>
     </SessionProvider>
   );
 }

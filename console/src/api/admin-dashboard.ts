@@ -4,65 +4,25 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-qu
 import { api } from './client.ts';
 import { keys } from './keys.ts';
 
-export type ExecutionStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+import type { QueryOf, ResponseOf } from './contract.ts';
 
-export type Uptime = { percent: number | null; okMinutes: number; expectedMinutes: number; since: string | null };
+// Types generated from the server's OpenAPI document (contract.ts): never copied by hand.
+export type Dashboard = ResponseOf<'/api/v1/admin/dashboard', 'get'>;
+export type ExecutionStatus = keyof Dashboard['executions24h']['byStatus'];
+export type Uptime = Dashboard['uptime']['last24h'];
+export type QueueStats = NonNullable<Dashboard['jobs']>['queues'][number];
+export type ActivityItem = Dashboard['recentActivity'][number];
 
-export type QueueStats = { queue: string; pending: number; blocked: number; running: number; dead: number; oldestPendingSeconds: number };
-
-export type ActivityItem = {
-  kind: 'audit' | 'execution';
-  id: string;
-  occurredAt: string;
-  workspaceId: string;
-  workspaceName: string | null;
-  action: string;
-  outcome: string;
-  actorType: string | null;
-  actorId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  label: string | null;
-};
-
-export type Dashboard = {
-  generatedAt: string;
-  uptime: { last24h: Uptime; last30d: Uptime; latestSample: { minute: string; isDbOk: boolean; dbLatencyMs: number | null; queueDepth: number | null } | null };
-  errors24h: { total: number; serverErrors: number; failedExecutions: number; timedOutExecutions: number };
-  executions24h: { total: number; byStatus: Record<ExecutionStatus, number> };
-  revenueThisMonth: { monthStart: string; revenue: number; cost: number; completedExecutions: number };
-  workspaces: { total: number; active24h: number; active30d: number };
-  hourly: Array<{ hour: string; executions: number; failedExecutions: number; serverErrors: number }>;
-  recentActivity: ActivityItem[];
-  jobs: { queues: QueueStats[]; pending: number; running: number; dead: number; oldestPendingSeconds: number } | null;
-};
-
-export type ErrorSeverity = 'error' | 'warning';
-export type ErrorSource = 'http' | 'execution';
-
-export type AdminError = {
-  id: string;
-  source: ErrorSource;
-  severity: ErrorSeverity;
-  occurredAt: string;
-  workspaceId: string | null;
-  workspaceName: string | null;
-  code: string | null;
-  message: string | null;
-  http: { method: string; endpoint: string; status: number; requestId: string | null } | null;
-  execution: { executionId: string; workflowId: string; workflowName: string | null; status: string } | null;
-};
-
+type ErrorPage = ResponseOf<'/api/v1/admin/errors', 'get'>;
+export type AdminError = ErrorPage['data'][number];
+export type ErrorSeverity = AdminError['severity'];
+export type ErrorSource = AdminError['source'];
 export type AdminErrorFilters = { severity?: ErrorSeverity | ''; source?: ErrorSource | ''; workspaceId?: string; from?: string; to?: string };
 
-export type WorkflowStats = {
-  workspaceId: string; workspaceName: string; workflowId: string; workflowName: string; workflowStatus: string;
-  executions: number; succeeded: number; failed: number; timedOut: number; cancelled: number; inProgress: number;
-  successRate: number | null; avgDurationMs: number | null; revenue: number; cost: number; lastExecutionAt: string | null;
-};
-export type WorkflowStatsSort = 'executions' | 'revenue' | 'failures' | 'successRate' | 'avgDuration' | 'lastExecution';
+export type WorkflowStatsPage = ResponseOf<'/api/v1/admin/workflows/stats', 'get'>;
+export type WorkflowStats = WorkflowStatsPage['data'][number];
+export type WorkflowStatsSort = NonNullable<QueryOf<'/api/v1/admin/workflows/stats', 'get'>['sort']>;
 export type WorkflowStatsQuery = { sort: WorkflowStatsSort; order: 'asc' | 'desc'; limit: number; offset: number; from?: string };
-export type WorkflowStatsPage = { data: WorkflowStats[]; total: number; limit: number; offset: number; from: string; to: string };
 
 const ERROR_PAGE = 25;
 

@@ -3,6 +3,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api } from './client.ts';
 import { keys } from './keys.ts';
 import type { AdminWorkspace, AdminWorkspacePage, AdminWorkspaceQuery, Plan } from './types.ts';
+import type { BodyOf, ResponseOf } from './contract.ts';
 
 export function useAdminWorkspaces(query: AdminWorkspaceQuery) {
   return useQuery({
@@ -32,5 +33,32 @@ export function useAdminCreateWorkspace() {
   return useMutation({
     mutationFn: (input: { name: string; slug?: string; plan?: Plan; ownerEmail?: string }) => api.post<AdminWorkspace>('/admin/workspaces', input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.admin('workspaces') }),
+  });
+}
+
+// The whole picture of one client, and the account edit (GET/PATCH /admin/workspaces/:id).
+// Types generated from the server's OpenAPI document.
+export type WorkspaceOverview = ResponseOf<'/api/v1/admin/workspaces/{id}', 'get'>;
+export type AccountPatch = BodyOf<'/api/v1/admin/workspaces/{id}', 'patch'>;
+export type Subscription = NonNullable<WorkspaceOverview['account']['subscription']>;
+export type OverviewWindow = { from?: string; to?: string };
+
+export function useAdminWorkspaceOverview(id: string, window: OverviewWindow) {
+  return useQuery({
+    queryKey: keys.admin('workspace', id, window),
+    queryFn: ({ signal }) => api.get<WorkspaceOverview>(`/admin/workspaces/${encodeURIComponent(id)}`, window, { signal }),
+    placeholderData: keepPreviousData,
+    enabled: id !== '',
+  });
+}
+
+export function useAdminUpdateAccount(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: AccountPatch) => api.patch<WorkspaceOverview>(`/admin/workspaces/${encodeURIComponent(id)}`, patch),
+    onSuccess: () => Promise.all([
+      queryClient.invalidateQueries({ queryKey: keys.admin('workspace', id) }),
+      queryClient.invalidateQueries({ queryKey: keys.admin('workspaces') }),
+    ]),
   });
 }

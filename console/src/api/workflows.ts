@@ -1,5 +1,6 @@
 // Workflows, their versions and executions. Runs poll while any is pending or processing.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ResponseOf } from './contract.ts';
 import { request } from './client.ts';
 import { keys } from './keys.ts';
 import { useSession } from '../auth/session.tsx';
@@ -36,10 +37,8 @@ export type WorkflowListItem = Workflow & {
   successRate: number | null;
 };
 
-export type WorkflowStats = {
-  total: number; succeeded: number; failed: number; cancelled: number; running: number; successRate: number | null;
-  averageDurationMs: number | null; revenueThisMonth: string; costThisMonth: string; executionsThisMonth: number;
-};
+/** Generated from the server's OpenAPI document (contract.ts). */
+export type WorkflowStats = ResponseOf<'/api/v1/workflows/{id}/stats', 'get'>;
 
 export type ExecutionError = { message: string; code: string; stepId?: string | null; stack?: string };
 

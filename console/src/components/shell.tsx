@@ -26,6 +26,15 @@ const WORKSPACE_NAV: NavItem[] = [
   { to: '/settings', label: 'Settings', icon: 'settings', permission: 'workspace.read' },
 ];
 
+const ADMIN_NAV: NavItem[] = [
+  { to: '/admin/dashboard', label: 'Dashboard', icon: 'home' },
+  { to: '/admin/workspaces', label: 'Workspaces', icon: 'building' },
+  { to: '/admin/tickets', label: 'Support tickets', icon: 'inbox' },
+  { to: '/admin/requests', label: 'Request pipeline', icon: 'layers' },
+  { to: '/admin/jobs', label: 'Jobs', icon: 'refresh' },
+  { to: '/admin/impersonation', label: 'Impersonation requests', icon: 'user' },
+];
+
 const ACCOUNT_NAV: NavItem[] = [{ to: '/security', label: 'Security', icon: 'shield' }];
 const DEVELOPER_NAV: NavItem[] = [
   { to: '/api-logs', label: 'API logs', icon: 'refresh', permission: 'api_log.read' },
@@ -69,6 +78,8 @@ export function Shell({ title, children }: { title: string; children: ReactNode 
         </Link>
         <WorkspaceSwitcher />
         <nav aria-label="Main" className="nav">
+          {/* First for an operator: the whole admin section is reachable without scrolling on a laptop (1366×768). */}
+          {me.user?.isPlatformAdmin ? <NavSection title="Platform admin" items={ADMIN_NAV} /> : null}
           <NavSection title="Workspace" items={WORKSPACE_NAV} />
           <NavSection title="Account" items={ACCOUNT_NAV} />
           <NavSection title="Developers" items={DEVELOPER_NAV} />
@@ -83,9 +94,6 @@ export function Shell({ title, children }: { title: string; children: ReactNode 
               </li>
             </ul>
           </div>
-          {me.user?.isPlatformAdmin ? (
-            <NavSection title="Platform admin" items={[{ to: '/admin/dashboard', label: 'Dashboard', icon: 'home' }, { to: '/admin/workspaces', label: 'Workspaces', icon: 'building' }, { to: '/admin/impersonation', label: 'Impersonation requests', icon: 'user' }, { to: '/admin/jobs', label: 'Jobs', icon: 'refresh' }, { to: '/admin/requests', label: 'Request pipeline', icon: 'layers' }, { to: '/admin/tickets', label: 'Support tickets', icon: 'inbox' }]} />
-          ) : null}
         </nav>
       </aside>
       <div className="main">

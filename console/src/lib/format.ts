@@ -59,3 +59,45 @@ export function describeUserAgent(userAgent: string | null): string {
     : '';
   return os ? `${browser} on ${os}` : browser;
 }
+
+// The API's units (one set everywhere): money is { amountMinor, currency }, rates are fractions
+// 0–1, durations are milliseconds. These turn them into what people read.
+export type Money = { amountMinor: number; currency: string };
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** 1250 EUR minor units → "€12.50" (the currency's own number of decimals: JPY none). */
+export function formatMoney(money: Money): string {
+  let format = moneyFormats.get(money.currency);
+  if (!format) {
+    format = new Intl.NumberFormat(undefined, { style: 'currency', currency: money.currency });
+    moneyFormats.set(money.currency, format);
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(money.amountMinor / 10 ** digits);
+}
+
+/** Digits of a currency's minor unit (2 for EUR, 0 for JPY, 3 for BHD). */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** A fraction 0–1 → "97.5 %"; null → "—". */
+export function formatPercent(fraction: number | null, digits = 1): string {
+  if (fraction === null) return '—';
+  const percent = fraction * 100;
+  return `${percent === 100 || percent === 0 ? percent.toFixed(0) : percent.toFixed(digits)} %`;
+}
+
+/** Milliseconds → "850 ms", "2.4 s", "3 min". */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}

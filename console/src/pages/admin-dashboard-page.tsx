@@ -13,12 +13,11 @@ import type { IconName } from '../components/icons.tsx';
 import { Card, PageHeader } from '../components/page.tsx';
 import { EmptyState, ErrorState, Loading, Spinner } from '../components/states.tsx';
 import { RelativeTime } from '../components/time.tsx';
-import { formatDateTime } from '../lib/format.ts';
+import { formatDateTime, formatDuration, formatMoney, formatPercent } from '../lib/format.ts';
 import { ExecutionsChart } from './admin-dashboard-chart.tsx';
 import './admin-dashboard.css';
 
 const integer = new Intl.NumberFormat();
-const amount = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 const STATUS_LABEL: Record<ExecutionStatus, string> = {
   pending: 'Pending', processing: 'Processing', completed: 'Completed', failed: 'Failed', cancelled: 'Cancelled', timed_out: 'Timed out',
@@ -27,16 +26,8 @@ const STATUS_TONE: Record<ExecutionStatus, BadgeTone> = {
   pending: 'warning', processing: 'info', completed: 'success', failed: 'danger', cancelled: 'neutral', timed_out: 'warning',
 };
 
-function percent(value: number | null): string {
-  return value === null ? '—' : `${value.toFixed(value === 100 ? 0 : 2)} %`;
-}
-
-function duration(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.round(ms / 60_000)} min`;
-}
+const percent = (fraction: number | null) => formatPercent(fraction, 2);
+const duration = formatDuration;
 
 function Kpi({ icon, label, value, sub, tone, testId }: { icon: IconName; label: string; value: ReactNode; sub?: ReactNode; tone?: 'danger' | 'success'; testId: string }) {
   return (
@@ -89,9 +80,9 @@ function Overview({ data }: { data: Dashboard }) {
     <>
       <div className="stats dash-kpis">
         <Kpi
-          icon="shield" label="Uptime (24 h)" testId="kpi-uptime" value={percent(uptime.last24h.percent)}
-          tone={uptime.last24h.percent !== null && uptime.last24h.percent < 99 ? 'danger' : undefined}
-          sub={uptime.last24h.percent === null ? 'No health sample yet: workers record one a minute' : `30 days: ${percent(uptime.last30d.percent)}`}
+          icon="shield" label="Uptime (24 h)" testId="kpi-uptime" value={percent(uptime.last24h.ratio)}
+          tone={uptime.last24h.ratio !== null && uptime.last24h.ratio < 0.99 ? 'danger' : undefined}
+          sub={uptime.last24h.ratio === null ? 'No health sample yet: workers record one a minute' : `30 days: ${percent(uptime.last30d.ratio)}`}
         />
         <Kpi
           icon="alert" label="Errors (24 h)" testId="kpi-errors" value={integer.format(errors24h.total)} tone={errors24h.total > 0 ? 'danger' : undefined}
@@ -102,8 +93,8 @@ function Overview({ data }: { data: Dashboard }) {
           sub={`${integer.format(executions24h.byStatus.completed)} completed · ${integer.format(executions24h.byStatus.processing + executions24h.byStatus.pending)} in progress`}
         />
         <Kpi
-          icon="arrowRight" label="Revenue this month" testId="kpi-revenue" value={amount.format(revenueThisMonth.revenue)}
-          sub={`${month} · ${integer.format(revenueThisMonth.completedExecutions)} completed runs · cost ${amount.format(revenueThisMonth.cost)}`}
+          icon="arrowRight" label="Revenue this month" testId="kpi-revenue" value={formatMoney(revenueThisMonth.revenue)}
+          sub={`${month} · ${integer.format(revenueThisMonth.completedExecutions)} completed runs · cost ${formatMoney(revenueThisMonth.cost)}`}
         />
         <Kpi
           icon="building" label="Active workspaces" testId="kpi-workspaces" value={integer.format(workspaces.active24h)}
@@ -329,7 +320,7 @@ function WorkflowStatsCard() {
                     <td className="num">{w.failed + w.timedOut ? <Badge tone="danger">{integer.format(w.failed + w.timedOut)}</Badge> : 0}</td>
                     <td className="num">{percent(w.successRate)}</td>
                     <td className="num">{duration(w.avgDurationMs)}</td>
-                    <td className="num">{amount.format(w.revenue)}</td>
+                    <td className="num">{formatMoney(w.revenue)}</td>
                     <td className="num"><RelativeTime iso={w.lastExecutionAt} /></td>
                   </tr>
                 ))}

@@ -16,6 +16,7 @@ import { EmptyState, ErrorState, Loading, Spinner } from '../components/states.t
 import { RelativeTime } from '../components/time.tsx';
 import { useToast } from '../components/toast.tsx';
 import { capitalize } from '../lib/format.ts';
+import { Link, navigate } from '../lib/router.tsx';
 
 const PAGE_SIZE = 20;
 type SortKey = AdminWorkspaceQuery['sort'];
@@ -142,7 +143,7 @@ export function AdminWorkspacesPage() {
                   {workspaces.data.data.map((ws) => (
                     <tr key={ws.id} className={ws.status === 'deleted' ? 'row-muted' : undefined}>
                       <td>
-                        <strong>{ws.name}</strong>
+                        <Link to={`/admin/workspaces/${ws.id}`}><strong>{ws.name}</strong></Link>
                         <span className="muted block small">{ws.memberCount} {ws.memberCount === 1 ? 'member' : 'members'}</span>
                       </td>
                       <td className="mono">{ws.slug}</td>
@@ -157,6 +158,7 @@ export function AdminWorkspacesPage() {
                         <Menu triggerClassName="btn btn-ghost btn-sm" triggerLabel={`Actions for ${ws.name}`} trigger={<span aria-hidden="true">•••</span>}>
                           {(close) => (
                             <>
+                              <MenuItem onSelect={() => { close(); navigate(`/admin/workspaces/${ws.id}`); }}>Open</MenuItem>
                               {ws.status === 'active' ? <MenuItem onSelect={() => { close(); setImpersonateIn(ws); }}>Impersonate…</MenuItem> : null}
                               {ws.status === 'active' ? <MenuItem onSelect={() => { close(); setPending({ workspace: ws, action: 'suspend' }); }}>Suspend</MenuItem> : null}
                               {ws.status !== 'active' ? <MenuItem onSelect={() => { close(); setPending({ workspace: ws, action: 'restore' }); }}>Restore</MenuItem> : null}

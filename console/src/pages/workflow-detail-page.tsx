@@ -18,6 +18,7 @@ import { Link, matchPath, navigate, useLocation } from '../lib/router.tsx';
 import { StepEditor } from './workflow-step-editor.tsx';
 import { RunWorkflowDialog } from './workflow-run-dialog.tsx';
 import { ExecutionProgress, ExecutionStatusBadge, WorkflowStatusBadge, formatRate } from './workflows-shared.tsx';
+import { formatMoney } from '../lib/format.ts';
 
 export function WorkflowDetailPage() {
   const { pathname } = useLocation();
@@ -90,7 +91,7 @@ function WorkflowView({ workflow: w }: { workflow: WorkflowDetail }) {
         <Stat label="Runs" value={w.stats.total} />
         <Stat label="Success rate" value={formatRate(w.stats.successRate)} />
         <Stat label="Average duration" value={formatDuration(w.stats.averageDurationMs)} />
-        <Stat label="Revenue this month" value={w.stats.revenueThisMonth} />
+        <Stat label="Revenue this month" value={formatMoney(w.stats.revenueThisMonth)} />
       </div>
 
       <RunsCard workflowId={w.id} />
