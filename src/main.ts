@@ -72,11 +72,12 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     app,
     metrics,
     db,
-    workers: [jobs, mail.worker, audit.sealer],
+    workers: [jobs, audit.sealer],
     routeTable,
     async close() {
       await app.close();
       await jobs.stop();
+      mail.close();
     },
   };
 }
@@ -132,6 +133,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await platform.app.close(); // stops accepting, waits for in-flight requests
     if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
     await Promise.allSettled(platform.workers.map((w) => w.stop()));
+    platform.mail.close();
     await db.close();
     if (embedded) await embedded.stop();
     log.info('stopped');

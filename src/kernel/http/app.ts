@@ -173,6 +173,17 @@ export async function createHttpApp(options: HttpOptions) {
     if (config.isSensitive && principal.impersonatorId) return sendProblem(reply, request, kernelErrors.create('IMPERSONATION_FORBIDDEN', 'This action is refused while impersonating; stop the impersonation first'));
   });
 
+  // Every request to a platform-admin route (the cross-workspace path) is one structured log
+  // line, reads and refusals included: who, which route, which answer. Changes are also audit
+  // events in the touched workspace's chain (the modules' use-cases).
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.config?.auth !== 'platform-admin') return;
+    request.log.info({
+      audit: true, action: 'admin.request', via: 'api', actorUserId: request.principal?.userId ?? null,
+      method: request.method, route: request.routeOptions.url, status: reply.statusCode,
+    }, 'platform admin: admin.request');
+  });
+
   app.get('/healthz', { schema: { hide: true }, config: { auth: 'public' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true }, config: { auth: 'public' } }, async (request, reply) => {
     try {

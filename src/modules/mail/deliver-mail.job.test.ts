@@ -1,5 +1,6 @@
 // The outbox end to end: a mail enqueued in a transaction is delivered to a real SMTP server
-// (smtp-server on loopback) by the worker; without SMTP_URL it stays stored for the dev mailbox.
+// (smtp-server on loopback) by a job; a refused send is recorded and retried, the last attempt
+// leaves the mail failed; without SMTP_URL it stays stored for the dev mailbox.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
@@ -47,7 +48,7 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, what: string): Promi
   throw new Error(`timed out waiting for ${what}`);
 }
 
-test('with SMTP_URL, the worker delivers pending mails and marks them sent', async () => {
+test('with SMTP_URL, a job delivers the mail and marks it sent, outside any transaction', async () => {
   const platform = await startTestPlatform({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ATRIUM_MAIL_FROM: 'noreply@atrium.test' });
   try {
     const ws = await workspaceFor(platform, 'mail-smtp');
@@ -57,13 +58,12 @@ test('with SMTP_URL, the worker delivers pending mails and marks them sent', asy
       await platform.mail.enqueue(tx, { workspaceId: ws, to: 'ghost@example.com', subject: 'Never', text: 'x' });
       throw new Error('rollback');
     }));
-    const worker = platform.workers.find((w) => w.name === 'mail-delivery')!;
-    worker.start();
+    platform.jobs.start();
     const status = await waitFor(async () => {
       const { rows } = await platform.db.withWorkspace(ws, (tx) => tx.query<{ status: string }>('select status from outbox_messages where id = $1', [id]));
       return rows[0].status === 'sent' ? rows[0].status : undefined;
     }, 'the mail to be sent');
-    await worker.stop();
+    await platform.jobs.stop();
     assert.equal(status, 'sent');
     assert.equal(received.length, 1);
     assert.deepEqual(received[0].to, ['ada@example.com']);
@@ -76,6 +76,39 @@ test('with SMTP_URL, the worker delivers pending mails and marks them sent', asy
   }
 });
 
+test('a refused send is recorded and retried; after the last attempt the mail is failed and the job dead', async () => {
+  // A port nobody listens on: every attempt is refused.
+  const platform = await startTestPlatform({ SMTP_URL: 'smtp://127.0.0.1:9', ATRIUM_MAIL_FROM: 'noreply@atrium.test' });
+  try {
+    const ws = await workspaceFor(platform, 'mail-refused');
+    const id = await platform.db.withWorkspace(ws, (tx) => platform.mail.enqueue(tx, { workspaceId: ws, to: 'eve@example.com', subject: 'Refused', text: 'x' }));
+    // Two attempts and no waiting between them: this job's own limits.
+    await platform.db.withPlatform((tx) => tx.query(`update jobs set max_attempts = 2 where queue = 'mail.deliver'`));
+    await platform.db.withPlatform((tx) => tx.query(`update jobs set run_at = now() where queue = 'mail.deliver'`));
+    platform.jobs.start();
+    const first = await waitFor(async () => {
+      const { rows } = await platform.db.withWorkspace(ws, (tx) => tx.query<{ status: string; attempts: number; last_error: string | null }>('select status, attempts, last_error from outbox_messages where id = $1', [id]));
+      return rows[0].attempts >= 1 ? rows[0] : undefined;
+    }, 'the first attempt');
+    assert.equal(first.status, 'pending', 'retried after a failure');
+    assert.match(first.last_error ?? '', /ECONNREFUSED|connect/i);
+    await platform.db.withPlatform((tx) => tx.query(`update jobs set run_at = now() where queue = 'mail.deliver' and status = 'pending'`));
+    const last = await waitFor(async () => {
+      const { rows } = await platform.db.withWorkspace(ws, (tx) => tx.query<{ status: string; attempts: number }>('select status, attempts from outbox_messages where id = $1', [id]));
+      return rows[0].status === 'failed' ? rows[0] : undefined;
+    }, 'the mail to fail for good');
+    assert.equal(last.attempts, 2);
+    const dead = await waitFor(async () => {
+      const { rows } = await platform.db.withPlatform((tx) => tx.query<{ status: string }>(`select status from jobs where queue = 'mail.deliver'`));
+      return rows[0]?.status === 'dead' ? rows[0] : undefined;
+    }, 'the job to be dead');
+    assert.equal(dead.status, 'dead');
+  } finally {
+    await platform.jobs.stop();
+    await platform.stop();
+  }
+});
+
 test('without SMTP_URL, mails are stored and readable in the dev mailbox only', async () => {
   const platform = await startTestPlatform();
   try {
@@ -83,6 +116,8 @@ test('without SMTP_URL, mails are stored and readable in the dev mailbox only', 
     await platform.db.withWorkspace(ws, (tx) => platform.mail.enqueue(tx, { workspaceId: ws, to: 'bob@example.com', subject: 'Stored', text: 'kept' }));
     const { rows } = await platform.db.withWorkspace(ws, (tx) => tx.query<{ status: string }>('select status from outbox_messages'));
     assert.deepEqual(rows.map((r) => r.status), ['stored']);
+    const jobs = await platform.db.withPlatform((tx) => tx.query(`select 1 from jobs where queue = 'mail.deliver'`));
+    assert.equal(jobs.rowCount, 0, 'no delivery job without SMTP');
   } finally {
     await platform.stop();
   }
