@@ -43,8 +43,8 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   const secrets = createSecretsModule(deps, { audit, tenancy });
   const jobsAdmin = createJobsModule({ db, jobs, audit });
   const requests = createRequestsModule(deps, { audit });
-  const support = createSupportModule(deps, { audit });
   const workflows = createWorkflowsModule(deps, { jobs, audit, secrets, tenancy });
+  const support = createSupportModule(deps, { audit, executionExists: (tx, workspaceId, id) => workflows.executionExists(tx, workspaceId, id) });
   const webhooks = createWebhooksModule(deps, { jobs, audit, mail, identity, tenancy }, {
     workflowExists: (tx, workspaceId, workflowId) => workflows.workflowExists(tx, workspaceId, workflowId),
     // Inbound webhooks start executions in the delivery's transaction (the key makes a replay a

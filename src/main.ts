@@ -106,6 +106,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await platform.apiLogs.installSchedules(tx);
     await platform.admin.installSchedules(tx);
     await platform.webhooks.installSchedules(tx);
+    await platform.mail.resumePending(tx);
   }).catch((err: unknown) => log.error({ err }, 'platform schedules could not be installed'));
 
   const port = options.port ?? config.port;

@@ -31,10 +31,10 @@ const LEASE = `greatest(0, least($3::int, excluded.per_minute - ${BASE}, ceil((e
 const LEASE_SQL = `
 with lim as (
   select least(
-           (select (s.value)::int from workspace_settings s
+           (select (s.value)::int from workspace_setting_values s
              where s.workspace_id = $1 and s.key = 'rate_limit.per_minute' and jsonb_typeof(s.value) = 'number'),
            case w.plan when 'pro' then $5::int when 'enterprise' then $6::int else $4::int end) as per_minute
-  from workspaces w
+  from workspace_directory w
   where w.id = $1
 )
 insert into rate_limit_buckets as b (workspace_id, subject_id, kind, window_start, per_minute, granted, last_lease)

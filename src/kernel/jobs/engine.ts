@@ -23,7 +23,7 @@ import {
 } from './jobs.store.ts';
 import type { ClaimedRow, PreparedJob } from './jobs.store.ts';
 import { PermanentJobError } from './jobs.types.ts';
-import type { CancelOutcome, EnqueueOptions, JobEngine, JobContext, QueueDefinition, ScheduleDefinition } from './jobs.types.ts';
+import type { CancelOutcome, EnqueueOptions, JobEngine, JobContext, JobStatus, QueueDefinition, ScheduleDefinition } from './jobs.types.ts';
 
 export type JobEngineOptions = {
   /** Names this process in `locked_by` (default host:pid:random). */
@@ -525,6 +525,11 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
         return out;
       }
       return insertJobs(tx, prepared);
+    },
+
+    async findJob(tx, jobId) {
+      const { rows } = await tx.query<{ workspace_id: string | null; queue: string; status: JobStatus }>('select workspace_id, queue, status from jobs where id = $1', [jobId]);
+      return rows[0] ? { workspaceId: rows[0].workspace_id, queue: rows[0].queue, status: rows[0].status } : null;
     },
 
     async cancel(tx, jobId): Promise<CancelOutcome> {

@@ -117,6 +117,8 @@ export type JobEngine = {
    * or blocked job is removed; a running one is asked to stop (its signal aborts).
    */
   cancel(tx: Tx, jobId: string): Promise<CancelOutcome>;
+  /** One job's workspace, queue and status, in the caller's transaction (a tenant one sees only its jobs), or null. */
+  findJob(tx: Tx, jobId: string): Promise<{ workspaceId: string | null; queue: string; status: JobStatus } | null>;
   /** A dead letter back to pending, attempts reset. False if it is not dead. */
   retry(tx: Tx, jobId: string): Promise<boolean>;
   /** Create or update a cron schedule (in the caller's transaction). */

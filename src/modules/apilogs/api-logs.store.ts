@@ -79,7 +79,7 @@ export type RetentionPolicy = { workspaceId: string; plan: string };
 /** Workspaces that have logs (retention's work list), with their plan. */
 export async function listWorkspacesWithLogs(tx: Tx): Promise<RetentionPolicy[]> {
   const { rows } = await tx.query<{ id: string; plan: string }>(
-    `select w.id, w.plan from workspaces w where exists (select 1 from api_logs l where l.workspace_id = w.id) order by w.id`,
+    `select w.id, w.plan from workspace_directory w where exists (select 1 from api_logs l where l.workspace_id = w.id) order by w.id`,
   );
   return rows.map((r) => ({ workspaceId: r.id, plan: r.plan }));
 }

@@ -330,6 +330,13 @@ describe('every foundation mutation emits its audit event', () => {
       },
     },
     {
+      route: 'PATCH /api/v1/admin/workspaces/:id', name: 'account change: workspace.account_updated (platform_admin)',
+      async run(rid) {
+        await ok('PATCH', `/admin/workspaces/${target.workspaceId}`, admin.token, { plan: 'pro', notes: 'Invoiced yearly' }, rid);
+        return { workspaceId: target.workspaceId, action: 'workspace.account_updated', actorType: 'platform_admin', actorId: admin.userId, targetId: target.workspaceId };
+      },
+    },
+    {
       route: 'POST /api/v1/admin/workspaces/:id/restore', name: 'restore: workspace.restored',
       async run(rid) {
         await ok('POST', `/admin/workspaces/${target.workspaceId}/restore`, admin.token, undefined, rid);

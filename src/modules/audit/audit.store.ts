@@ -332,8 +332,8 @@ export async function listRetentionPolicies(tx: Tx, defaultDays: number): Promis
   const { rows } = await tx.query<{ workspace_id: string; days: number }>(
     `select w.id as workspace_id,
             coalesce(case when jsonb_typeof(s.value) = 'number' then (s.value)::int end, $1::int) as days
-       from workspaces w
-       left join workspace_settings s on s.workspace_id = w.id and s.key = 'audit.retention_days'
+       from workspace_directory w
+       left join workspace_setting_values s on s.workspace_id = w.id and s.key = 'audit.retention_days'
       where exists (select 1 from audit_events e where e.workspace_id = w.id)
       order by w.id`,
     [defaultDays],

@@ -41,8 +41,8 @@ export async function verifyChains(
   const workspaces = await db.withPlatform(async (tx) => {
     const { rows } = await tx.query<{ id: string; slug: string }>(
       options.workspace === undefined
-        ? 'select id, slug from workspaces order by created_at, id'
-        : 'select id, slug from workspaces where id::text = lower($1) or slug = lower($1)',
+        ? 'select id, slug from workspace_directory order by created_at, id'
+        : 'select id, slug from workspace_directory where id::text = lower($1) or slug = lower($1)',
       options.workspace === undefined ? [] : [options.workspace],
     );
     return rows;

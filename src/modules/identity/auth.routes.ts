@@ -6,7 +6,7 @@ import { PERMISSIONS } from '../access/index.ts';
 import type { Permission } from '../access/index.ts';
 import { changePassword } from './change-password.ts';
 import { clientInfo } from './client-info.ts';
-import { completeMfaLogin } from './complete-mfa-login.ts';
+import { completeMfaLogin } from './mfa/complete-mfa-login.ts';
 import { getMe } from './get-me.ts';
 import { requireUser } from './identity.context.ts';
 import type { IdentityContext } from './identity.context.ts';

@@ -30,7 +30,7 @@ export async function searchUsers(tx: Tx, s: { q?: string; limit: number; offset
   const where = 'where ($1::text is null or u.email ilike $1 or u.name ilike $1 or u.id::text = $2)';
   const { rows } = await tx.query<{ id: string; email: string; name: string; is_platform_admin: boolean; created_at: Date; workspace_count: number; total: number }>(
     `select u.id, u.email, u.name, u.is_platform_admin, u.created_at,
-       (select count(*)::int from memberships m join workspaces w on w.id = m.workspace_id
+       (select count(*)::int from memberships m join workspace_directory w on w.id = m.workspace_id
         where m.user_id = u.id and w.status <> 'deleted') as workspace_count,
        count(*) over () as total
      from users u ${where}

@@ -1,7 +1,7 @@
 // GET /auth/preferences: the caller's own account preferences.
 import type { IdentityContext, UserActor } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
-import { readAllowsImpersonation } from './impersonation.store.ts';
+import { readAllowsImpersonation } from './impersonation/impersonation.store.ts';
 
 export type Preferences = { allowImpersonation: boolean };
 

@@ -12,13 +12,13 @@ import { addMembership, findUserByEmail, findUserById, insertUser, listUserMembe
 import { deriveIdentityKeys } from './identity.context.ts';
 import type { IdentityContext } from './identity.context.ts';
 import { authRoutes } from './auth.routes.ts';
-import { mfaRoutes } from './mfa.routes.ts';
-import { apiKeyRoutes } from './api-keys.routes.ts';
-import { memberRoutes } from './members.routes.ts';
-import { invitationRoutes } from './invitations.routes.ts';
-import { impersonationRoutes } from './impersonation.routes.ts';
-import { EXPIRE_IMPERSONATION_QUEUE, expireImpersonation } from './expire-impersonation.job.ts';
-import type { ExpireImpersonationPayload } from './expire-impersonation.job.ts';
+import { mfaRoutes } from './mfa/mfa.routes.ts';
+import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
+import { memberRoutes } from './members/members.routes.ts';
+import { invitationRoutes } from './invitations/invitations.routes.ts';
+import { impersonationRoutes } from './impersonation/impersonation.routes.ts';
+import { EXPIRE_IMPERSONATION_QUEUE, expireImpersonation } from './impersonation/expire-impersonation.job.ts';
+import type { ExpireImpersonationPayload } from './impersonation/expire-impersonation.job.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import { preferencesRoutes } from './preferences.routes.ts';
 
@@ -27,7 +27,7 @@ export type { WorkspaceMember, AdminUser } from './directory.store.ts';
 export type { User, Membership } from './users.store.ts';
 export { identityErrors } from './identity.errors.ts';
 export { ME_SQL } from './me.store.ts';
-export { LIST_API_KEYS_SQL } from './api-keys.store.ts';
+export { LIST_API_KEYS_SQL } from './api-keys/api-keys.store.ts';
 
 export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit: AuditModule; access: AccessModule; jobs: JobEngine }) {
   const { config, db } = deps;

@@ -10,7 +10,7 @@ import { withActor } from '../audit/index.ts';
 import type { ClientInfo, IdentityContext } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import { beginAttempt, clearAttempts, failAttempt } from './login-throttle.ts';
-import { insertChallenge } from './mfa.store.ts';
+import { insertChallenge } from './mfa/mfa.store.ts';
 import { verifyPassword } from './passwords.ts';
 import { pickWorkspace } from './pick-workspace.ts';
 import type { TokenPair } from './sessions.ts';

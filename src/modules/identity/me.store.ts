@@ -7,7 +7,7 @@ import type { Role } from '../access/index.ts';
 export const ME_SQL = `select
   (select json_build_object('id', w.id, 'slug', w.slug, 'name', w.name, 'plan', w.plan, 'status', w.status,
                             'parentId', w.parent_id, 'kind', w.kind)
-     from workspaces w where w.id = $2) as workspace,
+     from workspace_directory w where w.id = $2) as workspace,
   (select json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'isPlatformAdmin', u.is_platform_admin,
                             'mfaEnabled', u.totp_enabled_at is not null)
      from users u where u.id = $1) as "user",

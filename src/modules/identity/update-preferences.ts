@@ -6,7 +6,7 @@ import type { AuditContext } from '../audit/index.ts';
 import type { IdentityContext, UserActor } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import type { Preferences } from './get-preferences.ts';
-import { readAllowsImpersonation, writeAllowsImpersonation } from './impersonation.store.ts';
+import { readAllowsImpersonation, writeAllowsImpersonation } from './impersonation/impersonation.store.ts';
 import { listUserMemberships } from './users.store.ts';
 
 export async function updatePreferences(ctx: IdentityContext, actor: UserActor, input: Partial<Preferences>, audit: AuditContext): Promise<Preferences> {

@@ -109,6 +109,23 @@ test('a refused send is recorded and retried; after the last attempt the mail is
   }
 });
 
+test('at start, pending mails without a live job get one, once', async () => {
+  const platform = await startTestPlatform({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ATRIUM_MAIL_FROM: 'noreply@atrium.test' });
+  try {
+    const ws = await workspaceFor(platform, 'mail-resume');
+    // A mail written before delivery moved onto the job engine: pending, no job.
+    const { rows } = await platform.db.withWorkspace(ws, (tx) => tx.query<{ id: string }>(
+      `insert into outbox_messages (workspace_id, to_address, subject, text_body, status) values ($1, 'old@example.com', 'Left behind', 'x', 'pending') returning id`, [ws]));
+    const queued = await platform.db.withWorkspace(ws, (tx) => platform.mail.enqueue(tx, { workspaceId: ws, to: 'new@example.com', subject: 'Queued', text: 'y' }));
+    assert.equal(await platform.db.withPlatform((tx) => platform.mail.resumePending(tx)), 2);
+    assert.equal(await platform.db.withPlatform((tx) => platform.mail.resumePending(tx)), 2, 'considered again');
+    const jobs = await platform.db.withPlatform((tx) => tx.query<{ mail_id: string }>(`select payload->>'mailId' as mail_id from jobs where queue = 'mail.deliver' order by 1`));
+    assert.deepEqual(jobs.rows.map((r) => r.mail_id).sort(), [rows[0].id, queued].sort(), 'one job per mail, whatever the number of starts');
+  } finally {
+    await platform.stop();
+  }
+});
+
 test('without SMTP_URL, mails are stored and readable in the dev mailbox only', async () => {
   const platform = await startTestPlatform();
   try {

@@ -3,7 +3,7 @@
 import type { KernelDeps } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
-import { insertMail, listAllMail } from './mail.store.ts';
+import { insertMail, listAllMail, selectPendingIds } from './mail.store.ts';
 import type { NewMail } from './mail.store.ts';
 import { mailRoutes } from './mail.routes.ts';
 import { DELIVER_MAIL_QUEUE, MAIL_MAX_ATTEMPTS, deliverMailJob } from './deliver-mail.job.ts';
@@ -30,8 +30,21 @@ export function createMailModule(deps: KernelDeps, modules: { jobs: JobEngine })
      */
     async enqueue(tx: Tx, mail: NewMail): Promise<string> {
       const id = await insertMail(tx, mail, isDelivering ? 'pending' : 'stored');
-      if (isDelivering) await modules.jobs.enqueue<DeliverMailPayload>(tx, DELIVER_MAIL_QUEUE, { mailId: id }, { workspaceId: mail.workspaceId });
+      if (isDelivering) await modules.jobs.enqueue<DeliverMailPayload>(tx, DELIVER_MAIL_QUEUE, { mailId: id }, { workspaceId: mail.workspaceId, idempotencyKey: `mail:${id}` });
       return id;
+    },
+    /**
+     * At start (platform path): a delivery job for every pending mail that has none live — mails
+     * written before delivery moved onto the job engine, or by a process without SMTP_URL. The
+     * idempotency key makes it a no-op for mails whose job is queued or running.
+     */
+    async resumePending(tx: Tx): Promise<number> {
+      if (!isDelivering) return 0;
+      const pending = await selectPendingIds(tx, 10_000);
+      for (const m of pending) {
+        await modules.jobs.enqueue<DeliverMailPayload>(tx, DELIVER_MAIL_QUEUE, { mailId: m.id }, { workspaceId: m.workspaceId, idempotencyKey: `mail:${m.id}` });
+      }
+      return pending.length;
     },
     /** Every workspace's outbox, newest first; for the platform path (db.withPlatform) only. */
     listAllMail(tx: Tx, options: { limit: number; before?: string }) {

@@ -68,6 +68,13 @@ export async function listAllMail(tx: Tx, options: { limit: number; before?: str
   return rows.map(toMessage);
 }
 
+/** Pending mails, oldest first (platform path: resuming delivery at start). */
+export async function selectPendingIds(tx: Tx, limit: number): Promise<Array<{ id: string; workspaceId: string }>> {
+  const { rows } = await tx.query<{ id: string; workspace_id: string }>(
+    `select id, workspace_id from outbox_messages where status = 'pending' order by created_at limit $1`, [limit]);
+  return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id }));
+}
+
 /** A mail still waiting for delivery, or null (sent, failed for good, unknown). */
 export async function findPending(tx: Tx, workspaceId: string, id: string): Promise<OutboxMessage | null> {
   const { rows } = await tx.query<Row>(`select ${COLUMNS} from outbox_messages where workspace_id = $1 and id = $2 and status = 'pending'`, [workspaceId, id]);

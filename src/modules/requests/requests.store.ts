@@ -125,7 +125,7 @@ export async function listAllRequests(tx: Tx, f: { status?: RequestStatus | 'ope
   const where = `${statusFilter} and ($2::uuid is null or r.workspace_id = $2)`;
   const page = await tx.query<RequestRow & { slug: string; workspace_name: string }>(
     `select ${columns('r.')}, w.slug, w.name as workspace_name
-     from workflow_requests r join workspaces w on w.id = r.workspace_id
+     from workflow_requests r join workspace_directory w on w.id = r.workspace_id
      where ${where} order by r.id desc limit $3 offset $4`, [...values, f.limit, f.offset]);
   const count = await tx.query<{ n: string }>(`select count(*) as n from workflow_requests r where ${where}`, values);
   return {
@@ -135,7 +135,7 @@ export async function listAllRequests(tx: Tx, f: { status?: RequestStatus | 'ope
 }
 
 export async function findWorkspaceRef(tx: Tx, workspaceId: string): Promise<{ id: string; slug: string; name: string }> {
-  const { rows } = await tx.query<{ id: string; slug: string; name: string }>('select id, slug, name from workspaces where id = $1', [workspaceId]);
+  const { rows } = await tx.query<{ id: string; slug: string; name: string }>('select id, slug, name from workspace_directory where id = $1', [workspaceId]);
   return rows[0];
 }
 
@@ -166,7 +166,7 @@ type TimelineRow = {
 export async function listTimeline(tx: Tx, workspaceId: string, requestId: string, options: { withInternal: boolean }): Promise<TimelineEntry[]> {
   const { rows } = await tx.query<TimelineRow>(
     `select e.id, e.kind, e.from_status, e.to_status, e.note, e.is_internal, e.actor_type, e.actor_id, u.name as actor_name, e.details, e.created_at
-     from workflow_request_events e left join users u on u.id = e.actor_id and e.actor_type in ('user', 'platform_admin')
+     from workflow_request_events e left join user_directory u on u.id = e.actor_id and e.actor_type in ('user', 'platform_admin')
      where e.workspace_id = $1 and e.request_id = $2 and ($3 or not e.is_internal)
      order by e.id`, [workspaceId, requestId, options.withInternal]);
   return rows.map((r) => ({

@@ -4,7 +4,7 @@ import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import { reportTickets } from './report-tickets.ts';
 import type { AuditModule } from '../audit/index.ts';
-import type { SupportContext } from './support.context.ts';
+import type { ExecutionLookup, SupportContext } from './support.context.ts';
 import { supportRoutes } from './support.routes.ts';
 import { supportAdminRoutes } from './support.admin.routes.ts';
 
@@ -14,8 +14,8 @@ export { supportErrors } from './support.errors.ts';
 
 export type { TicketsReport } from './report-tickets.ts';
 
-export function createSupportModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'> }) {
-  const ctx: SupportContext = { db: deps.db, log: deps.log, audit: modules.audit };
+export function createSupportModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; executionExists: ExecutionLookup }) {
+  const ctx: SupportContext = { db: deps.db, log: deps.log, audit: modules.audit, executionExists: modules.executionExists };
   return {
     /** What other modules may read (in the caller's transaction): counts by status and the latest few. */
     reports: {

@@ -11,7 +11,7 @@ type TicketRow = {
 
 const SELECT = `select t.workspace_id, t.id, t.subject, t.description, t.priority, t.status, t.assignee_id, a.name as assignee_name,
     t.execution_id, t.created_by, t.created_at, t.updated_at, t.last_activity_at, t.resolved_at, t.closed_at
-  from support_tickets t left join users a on a.id = t.assignee_id`;
+  from support_tickets t left join user_directory a on a.id = t.assignee_id`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -95,7 +95,7 @@ export async function listAllTickets(tx: Tx, f: AdminTicketFilter): Promise<{ da
     '($4::uuid is null or t.workspace_id = $4)',
   ].join(' and ');
   const page = await tx.query<TicketRow & { slug: string; workspace_name: string }>(
-    `${SELECT.replace('from support_tickets t', ', w.slug, w.name as workspace_name from support_tickets t join workspaces w on w.id = t.workspace_id')}
+    `${SELECT.replace('from support_tickets t', ', w.slug, w.name as workspace_name from support_tickets t join workspace_directory w on w.id = t.workspace_id')}
      where ${where}
      order by array_position(array['urgent', 'high', 'normal', 'low'], t.priority), t.id desc limit $5 offset $6`,
     [...values, f.limit, f.offset]);
@@ -107,25 +107,19 @@ export async function listAllTickets(tx: Tx, f: AdminTicketFilter): Promise<{ da
 }
 
 export async function findWorkspaceRef(tx: Tx, workspaceId: string): Promise<WorkspaceRef> {
-  const { rows } = await tx.query<WorkspaceRef>('select id, slug, name from workspaces where id = $1', [workspaceId]);
+  const { rows } = await tx.query<WorkspaceRef>('select id, slug, name from workspace_directory where id = $1', [workspaceId]);
   return rows[0];
-}
-
-/** Does the bound workspace have this workflow execution? (The workflows module owns the table.) */
-export async function executionExists(tx: Tx, workspaceId: string, executionId: string): Promise<boolean> {
-  const { rows } = await tx.query('select 1 from workflow_executions where workspace_id = $1 and id = $2', [workspaceId, executionId]);
-  return rows.length > 0;
 }
 
 /** Platform admins, the only possible assignees. */
 export async function listPlatformAdmins(tx: Tx): Promise<{ id: string; name: string; email: string }[]> {
   const { rows } = await tx.query<{ id: string; name: string; email: string }>(
-    'select id, name, email from users where is_platform_admin order by lower(name), id');
+    'select id, name, email from user_directory where is_platform_admin order by lower(name), id');
   return rows;
 }
 
 export async function isPlatformAdmin(tx: Tx, userId: string): Promise<boolean> {
-  const { rows } = await tx.query('select 1 from users where id = $1 and is_platform_admin', [userId]);
+  const { rows } = await tx.query('select 1 from user_directory where id = $1 and is_platform_admin', [userId]);
   return rows.length > 0;
 }
 
@@ -151,7 +145,7 @@ export async function insertComment(tx: Tx, c: NewComment): Promise<CommentView>
     `with c as (
        insert into support_ticket_comments (workspace_id, ticket_id, author_type, author_id, body, is_internal)
        values ($1, $2, $3, $4, $5, $6) returning id, ticket_id, author_type, author_id, body, is_internal, created_at)
-     select c.*, u.name as author_name from c left join users u on u.id = c.author_id and c.author_type in ('user', 'platform_admin')`,
+     select c.*, u.name as author_name from c left join user_directory u on u.id = c.author_id and c.author_type in ('user', 'platform_admin')`,
     [c.workspaceId, c.ticketId, c.authorType, c.authorId, c.body, c.isInternal]);
   return toComment(rows[0]);
 }
@@ -160,7 +154,7 @@ export async function insertComment(tx: Tx, c: NewComment): Promise<CommentView>
 export async function listComments(tx: Tx, workspaceId: string, ticketId: string, options: { withInternal: boolean }): Promise<CommentView[]> {
   const { rows } = await tx.query<CommentRow>(
     `select c.id, c.ticket_id, c.author_type, c.author_id, u.name as author_name, c.body, c.is_internal, c.created_at
-     from support_ticket_comments c left join users u on u.id = c.author_id and c.author_type in ('user', 'platform_admin')
+     from support_ticket_comments c left join user_directory u on u.id = c.author_id and c.author_type in ('user', 'platform_admin')
      where c.workspace_id = $1 and c.ticket_id = $2 and ($3 or not c.is_internal)
      order by c.id`, [workspaceId, ticketId, options.withInternal]);
   return rows.map(toComment);

@@ -20,7 +20,7 @@ export type WebhookRetentionRun = { inboundDeleted: number; outboundDeleted: num
 function deleteBatch(table: string, timeColumn: string): string {
   return `with doomed as (
       select d.workspace_id, d.id from ${table} d
-      left join workspace_settings s on s.workspace_id = d.workspace_id and s.key = '${RETENTION_SETTING_KEY}'
+      left join workspace_setting_values s on s.workspace_id = d.workspace_id and s.key = '${RETENTION_SETTING_KEY}'
       where d.${timeColumn} < $1::timestamptz - make_interval(days => coalesce((s.value)::int, ${DEFAULT_RETENTION_DAYS}))
       limit ${BATCH}
     )

@@ -6,8 +6,8 @@ import type { AuditModule } from '../audit/index.ts';
 import type { IdentityModule } from '../identity/index.ts';
 import type { MailModule } from '../mail/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
-import type { EventTypeRegistry } from './event-types.ts';
-import type { EndpointCache } from './endpoint-cache.ts';
+import type { EventTypeRegistry } from './outbound/event-types.ts';
+import type { EndpointCache } from './inbound/endpoint-cache.ts';
 
 /** One verified inbound delivery (or a replay of one) handed to the endpoint's target. */
 export type InboundTrigger = {

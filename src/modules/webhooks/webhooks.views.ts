@@ -1,6 +1,6 @@
 // Rows → API views. No view carries a secret; the one-time secret is added by create and rotate.
-import type { EndpointRow, InboundListRow, InboundRow, ReplayRow } from './endpoints.store.ts';
-import type { AttemptRow, OutboundRow, SubscriptionRow } from './subscriptions.store.ts';
+import type { EndpointRow, InboundListRow, InboundRow, ReplayRow } from './inbound/endpoints.store.ts';
+import type { AttemptRow, OutboundRow, SubscriptionRow } from './outbound/subscriptions.store.ts';
 import type { AttemptView, EndpointView, InboundDeliveryDetail, InboundDeliveryView, OutboundDeliveryView, SubscriptionView } from './webhooks.schema.ts';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

@@ -1,7 +1,7 @@
 // The workflows module's door: routes, the step-type seam, the execution starter other modules
 // use (inbound webhooks), and the execution-finished hook (outbound webhooks).
 import type { Tx } from '../../kernel/db/database.ts';
-import { reportExecutions, reportWorkflows, workflowExists } from './report-workflows.ts';
+import { executionExists, reportExecutions, reportWorkflows, workflowExists } from './report-workflows.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { KernelDeps } from '../../kernel/module.ts';
 import type { AuditModule } from '../audit/index.ts';
@@ -56,6 +56,10 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
     /** Does this workflow exist in the workspace (webhooks checks an endpoint's target with it)? In the caller's transaction. */
     workflowExists(tx: Tx, workspaceId: string, workflowId: string): Promise<boolean> {
       return workflowExists(tx, workspaceId, workflowId);
+    },
+    /** Does the workspace have this execution (support checks a ticket's execution with it)? In the caller's transaction. */
+    executionExists(tx: Tx, workspaceId: string, executionId: string): Promise<boolean> {
+      return executionExists(tx, workspaceId, executionId);
     },
     /** What other modules may read (in the caller's transaction): workflows with deployed version and last run; executions of a window. */
     reports: {

@@ -52,3 +52,9 @@ export async function workflowExists(tx: Tx, workspaceId: string, workflowId: st
   const { rowCount } = await tx.query('select 1 from workflows where workspace_id = $1 and id = $2', [workspaceId, workflowId]);
   return (rowCount ?? 0) > 0;
 }
+
+/** Does the workspace have this execution? */
+export async function executionExists(tx: Tx, workspaceId: string, executionId: string): Promise<boolean> {
+  const { rowCount } = await tx.query('select 1 from workflow_executions where workspace_id = $1 and id = $2', [workspaceId, executionId]);
+  return (rowCount ?? 0) > 0;
+}
