@@ -1,6 +1,7 @@
 // Workflow requests: the workspace's own (create, read, edit while submitted, withdraw) and, for
 // platform admins, every workspace's pipeline (move, estimate, notes).
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { minorDigits } from '../lib/format.ts';
 import { api, request } from './client.ts';
 import { keys } from './keys.ts';
 import { useSession } from '../auth/session.tsx';
@@ -20,7 +21,7 @@ export const FREQUENCY_LABELS: Record<Frequency, string> = {
   once: 'Once', hourly: 'Hourly', daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly', on_demand: 'On demand',
 };
 
-export type Money = { amount: number; currency: string };
+export type Money = { amountMinor: number; currency: string };
 export type Estimate = Money & { deliveryDate: string | null };
 
 export type TimelineEntry = {
@@ -144,7 +145,7 @@ export function useTransitionRequest() {
 }
 
 export function useEstimateRequest() {
-  return useAdminMutation(({ id, ...body }: { id: string; amount: number; currency: string; deliveryDate: string | null; note?: string }) =>
+  return useAdminMutation(({ id, ...body }: { id: string; amountMinor: number; currency: string; deliveryDate: string | null; note?: string }) =>
     request<AdminRequestDetail>(`/admin/requests/${encodeURIComponent(id)}/estimate`, { method: 'PUT', body }));
 }
 
@@ -154,33 +155,17 @@ export function useAddRequestNote() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Money: the API speaks the currency's smallest unit (cents); people type and read major units.
-
-function fractionDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-export function formatMoney(money: Money): string {
-  const digits = fractionDigits(money.currency);
-  const value = money.amount / 10 ** digits;
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency: money.currency }).format(value);
-  } catch {
-    return `${value.toFixed(digits)} ${money.currency}`;
-  }
-}
+// Money: the API speaks the currency's minor unit (cents); people type and read major units.
+// Formatting is the console's one helper (lib/format.ts).
+export { formatMoney } from '../lib/format.ts';
 
 /** "1500.50" EUR → 150050; null when not a non-negative number. */
 export function toMinorUnits(text: string, currency: string): number | null {
   const value = Number(text.replace(',', '.').trim());
   if (!text.trim() || !Number.isFinite(value) || value < 0) return null;
-  return Math.round(value * 10 ** fractionDigits(currency));
+  return Math.round(value * 10 ** minorDigits(currency));
 }
 
 export function toMajorUnits(money: Money): string {
-  return String(money.amount / 10 ** fractionDigits(money.currency));
+  return String(money.amountMinor / 10 ** minorDigits(money.currency));
 }

@@ -610,8 +610,8 @@ export interface paths {
                         "application/json": {
                             data: {
                                 budget: {
-                                    /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                    amount: number;
+                                    /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                    amountMinor: number;
                                     /** @description ISO 4217 code, e.g. EUR */
                                     currency: string;
                                 } | null;
@@ -621,8 +621,8 @@ export interface paths {
                                 createdBy: string | null;
                                 description: string;
                                 estimate: {
-                                    /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                    amount: number;
+                                    /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                    amountMinor: number;
                                     /** @description ISO 4217 code, e.g. EUR */
                                     currency: string;
                                     /** @description Expected delivery (YYYY-MM-DD) */
@@ -700,8 +700,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             budget: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                             } | null;
@@ -711,8 +711,8 @@ export interface paths {
                             createdBy: string | null;
                             description: string;
                             estimate: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                                 /** @description Expected delivery (YYYY-MM-DD) */
@@ -799,8 +799,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                        amount: number;
+                        /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                        amountMinor: number;
                         /** @description ISO 4217 code, e.g. EUR */
                         currency: string;
                         deliveryDate?: string | null;
@@ -817,8 +817,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             budget: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                             } | null;
@@ -828,8 +828,8 @@ export interface paths {
                             createdBy: string | null;
                             description: string;
                             estimate: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                                 /** @description Expected delivery (YYYY-MM-DD) */
@@ -937,8 +937,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             budget: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                             } | null;
@@ -948,8 +948,8 @@ export interface paths {
                             createdBy: string | null;
                             description: string;
                             estimate: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                                 /** @description Expected delivery (YYYY-MM-DD) */
@@ -1062,8 +1062,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             budget: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                             } | null;
@@ -1073,8 +1073,8 @@ export interface paths {
                             createdBy: string | null;
                             description: string;
                             estimate: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                                 /** @description Expected delivery (YYYY-MM-DD) */
@@ -5791,8 +5791,8 @@ export interface paths {
                         "application/json": {
                             data: {
                                 budget: {
-                                    /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                    amount: number;
+                                    /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                    amountMinor: number;
                                     /** @description ISO 4217 code, e.g. EUR */
                                     currency: string;
                                 } | null;
@@ -5802,8 +5802,8 @@ export interface paths {
                                 createdBy: string | null;
                                 description: string;
                                 estimate: {
-                                    /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                    amount: number;
+                                    /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                    amountMinor: number;
                                     /** @description ISO 4217 code, e.g. EUR */
                                     currency: string;
                                     /** @description Expected delivery (YYYY-MM-DD) */
@@ -5854,8 +5854,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         budget?: {
-                            /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                            amount: number;
+                            /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                            amountMinor: number;
                             /** @description ISO 4217 code, e.g. EUR */
                             currency: string;
                         } | null;
@@ -5880,8 +5880,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             budget: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                             } | null;
@@ -5891,8 +5891,8 @@ export interface paths {
                             createdBy: string | null;
                             description: string;
                             estimate: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                                 /** @description Expected delivery (YYYY-MM-DD) */
@@ -5975,8 +5975,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             budget: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                             } | null;
@@ -5986,8 +5986,8 @@ export interface paths {
                             createdBy: string | null;
                             description: string;
                             estimate: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                                 /** @description Expected delivery (YYYY-MM-DD) */
@@ -6056,8 +6056,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         budget?: {
-                            /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                            amount: number;
+                            /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                            amountMinor: number;
                             /** @description ISO 4217 code, e.g. EUR */
                             currency: string;
                         } | null;
@@ -6082,8 +6082,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             budget: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                             } | null;
@@ -6093,8 +6093,8 @@ export interface paths {
                             createdBy: string | null;
                             description: string;
                             estimate: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                                 /** @description Expected delivery (YYYY-MM-DD) */
@@ -6181,8 +6181,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             budget: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                             } | null;
@@ -6192,8 +6192,8 @@ export interface paths {
                             createdBy: string | null;
                             description: string;
                             estimate: {
-                                /** @description In the currency's smallest unit (cents for EUR/USD), as Stripe does */
-                                amount: number;
+                                /** @description In the currency's minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does */
+                                amountMinor: number;
                                 /** @description ISO 4217 code, e.g. EUR */
                                 currency: string;
                                 /** @description Expected delivery (YYYY-MM-DD) */

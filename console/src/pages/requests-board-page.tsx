@@ -145,7 +145,7 @@ function EstimateForm({ request: r }: { request: AdminRequestDetail }) {
           return;
         }
         setAmountError(undefined);
-        estimate.mutate({ id: r.id, amount: minor, currency, deliveryDate: deliveryDate || null }, { onSuccess: () => toast.success('Estimate saved') });
+        estimate.mutate({ id: r.id, amountMinor: minor, currency, deliveryDate: deliveryDate || null }, { onSuccess: () => toast.success('Estimate saved') });
       }}
     >
       <TextField label="Estimated price" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} error={amountError} placeholder="4200" />

@@ -92,7 +92,7 @@ function EditRequestDialog({ request: r, onClose }: { request: RequestDetail; on
           }
           update.mutate({
             title: form.title.trim(), description: form.description, useCase: form.useCase, frequency: form.frequency,
-            budget: amount === null ? null : { amount, currency: form.currency },
+            budget: amount === null ? null : { amountMinor: amount, currency: form.currency },
           }, { onSuccess: () => { toast.success('Request updated'); onClose(); } });
         }}
       >

@@ -116,7 +116,7 @@ function NewRequestDialog({ onClose }: { onClose: () => void }) {
           setBudgetError(undefined);
           create.mutate({
             title: form.title.trim(), description: form.description, useCase: form.useCase, frequency: form.frequency,
-            budget: amount === null ? null : { amount, currency: form.currency },
+            budget: amount === null ? null : { amountMinor: amount, currency: form.currency },
           }, {
             onSuccess: (created) => {
               toast.success('Request submitted');

@@ -30,8 +30,10 @@ function describe(entry: TimelineEntry): ReactNode {
     case 'status_changed': return <>moved it from <RequestStatusBadge status={entry.fromStatus!} /> to <RequestStatusBadge status={entry.toStatus!} /></>;
     case 'withdrawn': return 'withdrew the request';
     case 'estimated': {
-      const d = entry.details as { amount?: number; currency?: string; deliveryDate?: string | null } | null;
-      const price = d?.amount !== undefined && d.currency ? formatMoney({ amount: d.amount, currency: d.currency }) : '';
+      // `amount` in estimates recorded before money became { amountMinor, currency } everywhere.
+      const d = entry.details as { amountMinor?: number; amount?: number; currency?: string; deliveryDate?: string | null } | null;
+      const minor = d?.amountMinor ?? d?.amount;
+      const price = minor !== undefined && d?.currency ? formatMoney({ amountMinor: minor, currency: d.currency }) : '';
       return `estimated ${price}${d?.deliveryDate ? `, delivery by ${d.deliveryDate}` : ''}`;
     }
     case 'note': return entry.isInternal ? 'added an internal note' : 'wrote';

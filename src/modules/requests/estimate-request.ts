@@ -13,7 +13,7 @@ export async function estimateRequest(ctx: RequestsContext, audit: AuditContext,
     const before = await findRequestAnywhere(tx, id, { forUpdate: true });
     if (!before) throw requestsErrors.create('REQUEST_NOT_FOUND');
     if (isFinal(before.status)) throw requestsErrors.create('REQUEST_CLOSED', `The request is ${before.status}; its estimate can no longer change`, { extra: { currentStatus: before.status } });
-    const estimate = { amount: input.amount, currency: input.currency, deliveryDate: input.deliveryDate ?? null };
+    const estimate = { amountMinor: input.amountMinor, currency: input.currency, deliveryDate: input.deliveryDate ?? null };
     const ws = before.workspaceId;
     const after = await updateRequest(tx, ws, id, { estimate });
     await insertTimelineEntry(tx, {

@@ -46,14 +46,14 @@ describe('workflow requests', () => {
   test('a member submits a request; it starts submitted with a first timeline entry and an audit event', async () => {
     const res = await call('POST', '/requests', a.tokens.member, {
       title: '  Weekly invoice digest ', description: 'Collect invoices from the mailbox', useCase: 'Finance team, every Monday',
-      frequency: 'weekly', budget: { amount: 150000, currency: 'EUR' },
+      frequency: 'weekly', budget: { amountMinor: 150000, currency: 'EUR' },
     }, 'req-create-0001');
     assert.equal(res.statusCode, 201, res.body);
     const r = res.json();
     assert.equal(r.title, 'Weekly invoice digest');
     assert.equal(r.status, 'submitted');
     assert.equal(r.workspaceId, a.workspaceId);
-    assert.deepEqual(r.budget, { amount: 150000, currency: 'EUR' });
+    assert.deepEqual(r.budget, { amountMinor: 150000, currency: 'EUR' });
     assert.equal(r.estimate, null);
     assert.equal(r.createdBy, a.userIds.member);
     assert.equal(r.timeline.length, 1);
@@ -66,8 +66,8 @@ describe('workflow requests', () => {
     for (const body of [
       { title: '   ', frequency: 'weekly' },
       { title: 'x', frequency: 'sometimes' },
-      { title: 'x', frequency: 'daily', budget: { amount: 10, currency: 'euro' } },
-      { title: 'x', frequency: 'daily', budget: { amount: -1, currency: 'EUR' } },
+      { title: 'x', frequency: 'daily', budget: { amountMinor: 10, currency: 'euro' } },
+      { title: 'x', frequency: 'daily', budget: { amountMinor: -1, currency: 'EUR' } },
       { title: 'x', frequency: 'daily', workspaceId: b.workspaceId },
     ]) {
       const res = await call('POST', '/requests', a.tokens.member, body);
@@ -124,10 +124,10 @@ describe('workflow requests', () => {
 
   test('edit while submitted: changes, timeline entry and audit diff; an unchanged edit records nothing', async () => {
     const r = await create(a, 'Draft idea');
-    const res = await call('PATCH', `/requests/${r.id}`, a.tokens.member, { title: 'Better idea', budget: { amount: 5000, currency: 'USD' } });
+    const res = await call('PATCH', `/requests/${r.id}`, a.tokens.member, { title: 'Better idea', budget: { amountMinor: 5000, currency: 'USD' } });
     assert.equal(res.statusCode, 200, res.body);
     const edited = res.json();
-    assert.deepEqual([edited.title, edited.budget], ['Better idea', { amount: 5000, currency: 'USD' }]);
+    assert.deepEqual([edited.title, edited.budget], ['Better idea', { amountMinor: 5000, currency: 'USD' }]);
     assert.deepEqual(edited.timeline.map((e: { kind: string }) => e.kind), ['submitted', 'updated']);
     assert.deepEqual(edited.timeline[1].details, { fields: ['title', 'budget'] });
     const same = await call('PATCH', `/requests/${r.id}`, a.tokens.member, { title: 'Better idea' });
@@ -197,9 +197,9 @@ describe('workflow requests', () => {
 
   test('estimate and notes: the client sees the estimate and public notes, never internal ones', async () => {
     const r = await create(a, 'Lead scoring');
-    const est = await call('PUT', `/admin/requests/${r.id}/estimate`, admin.token, { amount: 420000, currency: 'EUR', deliveryDate: '2031-03-15', note: 'Two sprints' });
+    const est = await call('PUT', `/admin/requests/${r.id}/estimate`, admin.token, { amountMinor: 420000, currency: 'EUR', deliveryDate: '2031-03-15', note: 'Two sprints' });
     assert.equal(est.statusCode, 200, est.body);
-    assert.deepEqual(est.json().estimate, { amount: 420000, currency: 'EUR', deliveryDate: '2031-03-15' });
+    assert.deepEqual(est.json().estimate, { amountMinor: 420000, currency: 'EUR', deliveryDate: '2031-03-15' });
     assert.equal((await call('POST', `/admin/requests/${r.id}/notes`, admin.token, { note: 'We will call you Tuesday' })).statusCode, 201);
     const internal = await call('POST', `/admin/requests/${r.id}/notes`, admin.token, { note: 'Margin is thin on this one', isInternal: true });
     assert.equal(internal.statusCode, 201);
@@ -207,7 +207,7 @@ describe('workflow requests', () => {
 
     const seen = (await call('GET', `/requests/${r.id}`, a.tokens.viewer));
     const detail = seen.json();
-    assert.deepEqual(detail.estimate, { amount: 420000, currency: 'EUR', deliveryDate: '2031-03-15' });
+    assert.deepEqual(detail.estimate, { amountMinor: 420000, currency: 'EUR', deliveryDate: '2031-03-15' });
     assert.deepEqual(detail.timeline.map((e: { kind: string }) => e.kind), ['submitted', 'estimated', 'note']);
     assert.ok(!seen.body.includes('Margin is thin'));
     assert.ok(detail.timeline.every((e: { isInternal: boolean }) => !e.isInternal));

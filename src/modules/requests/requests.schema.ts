@@ -14,12 +14,12 @@ export const RequestStatusSchema = Type.Unsafe<RequestStatus>({ type: 'string', 
 export const FrequencySchema = Type.Unsafe<Frequency>({ type: 'string', enum: [...FREQUENCIES], description: 'How often the automation would run' });
 
 export const MoneySchema = Type.Object({
-  amount: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'In the currency\'s smallest unit (cents for EUR/USD), as Stripe does' }),
+  amountMinor: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000, description: 'In the currency\'s minor unit (cents for EUR/USD: 150000 is 1,500.00), as Stripe does' }),
   currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR' }),
 }, { additionalProperties: false });
 
 export const EstimateSchema = Type.Object({
-  amount: MoneySchema.properties.amount,
+  amountMinor: MoneySchema.properties.amountMinor,
   currency: MoneySchema.properties.currency,
   deliveryDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], { description: 'Expected delivery (YYYY-MM-DD)' }),
 });
@@ -137,7 +137,7 @@ export const TransitionBody = Type.Object({
 export type TransitionInput = Static<typeof TransitionBody>;
 
 export const EstimateBody = Type.Object({
-  amount: MoneySchema.properties.amount,
+  amountMinor: MoneySchema.properties.amountMinor,
   currency: MoneySchema.properties.currency,
   deliveryDate: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Null()])),
   note: Type.Optional(Type.String({ maxLength: 10000 })),

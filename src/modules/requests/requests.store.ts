@@ -28,9 +28,9 @@ function toView(r: RequestRow): RequestView {
     description: r.description,
     useCase: r.use_case,
     frequency: r.frequency,
-    budget: r.budget_amount === null || r.budget_currency === null ? null : { amount: Number(r.budget_amount), currency: r.budget_currency },
+    budget: r.budget_amount === null || r.budget_currency === null ? null : { amountMinor: Number(r.budget_amount), currency: r.budget_currency },
     status: r.status,
-    estimate: r.estimate_amount === null || r.estimate_currency === null ? null : { amount: Number(r.estimate_amount), currency: r.estimate_currency, deliveryDate: r.estimate_delivery },
+    estimate: r.estimate_amount === null || r.estimate_currency === null ? null : { amountMinor: Number(r.estimate_amount), currency: r.estimate_currency, deliveryDate: r.estimate_delivery },
     createdBy: r.created_by,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -41,14 +41,14 @@ function toView(r: RequestRow): RequestView {
 
 export type NewRequest = {
   workspaceId: string; title: string; description: string; useCase: string; frequency: Frequency;
-  budget: { amount: number; currency: string } | null; createdBy: string | null; createdByKey: string | null;
+  budget: { amountMinor: number; currency: string } | null; createdBy: string | null; createdByKey: string | null;
 };
 
 export async function insertRequest(tx: Tx, r: NewRequest): Promise<RequestView> {
   const { rows } = await tx.query<RequestRow>(
     `insert into workflow_requests (workspace_id, title, description, use_case, frequency, budget_amount, budget_currency, created_by, created_by_key)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${COLUMNS}`,
-    [r.workspaceId, r.title, r.description, r.useCase, r.frequency, r.budget?.amount ?? null, r.budget?.currency ?? null, r.createdBy, r.createdByKey],
+    [r.workspaceId, r.title, r.description, r.useCase, r.frequency, r.budget?.amountMinor ?? null, r.budget?.currency ?? null, r.createdBy, r.createdByKey],
   );
   return toView(rows[0]);
 }
@@ -68,9 +68,9 @@ export async function findRequestAnywhere(tx: Tx, id: string, options: { forUpda
 
 export type RequestChanges = {
   title?: string; description?: string; useCase?: string; frequency?: Frequency;
-  budget?: { amount: number; currency: string } | null;
+  budget?: { amountMinor: number; currency: string } | null;
   status?: RequestStatus; isClosing?: boolean;
-  estimate?: { amount: number; currency: string; deliveryDate: string | null };
+  estimate?: { amountMinor: number; currency: string; deliveryDate: string | null };
 };
 
 export async function updateRequest(tx: Tx, workspaceId: string, id: string, c: RequestChanges): Promise<RequestView> {
@@ -85,7 +85,7 @@ export async function updateRequest(tx: Tx, workspaceId: string, id: string, c: 
   if (c.useCase !== undefined) set('use_case', c.useCase);
   if (c.frequency !== undefined) set('frequency', c.frequency);
   if (c.budget !== undefined) {
-    set('budget_amount', c.budget?.amount ?? null);
+    set('budget_amount', c.budget?.amountMinor ?? null);
     set('budget_currency', c.budget?.currency ?? null);
   }
   if (c.status !== undefined) {
@@ -94,7 +94,7 @@ export async function updateRequest(tx: Tx, workspaceId: string, id: string, c: 
     if (c.isClosing) sets.push('closed_at = now()');
   }
   if (c.estimate !== undefined) {
-    set('estimate_amount', c.estimate.amount);
+    set('estimate_amount', c.estimate.amountMinor);
     set('estimate_currency', c.estimate.currency);
     set('estimate_delivery', c.estimate.deliveryDate);
   }
