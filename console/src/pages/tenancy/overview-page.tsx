@@ -1,0 +1,167 @@
+// The current workspace at a glance: identity, your role, counts and where to go next.
+import { useState } from 'react';
+import { useSwitchWorkspace } from '../../api/auth.ts';
+import { useApiKeys } from '../../api/api-keys.ts';
+import { errorMessage } from '../../api/client.ts';
+import { useInvitations, useMembers } from '../../api/members.ts';
+import { useWorkspaces } from '../../api/workspaces.ts';
+import { useSession } from '../../auth/session.tsx';
+import { Badge, RoleBadge, StatusBadge } from '../../components/badge.tsx';
+import { CopyButton } from '../../components/copy-button.tsx';
+import { CreateWorkspaceDialog } from '../../components/create-workspace-dialog.tsx';
+import { Icon } from '../../components/icons.tsx';
+import type { IconName } from '../../components/icons.tsx';
+import { Card, PageHeader } from '../../components/page.tsx';
+import { EmptyState, ErrorState, Loading, Spinner } from '../../components/states.tsx';
+import { useToast } from '../../components/toast.tsx';
+import { WorkspaceAvatar } from '../../components/workspace-switcher.tsx';
+import { capitalize } from '../../lib/format.ts';
+import { Link, navigate } from '../../lib/router.tsx';
+
+function Stat({ label, value, to, icon, isLoading, isError }: { label: string; value: number | undefined; to?: string; icon: IconName; isLoading: boolean; isError: boolean }) {
+  const content = (
+    <>
+      <span className="stat-icon"><Icon name={icon} size={18} /></span>
+      <span className="stat-label">{label}</span>
+      <span className="stat-value" data-testid={`stat-${label.toLowerCase().replace(/\s+/g, '-')}`}>
+        {isLoading ? <Spinner /> : isError ? '—' : value}
+      </span>
+    </>
+  );
+  return to ? <Link to={to} className="stat stat-link">{content}</Link> : <div className="stat">{content}</div>;
+}
+
+export function OverviewPage() {
+  const { me, can } = useSession();
+  const toast = useToast();
+  const ws = me.workspace;
+  const members = useMembers({ enabled: can('member.read') });
+  const apiKeys = useApiKeys({ enabled: can('api_key.read') });
+  const invitations = useInvitations({ enabled: can('member.invite') });
+  const workspaces = useWorkspaces();
+  const switcher = useSwitchWorkspace();
+  const [isCreating, setIsCreating] = useState(false);
+  const origin = window.location.origin;
+  const parent = ws.parentId ? me.memberships.find((m) => m.workspaceId === ws.parentId) : undefined;
+  const curl = `curl -H "Authorization: Bearer $ATRIUM_API_KEY" ${origin}/api/v1/workspaces/current`;
+
+  const switchTo = (id: string, name: string) =>
+    switcher.mutate(id, { onSuccess: () => toast.success(`Switched to ${name}`), onError: (e) => toast.error(errorMessage(e)) });
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <span className="title-with-avatar">
+            <WorkspaceAvatar name={ws.name} />
+            {ws.name}
+          </span>
+        }
+        description={
+          <span className="meta-row">
+            <span className="mono">{ws.slug}</span>
+            <Badge>{capitalize(ws.kind)}</Badge>
+            <Badge tone="info">{capitalize(ws.plan)} plan</Badge>
+            <StatusBadge status={ws.status} />
+            {parent ? <span className="muted">in {parent.name}</span> : null}
+          </span>
+        }
+        actions={<span className="your-role">Your role <RoleBadge role={me.role} /></span>}
+      />
+
+      <div className="stats">
+        {can('member.read') ? <Stat label="Members" icon="users" to="/members" value={members.data?.length} isLoading={members.isPending} isError={members.isError} /> : null}
+        {can('member.invite') ? <Stat label="Pending invitations" icon="mail" to="/members" value={invitations.data?.length} isLoading={invitations.isPending} isError={invitations.isError} /> : null}
+        {can('api_key.read') ? <Stat label="API keys" icon="key" to="/api-keys" value={apiKeys.data?.filter((k) => !k.revokedAt).length} isLoading={apiKeys.isPending} isError={apiKeys.isError} /> : null}
+        <Stat label="Projects and teams" icon="layers" value={workspaces.data?.filter((w) => w.parentId === ws.id).length} isLoading={workspaces.isPending} isError={workspaces.isError} />
+      </div>
+
+      <div className="grid-2">
+        <Card
+          id="children"
+          title="Projects and teams"
+          description={`Workspaces inside ${ws.name} that you belong to, each with its own members, keys and data.`}
+          actions={can('workspace.create_child') ? (
+            <button type="button" className="btn btn-secondary btn-sm" onClick={() => setIsCreating(true)}>
+              <Icon name="plus" /> New
+            </button>
+          ) : null}
+        >
+          {workspaces.isPending ? <Loading /> : workspaces.isError ? <ErrorState error={workspaces.error} onRetry={() => void workspaces.refetch()} /> : (() => {
+            const children = workspaces.data.filter((w) => w.parentId === ws.id);
+            if (children.length === 0) {
+              return (
+                <EmptyState icon="layers" title="No projects or teams yet">
+                  {can('workspace.create_child') ? 'Create one per client to keep their keys, members and data apart.' : 'An owner or admin can create them.'}
+                </EmptyState>
+              );
+            }
+            return (
+              <ul className="list">
+                {children.map((child) => (
+                  <li key={child.id} className="list-row">
+                    <WorkspaceAvatar name={child.name} size="sm" />
+                    <span className="list-main">
+                      <strong>{child.name}</strong>
+                      <span className="muted mono">{child.slug}</span>
+                    </span>
+                    <RoleBadge role={child.role} />
+                    <button type="button" className="btn btn-ghost btn-sm" disabled={switcher.isPending} onClick={() => switchTo(child.id, child.name)}>
+                      Switch <Icon name="arrowRight" />
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            );
+          })()}
+        </Card>
+
+        <Card id="quick" title="Quick links">
+          <ul className="quick-links">
+            {can('member.invite') ? <QuickLink to="/members" icon="users" title="Invite a teammate" text="Send an invitation by email with a role." /> : null}
+            {can('api_key.create') ? <QuickLink to="/api-keys" icon="key" title="Create an API key" text="Call the API from scripts and CI." /> : null}
+            {can('mail.read') ? <QuickLink to="/mail" icon="mail" title="Open the dev mailbox" text="Invitations and notices sent by the platform." /> : null}
+            <QuickLink to="/security" icon="shield" title={me.user?.mfaEnabled ? 'Review your sessions' : 'Turn on two-factor authentication'} text={me.user?.mfaEnabled ? 'Two-factor is on. See where you are logged in.' : 'Protect your account with an authenticator app.'} />
+            <li>
+              <a className="quick-link" href="/docs" target="_blank" rel="noreferrer">
+                <Icon name="book" size={18} />
+                <span>
+                  <strong>API reference <Icon name="external" size={12} /></strong>
+                  <span className="muted">Every route, generated from the schemas.</span>
+                </span>
+              </a>
+            </li>
+          </ul>
+        </Card>
+      </div>
+
+      <Card id="call" title="Call the API" description="Every route takes an API key of this workspace as a bearer token.">
+        <div className="code-block">
+          <code>{curl}</code>
+          <CopyButton text={curl} />
+        </div>
+      </Card>
+
+      <CreateWorkspaceDialog open={isCreating} onClose={() => setIsCreating(false)} onCreated={(created, shouldSwitch) => {
+        setIsCreating(false);
+        if (shouldSwitch) switchTo(created.id, created.name);
+        else toast.success(`${created.name} created`);
+        navigate('/');
+      }} />
+    </>
+  );
+}
+
+function QuickLink({ to, icon, title, text }: { to: string; icon: IconName; title: string; text: string }) {
+  return (
+    <li>
+      <Link className="quick-link" to={to}>
+        <Icon name={icon} size={18} />
+        <span>
+          <strong>{title}</strong>
+          <span className="muted">{text}</span>
+        </span>
+      </Link>
+    </li>
+  );
+}
