@@ -3,7 +3,7 @@
 import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
-import type { AdminDeps } from './admin.deps.ts';
+import type { AdminContext } from './admin.context.ts';
 import { auditContextOf } from '../audit/index.ts';
 import {
   AdminMailSchema, AdminUserSchema, AdminWorkspaceDetailSchema, AdminWorkspaceSchema, CreateWorkspaceBody, IdParams,
@@ -23,7 +23,7 @@ import { dashboardRoutes } from './dashboard.routes.ts';
 const ADMIN = { auth: 'platform-admin' } as const;
 const tags = ['admin'];
 
-export function adminRoutes(deps: AdminDeps): RoutePlugin {
+export function adminRoutes(deps: AdminContext): RoutePlugin {
   return async (app) => {
     // Every request here is logged by the kernel (platform-admin routes); changes are also
     // audit events in the touched workspace's chain (the use-cases).

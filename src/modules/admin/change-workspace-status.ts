@@ -5,7 +5,7 @@ import { isUuid } from '../../kernel/ids.ts';
 import type { AuditContext } from '../audit/index.ts';
 import { tenancyErrors } from '../tenancy/index.ts';
 import type { WorkspaceStatus } from '../tenancy/index.ts';
-import type { AdminDeps } from './admin.deps.ts';
+import type { AdminContext } from './admin.context.ts';
 import type { AdminWorkspace } from './list-workspaces.ts';
 
 const ACTIONS: Record<WorkspaceStatus, string> = { active: 'workspace.restored', suspended: 'workspace.suspended', deleted: 'workspace.deleted' };
@@ -14,7 +14,7 @@ export type AdminStatusChange = { workspace: AdminWorkspace; isChanged: boolean;
 
 /** `idOrSlug`: the routes pass an id; the CLI also accepts a slug. */
 export async function changeWorkspaceStatus(
-  deps: Pick<AdminDeps, 'db' | 'log' | 'tenancy' | 'identity' | 'audit'>,
+  deps: Pick<AdminContext, 'db' | 'log' | 'tenancy' | 'identity' | 'audit'>,
   audit: AuditContext,
   idOrSlug: string,
   target: WorkspaceStatus,

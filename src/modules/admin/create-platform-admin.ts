@@ -5,7 +5,7 @@
 import type { AuditContext } from '../audit/index.ts';
 import { kernelErrors } from '../../kernel/errors.ts';
 import type { User } from '../identity/index.ts';
-import type { AdminDeps } from './admin.deps.ts';
+import type { AdminContext } from './admin.context.ts';
 import { adminErrors } from './admin.errors.ts';
 import { auditContextOfAdmin } from './admin-audit.ts';
 
@@ -22,7 +22,7 @@ export type PlatformAdminResult = {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export async function createPlatformAdmin(
-  deps: Pick<AdminDeps, 'db' | 'log' | 'identity' | 'tenancy' | 'audit'>,
+  deps: Pick<AdminContext, 'db' | 'log' | 'identity' | 'tenancy' | 'audit'>,
   audit: AuditContext,
   input: PlatformAdminInput,
 ): Promise<PlatformAdminResult> {
@@ -81,7 +81,7 @@ export async function createPlatformAdmin(
  * On start: with ATRIUM_ADMIN_EMAIL and ATRIUM_ADMIN_PASSWORD set and no such user yet, create
  * the platform admin. An existing user is left alone (never silently promoted or re-passworded).
  */
-export async function ensureBootstrapAdmin(deps: Pick<AdminDeps, 'config' | 'db' | 'log' | 'identity' | 'tenancy' | 'audit'>): Promise<PlatformAdminResult | null> {
+export async function ensureBootstrapAdmin(deps: Pick<AdminContext, 'config' | 'db' | 'log' | 'identity' | 'tenancy' | 'audit'>): Promise<PlatformAdminResult | null> {
   const { adminEmail, adminPassword } = deps.config;
   if (!adminEmail || !adminPassword) return null;
   const existing = await deps.db.withPlatform((tx) => deps.identity.users.findByEmail(tx, adminEmail));

@@ -2,14 +2,14 @@
 // Audit: `workspace.created` as the first link of the new workspace's chain.
 import type { AuditContext } from '../audit/index.ts';
 import type { WorkspacePlan } from '../tenancy/index.ts';
-import type { AdminDeps } from './admin.deps.ts';
+import type { AdminContext } from './admin.context.ts';
 import { adminErrors } from './admin.errors.ts';
 import { loadWorkspaceDetail } from './get-workspace.ts';
 import type { AdminWorkspaceDetail } from './get-workspace.ts';
 
 export type AdminCreateWorkspaceInput = { name: string; slug?: string; plan?: WorkspacePlan; ownerEmail?: string };
 
-export async function createWorkspace(deps: Pick<AdminDeps, 'db' | 'log' | 'tenancy' | 'identity' | 'audit'>, audit: AuditContext, input: AdminCreateWorkspaceInput): Promise<AdminWorkspaceDetail> {
+export async function createWorkspace(deps: Pick<AdminContext, 'db' | 'log' | 'tenancy' | 'identity' | 'audit'>, audit: AuditContext, input: AdminCreateWorkspaceInput): Promise<AdminWorkspaceDetail> {
   return deps.db.withPlatform(async (tx) => {
     const owner = input.ownerEmail ? await deps.identity.users.findByEmail(tx, input.ownerEmail) : null;
     if (input.ownerEmail && !owner) throw adminErrors.create('USER_NOT_FOUND', `No user with the email ${input.ownerEmail}`);

@@ -1,7 +1,7 @@
 // The platform admin's dashboards: figures across every workspace (platform path). Registered
 // inside adminRoutes, so its per-request admin log applies.
 import type { RoutePlugin } from '../../kernel/module.ts';
-import type { AdminDeps } from './admin.deps.ts';
+import type { AdminContext } from './admin.context.ts';
 import { AdminErrorPageSchema, DashboardSchema, ErrorListQuery, WorkflowStatsPageSchema, WorkflowStatsQuery } from './dashboard.schema.ts';
 import { getDashboard } from './get-dashboard.ts';
 import { listErrors } from './list-errors.ts';
@@ -10,7 +10,7 @@ import { listWorkflowStats } from './list-workflow-stats.ts';
 const ADMIN = { auth: 'platform-admin' } as const;
 const tags = ['admin'];
 
-export function dashboardRoutes(deps: AdminDeps): RoutePlugin {
+export function dashboardRoutes(deps: AdminContext): RoutePlugin {
   return async (app) => {
     app.get('/admin/dashboard', {
       config: ADMIN,

@@ -4,10 +4,10 @@
 // bound to a workspace the user has left are revoked too, but no chain is theirs to record in.
 import type { AuditContext } from '../audit/index.ts';
 import { tenancyErrors } from '../tenancy/index.ts';
-import type { AdminDeps } from './admin.deps.ts';
+import type { AdminContext } from './admin.context.ts';
 import { adminErrors } from './admin.errors.ts';
 
-export async function logoutWorkspace(deps: Pick<AdminDeps, 'db' | 'log' | 'tenancy' | 'identity' | 'audit'>, audit: AuditContext, workspaceId: string): Promise<{ revokedSessions: number }> {
+export async function logoutWorkspace(deps: Pick<AdminContext, 'db' | 'log' | 'tenancy' | 'identity' | 'audit'>, audit: AuditContext, workspaceId: string): Promise<{ revokedSessions: number }> {
   const revokedSessions = await deps.db.withPlatform(async (tx) => {
     if (!(await deps.tenancy.findWorkspace(tx, workspaceId))) throw tenancyErrors.create('WORKSPACE_NOT_FOUND');
     const count = await deps.identity.sessions.revokeWorkspaceSessions(tx, workspaceId, 'forced_logout');
@@ -21,7 +21,7 @@ export async function logoutWorkspace(deps: Pick<AdminDeps, 'db' | 'log' | 'tena
   return { revokedSessions };
 }
 
-export async function logoutUser(deps: Pick<AdminDeps, 'db' | 'log' | 'identity' | 'audit'>, audit: AuditContext, userId: string): Promise<{ revokedSessions: number }> {
+export async function logoutUser(deps: Pick<AdminContext, 'db' | 'log' | 'identity' | 'audit'>, audit: AuditContext, userId: string): Promise<{ revokedSessions: number }> {
   const revokedSessions = await deps.db.withPlatform(async (tx) => {
     if (!(await deps.identity.users.findById(tx, userId))) throw adminErrors.create('USER_NOT_FOUND');
     let count = 0;

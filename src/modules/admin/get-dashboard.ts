@@ -48,9 +48,9 @@ export type Dashboard = {
   jobs: { queues: QueueStats[]; pending: number; running: number; dead: number; oldestPendingSeconds: number } | null;
 };
 
-export type DashboardDeps = { config: Config; db: Database; log: Logger; jobs?: JobEngine };
+export type DashboardContext = { config: Config; db: Database; log: Logger; jobs?: JobEngine };
 
-export async function getDashboard(deps: DashboardDeps, options: { now?: Date; activityLimit?: number } = {}): Promise<Dashboard> {
+export async function getDashboard(deps: DashboardContext, options: { now?: Date; activityLimit?: number } = {}): Promise<Dashboard> {
   const now = options.now ?? new Date();
   const since24h = new Date(now.getTime() - DAY_MS);
   const since30d = new Date(now.getTime() - 30 * DAY_MS);
@@ -111,7 +111,7 @@ export async function getDashboard(deps: DashboardDeps, options: { now?: Date; a
   };
 }
 
-async function loadQueueStats(deps: DashboardDeps): Promise<Dashboard['jobs']> {
+async function loadQueueStats(deps: DashboardContext): Promise<Dashboard['jobs']> {
   if (!deps.jobs) return null;
   try {
     const queues = await deps.jobs.stats();

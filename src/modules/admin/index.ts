@@ -9,7 +9,7 @@ import type { MailModule } from '../mail/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
 import type { AuditModule } from '../audit/index.ts';
 import type { WorkspaceSearch, WorkspaceStatus } from '../tenancy/index.ts';
-import type { AdminDeps, AdminReports } from './admin.deps.ts';
+import type { AdminContext, AdminReports } from './admin.context.ts';
 import { auditContextOfAdmin } from './admin-audit.ts';
 import type { AdminActor } from './admin-audit.ts';
 import { adminRoutes } from './admin.routes.ts';
@@ -38,7 +38,7 @@ export type { AdminWorkspace, AdminWorkspacePage } from './list-workspaces.ts';
 export type { AdminWorkspaceDetail } from './get-workspace.ts';
 export type { WorkspaceOverview, Account, Usage } from './accounts/get-workspace-overview.ts';
 export type { AccountPatch } from './accounts/update-account.ts';
-export type { AdminReports } from './admin.deps.ts';
+export type { AdminReports } from './admin.context.ts';
 export type { AdminStatusChange } from './change-workspace-status.ts';
 export { adminErrors } from './admin.errors.ts';
 export type { Dashboard, ActivityItem } from './get-dashboard.ts';
@@ -52,7 +52,7 @@ export function createAdminModule(
   deps: KernelDeps,
   modules: { identity: IdentityModule; tenancy: TenancyModule; mail: MailModule; audit: AuditModule; jobs: JobEngine; reports: AdminReports },
 ) {
-  const all: AdminDeps = { ...deps, ...modules };
+  const all: AdminContext = { ...deps, ...modules };
   defineHealthSampleJob(modules.jobs, deps.db, deps.log);
   return {
     routes: adminRoutes(all),

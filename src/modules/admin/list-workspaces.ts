@@ -1,10 +1,10 @@
 import type { Workspace, WorkspaceSearch } from '../tenancy/index.ts';
-import type { AdminDeps } from './admin.deps.ts';
+import type { AdminContext } from './admin.context.ts';
 
 export type AdminWorkspace = Workspace & { memberCount: number };
 export type AdminWorkspacePage = { data: AdminWorkspace[]; total: number; limit: number; offset: number };
 
-export async function listWorkspaces(deps: Pick<AdminDeps, 'db' | 'tenancy' | 'identity'>, search: WorkspaceSearch): Promise<AdminWorkspacePage> {
+export async function listWorkspaces(deps: Pick<AdminContext, 'db' | 'tenancy' | 'identity'>, search: WorkspaceSearch): Promise<AdminWorkspacePage> {
   return deps.db.withPlatform(async (tx) => {
     const page = await deps.tenancy.searchWorkspaces(tx, search);
     const counts = await deps.identity.directory.countMembers(tx, page.data.map((w) => w.id));

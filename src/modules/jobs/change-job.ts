@@ -1,19 +1,18 @@
 // Retry a dead letter or cancel a job, as a platform admin. The job's workspace (if any) gets the
 // audit event in the same transaction; a platform job's change is logged by the route.
-import type { Database, Tx } from '../../kernel/db/database.ts';
-import type { CancelOutcome, JobEngine } from '../../kernel/jobs/index.ts';
-import type { AuditContext, AuditModule } from '../audit/index.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { CancelOutcome } from '../../kernel/jobs/index.ts';
+import type { AuditContext } from '../audit/index.ts';
+import type { JobsContext } from './jobs.context.ts';
 import { jobsErrors } from './jobs.errors.ts';
 
-export type JobsDeps = { db: Database; jobs: JobEngine; audit: Pick<AuditModule, 'record'> };
-
-async function findJob(deps: JobsDeps, tx: Tx, id: string) {
+async function findJob(deps: JobsContext, tx: Tx, id: string) {
   const job = await deps.jobs.findJob(tx, id);
   if (!job) throw jobsErrors.create('JOB_NOT_FOUND');
   return job;
 }
 
-export async function retryJob(deps: JobsDeps, context: AuditContext, id: string): Promise<{ id: string; status: 'pending' | 'blocked' }> {
+export async function retryJob(deps: JobsContext, context: AuditContext, id: string): Promise<{ id: string; status: 'pending' | 'blocked' }> {
   return deps.db.withPlatform(async (tx) => {
     const job = await findJob(deps, tx, id);
     if (job.status !== 'dead') throw jobsErrors.create('JOB_NOT_DEAD', `The job is ${job.status}.`);
@@ -24,7 +23,7 @@ export async function retryJob(deps: JobsDeps, context: AuditContext, id: string
   });
 }
 
-export async function cancelJob(deps: JobsDeps, context: AuditContext, id: string): Promise<{ id: string; outcome: Exclude<CancelOutcome, 'not_found'> }> {
+export async function cancelJob(deps: JobsContext, context: AuditContext, id: string): Promise<{ id: string; outcome: Exclude<CancelOutcome, 'not_found'> }> {
   return deps.db.withPlatform(async (tx) => {
     const job = await findJob(deps, tx, id);
     const outcome = await deps.jobs.cancel(tx, id);

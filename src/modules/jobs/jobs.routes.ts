@@ -3,7 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { auditContextOf } from '../audit/index.ts';
 import { cancelJob, retryJob } from './change-job.ts';
-import type { JobsDeps } from './change-job.ts';
+import type { JobsContext } from './jobs.context.ts';
 
 const ADMIN = { auth: 'platform-admin' } as const;
 const tags = ['admin'];
@@ -33,7 +33,7 @@ const QueueStatsSchema = Type.Object({
 });
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
-export function jobsRoutes(deps: JobsDeps): RoutePlugin {
+export function jobsRoutes(deps: JobsContext): RoutePlugin {
   return async (app) => {
     app.get('/admin/jobs/stats', {
       config: ADMIN,

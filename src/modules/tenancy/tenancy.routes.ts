@@ -1,11 +1,8 @@
 // HTTP for the caller's workspaces. The workspace is always the principal's, never an input.
 import { Type } from '@fastify/type-provider-typebox';
-import type { Database } from '../../kernel/db/database.ts';
 import type { RoutePlugin } from '../../kernel/module.ts';
-import type { IdentityModule } from '../identity/index.ts';
 import { auditContextOf } from '../audit/index.ts';
-import type { AuditModule } from '../audit/index.ts';
-import type { SettingsRegistry } from './settings.registry.ts';
+import type { TenancyContext } from './tenancy.context.ts';
 import { MyWorkspaceSchema, SlugSchema, WorkspaceDetailSchema, WorkspaceNameSchema, WorkspaceSchema } from './tenancy.schema.ts';
 import { listMyWorkspaces } from './list-my-workspaces.ts';
 import { getCurrentWorkspace } from './get-workspace.ts';
@@ -13,14 +10,7 @@ import { updateCurrentWorkspace } from './update-workspace.ts';
 import { createChildWorkspace } from './create-child-workspace.ts';
 import { deleteCurrentWorkspace } from './delete-workspace.ts';
 
-export type TenancyRouteDeps = {
-  db: Database;
-  settings: SettingsRegistry;
-  identity: Pick<IdentityModule, 'users' | 'sessions' | 'invalidateSessionCache'>;
-  audit: Pick<AuditModule, 'record'>;
-};
-
-export function tenancyRoutes(deps: TenancyRouteDeps): RoutePlugin {
+export function tenancyRoutes(deps: TenancyContext): RoutePlugin {
   return async (app) => {
     app.get('/workspaces', {
       config: { auth: 'session' },

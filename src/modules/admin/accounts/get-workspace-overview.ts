@@ -9,7 +9,7 @@ import type { AuditEvent } from '../../audit/index.ts';
 import type { RequestsReport } from '../../requests/index.ts';
 import type { TicketsReport } from '../../support/index.ts';
 import type { WorkflowReportItem } from '../../workflows/index.ts';
-import type { AdminDeps } from '../admin.deps.ts';
+import type { AdminContext } from '../admin.context.ts';
 import { adminErrors } from '../admin.errors.ts';
 import { loadWorkspaceDetail } from '../get-workspace.ts';
 import type { AdminWorkspaceDetail } from '../get-workspace.ts';
@@ -57,7 +57,7 @@ export function windowOf(query: { from?: string; to?: string }, now = new Date()
 }
 
 export async function getWorkspaceOverview(
-  deps: Pick<AdminDeps, 'db' | 'tenancy' | 'identity' | 'reports' | 'config'>,
+  deps: Pick<AdminContext, 'db' | 'tenancy' | 'identity' | 'reports' | 'config'>,
   id: string,
   query: { from?: string; to?: string } = {},
 ): Promise<WorkspaceOverview> {

@@ -7,7 +7,7 @@ import type { AuditContext } from '../../audit/index.ts';
 import { isCurrency } from '../../../kernel/money.ts';
 import { tenancyErrors } from '../../tenancy/index.ts';
 import type { WorkspacePlan } from '../../tenancy/index.ts';
-import type { AdminDeps } from '../admin.deps.ts';
+import type { AdminContext } from '../admin.context.ts';
 import { adminErrors } from '../admin.errors.ts';
 import { selectAccount, upsertAccount } from './account.store.ts';
 import type { StoredAccount, StoredSubscription, SubscriptionPeriod, SubscriptionStatus } from './account.store.ts';
@@ -75,7 +75,7 @@ function diffOf(before: { plan: WorkspacePlan } & StoredAccount, after: { plan: 
 }
 
 export async function updateAccount(
-  deps: Pick<AdminDeps, 'db' | 'tenancy' | 'identity' | 'audit'>,
+  deps: Pick<AdminContext, 'db' | 'tenancy' | 'identity' | 'audit'>,
   audit: AuditContext,
   workspaceId: string,
   patch: AccountPatch,

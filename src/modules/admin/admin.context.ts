@@ -21,7 +21,7 @@ export type AdminReports = {
 };
 
 /** What the admin use-cases need; every database access goes through db.withPlatform. */
-export type AdminDeps = {
+export type AdminContext = {
   config: Config; db: Database; log: Logger;
   identity: IdentityModule; tenancy: TenancyModule; mail: MailModule; audit: Pick<AuditModule, 'record'>; jobs: JobEngine;
   reports: AdminReports;
