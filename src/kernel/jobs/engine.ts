@@ -5,24 +5,32 @@
 // The worker side runs on its own small pool whose sessions are atrium_platform (the engine
 // crosses workspaces by design); handlers re-enter use-cases through db.withWorkspace with the
 // job's workspace.
+//
+// Parts: claiming, dispatch, leases and completions here (they share the in-process state of
+// running jobs); timing.ts (backoff, cron), scheduling.ts (cron ticks), notifications.ts (the
+// LISTEN line), metrics.ts, jobs.store.ts (the SQL).
 import { toStorableText } from '../db/isolating-write.ts';
 import { projectRelativeStack } from '../stack.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import pg from 'pg';
-import { Cron } from 'croner';
-import client from 'prom-client';
+import type client from 'prom-client';
 import type { Tx } from '../db/database.ts';
 import { createPool } from '../db/pool.ts';
 import type { Pool } from '../db/pool.ts';
 import type { KernelDeps } from '../module.ts';
 import type { Logger } from '../logging.ts';
 import {
-  CANCEL_CHANNEL, CLAIM_SQL, COMPLETE_ONE_SQL, COMPLETE_SQL, DUE_SCHEDULES_SQL, FAIL_SQL, HEARTBEAT_SQL, insertJob, insertJobs,
+  CANCEL_CHANNEL, CLAIM_SQL, COMPLETE_ONE_SQL, COMPLETE_SQL, FAIL_SQL, HEARTBEAT_SQL, insertJob, insertJobs,
   JANITOR_DELETE_LANES_SQL, JANITOR_LOCK_LANES_SQL, JOBS_CHANNEL, KEY_LOCK, listJobs, PROMOTE_SQL, PRUNE_DEAD_SQL, queueStats, RELEASE_SQL, SWEEP_CANCELLED_SQL, SWEEP_SQL,
 } from './jobs.store.ts';
 import type { ClaimedRow, PreparedJob } from './jobs.store.ts';
 import { PermanentJobError } from './jobs.types.ts';
+import { createJobCounters, registerJobMetrics } from './metrics.ts';
+import { createNotificationListener } from './notifications.ts';
+import { deleteSchedule, fireDueSchedules, upsertSchedule } from './scheduling.ts';
+import { backoffMs } from './timing.ts';
+
+export { backoffMs, isValidCron, nextCronRun } from './timing.ts';
 import type { CancelOutcome, EnqueueOptions, JobEngine, JobContext, JobStatus, QueueDefinition, ScheduleDefinition } from './jobs.types.ts';
 
 export type JobEngineOptions = {
@@ -70,27 +78,7 @@ type Running = {
 
 type Completion = { id: string; attempt: number };
 
-const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 10 * 60 * 1000 };
 const QUEUE_NAME = /^[a-z][a-z0-9_.:-]{0,99}$/;
-
-/** Full jitter: a random delay in [0, min(max, base · 2^(attempt-1))]. */
-export function backoffMs(attempt: number, backoff: { baseMs: number; maxMs: number } = DEFAULT_BACKOFF): number {
-  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(Math.random() * ceiling);
-}
-
-/** The next run of a cron expression after `from`, or null if it never fires again. Throws on a bad expression or timezone. */
-export function nextCronRun(cron: string, timezone = 'UTC', from: Date = new Date()): Date | null {
-  return new Cron(cron, { timezone, paused: true }).nextRun(from);
-}
-
-export function isValidCron(cron: string, timezone = 'UTC'): boolean {
-  try {
-    return nextCronRun(cron, timezone) !== null;
-  } catch {
-    return false;
-  }
-}
 
 /** A job's last error, as stored (and shown to platform admins): storable text, project-relative stack. */
 function errorJson(err: unknown): { message: string; stack?: string; name?: string } {
@@ -128,7 +116,6 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   let completions: Completion[] = [];
   let flushing: Promise<void> | undefined;
   let pool: Pool | undefined;
-  let listener: pg.Client | undefined;
   let isStarted = false;
   let isStopping = false;
   const timers: NodeJS.Timeout[] = [];
@@ -139,11 +126,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   let isVacuumAllowed = true;
   const vacuumEvery = options.vacuumEvery ?? 5000;
 
-  const counters = {
-    completed: new client.Counter({ name: 'atrium_jobs_completed_total', help: 'Jobs completed, by queue', labelNames: ['queue'] as const, registers: [] }),
-    failed: new client.Counter({ name: 'atrium_jobs_failed_total', help: 'Job attempts failed (retried or dead), by queue and outcome', labelNames: ['queue', 'outcome'] as const, registers: [] }),
-    rejected: new client.Counter({ name: 'atrium_jobs_rejected_completions_total', help: 'Completions refused because the lease had expired and the job was claimed again', labelNames: ['queue'] as const, registers: [] }),
-  };
+  const counters = createJobCounters();
 
   function workerPool(): Pool {
     if (!pool) {
@@ -444,20 +427,10 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   }
 
   async function fireSchedules(): Promise<void> {
-    await inPlatformTx(async (tx) => {
-      const { rows } = await tx.query<{ name: string; cron: string; timezone: string; queue: string; payload: unknown; workspace_id: string | null; next_run_at: Date }>(DUE_SCHEDULES_SQL);
-      for (const s of rows) {
-        // One job per tick, keyed by the tick: a tick is never fired twice.
-        await insertJob(tx, prepare(s.queue, s.payload, { workspaceId: s.workspace_id, actor: { type: 'system', id: null }, idempotencyKey: `cron:${s.name}:${s.next_run_at.toISOString()}` }));
-        let next: Date | null = null;
-        try {
-          next = nextCronRun(s.cron, s.timezone, new Date());
-        } catch (err) {
-          log.error({ err, schedule: s.name }, 'schedule has an invalid cron expression; disabled');
-        }
-        await tx.query('update job_schedules set last_run_at = now(), next_run_at = coalesce($2, next_run_at), is_enabled = $2 is not null, updated_at = now() where name = $1', [s.name, next]);
-      }
-    });
+    // One job per tick, keyed by the tick: a tick is never fired twice.
+    await inPlatformTx((tx) => fireDueSchedules(tx, log, async (t) => {
+      await insertJob(tx, prepare(t.queue, t.payload, { workspaceId: t.workspaceId, actor: { type: 'system', id: null }, idempotencyKey: `cron:${t.name}:${t.tick.toISOString()}` }));
+    }));
   }
 
   function every(ms: number, what: string, fn: () => Promise<void>): void {
@@ -471,30 +444,12 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     timers.push(t);
   }
 
-  async function listen(): Promise<void> {
-    const ownerUrl = (db.owner.options as { connectionString?: string }).connectionString!;
-    const c = new pg.Client({ connectionString: workerPoolUrl(ownerUrl), application_name: 'atrium-jobs-listen' });
-    c.on('error', (err) => log.warn({ err }, 'job notification connection lost; polling until it is back'));
-    c.on('end', () => {
-      listener = undefined;
-      if (!isStopping && isStarted) setTimeout(() => { if (!isStopping && isStarted && !listener) listen().catch(() => undefined); }, 1000).unref();
-    });
-    c.on('notification', (n) => {
-      if (n.channel === JOBS_CHANNEL && n.payload) pump(n.payload);
-      else if (n.channel === CANCEL_CHANNEL && n.payload) cancelLocal(n.payload);
-    });
-    try {
-      await c.connect();
-      await c.query(`listen ${JOBS_CHANNEL}`);
-      await c.query(`listen ${CANCEL_CHANNEL}`);
-      listener = c;
-      for (const name of queues.keys()) pump(name);
-    } catch (err) {
-      log.warn({ err }, 'could not listen for job notifications; retrying');
-      await c.end().catch(() => undefined);
-      if (!isStopping && isStarted) setTimeout(() => { if (!listener) listen().catch(() => undefined); }, 1000).unref();
-    }
-  }
+  const notifications = createNotificationListener({
+    url: workerPoolUrl((db.owner.options as { connectionString?: string }).connectionString!),
+    log, isActive: () => isStarted && !isStopping,
+    onJob: (queue) => pump(queue), onCancel: (id) => cancelLocal(id),
+    onListening: () => { for (const name of queues.keys()) pump(name); },
+  });
 
   return {
     name: 'jobs',
@@ -564,42 +519,14 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       return true;
     },
 
-    async schedule(tx, s: ScheduleDefinition) {
-      const timezone = s.timezone ?? 'UTC';
-      const next = nextCronRun(s.cron, timezone);
-      if (!next) throw new Error(`job engine: cron "${s.cron}" never fires`);
-      await tx.query(
-        `insert into job_schedules (name, workspace_id, cron, timezone, queue, payload, next_run_at, is_enabled)
-          values ($1, $2, $3, $4, $5, $6, $7, $8)
-          on conflict (name) do update set workspace_id = excluded.workspace_id, cron = excluded.cron, timezone = excluded.timezone,
-            queue = excluded.queue, payload = excluded.payload, next_run_at = excluded.next_run_at, is_enabled = excluded.is_enabled, updated_at = now()`,
-        [s.name, s.workspaceId ?? null, s.cron, timezone, s.queue, JSON.stringify(s.payload ?? {}), next, s.isEnabled ?? true],
-      );
-    },
-
-    async unschedule(tx, name) {
-      const { rowCount } = await tx.query('delete from job_schedules where name = $1', [name]);
-      return (rowCount ?? 0) > 0;
-    },
+    schedule: (tx, s: ScheduleDefinition) => upsertSchedule(tx, s),
+    unschedule: (tx, name) => deleteSchedule(tx, name),
 
     stats: () => db.withPlatform((tx) => queueStats(tx)),
     listJobs: (filter) => db.withPlatform((tx) => listJobs(tx, filter)),
 
     registerMetrics(registry) {
-      for (const c of Object.values(counters)) registry.registerMetric(c);
-      const stats = () => db.withPlatform((tx) => queueStats(tx));
-      new client.Gauge({
-        name: 'atrium_jobs_depth', help: 'Jobs by queue and status (pending, blocked, running, dead)', labelNames: ['queue', 'status'] as const, registers: [registry],
-        async collect() {
-          for (const s of await stats()) for (const status of ['pending', 'blocked', 'running', 'dead'] as const) this.set({ queue: s.queue, status }, s[status]);
-        },
-      });
-      new client.Gauge({
-        name: 'atrium_jobs_oldest_pending_seconds', help: 'Age of the oldest due pending job, by queue', labelNames: ['queue'] as const, registers: [registry],
-        async collect() {
-          for (const s of await stats()) this.set({ queue: s.queue }, s.oldestPendingSeconds);
-        },
-      });
+      registerJobMetrics(registry, counters, () => db.withPlatform((tx) => queueStats(tx)));
     },
 
     start() {
@@ -610,7 +537,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       // completions would otherwise wait for it), and listen; ready() resolves when both are done.
       const size = options.poolSize ?? 8;
       warming = Promise.all([
-        listen(),
+        notifications.start(),
         Promise.all(Array.from({ length: size }, () => workerPool().connect())).then((clients) => { for (const c of clients) c.release(); }),
       ]).then(() => undefined, (err: unknown) => log.warn({ err }, 'job engine warm-up failed; connections open on demand'));
       every(pollMs, 'job poll', async () => { for (const name of queues.keys()) pump(name); });
@@ -641,9 +568,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       }
       if (completions.length || flushing) await flush().catch((err: unknown) => log.warn({ err }, 'completions not recorded at shutdown; the jobs will run again'));
       isStarted = false;
-      const l = listener;
-      listener = undefined;
-      if (l) await l.end().catch(() => undefined);
+      await notifications.stop();
       if (pool) await pool.end().catch(() => undefined);
       pool = undefined;
       log.info({ workerId }, 'job engine stopped');
