@@ -10,11 +10,10 @@ import type { JobEngine, QueueStats } from '../../kernel/jobs/index.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import { computeUptime } from './compute-uptime.ts';
 import type { Uptime } from './compute-uptime.ts';
-import {
-  countActiveWorkspaces, countExecutionsByStatus, countFailedExecutions, countServerErrors, selectHourlySeries, selectLatestHealthSample,
-  selectRecentActivity, sumCompletedRevenue,
-} from './dashboard.store.ts';
-import type { ActiveWorkspaceCounts } from './dashboard.store.ts';
+import type { AdminReports } from './admin.context.ts';
+import { selectLatestHealthSample } from './dashboard.store.ts';
+import { countActiveWorkspaces, selectHourlySeries, selectRecentActivity } from './platform-reports.ts';
+import type { ActiveWorkspaceCounts } from './platform-reports.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -48,7 +47,7 @@ export type Dashboard = {
   jobs: { queues: QueueStats[]; pending: number; running: number; dead: number; oldestPendingSeconds: number } | null;
 };
 
-export type DashboardContext = { config: Config; db: Database; log: Logger; jobs?: JobEngine };
+export type DashboardContext = { config: Config; db: Database; log: Logger; jobs?: JobEngine; reports: AdminReports };
 
 export async function getDashboard(deps: DashboardContext, options: { now?: Date; activityLimit?: number } = {}): Promise<Dashboard> {
   const now = options.now ?? new Date();
@@ -64,13 +63,14 @@ export async function getDashboard(deps: DashboardContext, options: { now?: Date
     const uptime24h = await computeUptime(tx, DAY_MS, now);
     const uptime30d = await computeUptime(tx, 30 * DAY_MS, now);
     const latest = await selectLatestHealthSample(tx);
-    const serverErrors = await countServerErrors(tx, since24h);
-    const failed = await countFailedExecutions(tx, since24h);
-    const byStatus = await countExecutionsByStatus(tx, since24h);
-    const revenue = await sumCompletedRevenue(tx, monthStart);
-    const workspaces = await countActiveWorkspaces(tx, since24h, since30d);
-    const series = await selectHourlySeries(tx, firstHour);
-    const activity = await selectRecentActivity(tx, new Date(now.getTime() - 7 * DAY_MS), since24h, options.activityLimit ?? 20);
+    const { workflows, apiLogs } = deps.reports;
+    const serverErrors = await apiLogs.platform.countServerErrors(tx, since24h);
+    const failed = await workflows.platform.countFailedExecutions(tx, since24h);
+    const byStatus = await workflows.platform.countExecutionsByStatus(tx, since24h);
+    const revenue = await workflows.platform.sumCompletedRevenue(tx, monthStart);
+    const workspaces = await countActiveWorkspaces(tx, deps.reports, since24h, since30d);
+    const series = await selectHourlySeries(tx, deps.reports, firstHour);
+    const activity = await selectRecentActivity(tx, deps.reports, new Date(now.getTime() - 7 * DAY_MS), since24h, options.activityLimit ?? 20);
     return { uptime24h, uptime30d, latest, serverErrors, failed, byStatus, revenue, workspaces, series, activity };
   });
   const jobs = await jobsPromise;

@@ -5,8 +5,9 @@ import { parseDateTime } from '../../kernel/http/date-time.ts';
 import type { Database } from '../../kernel/db/database.ts';
 import { isUuid } from '../../kernel/ids.ts';
 import { adminErrors } from './admin.errors.ts';
-import { selectErrorPage } from './dashboard.store.ts';
-import type { ErrorFilters, ErrorKeyset, ErrorSeverity, ErrorSource } from './dashboard.store.ts';
+import type { AdminReports } from './admin.context.ts';
+import { selectErrorPage } from './platform-reports.ts';
+import type { ErrorFilters, ErrorKeyset, ErrorSeverity, ErrorSource } from './platform-reports.ts';
 
 export type AdminError = {
   id: string;
@@ -42,14 +43,14 @@ function decodeCursor(cursor: string): ErrorKeyset {
   throw adminErrors.create('CURSOR_INVALID', 'Pass the nextCursor of the previous page, unchanged');
 }
 
-export async function listErrors(deps: { db: Database }, query: AdminErrorQuery): Promise<AdminErrorPage> {
+export async function listErrors(deps: { db: Database; reports: AdminReports }, query: AdminErrorQuery): Promise<AdminErrorPage> {
   const limit = query.limit ?? 50;
   const filters: ErrorFilters = { severity: query.severity, source: query.source, workspaceId: query.workspaceId?.toLowerCase() };
   if (query.from) filters.from = new Date(query.from);
   if (query.to) filters.to = new Date(query.to);
   if (filters.from && filters.to && filters.from >= filters.to) throw adminErrors.create('FILTER_INVALID', '`from` must be before `to`');
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const rows = await deps.db.withPlatform((tx) => selectErrorPage(tx, filters, after, limit));
+  const rows = await deps.db.withPlatform((tx) => selectErrorPage(tx, deps.reports, filters, after, limit));
   const data: AdminError[] = rows.map((r) => ({
     id: r.id,
     source: r.source,

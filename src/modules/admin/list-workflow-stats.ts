@@ -8,8 +8,8 @@ import type { Database } from '../../kernel/db/database.ts';
 import { moneyFromDecimal } from '../../kernel/money.ts';
 import type { Money } from '../../kernel/money.ts';
 import { adminErrors } from './admin.errors.ts';
-import { selectWorkflowStats } from './dashboard.store.ts';
-import type { WorkflowStatsSort } from './dashboard.store.ts';
+import type { AdminReports } from './admin.context.ts';
+import type { WorkflowStatsSort } from '../workflows/index.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -22,13 +22,13 @@ export type AdminWorkflowStats = {
 export type WorkflowStatsListQuery = { from?: string; to?: string; workspaceId?: string; sort?: WorkflowStatsSort; order?: 'asc' | 'desc'; limit?: number; offset?: number };
 export type WorkflowStatsPage = { data: AdminWorkflowStats[]; total: number; limit: number; offset: number; from: string; to: string };
 
-export async function listWorkflowStats(deps: { db: Database; config: Config }, query: WorkflowStatsListQuery, now: Date = new Date()): Promise<WorkflowStatsPage> {
+export async function listWorkflowStats(deps: { db: Database; config: Config; reports: AdminReports }, query: WorkflowStatsListQuery, now: Date = new Date()): Promise<WorkflowStatsPage> {
   const to = query.to ? new Date(query.to) : now;
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY_MS);
   if (from >= to) throw adminErrors.create('FILTER_INVALID', '`from` must be before `to`');
   const limit = query.limit ?? 50;
   const offset = query.offset ?? 0;
-  const { rows, total } = await deps.db.withPlatform((tx) => selectWorkflowStats(tx, {
+  const { rows, total } = await deps.db.withPlatform((tx) => deps.reports.workflows.platform.selectWorkflowStats(tx, {
     from, to, workspaceId: query.workspaceId?.toLowerCase(), sort: query.sort ?? 'executions', order: query.order ?? 'desc', limit, offset,
   }));
   return {

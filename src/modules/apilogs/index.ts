@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Tx } from '../../kernel/db/database.ts';
 import { reportApiTraffic } from './report-api-logs.ts';
+import * as platformReports from './report-platform.ts';
 import client from 'prom-client';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { KernelDeps } from '../../kernel/module.ts';
@@ -29,6 +30,7 @@ export { apiLogsErrors } from './api-logs.errors.ts';
 export type ApiLogsModuleOptions = { buffer?: ApiLogBufferOptions };
 
 export type { ApiTrafficReport } from './report-api-logs.ts';
+export type { ServerErrorRow } from './report-platform.ts';
 
 export function createApiLogsModule(deps: KernelDeps, modules: { jobs: JobEngine }, options: ApiLogsModuleOptions = {}) {
   const buffer = createApiLogBuffer(deps.db, deps.log, options.buffer);
@@ -40,6 +42,8 @@ export function createApiLogsModule(deps: KernelDeps, modules: { jobs: JobEngine
       traffic(tx: Tx, workspaceId: string, from: Date, to: Date) {
         return reportApiTraffic(tx, workspaceId, from, to);
       },
+      /** Installation-wide (platform path): 5xx counts, hourly 5xx, active workspaces, 5xx pages. */
+      platform: platformReports,
     },
     /** Adds the capture hooks to the root app (before the API routes are registered). */
     registerCapture(app: FastifyInstance): void {

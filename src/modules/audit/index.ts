@@ -11,6 +11,7 @@ import type { AuditContext, AuditEventInput } from './audit.types.ts';
 import { auditContextOf as contextOfRequest } from './audit-context.ts';
 import { recordEvent } from './record-event.ts';
 import { selectEventPage } from './audit.store.ts';
+import { recentEventsAcross } from './report-audit.ts';
 import { auditRoutes } from './audit.routes.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, applyRetention } from './apply-retention.ts';
@@ -78,6 +79,8 @@ export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions 
       recentEvents(tx: Tx, workspaceId: string, limit: number) {
         return selectEventPage(tx, { workspaceId, filters: {}, sort: 'desc', limit });
       },
+      /** Every workspace's latest events since a time (platform path: the admin's activity feed). */
+      recentEventsAcross,
     },
     /** Installs the hourly retention schedule (idempotent; at start-up, platform path). */
     async installSchedules(tx: Tx): Promise<void> {

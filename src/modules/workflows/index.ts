@@ -2,6 +2,7 @@
 // use (inbound webhooks), and the execution-finished hook (outbound webhooks).
 import type { Tx } from '../../kernel/db/database.ts';
 import { executionExists, reportExecutions, reportWorkflows, workflowExists } from './report-workflows.ts';
+import * as platformReports from './report-platform.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { KernelDeps } from '../../kernel/module.ts';
 import type { AuditModule } from '../audit/index.ts';
@@ -30,6 +31,7 @@ export { workflowsErrors } from './workflows.errors.ts';
 export { EXECUTE_QUEUE, CRON_QUEUE } from './workflows.context.ts';
 
 export type { ExecutionWindowReport, WorkflowReportItem } from './report-workflows.ts';
+export type { WorkflowStatsSort, WorkflowStatsRow, ExecutionErrorRow, ExecutionActivity } from './report-platform.ts';
 
 export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngine; audit: AuditModule; secrets: SecretsModule; tenancy: TenancyModule }) {
   const { db, log } = deps;
@@ -69,6 +71,8 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
       executions(tx: Tx, workspaceId: string, from: Date, to: Date) {
         return reportExecutions(tx, workspaceId, from, to);
       },
+      /** Installation-wide (platform path): counts, revenue, hourly buckets, activity, error pages, per-workflow stats. */
+      platform: platformReports,
     },
     /**
      * Add a step type (llm, agent, tool…): `executor.schema` is a Type.Object of the step's own
