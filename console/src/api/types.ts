@@ -1,6 +1,7 @@
 // Shapes of the API's JSON (camelCase, ISO timestamps). Roles and permissions come from the
 // server's typed registry, so the console cannot drift from it.
 import type { Permission, Role } from '../../../src/modules/access/registry.ts';
+import type { QueryOf, ResponseOf } from './contract.ts';
 
 export type { Permission, Role };
 export type WorkspaceKind = 'organization' | 'project' | 'team';
@@ -102,21 +103,7 @@ export type MailPage = { data: Mail[]; nextCursor: string | null };
 
 export type Plan = 'free' | 'pro' | 'enterprise';
 
-export type AdminWorkspace = Workspace & {
-  memberCount: number;
-  deletedAt: string | null;
-  suspendedAt: string | null;
-  statusReason: string | null;
-};
-
-export type AdminWorkspaceQuery = {
-  q?: string;
-  status?: WorkspaceStatus;
-  plan?: Plan;
-  sort: 'name' | 'slug' | 'createdAt';
-  order: 'asc' | 'desc';
-  limit: number;
-  offset: number;
-};
-
-export type AdminWorkspacePage = { data: AdminWorkspace[]; total: number; limit: number; offset: number };
+// Generated from the server's OpenAPI document (contract.ts).
+export type AdminWorkspacePage = ResponseOf<'/api/v1/admin/workspaces', 'get'>;
+export type AdminWorkspace = AdminWorkspacePage['data'][number];
+export type AdminWorkspaceQuery = Required<Pick<QueryOf<'/api/v1/admin/workspaces', 'get'>, 'sort' | 'order' | 'limit' | 'offset'>> & Omit<QueryOf<'/api/v1/admin/workspaces', 'get'>, 'sort' | 'order' | 'limit' | 'offset'>;
