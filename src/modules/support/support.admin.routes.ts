@@ -1,6 +1,7 @@
 // /admin/tickets: every workspace's tickets for the platform admins: filter, assign, change
 // status and priority, reply, internal notes. Platform path only; every change is an audit
 // event (actor platform_admin) in the ticket's workspace chain.
+import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { auditContextOf } from '../audit/index.ts';
@@ -41,7 +42,7 @@ export function supportAdminRoutes(ctx: SupportContext): RoutePlugin {
       config: ADMIN,
       schema: {
         tags, summary: 'Assign (a platform admin, or null), change the status or the priority',
-        params: IdParams, body: AdminUpdateTicketBody, response: { 200: AdminTicketDetailSchema },
+        params: IdParams, body: AdminUpdateTicketBody, response: { 200: AdminTicketDetailSchema, 422: { ...ProblemSchema, description: 'TICKET_ASSIGNEE_INVALID: the assignee is not a platform admin' } },
       },
     }, async (request) => updateTicket(ctx, auditContextOf(request), request.params.id, request.body));
 
