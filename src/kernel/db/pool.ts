@@ -7,6 +7,9 @@ export type PoolClient = pg.PoolClient;
 // Timestamps come back as Date, bigint (count(*)) as a JS number where it fits.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/** An aggregate as a number: counts arrive as numbers (above), numeric sums as text, an empty sum as null (0). */
+export const toNumber = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
+
 export function createPool(connectionString: string, options: { max: number; name: string; log: Logger; pipeline?: boolean }): Pool {
   const pool = new pg.Pool({
     connectionString,

@@ -2,8 +2,8 @@
 // the workspace names and live workspaces from tenancy's published view. What other modules own
 // comes through their report doors (platform-reports.ts).
 import type { Tx } from '../../kernel/db/database.ts';
+import { toNumber as num } from '../../kernel/db/pool.ts';
 
-const num = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
 export type HealthWindow = { firstMinute: Date | null; ok: number; sampled: number; hasCurrent: boolean };
 

@@ -7,11 +7,10 @@ import type { Config } from '../../kernel/config.ts';
 import type { Database } from '../../kernel/db/database.ts';
 import { moneyFromDecimal } from '../../kernel/money.ts';
 import type { Money } from '../../kernel/money.ts';
-import { adminErrors } from './admin.errors.ts';
+import { reportWindow } from './report-window.ts';
 import type { AdminReports } from './admin.context.ts';
 import type { WorkflowStatsSort } from '../workflows/index.ts';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type AdminWorkflowStats = {
   workspaceId: string; workspaceName: string; workflowId: string; workflowName: string; workflowStatus: string;
@@ -23,9 +22,7 @@ export type WorkflowStatsListQuery = { from?: string; to?: string; workspaceId?:
 export type WorkflowStatsPage = { data: AdminWorkflowStats[]; total: number; limit: number; offset: number; from: string; to: string };
 
 export async function listWorkflowStats(deps: { db: Database; config: Config; reports: AdminReports }, query: WorkflowStatsListQuery, now: Date = new Date()): Promise<WorkflowStatsPage> {
-  const to = query.to ? new Date(query.to) : now;
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY_MS);
-  if (from >= to) throw adminErrors.create('FILTER_INVALID', '`from` must be before `to`');
+  const { from, to } = reportWindow(query, { now });
   const limit = query.limit ?? 50;
   const offset = query.offset ?? 0;
   const { rows, total } = await deps.db.withPlatform((tx) => deps.reports.workflows.platform.selectWorkflowStats(tx, {

@@ -3,8 +3,8 @@
 // keyset page. Served by api_logs_server_errors_idx, the BRIN on created_at and
 // (workspace_id, created_at).
 import type { Tx } from '../../kernel/db/database.ts';
+import { toNumber as num } from '../../kernel/db/pool.ts';
 
-const num = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
 export async function countServerErrors(tx: Tx, since: Date): Promise<number> {
   const { rows } = await tx.query<{ n: number }>('select count(*) as n from api_logs where status >= 500 and created_at >= $1', [since]);

@@ -3,8 +3,8 @@
 // executions, failed and timed-out executions as a keyset page, per-workflow statistics. Every
 // query is time-bounded and indexed (0014: BRIN on created_at, partial index on finished rows).
 import type { Tx } from '../../kernel/db/database.ts';
+import { toNumber as num } from '../../kernel/db/pool.ts';
 
-const num = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
 /** The smallest UUIDv7 of a millisecond: every id minted at or after `at` sorts at or after it. */
 export function uuidv7LowerBound(at: Date): string {

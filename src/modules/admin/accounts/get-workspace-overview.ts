@@ -10,13 +10,12 @@ import type { RequestsReport } from '../../requests/index.ts';
 import type { TicketsReport } from '../../support/index.ts';
 import type { WorkflowReportItem } from '../../workflows/index.ts';
 import type { AdminContext } from '../admin.context.ts';
-import { adminErrors } from '../admin.errors.ts';
+import { reportWindow } from '../report-window.ts';
 import { loadWorkspaceDetail } from '../get-workspace.ts';
 import type { AdminWorkspaceDetail } from '../get-workspace.ts';
 import { selectAccount } from './account.store.ts';
 import type { StoredAccount, StoredSubscription } from './account.store.ts';
 
-const DAY_MS = 86_400_000;
 const MAX_WINDOW_DAYS = 366;
 
 export type Account = Omit<StoredAccount, 'subscription'> & {
@@ -47,21 +46,12 @@ export function toAccount(stored: StoredAccount): Account {
   };
 }
 
-/** The usage window: [from, to), default the 30 days before now, at most 366 days. */
-export function windowOf(query: { from?: string; to?: string }, now = new Date()): { from: Date; to: Date } {
-  const to = query.to ? new Date(query.to) : now;
-  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY_MS);
-  if (from.getTime() >= to.getTime()) throw adminErrors.create('FILTER_INVALID', '`from` must be before `to`');
-  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) throw adminErrors.create('FILTER_INVALID', `the window is at most ${MAX_WINDOW_DAYS} days`);
-  return { from, to };
-}
-
 export async function getWorkspaceOverview(
   deps: Pick<AdminContext, 'db' | 'tenancy' | 'identity' | 'reports' | 'config'>,
   id: string,
   query: { from?: string; to?: string } = {},
 ): Promise<WorkspaceOverview> {
-  const { from, to } = windowOf(query);
+  const { from, to } = reportWindow(query, { maxDays: MAX_WINDOW_DAYS });
   const { reports } = deps;
   return deps.db.withPlatform(async (tx) => {
     const detail = await loadWorkspaceDetail(tx, deps, id);
