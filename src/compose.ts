@@ -24,6 +24,8 @@ import { createWorkflowsModule } from './modules/workflows/index.ts';
 import { createRequestsModule } from './modules/requests/index.ts';
 import { createSupportModule } from './modules/support/index.ts';
 import { createApiLogsModule } from './modules/apilogs/index.ts';
+import { createUsageModule, USAGE_EVENT_TYPES } from './modules/usage/index.ts';
+import { ALLOWED_MODELS_SETTING, createLlmModule } from './modules/llm/index.ts';
 
 export type ComposeOptions = { audit?: AuditModuleOptions };
 
@@ -64,12 +66,20 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
       executionId: e.executionId, workflowId: e.workflowId, status: e.status, output: e.output ?? null, error: e.error ?? null, finishedAt: e.finishedAt,
     });
   });
+  // The AI gateway meters every call on the usage ledger; budget alerts go out as events and mail.
+  for (const t of USAGE_EVENT_TYPES) webhooks.registerEventType(t.type, t.description);
+  const usage = createUsageModule(deps, { audit, tenancy, identity, mail, jobs }, {
+    emit: (tx, workspaceId, eventType, payload) => webhooks.emit(tx, workspaceId, eventType, payload),
+    subjectExists: (tx, workspaceId, scope, id) => (scope === 'api_key' ? identity.apiKeyExists(tx, workspaceId, id) : Promise.resolve(false)),
+  });
+  const llm = createLlmModule(deps, { audit, secrets, tenancy, usage });
+  tenancy.registerSetting(ALLOWED_MODELS_SETTING);
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,
     reports: { workflows: workflows.reports, requests: requests.reports, support: support.reports, apiLogs: apiLogs.reports, audit: audit.reports },
   });
 
-  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks };
+  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm };
 }
 
 export type Modules = ReturnType<typeof composeModules>;

@@ -56,16 +56,19 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   jobs.registerMetrics(metrics.registry);
   audit.registerMetrics(metrics.registry);
   apiLogs.registerMetrics(metrics.registry);
+  modules.llm.registerMetrics(metrics.registry);
   apiLogs.registerCapture(app); // before the API routes: root hooks apply to plugins registered after them
   await app.register(
     async (api) => {
       for (const m of [
         modules.identity, modules.tenancy, modules.onboarding, modules.mail, modules.admin, modules.audit, modules.secrets, modules.jobsAdmin,
-        modules.access, modules.webhooks, modules.workflows, modules.requests, modules.support, modules.apiLogs,
+        modules.access, modules.webhooks, modules.workflows, modules.requests, modules.support, modules.apiLogs, modules.usage, modules.llm,
       ]) await api.register(m.routes);
     },
     { prefix: '/api/v1' },
   );
+  // The vendor-compatible AI API at the root: OpenAI clients use baseURL <atrium>/v1, Anthropic's <atrium>.
+  await app.register(modules.llm.gatewayRoutes);
   await app.ready();
   return {
     ...modules,
@@ -107,6 +110,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await platform.admin.installSchedules(tx);
     await platform.webhooks.installSchedules(tx);
     await platform.mail.resumePending(tx);
+    await platform.usage.installSchedules(tx);
   }).catch((err: unknown) => log.error({ err }, 'platform schedules could not be installed'));
 
   const port = options.port ?? config.port;

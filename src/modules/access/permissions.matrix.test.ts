@@ -10,6 +10,11 @@ import { can, effectivePermissions } from './abilities.ts';
 // O = owner, A = admin, M = member, V = viewer: the roles holding the permission.
 const EXPECTED: Record<Permission, string> = {
   'workspace.read': 'OAMV',
+  'llm.use': 'OAM',
+  'llm.read': 'OAM',
+  'llm.manage': 'OA',
+  'usage.read': 'OAM',
+  'usage.manage': 'OA',
   'workspace.update': 'OA',
   'workspace.create_child': 'OA',
   'workspace.delete': 'O',

@@ -34,6 +34,11 @@ export const PERMISSIONS = {
   'ticket.read': 'See the workspace\'s support tickets and their threads',
   'ticket.create': 'Open and close support tickets',
   'ticket.comment': 'Reply in a support ticket\'s thread',
+  'llm.use': 'Call models through the AI gateway (chat, embeddings), within the workspace\'s quotas and budgets',
+  'llm.read': 'See model providers (never their keys), aliases and prices',
+  'llm.manage': 'Connect, change and delete model providers, aliases and price overrides',
+  'usage.read': 'See AI usage, costs, quotas, budgets and their alerts',
+  'usage.manage': 'Set AI quotas and budgets for the workspace, its API keys and agents (within the plan)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -47,7 +52,7 @@ const BUILT_IN: Record<Role, readonly Permission[]> = {
   owner: ALL,
   // Impersonation is the owner's by default (custom roles may be granted it).
   admin: ALL.filter((p) => p !== 'workspace.delete' && p !== 'impersonation.start'),
-  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment'],
+  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment', 'llm.use', 'llm.read', 'usage.read'],
   viewer: ['workspace.read', 'member.read', 'workflow.read', 'request.read', 'ticket.read'],
 };
 

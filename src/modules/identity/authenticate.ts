@@ -75,7 +75,14 @@ export function createAuthenticator(db: Database, signer: TokenSigner, resolveAc
   return {
     async authenticate(request: FastifyRequest): Promise<Principal | null> {
       const header = request.headers.authorization;
-      if (!header) return null;
+      if (!header) {
+        // Anthropic's clients send the key as x-api-key: accepted for API keys only (never a session token).
+        const apiKey = request.headers['x-api-key'];
+        if (typeof apiKey !== 'string' || !apiKey) return null;
+        if (!apiKey.startsWith('atr_')) throw kernelErrors.create('TOKEN_INVALID', 'x-api-key takes an Atrium API key (atr_…)');
+        const principal = await fromApiKey(apiKey);
+        return resolveAccess ? resolveAccess(principal) : principal;
+      }
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw kernelErrors.create('TOKEN_INVALID', 'Use "Authorization: Bearer <token>"');
       const principal = m[1].startsWith('atr_') ? await fromApiKey(m[1]) : await fromAccessToken(m[1]);

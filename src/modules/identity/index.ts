@@ -5,6 +5,7 @@ import type { AuditModule } from '../audit/index.ts';
 import type { AccessModule } from '../access/index.ts';
 import { createTokenSigner } from './tokens.ts';
 import { countMembers, listWorkspaceMembers, promoteToPlatformAdmin, searchUsers } from './directory.store.ts';
+import { apiKeyExists } from './api-keys/api-keys.store.ts';
 import { createSessionService } from './sessions.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { assertPasswordStrength, hashPassword, verifyPassword } from './passwords.ts';
@@ -68,6 +69,7 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     users: { findByEmail: findUserByEmail, findById: findUserById, insert: insertUser, memberships: listUserMemberships, addMembership, normalizeEmail, toUser },
     /** Cross-workspace user directory, for the platform path (withPlatform) only. */
     directory: { countMembers, listWorkspaceMembers, searchUsers, promoteToPlatformAdmin },
+    apiKeyExists,
   };
 }
 

@@ -97,3 +97,9 @@ export async function revokeApiKeyWithState(tx: Tx, workspaceId: string, id: str
   const r = rows[0];
   return r ? { wasActive: r.was_active, name: r.name, prefix: `atr_${r.prefix}`, role: r.role } : null;
 }
+
+/** Does an API key (revoked or not) exist in the workspace? (other modules' quotas name keys) */
+export async function apiKeyExists(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
+  const { rows } = await tx.query('select 1 from api_keys where workspace_id = $1 and id = $2', [workspaceId, id]);
+  return rows.length > 0;
+}

@@ -1,0 +1,18 @@
+import type { Config } from '../../kernel/config.ts';
+import type { Database } from '../../kernel/db/database.ts';
+import type { Logger } from '../../kernel/logging.ts';
+import type { AuditModule } from '../audit/index.ts';
+import type { SecretsModule } from '../secrets/index.ts';
+import type { TenancyModule } from '../tenancy/index.ts';
+import type { UsageModule } from '../usage/index.ts';
+import type { GatewayMetrics } from './gateway-metrics.ts';
+
+/** What the gateway's use-cases need. */
+export type LlmContext = {
+  config: Config; db: Database; log: Logger;
+  audit: AuditModule; secrets: SecretsModule; tenancy: TenancyModule; usage: UsageModule;
+  /** Key that seals operator providers' API keys (derived from the root secret). */
+  platformKey: Buffer;
+  metrics: GatewayMetrics;
+  keyCache: Map<string, { key: string; expiresAt: number }>;
+};

@@ -1,0 +1,102 @@
+// From the `model` a caller names to the targets tried in order:
+//  * an alias of the workspace (`fast`) → its targets (fallbacks);
+//  * `provider/model` → that provider (the workspace's own first, then the operator's);
+//  * a bare model name → the only enabled provider, when there is exactly one.
+// Every target must pass the workspace's allow-list (setting llm.allowed_models, `*` wildcards
+// over `provider/model`; empty: everything allowed). Keys are read from the vault by name
+// (cached 10 s per provider version, so a hot path does not write the secret's last-used time
+// on every call).
+import type { Tx } from '../../kernel/db/database.ts';
+import { Type } from '@fastify/type-provider-typebox';
+import { decrypt } from '../../kernel/crypto.ts';
+import { defineSetting } from '../../kernel/settings.ts';
+import { PRIVATE_NETWORK_SETTING } from '../../kernel/net/public-address.ts';
+import type { LlmContext } from './llm.context.ts';
+import { llmErrors } from './llm.errors.ts';
+import type { ProviderRow, PlatformProviderRow } from './providers.store.ts';
+import { selectAlias, selectPlatformProviders, selectProviders } from './providers.store.ts';
+import type { Target } from './providers/provider.types.ts';
+
+export const ALLOWED_MODELS_SETTING = defineSetting({
+  key: 'llm.allowed_models',
+  description: 'Models this workspace may call, as `provider/model` patterns (`*` matches anything, e.g. `openai/gpt-4o*`); empty: every model of its providers',
+  schema: Type.Array(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' }), { maxItems: 200 }),
+  default: [],
+});
+
+const KEY_TTL_MS = 10_000;
+
+function matches(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(value);
+}
+
+export function isModelAllowed(allowed: readonly string[], providerName: string, model: string): boolean {
+  if (allowed.length === 0) return true;
+  const full = `${providerName}/${model}`;
+  return allowed.some((p) => matches(p, full));
+}
+
+type AnyProvider = ProviderRow | PlatformProviderRow;
+
+async function keyOf(ctx: LlmContext, tx: Tx, workspaceId: string, p: AnyProvider): Promise<string | null> {
+  if (p.owner === 'platform') {
+    const sealed = (p as PlatformProviderRow).key_sealed;
+    if (!sealed) return null;
+    const key = decrypt(ctx.platformKey, sealed, `llm-platform-provider:${p.id}`);
+    if (key === null) throw llmErrors.create('PROVIDER_ERROR', `The operator provider "${p.name}" has a key that does not decrypt; a platform admin must set it again`);
+    return key;
+  }
+  const name = (p as ProviderRow).secret_name;
+  if (!name) return null;
+  const cacheKey = `${workspaceId}:${p.id}:${p.updated_at.getTime()}:${name}`;
+  const hit = ctx.keyCache.get(cacheKey);
+  if (hit && hit.expiresAt > Date.now()) return hit.key;
+  const key = await ctx.secrets.resolve(tx, workspaceId, name).catch((err: unknown) => {
+    if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') throw llmErrors.create('PROVIDER_INVALID', `The provider "${p.name}" names the secret "${name}", which does not exist in this workspace's vault`);
+    throw err;
+  });
+  if (ctx.keyCache.size > 10_000) ctx.keyCache.clear();
+  ctx.keyCache.set(cacheKey, { key, expiresAt: Date.now() + KEY_TTL_MS });
+  return key;
+}
+
+export type Resolved = { targets: Target[]; isAlias: boolean };
+
+export async function resolveModel(ctx: LlmContext, tx: Tx, workspaceId: string, settings: Record<string, unknown>, model: string): Promise<Resolved> {
+  const allowed = (settings[ALLOWED_MODELS_SETTING.key] as string[] | undefined) ?? [];
+  const isPrivateAllowed = settings[PRIVATE_NETWORK_SETTING.key] === true;
+  const [own, platform, alias] = await Promise.all([selectProviders(tx, workspaceId), selectPlatformProviders(tx), selectAlias(tx, workspaceId, model)]);
+  const enabled: AnyProvider[] = [...own, ...platform].filter((p) => p.is_enabled);
+  const byName = (name: string) => enabled.find((p) => p.name === name);
+  const byId = (id: string) => enabled.find((p) => p.id === id);
+
+  let picks: Array<{ provider: AnyProvider; model: string }>;
+  let timeoutMs: number | null = null;
+  if (alias) {
+    picks = alias.targets.map((t) => ({ provider: byId(t.providerId), model: t.model })).filter((p): p is { provider: AnyProvider; model: string } => p.provider !== undefined);
+    timeoutMs = alias.timeout_ms;
+    if (picks.length === 0) throw llmErrors.create('MODEL_NOT_FOUND', `The alias "${model}" has no enabled provider left`);
+  } else {
+    const slash = model.indexOf('/');
+    const provider = slash > 0 ? byName(model.slice(0, slash)) : undefined;
+    if (provider) picks = [{ provider, model: model.slice(slash + 1) }];
+    else if (enabled.length === 1) picks = [{ provider: enabled[0], model }];
+    else if (enabled.length === 0) throw llmErrors.create('MODEL_NOT_FOUND', 'This workspace has no model provider yet: add one (console: Providers, or POST /api/v1/llm/providers)');
+    else throw llmErrors.create('MODEL_NOT_FOUND', `No alias "${model}" and no provider named "${slash > 0 ? model.slice(0, slash) : model}": name a model as an alias or as provider/model (providers: ${enabled.map((p) => p.name).join(', ')})`);
+  }
+  const refused = picks.find((p) => !isModelAllowed(allowed, p.provider.name, p.model));
+  if (refused) throw llmErrors.create('MODEL_NOT_ALLOWED', `${refused.provider.name}/${refused.model} is not on this workspace's allow-list (setting ${ALLOWED_MODELS_SETTING.key})`);
+
+  const targets: Target[] = [];
+  for (const p of picks) {
+    targets.push({
+      providerId: p.provider.id, providerName: p.provider.name, owner: p.provider.owner, kind: p.provider.kind, baseUrl: p.provider.base_url,
+      apiKey: await keyOf(ctx, tx, workspaceId, p.provider), timeoutMs: timeoutMs ?? p.provider.timeout_ms,
+      // An operator's provider is the operator's choice of address; a workspace's own follows its setting.
+      isPrivateAllowed: p.provider.owner === 'platform' ? true : isPrivateAllowed,
+      model: p.model,
+    });
+  }
+  return { targets, isAlias: alias !== null };
+}

@@ -1,0 +1,53 @@
+// The usage module's door: the ledger every model call is metered on. `reserve` before a call
+// (refuses when a quota or budget has no room), `settle` after it (one usage event, the month's
+// counters, alerts at 80 % / 100 % / burn rate). Owns usage_events, usage_quotas,
+// usage_counters, usage_reservations, usage_alerts.
+import type { KernelDeps } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
+import type { AuditModule } from '../audit/index.ts';
+import type { TenancyModule } from '../tenancy/index.ts';
+import type { IdentityModule } from '../identity/index.ts';
+import type { MailModule } from '../mail/index.ts';
+import type { EmitEvent, UsageContext } from './usage.context.ts';
+import type { ReserveInput } from './reserve-usage.ts';
+import { reserveUsage } from './reserve-usage.ts';
+import { settleUsage } from './settle-usage.ts';
+import type { SubjectExists } from './set-quota.ts';
+import { usageRoutes } from './usage.routes.ts';
+import { defineReleaseJob, releaseExpiredReservations, scheduleRelease } from './release-expired.job.ts';
+import { BURN_RATE_EVENT, THRESHOLD_EVENT } from './check-alerts.ts';
+import type { Reservation, UsageEventInput } from './usage.types.ts';
+
+export type { Reservation, TokenCounts, UsageEventInput, UsageScope, UsageSource, UsageStatus, UsageSubjects, Limits } from './usage.types.ts';
+export { usageErrors } from './usage.errors.ts';
+export { PLAN_LIMITS } from './plan-quotas.ts';
+
+export const USAGE_EVENT_TYPES = [
+  { type: THRESHOLD_EVENT, description: 'An AI quota or budget reached 80 % or 100 % of its monthly limit' },
+  { type: BURN_RATE_EVENT, description: 'At this month\'s pace, an AI quota or budget runs out before the month ends' },
+];
+
+export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModule; tenancy: TenancyModule; identity: IdentityModule; mail: MailModule; jobs: JobEngine }, ports: { emit: EmitEvent; subjectExists: SubjectExists }) {
+  const ctx: UsageContext = { ...deps, ...modules, emit: ports.emit, reservationTtlSeconds: 15 * 60 };
+  defineReleaseJob(modules.jobs, ctx);
+  return {
+    routes: usageRoutes({ ...ctx, subjectExists: ports.subjectExists }),
+    /** Hold room for a call, in the caller's transaction (commit it before the call goes out). Throws QUOTA_EXCEEDED / MODEL_UNPRICED. */
+    reserve(tx: Tx, input: ReserveInput): Promise<Reservation> {
+      return reserveUsage(ctx, tx, input);
+    },
+    /** Record the call's usage event and replace its hold with the real use (own transaction). */
+    settle(reservation: Reservation, event: UsageEventInput): Promise<{ id: string; occurredAt: Date }> {
+      return settleUsage(ctx, reservation, event);
+    },
+    releaseExpired(): Promise<number> {
+      return releaseExpiredReservations(ctx);
+    },
+    installSchedules(tx: Tx): Promise<void> {
+      return scheduleRelease(modules.jobs, tx);
+    },
+  };
+}
+
+export type UsageModule = ReturnType<typeof createUsageModule>;

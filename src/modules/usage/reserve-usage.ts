@@ -1,0 +1,67 @@
+// Before a model call: hold the call's most it can cost (prompt tokens + its output cap, priced)
+// on every counter that has a limit, or refuse. The hold is committed before the call goes out,
+// so concurrent calls see it; settleUsage replaces it with the real use afterwards.
+import type { Tx } from '../../kernel/db/database.ts';
+import { toNumber } from '../../kernel/db/pool.ts';
+import type { UsageContext } from './usage.context.ts';
+import { effectiveLimits } from './effective-limits.ts';
+import { periodEnd, periodOf } from './period.ts';
+import { holdOnCounter, insertReservation, selectCounters } from './usage.store.ts';
+import { usageErrors } from './usage.errors.ts';
+import type { Limits, Reservation, UsageScope, UsageSubjects } from './usage.types.ts';
+
+export type ReserveInput = {
+  subjects: UsageSubjects;
+  /** The workspace's plan (default limits). */
+  plan: string;
+  /** Most tokens the call can use (prompt + output cap). */
+  tokens: number;
+  /** Most it can cost, USD micro-units; null when the model has no price. */
+  costMicros: number | null;
+  model: string;
+};
+
+const SCOPE_NAMES: Record<UsageScope, string> = { workspace: 'workspace', api_key: 'API key', agent: 'agent' };
+const fmt = (n: number) => n.toLocaleString('en-US');
+const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros % 10_000 === 0 ? 2 : 6)}`;
+
+export async function reserveUsage(ctx: UsageContext, tx: Tx, input: ReserveInput, now = new Date()): Promise<Reservation> {
+  const period = periodOf(now);
+  const subjects = await effectiveLimits(tx, input.subjects, input.plan, now);
+  const workspaceId = input.subjects.workspaceId;
+  const limited = subjects.filter((s) => s.limits.tokens !== null || s.limits.costMicros !== null);
+  if (input.costMicros === null) {
+    const costLimited = limited.find((s) => s.limits.costMicros !== null);
+    if (costLimited) {
+      throw usageErrors.create('MODEL_UNPRICED', `Model "${input.model}" has no price, and the ${SCOPE_NAMES[costLimited.scope]}'s monthly cost budget applies: a platform admin or a workspace admin must set its price (0 is allowed) before it can be used`, {
+        extra: { type: 'model_unpriced', model: input.model },
+      });
+    }
+  }
+  const reservation: Reservation = { id: null, workspaceId, period, subjects, tokens: input.tokens, costMicros: input.costMicros ?? 0 };
+  if (limited.length === 0) return reservation;
+  // Always the same order (workspace, API key, agent): two calls never wait on each other crosswise.
+  for (const s of limited) {
+    const held = await holdOnCounter(tx, workspaceId, period, s.scope, s.subjectId, reservation.tokens, reservation.costMicros, s.limits);
+    if (!held) throw await refusal(tx, workspaceId, period, s, reservation);
+  }
+  reservation.id = await insertReservation(tx, workspaceId, { period, subjects: limited.map(({ scope, subjectId }) => ({ scope, subjectId })), tokens: reservation.tokens, costMicros: reservation.costMicros, ttlSeconds: ctx.reservationTtlSeconds });
+  return reservation;
+}
+
+async function refusal(tx: Tx, workspaceId: string, period: string, s: { scope: UsageScope; subjectId: string; limits: Limits }, r: Reservation) {
+  const counter = (await selectCounters(tx, workspaceId, period)).find((c) => c.scope === s.scope && c.subject_id === s.subjectId);
+  const spentTokens = toNumber(counter?.spent_tokens);
+  const spentCost = toNumber(counter?.spent_cost_micros);
+  const heldTokens = toNumber(counter?.reserved_tokens);
+  const heldCost = toNumber(counter?.reserved_cost_micros);
+  const resetsAt = periodEnd(period).toISOString();
+  const isTokens = s.limits.tokens !== null && spentTokens + heldTokens + r.tokens > s.limits.tokens;
+  const what = isTokens
+    ? `monthly token quota: ${fmt(spentTokens)} of ${fmt(s.limits.tokens!)} tokens used${heldTokens ? ` and ${fmt(heldTokens)} held by calls in flight` : ''}; this call may use up to ${fmt(r.tokens)}`
+    : `monthly cost budget: ${usd(spentCost)} of ${usd(s.limits.costMicros!)} spent${heldCost ? ` and ${usd(heldCost)} held by calls in flight` : ''}; this call may cost up to ${usd(r.costMicros)}`;
+  return usageErrors.create('QUOTA_EXCEEDED', `Quota exceeded for the ${SCOPE_NAMES[s.scope]}'s ${what}. It resets at ${resetsAt}.`, {
+    extra: { type: 'quota_exceeded', scope: s.scope, subjectId: s.subjectId, metric: isTokens ? 'tokens' : 'cost', resetsAt },
+    headers: { 'retry-after': String(Math.max(1, Math.ceil((periodEnd(period).getTime() - Date.now()) / 1000))) },
+  });
+}

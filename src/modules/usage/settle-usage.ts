@@ -1,0 +1,29 @@
+// After a model call (answered, failed, or cut by the client): one usage event, the real use
+// added to the month's counters, the reservation given back, and the 80 % / 100 % / burn-rate
+// alerts of the counters it crossed — all in one transaction, so the event and the spend never
+// disagree.
+import type { UsageContext } from './usage.context.ts';
+import { checkAlerts } from './check-alerts.ts';
+import { deleteReservation, insertUsageEvent, settleOnCounter } from './usage.store.ts';
+import type { Reservation, UsageEventInput } from './usage.types.ts';
+
+export async function settleUsage(ctx: UsageContext, reservation: Reservation, event: UsageEventInput): Promise<{ id: string; occurredAt: Date }> {
+  const workspaceId = reservation.workspaceId;
+  const tokens = event.inputTokens + event.outputTokens;
+  const costMicros = event.costMicros ?? 0;
+  return ctx.db.withWorkspace(workspaceId, async (tx) => {
+    const recorded = await insertUsageEvent(tx, event);
+    // A reservation the sweeper already released holds nothing any more.
+    const isHeld = reservation.id !== null && await deleteReservation(tx, workspaceId, reservation.id);
+    const heldSubjects = new Set(isHeld ? reservation.subjects.filter((s) => s.limits.tokens !== null || s.limits.costMicros !== null).map((s) => `${s.scope}:${s.subjectId}`) : []);
+    for (const s of reservation.subjects) {
+      const held = heldSubjects.has(`${s.scope}:${s.subjectId}`) ? { tokens: reservation.tokens, costMicros: reservation.costMicros } : { tokens: 0, costMicros: 0 };
+      if (tokens === 0 && costMicros === 0 && held.tokens === 0 && held.costMicros === 0) continue;
+      const spent = await settleOnCounter(tx, workspaceId, reservation.period, s.scope, s.subjectId, { tokens, costMicros }, held);
+      if (s.limits.tokens !== null || s.limits.costMicros !== null) {
+        await checkAlerts(ctx, tx, { workspaceId, period: reservation.period, scope: s.scope, subjectId: s.subjectId, limits: s.limits, spent });
+      }
+    }
+    return recorded;
+  });
+}
