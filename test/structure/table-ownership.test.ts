@@ -24,6 +24,8 @@ const OWNERS: Record<string, string[]> = {
   support: ['support_tickets', 'support_ticket_comments'],
   apilogs: ['api_logs'],
   admin: ['health_samples', 'workspace_accounts'],
+  llm: ['llm_providers', 'llm_platform_providers', 'llm_aliases', 'llm_prices', 'llm_workspace_prices'],
+  usage: ['usage_events', 'usage_quotas', 'usage_counters', 'usage_reservations', 'usage_alerts'],
 };
 
 /** Views a module publishes for every other module to read. */

@@ -8,7 +8,8 @@ export type Tenant = { workspaceId: string; slug: string; ownerId: string; owner
 export type Fixtures = {
   a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string; secretName: string; secretId: string; auditEventId: string; roleId: string;
     workflowId: string; executionId: string; requestId: string; ticketId: string; apiLogId: string; jobId: string;
-    endpointId: string; endpointSecret: string; inboundDeliveryId: string; subscriptionId: string; outboundDeliveryId: string };
+    endpointId: string; endpointSecret: string; inboundDeliveryId: string; subscriptionId: string; outboundDeliveryId: string;
+    llmProviderId: string; llmAlias: string; llmPriceModel: string };
   /** When A's fixtures were made: B's API logs up to here hold none of what B sends later. */
   createdAt: string;
   b: Tenant;
@@ -91,19 +92,31 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
   if (allowed.statusCode >= 300) throw new Error(`fixture: allowing private addresses answered ${allowed.statusCode} ${allowed.body}`);
   const subscription = await asA('POST', '/api/v1/event-subscriptions', { url: 'http://127.0.0.1:9/a-receiver', eventTypes: ['execution.completed'], description: 'Subscription of A' });
   const ping = await asA('POST', `/api/v1/event-subscriptions/${subscription.id}/test`, {});
+  // The AI gateway: a provider (key by vault name), an alias, a price override, a quota on A's key, a usage event.
+  const provider = await asA('POST', '/api/v1/llm/providers', { name: 'guard-a-llm', kind: 'openai_compatible', baseUrl: 'http://127.0.0.1:9/guard-a-llm/v1', secretName: 'GUARD_SECRET_A' });
+  const aliasPut = await platform.app.inject({ method: 'PUT', url: '/api/v1/llm/aliases/guard-a-alias', headers: { authorization: `Bearer ${a.token}` }, payload: { targets: [{ providerId: provider.id, model: 'guard-a-model' }] } });
+  if (aliasPut.statusCode !== 201) throw new Error(`fixture: A's alias answered ${aliasPut.statusCode} ${aliasPut.body}`);
+  await asA('POST', '/api/v1/llm/prices', { model: 'guard-a-model', inputPerMtok: 111, outputPerMtok: 222 });
+  const quota = await platform.app.inject({ method: 'PUT', url: '/api/v1/usage/quotas', headers: { authorization: `Bearer ${a.token}` }, payload: { scope: 'api_key', subjectId: extra.apiKeyId, monthlyTokens: 1000, monthlyCostMicros: null } });
+  if (quota.statusCode !== 200) throw new Error(`fixture: A's quota answered ${quota.statusCode} ${quota.body}`);
+  await platform.db.withPlatform((tx) => tx.query(
+    `insert into usage_events (workspace_id, request_id, api_key_id, provider_id, provider_name, operation, api_format, model, resolved_model, input_tokens, output_tokens, cost_micros, pricing, usage_source, status)
+     values ($1, 'guard-a-usage-req', $2, $3, 'guard-a-llm', 'chat', 'openai', 'guard-a-alias', 'guard-a-usage-model', 10, 5, 7, 'priced', 'provider', 'ok')`, [a.workspaceId, extra.apiKeyId, provider.id]));
+  const llm = { llmProviderId: provider.id, llmAlias: 'guard-a-alias', llmPriceModel: 'guard-a-model' };
   const hooks = { endpointId: endpoint.id, endpointSecret: endpoint.secret, inboundDeliveryId: (hook.json() as { deliveryId: string }).deliveryId, subscriptionId: subscription.id, outboundDeliveryId: ping.id };
   const durable = { workflowId: workflow.id, executionId: execution.executionId, requestId: request.id, ticketId: ticket.id, apiLogId: apiLog.rows[0].id, jobId: job.id };
   const audit = await platform.db.withPlatform((tx) =>
     tx.query<{ id: string }>(`select id from audit_events where workspace_id = $1 and action = 'secret.created'`, [a.workspaceId]));
   if (!audit.rows[0]) throw new Error('fixture: no audit event for A\'s secret');
   return {
-    a: { ...a, ...extra, ...durable, ...hooks, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id, roleId },
+    a: { ...a, ...extra, ...durable, ...hooks, ...llm, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id, roleId },
     b,
     createdAt: new Date().toISOString(),
     secretsOfA: [a.workspaceId, a.ownerId, a.ownerEmail, a.slug, 'Workspace GUARD-A', extra.memberId, 'member-of-a@example.com',
       extra.apiKeyId, 'key of guard-a', extra.invitationId, 'invitee-of-a@example.com', extra.mailId, 'Secret subject of A',
       extra.childWorkspaceId, 'guard-a-child', a.sessionId, secretValue, secretId, 'workspace/guard-a/GUARD_SECRET_A', 'Secret description of A', audit.rows[0].id, roleId, 'Role of A', 'Role description of A',
       ...Object.values(durable), 'Guard workflow of A', 'output-of-a', 'input-of-a', 'Guard request of A', 'Guard ticket of A', 'Ticket description of A', 'api log body of A', 'guard-a-req',
-      ...Object.values(hooks), 'Guard endpoint of A', 'hook-body-of-a', 'a-receiver', 'Subscription of A'],
+      ...Object.values(hooks), 'Guard endpoint of A', 'hook-body-of-a', 'a-receiver', 'Subscription of A',
+      provider.id, 'guard-a-llm', 'guard-a-alias', 'guard-a-model', 'guard-a-usage-model', 'guard-a-usage-req'],
   };
 }

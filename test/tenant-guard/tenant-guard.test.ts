@@ -31,6 +31,38 @@ type Case =
 
 const CASES: Record<string, Case> = {
   'GET /api/v1/openapi.json': { kind: 'public', reason: 'static API description' },
+  'GET /api/v1/usage/quotas': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/quotas' }) },
+  'PUT /api/v1/usage/quotas': { kind: 'caller', call: (fx) => ({ method: 'PUT', url: '/api/v1/usage/quotas', payload: { scope: 'api_key', subjectId: fx.a.apiKeyId, monthlyTokens: 1, monthlyCostMicros: null } }) },
+  'DELETE /api/v1/usage/quotas/:scope/:subjectId': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/usage/quotas/api_key/${fx.a.apiKeyId}` }) },
+  'GET /api/v1/usage/events': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/events' }) },
+  'GET /api/v1/usage/summary': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/summary?groupBy=model' }) },
+  'GET /api/v1/usage/alerts': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/alerts' }) },
+  'PUT /api/v1/admin/workspaces/:id/quotas': { kind: 'platform', call: (fx) => ({ method: 'PUT', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/quotas`, payload: { scope: 'workspace', monthlyTokens: 1, monthlyCostMicros: 1 } }) },
+  'GET /api/v1/admin/workspaces/:id/quotas': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/quotas` }) },
+  'GET /api/v1/llm/providers': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/llm/providers' }) },
+  'POST /api/v1/llm/providers': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/llm/providers', payload: { name: 'b-llm', kind: 'openai', secretName: fx.a.secretName } }) },
+  'GET /api/v1/llm/providers/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/llm/providers/${fx.a.llmProviderId}` }) },
+  'PATCH /api/v1/llm/providers/:id': { kind: 'byId', call: (fx) => ({ method: 'PATCH', url: `/api/v1/llm/providers/${fx.a.llmProviderId}`, payload: { isEnabled: false } }) },
+  'DELETE /api/v1/llm/providers/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/llm/providers/${fx.a.llmProviderId}` }) },
+  'POST /api/v1/llm/providers/:id/test': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/llm/providers/${fx.a.llmProviderId}/test` }) },
+  'GET /api/v1/llm/providers/:id/models': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/llm/providers/${fx.a.llmProviderId}/models` }) },
+  'GET /api/v1/llm/aliases': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/llm/aliases' }) },
+  'PUT /api/v1/llm/aliases/:name': { kind: 'caller', call: (fx) => ({ method: 'PUT', url: `/api/v1/llm/aliases/${fx.a.llmAlias}`, payload: { targets: [{ providerId: fx.a.llmProviderId, model: 'x' }] } }) },
+  'DELETE /api/v1/llm/aliases/:name': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/llm/aliases/${fx.a.llmAlias}` }) },
+  'GET /api/v1/llm/prices': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/llm/prices' }) },
+  'POST /api/v1/llm/prices': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/llm/prices', payload: { model: 'guard-b-model', inputPerMtok: 1, outputPerMtok: 2 } }) },
+  'DELETE /api/v1/llm/prices': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/llm/prices?model=${fx.a.llmPriceModel}` }) },
+  'GET /api/v1/admin/llm/providers': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/llm/providers' }) },
+  'POST /api/v1/admin/llm/providers': { kind: 'platform', call: () => ({ method: 'POST', url: '/api/v1/admin/llm/providers', payload: { name: 'b-op', kind: 'openai' } }) },
+  'PATCH /api/v1/admin/llm/providers/:id': { kind: 'platform', call: (fx) => ({ method: 'PATCH', url: `/api/v1/admin/llm/providers/${fx.a.llmProviderId}`, payload: { isEnabled: false } }) },
+  'DELETE /api/v1/admin/llm/providers/:id': { kind: 'platform', call: (fx) => ({ method: 'DELETE', url: `/api/v1/admin/llm/providers/${fx.a.llmProviderId}` }) },
+  'POST /api/v1/admin/llm/providers/:id/test': { kind: 'platform', call: (fx) => ({ method: 'POST', url: `/api/v1/admin/llm/providers/${fx.a.llmProviderId}/test` }) },
+  'GET /api/v1/admin/llm/prices': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/llm/prices' }) },
+  'POST /api/v1/admin/llm/prices': { kind: 'platform', call: () => ({ method: 'POST', url: '/api/v1/admin/llm/prices', payload: { model: 'b-model', inputPerMtok: 1, outputPerMtok: 1 } }) },
+  'POST /v1/chat/completions': { kind: 'byId', call: (fx) => ({ method: 'POST', url: '/v1/chat/completions', payload: { model: fx.a.llmAlias, messages: [{ role: 'user', content: 'hi' }] } }) },
+  'POST /v1/embeddings': { kind: 'byId', call: (fx) => ({ method: 'POST', url: '/v1/embeddings', payload: { model: fx.a.llmAlias, input: 'hi' } }) },
+  'POST /v1/messages': { kind: 'byId', call: (fx) => ({ method: 'POST', url: '/v1/messages', payload: { model: `guard-a-llm/${fx.a.llmPriceModel}`, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] } }) },
+  'GET /v1/models': { kind: 'list', call: () => ({ method: 'GET', url: '/v1/models' }) },
   'POST /api/v1/auth/login': { kind: 'byId', call: (fx) => ({ method: 'POST', url: '/api/v1/auth/login', payload: { email: fx.b.ownerEmail, password: 'password-of-guard-b', workspace: fx.a.slug } }) },
   'POST /api/v1/auth/login/mfa': { kind: 'public', reason: 'takes a challenge token issued to one user after their password' },
   'POST /api/v1/auth/refresh': { kind: 'public', reason: 'takes a refresh token, bound to its own session and workspace' },
@@ -210,6 +242,11 @@ async function snapshotOfA(platform: TestPlatform, fx: Fixtures): Promise<unknow
       subscriptions: await q('select * from event_subscriptions where workspace_id = any($1) order by id', [ws]),
       outboundDeliveries: await q('select * from webhook_outbound_deliveries where workspace_id = any($1) order by id', [ws]),
       outboundAttempts: await q('select * from webhook_outbound_attempts where workspace_id = any($1) order by 1, 2', [ws]),
+      llmProviders: await q('select * from llm_providers where workspace_id = any($1) order by id', [ws]),
+      llmAliases: await q('select * from llm_aliases where workspace_id = any($1) order by name', [ws]),
+      llmPrices: await q('select * from llm_workspace_prices where workspace_id = any($1) order by id', [ws]),
+      usageQuotas: await q('select * from usage_quotas where workspace_id = any($1) order by 1, 2, 3', [ws]),
+      usageEvents: await q('select * from usage_events where workspace_id = any($1) order by id', [ws]),
     };
   });
 }
@@ -250,7 +287,7 @@ describe('tenant guard: workspace B against workspace A', () => {
   }
 
   test('every route has joined the suite', () => {
-    const routes = platform.routeTable.filter((r) => r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`);
+    const routes = platform.routeTable.filter((r) => r.url.startsWith('/api/') || r.url.startsWith('/v1/')).map((r) => `${r.method} ${r.url}`);
     const missing = routes.filter((r) => !(r in CASES));
     assert.deepEqual(missing, [], `routes without a tenant-guard case (add them to CASES): ${missing.join(', ')}`);
     const stale = Object.keys(CASES).filter((k) => !routes.includes(k));

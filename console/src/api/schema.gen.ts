@@ -519,6 +519,353 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/llm/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The price catalogue, every version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                cachedInputPerMtok: number | null;
+                                cacheWritePerMtok: number | null;
+                                currency: string;
+                                /** Format: date-time */
+                                effectiveFrom: string;
+                                /** Format: uuid */
+                                id: string;
+                                inputPerMtok: number;
+                                model: string;
+                                outputPerMtok: number;
+                                /** @description catalogue (shipped), admin (a platform admin's version), workspace (this workspace's override) */
+                                source: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a catalogue price version (effective from now or `effectiveFrom`; past calls keep their frozen cost) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cachedInputPerMtok?: number | null;
+                        cacheWritePerMtok?: number | null;
+                        /**
+                         * Format: date-time
+                         * @description Default: now
+                         */
+                        effectiveFrom?: string;
+                        /** @description USD micro-units per million tokens ($0.15 / 1M tokens = 150000) */
+                        inputPerMtok: number;
+                        model: string;
+                        /** @description USD micro-units per million tokens ($0.15 / 1M tokens = 150000) */
+                        outputPerMtok: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cachedInputPerMtok: number | null;
+                            cacheWritePerMtok: number | null;
+                            currency: string;
+                            /** Format: date-time */
+                            effectiveFrom: string;
+                            /** Format: uuid */
+                            id: string;
+                            inputPerMtok: number;
+                            model: string;
+                            outputPerMtok: number;
+                            /** @description catalogue (shipped), admin (a platform admin's version), workspace (this workspace's override) */
+                            source: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/llm/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Operator providers (usable by every workspace, metered to it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                baseUrl: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                hasKey: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                isEnabled: boolean;
+                                kind: string;
+                                name: string;
+                                owner: "workspace" | "platform";
+                                /** @description The vault secret holding the key (never the key) */
+                                secretName: string | null;
+                                timeoutMs: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an operator provider (its key is write-only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Write-only: sealed at once, never returned */
+                        apiKey?: string | null;
+                        baseUrl?: string | null;
+                        isEnabled?: boolean;
+                        /** @description openai_compatible: Ollama, vLLM, LM Studio, Azure OpenAI (v1 API), OpenRouter, LiteLLM… */
+                        kind: "openai" | "anthropic" | "openai_compatible";
+                        /** @description Lower case, used in model names as `<provider>/<model>` */
+                        name: string;
+                        /** @description Wait for the provider's first byte, and between two streamed chunks */
+                        timeoutMs?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            baseUrl: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            hasKey: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            kind: string;
+                            name: string;
+                            owner: "workspace" | "platform";
+                            /** @description The vault secret holding the key (never the key) */
+                            secretName: string | null;
+                            timeoutMs: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/llm/providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an operator provider (aliases pointing at it stop resolving to it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an operator provider */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Write-only: sealed at once, never returned */
+                        apiKey?: string | null;
+                        baseUrl?: string | null;
+                        isEnabled?: boolean;
+                        /** @description openai_compatible: Ollama, vLLM, LM Studio, Azure OpenAI (v1 API), OpenRouter, LiteLLM… */
+                        kind?: "openai" | "anthropic" | "openai_compatible";
+                        /** @description Lower case, used in model names as `<provider>/<model>` */
+                        name?: string;
+                        /** @description Wait for the provider's first byte, and between two streamed chunks */
+                        timeoutMs?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            baseUrl: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            hasKey: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            kind: string;
+                            name: string;
+                            owner: "workspace" | "platform";
+                            /** @description The vault secret holding the key (never the key) */
+                            secretName: string | null;
+                            timeoutMs: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/admin/llm/providers/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test an operator provider */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            isOk: boolean;
+                            latencyMs: number;
+                            modelCount: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/mail": {
         parameters: {
             query?: never;
@@ -2407,6 +2754,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/workspaces/{id}/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's AI quotas and the month's spend (platform admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            currency: "USD";
+                            /**
+                             * Format: date
+                             * @description First day of the month (UTC) the counters are for
+                             */
+                            period: string;
+                            plan: string;
+                            /** @description null: no limit on that measure */
+                            planLimits: {
+                                costMicros: number | null;
+                                tokens: number | null;
+                            };
+                            quotas: {
+                                /** @description null: no limit on that measure */
+                                effective: {
+                                    costMicros: number | null;
+                                    tokens: number | null;
+                                };
+                                extra: {
+                                    costMicros: number | null;
+                                    /** Format: date-time */
+                                    expiresAt: string;
+                                    tokens: number | null;
+                                } | null;
+                                monthlyCostMicros: number | null;
+                                monthlyTokens: number | null;
+                                /** @description USD micro-units (1 = $0.000001) */
+                                reservedCostMicros: number;
+                                reservedTokens: number;
+                                scope: "workspace" | "agent" | "api_key";
+                                source: "plan" | "custom";
+                                /** @description USD micro-units (1 = $0.000001) */
+                                spentCostMicros: number;
+                                spentTokens: number;
+                                /** Format: uuid */
+                                subjectId: string;
+                                updatedAt: string | null;
+                            }[];
+                            /** Format: date-time */
+                            resetsAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set a workspace's AI limits, above its plan if need be (platform admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        extra?: {
+                            costMicros?: number | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            tokens?: number | null;
+                        } | null;
+                        monthlyCostMicros: number | null;
+                        monthlyTokens: number | null;
+                        scope: "workspace" | "agent" | "api_key";
+                        /** Format: uuid */
+                        subjectId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            currency: "USD";
+                            /**
+                             * Format: date
+                             * @description First day of the month (UTC) the counters are for
+                             */
+                            period: string;
+                            plan: string;
+                            /** @description null: no limit on that measure */
+                            planLimits: {
+                                costMicros: number | null;
+                                tokens: number | null;
+                            };
+                            quotas: {
+                                /** @description null: no limit on that measure */
+                                effective: {
+                                    costMicros: number | null;
+                                    tokens: number | null;
+                                };
+                                extra: {
+                                    costMicros: number | null;
+                                    /** Format: date-time */
+                                    expiresAt: string;
+                                    tokens: number | null;
+                                } | null;
+                                monthlyCostMicros: number | null;
+                                monthlyTokens: number | null;
+                                /** @description USD micro-units (1 = $0.000001) */
+                                reservedCostMicros: number;
+                                reservedTokens: number;
+                                scope: "workspace" | "agent" | "api_key";
+                                source: "plan" | "custom";
+                                /** @description USD micro-units (1 = $0.000001) */
+                                spentCostMicros: number;
+                                spentTokens: number;
+                                /** Format: uuid */
+                                subjectId: string;
+                                updatedAt: string | null;
+                            }[];
+                            /** Format: date-time */
+                            resetsAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/workspaces/{id}/restore": {
         parameters: {
             query?: never;
@@ -3303,7 +3810,7 @@ export interface paths {
                                 /** Format: uuid */
                                 workspaceId: string;
                             }[];
-                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment")[];
+                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage")[];
                             principalType: "user" | "api_key";
                             role: "owner" | "admin" | "member" | "viewer";
                             sessionId: string | null;
@@ -5315,6 +5822,601 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/llm/aliases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Model aliases of the workspace */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                name: string;
+                                targets: {
+                                    model: string;
+                                    /** Format: uuid */
+                                    providerId: string;
+                                    providerName: string | null;
+                                }[];
+                                timeoutMs: number | null;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/llm/aliases/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Create (201) or replace (200) a model alias: targets tried in order */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. fast, smart, embed */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Tried in order: the next on 429, 5xx, timeout or network failure */
+                        targets: {
+                            model: string;
+                            /** Format: uuid */
+                            providerId: string;
+                        }[];
+                        timeoutMs?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            targets: {
+                                model: string;
+                                /** Format: uuid */
+                                providerId: string;
+                                providerName: string | null;
+                            }[];
+                            timeoutMs: number | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            targets: {
+                                model: string;
+                                /** Format: uuid */
+                                providerId: string;
+                                providerName: string | null;
+                            }[];
+                            timeoutMs: number | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a model alias */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description e.g. fast, smart, embed */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/llm/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prices in effect for the workspace (its overrides first); a model absent here is unpriced */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                cachedInputPerMtok: number | null;
+                                cacheWritePerMtok: number | null;
+                                currency: string;
+                                /** Format: date-time */
+                                effectiveFrom: string;
+                                /** Format: uuid */
+                                id: string;
+                                inputPerMtok: number;
+                                model: string;
+                                outputPerMtok: number;
+                                /** @description catalogue (shipped), admin (a platform admin's version), workspace (this workspace's override) */
+                                source: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Override a model's price for this workspace (a new version, effective from now or `effectiveFrom`) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        cachedInputPerMtok?: number | null;
+                        cacheWritePerMtok?: number | null;
+                        /**
+                         * Format: date-time
+                         * @description Default: now
+                         */
+                        effectiveFrom?: string;
+                        /** @description USD micro-units per million tokens ($0.15 / 1M tokens = 150000) */
+                        inputPerMtok: number;
+                        model: string;
+                        /** @description USD micro-units per million tokens ($0.15 / 1M tokens = 150000) */
+                        outputPerMtok: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cachedInputPerMtok: number | null;
+                            cacheWritePerMtok: number | null;
+                            currency: string;
+                            /** Format: date-time */
+                            effectiveFrom: string;
+                            /** Format: uuid */
+                            id: string;
+                            inputPerMtok: number;
+                            model: string;
+                            outputPerMtok: number;
+                            /** @description catalogue (shipped), admin (a platform admin's version), workspace (this workspace's override) */
+                            source: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Remove the workspace's overrides of a model's price (the catalogue applies again) */
+        delete: {
+            parameters: {
+                query: {
+                    model: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/llm/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's model providers, and the operator's it may use */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                baseUrl: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                hasKey: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                isEnabled: boolean;
+                                kind: string;
+                                name: string;
+                                owner: "workspace" | "platform";
+                                /** @description The vault secret holding the key (never the key) */
+                                secretName: string | null;
+                                timeoutMs: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Connect a model provider (its key stays in the vault: name the secret) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        baseUrl?: string | null;
+                        isEnabled?: boolean;
+                        /** @description openai_compatible: Ollama, vLLM, LM Studio, Azure OpenAI (v1 API), OpenRouter, LiteLLM… */
+                        kind: "openai" | "anthropic" | "openai_compatible";
+                        /** @description Lower case, used in model names as `<provider>/<model>` */
+                        name: string;
+                        secretName?: string | null;
+                        /** @description Wait for the provider's first byte, and between two streamed chunks */
+                        timeoutMs?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            baseUrl: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            hasKey: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            kind: string;
+                            name: string;
+                            owner: "workspace" | "platform";
+                            /** @description The vault secret holding the key (never the key) */
+                            secretName: string | null;
+                            timeoutMs: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/llm/providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One provider of the workspace */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            baseUrl: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            hasKey: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            kind: string;
+                            name: string;
+                            owner: "workspace" | "platform";
+                            /** @description The vault secret holding the key (never the key) */
+                            secretName: string | null;
+                            timeoutMs: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a provider (refused while an alias points at it) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a provider (name, URL, secret name, timeout, enabled) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        baseUrl?: string | null;
+                        isEnabled?: boolean;
+                        /** @description openai_compatible: Ollama, vLLM, LM Studio, Azure OpenAI (v1 API), OpenRouter, LiteLLM… */
+                        kind?: "openai" | "anthropic" | "openai_compatible";
+                        /** @description Lower case, used in model names as `<provider>/<model>` */
+                        name?: string;
+                        secretName?: string | null;
+                        /** @description Wait for the provider's first byte, and between two streamed chunks */
+                        timeoutMs?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            baseUrl: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            hasKey: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            kind: string;
+                            name: string;
+                            owner: "workspace" | "platform";
+                            /** @description The vault secret holding the key (never the key) */
+                            secretName: string | null;
+                            timeoutMs: number;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/llm/providers/{id}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The models the provider offers (asked live) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/llm/providers/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test a provider: reach it with its key and list its models (200 either way; `isOk` and `error` say how it went) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            isOk: boolean;
+                            latencyMs: number;
+                            modelCount: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/mail": {
         parameters: {
             query?: never;
@@ -5743,7 +6845,7 @@ export interface paths {
                                  * @description A permission of the registry (GET /permissions)
                                  * @enum {string}
                                  */
-                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment";
+                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage";
                                 resource: string;
                             }[];
                         };
@@ -6277,7 +7379,7 @@ export interface paths {
                                 description: string;
                                 /** @enum {string} */
                                 name: "owner" | "admin" | "member" | "viewer";
-                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment")[];
+                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage")[];
                             }[];
                             data: {
                                 /** @description API keys holding this role */
@@ -6336,7 +7438,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage";
                         }[];
                     };
                 };
@@ -6485,7 +7587,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage";
                         }[];
                     };
                 };
@@ -7120,6 +8222,416 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Budget alerts (80 %, 100 %, burn rate), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                kind: "threshold_80" | "threshold_100" | "burn_rate";
+                                metric: "tokens" | "cost";
+                                /** Format: date */
+                                period: string;
+                                scope: "workspace" | "agent" | "api_key";
+                                /** Format: uuid */
+                                subjectId: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Raw usage events (one per model call), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    agentId?: string;
+                    apiKeyId?: string;
+                    cursor?: string;
+                    /** @description Inclusive; default 30 days before `to` */
+                    from?: string;
+                    limit?: number;
+                    model?: string;
+                    status?: "ok" | "error" | "client_closed" | "refused";
+                    /** @description Exclusive; default now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                agentId: string | null;
+                                apiFormat: string;
+                                apiKeyId: string | null;
+                                attempts: number;
+                                cachedInputTokens: number;
+                                cacheWriteTokens: number;
+                                /** @description null when the call was unpriced (no price applied): unknown, not zero */
+                                costMicros: number | null;
+                                currency: string;
+                                errorCode: string | null;
+                                httpStatus: number | null;
+                                /** Format: uuid */
+                                id: string;
+                                inputTokens: number;
+                                isStreamed: boolean;
+                                model: string;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                operation: string;
+                                outputTokens: number;
+                                overheadMs: number | null;
+                                pricing: "priced" | "unpriced";
+                                providerId: string | null;
+                                providerLatencyMs: number | null;
+                                providerName: string | null;
+                                reasoningTokens: number;
+                                requestId: string | null;
+                                resolvedModel: string | null;
+                                status: string;
+                                /** @description provider | estimated (counted with the tokenizer) | none */
+                                usageSource: string;
+                                userId: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage/quotas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The month's AI quotas and budgets: limits, spend and what calls in flight hold, per workspace, API key and agent */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            currency: "USD";
+                            /**
+                             * Format: date
+                             * @description First day of the month (UTC) the counters are for
+                             */
+                            period: string;
+                            plan: string;
+                            /** @description null: no limit on that measure */
+                            planLimits: {
+                                costMicros: number | null;
+                                tokens: number | null;
+                            };
+                            quotas: {
+                                /** @description null: no limit on that measure */
+                                effective: {
+                                    costMicros: number | null;
+                                    tokens: number | null;
+                                };
+                                extra: {
+                                    costMicros: number | null;
+                                    /** Format: date-time */
+                                    expiresAt: string;
+                                    tokens: number | null;
+                                } | null;
+                                monthlyCostMicros: number | null;
+                                monthlyTokens: number | null;
+                                /** @description USD micro-units (1 = $0.000001) */
+                                reservedCostMicros: number;
+                                reservedTokens: number;
+                                scope: "workspace" | "agent" | "api_key";
+                                source: "plan" | "custom";
+                                /** @description USD micro-units (1 = $0.000001) */
+                                spentCostMicros: number;
+                                spentTokens: number;
+                                /** Format: uuid */
+                                subjectId: string;
+                                updatedAt: string | null;
+                            }[];
+                            /** Format: date-time */
+                            resetsAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Set the monthly limits of the workspace, an API key or an agent (within the plan)
+         * @description Limits: `monthlyTokens` and `monthlyCostMicros` (USD micro-units), null for no limit. `extra` adds a temporary increase until `expiresAt`. A workspace admin stays within the plan (403 QUOTA_ABOVE_PLAN); platform admins use /admin/workspaces/{id}/quotas.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        extra?: {
+                            costMicros?: number | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            tokens?: number | null;
+                        } | null;
+                        monthlyCostMicros: number | null;
+                        monthlyTokens: number | null;
+                        scope: "workspace" | "agent" | "api_key";
+                        /** Format: uuid */
+                        subjectId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            currency: "USD";
+                            /**
+                             * Format: date
+                             * @description First day of the month (UTC) the counters are for
+                             */
+                            period: string;
+                            plan: string;
+                            /** @description null: no limit on that measure */
+                            planLimits: {
+                                costMicros: number | null;
+                                tokens: number | null;
+                            };
+                            quotas: {
+                                /** @description null: no limit on that measure */
+                                effective: {
+                                    costMicros: number | null;
+                                    tokens: number | null;
+                                };
+                                extra: {
+                                    costMicros: number | null;
+                                    /** Format: date-time */
+                                    expiresAt: string;
+                                    tokens: number | null;
+                                } | null;
+                                monthlyCostMicros: number | null;
+                                monthlyTokens: number | null;
+                                /** @description USD micro-units (1 = $0.000001) */
+                                reservedCostMicros: number;
+                                reservedTokens: number;
+                                scope: "workspace" | "agent" | "api_key";
+                                source: "plan" | "custom";
+                                /** @description USD micro-units (1 = $0.000001) */
+                                spentCostMicros: number;
+                                spentTokens: number;
+                                /** Format: uuid */
+                                subjectId: string;
+                                updatedAt: string | null;
+                            }[];
+                            /** Format: date-time */
+                            resetsAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage/quotas/{scope}/{subjectId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a custom quota (the workspace falls back to its plan's limits, a key or agent to none) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: "workspace" | "agent" | "api_key";
+                    subjectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage summed per hour/day/week/month or per model, provider, API key, agent or status */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Inclusive; default 30 days before `to` */
+                    from?: string;
+                    groupBy?: "hour" | "day" | "week" | "month" | "model" | "provider" | "apiKey" | "agent" | "status";
+                    /** @description Exclusive; default now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            currency: "USD";
+                            /** Format: date-time */
+                            from: string;
+                            groupBy: string;
+                            groups: {
+                                calls: number;
+                                /** @description USD micro-units (1 = $0.000001) */
+                                costMicros: number;
+                                errorCalls: number;
+                                estimatedCalls: number;
+                                inputTokens: number;
+                                key: string;
+                                outputTokens: number;
+                                p50LatencyMs: number | null;
+                                p95LatencyMs: number | null;
+                                unpricedCalls: number;
+                            }[];
+                            /** Format: date-time */
+                            to: string;
+                            /** @description costMicros sums priced calls only; unpricedCalls says how many have no cost */
+                            totals: {
+                                calls: number;
+                                /** @description USD micro-units (1 = $0.000001) */
+                                costMicros: number;
+                                errorCalls: number;
+                                estimatedCalls: number;
+                                inputTokens: number;
+                                outputTokens: number;
+                                p50LatencyMs: number | null;
+                                p95LatencyMs: number | null;
+                                unpricedCalls: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9186,6 +10698,364 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OpenAI-compatible chat completions (JSON or SSE with `stream: true`)
+         * @description Use the official OpenAI client with `baseURL: "<atrium>/v1"` and an Atrium API key. `model` is an alias of the workspace, `provider/model`, or a bare name when the workspace has one provider. Quotas and budgets are checked before the call (429 `quota_exceeded`); errors carry the OpenAI error object.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        max_completion_tokens?: number | null;
+                        max_tokens?: number | null;
+                        messages: ({
+                            content?: string | null | (({
+                                text: string;
+                                /** @enum {string} */
+                                type: "text";
+                            } & {
+                                [key: string]: unknown;
+                            }) | ({
+                                image_url: {
+                                    detail?: string;
+                                    url: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                type: "image_url";
+                            } & {
+                                [key: string]: unknown;
+                            }))[];
+                            name?: string;
+                            role: "system" | "developer" | "user" | "assistant" | "tool";
+                            tool_call_id?: string;
+                            tool_calls?: ({
+                                function: {
+                                    arguments: string;
+                                    name: string;
+                                };
+                                id: string;
+                                /** @enum {string} */
+                                type: "function";
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        /** @description An alias of the workspace (`fast`), `provider/model` (`openai/gpt-4o-mini`), or a bare model name when the workspace has one provider */
+                        model: string;
+                        stop?: string | string[] | null;
+                        stream?: boolean | null;
+                        stream_options?: ({
+                            include_usage?: boolean;
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
+                        temperature?: number | null;
+                        tool_choice?: "auto" | "none" | "required" | {
+                            function: {
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            type: "function";
+                        };
+                        tools?: {
+                            function: {
+                                description?: string;
+                                name: string;
+                                parameters?: {
+                                    [key: string]: unknown;
+                                };
+                                strict?: boolean | null;
+                            };
+                            /** @enum {string} */
+                            type: "function";
+                        }[];
+                        top_p?: number | null;
+                        user?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description OpenAI chat.completion; with `stream: true` the answer is text/event-stream of chat.completion.chunk objects ending with `data: [DONE]` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            choices: ({
+                                finish_reason: string | null;
+                                index: number;
+                                message: {
+                                    [key: string]: unknown;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            created: number;
+                            id: string;
+                            model: string;
+                            /** @enum {string} */
+                            object: "chat.completion";
+                            usage?: {
+                                completion_tokens: number;
+                                prompt_tokens: number;
+                                total_tokens: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OpenAI-compatible embeddings */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dimensions?: number;
+                        encoding_format?: "float" | "base64";
+                        input: string | string[] | number[] | number[][];
+                        /** @description An alias of the workspace (`fast`), `provider/model` (`openai/gpt-4o-mini`), or a bare model name when the workspace has one provider */
+                        model: string;
+                        user?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                embedding: number[] | string;
+                                index: number;
+                                /** @enum {string} */
+                                object: "embedding";
+                            }[];
+                            model: string;
+                            /** @enum {string} */
+                            object: "list";
+                            usage: {
+                                prompt_tokens: number;
+                                total_tokens: number;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Anthropic-compatible messages (JSON or SSE events with `stream: true`)
+         * @description Use the official Anthropic client with `baseURL: "<atrium>"` and an Atrium API key (sent as x-api-key). Any provider of the workspace can answer; messages, tools, stop reasons and usage are translated.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        max_tokens: number;
+                        messages: {
+                            content: string | ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            role: "user" | "assistant";
+                        }[];
+                        metadata?: {
+                            user_id?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        /** @description An alias of the workspace (`fast`), `provider/model` (`openai/gpt-4o-mini`), or a bare model name when the workspace has one provider */
+                        model: string;
+                        stop_sequences?: string[];
+                        stream?: boolean;
+                        system?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        temperature?: number;
+                        tool_choice?: {
+                            name?: string;
+                            type: "auto" | "any" | "tool" | "none";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        tools?: ({
+                            description?: string;
+                            input_schema?: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            type?: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        top_k?: number;
+                        top_p?: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Anthropic message; with `stream: true` the answer is text/event-stream of Anthropic events (message_start … message_stop) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            content: ({
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            id: string;
+                            model: string;
+                            /** @enum {string} */
+                            role: "assistant";
+                            stop_reason: string | null;
+                            stop_sequence: string | null;
+                            /** @enum {string} */
+                            type: "message";
+                            usage: {
+                                input_tokens: number;
+                                output_tokens: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models this workspace can call: its aliases and its providers' models (OpenAI-compatible list) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                created: number;
+                                id: string;
+                                /** @enum {string} */
+                                object: "model";
+                                owned_by: string;
+                            }[];
+                            /** @enum {string} */
+                            object: "list";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }

@@ -337,6 +337,13 @@ describe('every foundation mutation emits its audit event', () => {
       },
     },
     {
+      route: 'PUT /api/v1/admin/workspaces/:id/quotas', name: 'AI limits above the plan: quota.updated (platform_admin)',
+      async run(rid) {
+        await ok('PUT', `/admin/workspaces/${target.workspaceId}/quotas`, admin.token, { scope: 'workspace', monthlyTokens: 500_000_000, monthlyCostMicros: null }, rid);
+        return { workspaceId: target.workspaceId, action: 'quota.updated', actorType: 'platform_admin', actorId: admin.userId, targetId: target.workspaceId };
+      },
+    },
+    {
       route: 'POST /api/v1/admin/workspaces/:id/restore', name: 'restore: workspace.restored',
       async run(rid) {
         await ok('POST', `/admin/workspaces/${target.workspaceId}/restore`, admin.token, undefined, rid);

@@ -10,6 +10,7 @@ export const llmErrors = defineErrors({
   ALIAS_NOT_FOUND: { status: 404, title: 'Alias not found' },
   ALIAS_INVALID: { status: 400, title: 'The alias is not valid' },
   PRICE_INVALID: { status: 400, title: 'The price is not valid' },
+  PRICE_OVERRIDE_NOT_FOUND: { status: 404, title: 'The workspace has no override of this model\'s price' },
   LLM_REQUEST_INVALID: { status: 400, title: 'The model request is not valid' },
   OPERATION_UNSUPPORTED: { status: 400, title: 'The provider does not support this operation' },
   // The provider's side: never the caller's mistake, never a crash of ours.

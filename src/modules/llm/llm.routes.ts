@@ -130,7 +130,7 @@ export function llmRoutes(ctx: LlmContext): RoutePlugin {
 
     app.delete('/llm/prices', {
       config: { permission: 'llm.manage' },
-      schema: { tags, summary: 'Remove the workspace\'s overrides of a model\'s price (the catalogue applies again)', querystring: Type.Object({ model: ModelId }), response: { 204: NoContent } },
+      schema: { tags, summary: 'Remove the workspace\'s overrides of a model\'s price (the catalogue applies again)', querystring: Type.Object({ model: ModelId }), response: { 204: NoContent, 404: ProblemSchema } },
     }, async (request, reply) => {
       const ws = request.principal!.workspaceId;
       await ctx.db.withWorkspace(ws, (tx) => removePriceOverrides(ctx, tx, auditContextOf(request), ws, request.query.model));

@@ -31,6 +31,6 @@ export async function overridePrice(ctx: LlmContext, tx: Tx, context: AuditConte
 
 export async function removePriceOverrides(ctx: LlmContext, tx: Tx, context: AuditContext, workspaceId: string, model: string): Promise<void> {
   const n = await deleteWorkspacePrices(tx, workspaceId, model);
-  if (n === 0) throw llmErrors.create('PRICE_INVALID', `${model} has no override in this workspace`, { extra: { errors: [{ path: 'querystring.model', message: 'has no override' }] } });
+  if (n === 0) throw llmErrors.create('PRICE_OVERRIDE_NOT_FOUND');
   await ctx.audit.record(tx, context, { workspaceId, action: 'llm_price.override_removed', targetType: 'llm_price', targetId: null, diff: { before: { model, versions: n } } });
 }
