@@ -25,7 +25,7 @@ const OWNERS: Record<string, string[]> = {
   apilogs: ['api_logs'],
   admin: ['health_samples', 'workspace_accounts'],
   llm: ['llm_providers', 'llm_platform_providers', 'llm_aliases', 'llm_prices', 'llm_workspace_prices'],
-  usage: ['usage_events', 'usage_quotas', 'usage_counters', 'usage_reservations', 'usage_alerts'],
+  usage: ['usage_events', 'usage_quotas', 'usage_counters', 'usage_reservations', 'usage_alerts', 'usage_rollups', 'usage_rollup_watermark'],
 };
 
 /** Views a module publishes for every other module to read. */

@@ -17,6 +17,7 @@ import type { SubjectExists } from './set-quota.ts';
 import { usageRoutes } from './usage.routes.ts';
 import { defineReleaseJob, releaseExpiredReservations, scheduleRelease } from './release-expired.job.ts';
 import { BURN_RATE_EVENT, THRESHOLD_EVENT } from './check-alerts.ts';
+import { defineRollUpJob, rollUpUsage, scheduleRollUp } from './roll-up.job.ts';
 import type { Reservation, UsageEventInput } from './usage.types.ts';
 
 export type { Reservation, TokenCounts, UsageEventInput, UsageScope, UsageSource, UsageStatus, UsageSubjects, Limits } from './usage.types.ts';
@@ -31,6 +32,7 @@ export const USAGE_EVENT_TYPES = [
 export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModule; tenancy: TenancyModule; identity: IdentityModule; mail: MailModule; jobs: JobEngine }, ports: { emit: EmitEvent; subjectExists: SubjectExists }) {
   const ctx: UsageContext = { ...deps, ...modules, emit: ports.emit, reservationTtlSeconds: 15 * 60 };
   defineReleaseJob(modules.jobs, ctx);
+  defineRollUpJob(modules.jobs, ctx);
   return {
     routes: usageRoutes({ ...ctx, subjectExists: ports.subjectExists }),
     /** Hold room for a call, in the caller's transaction (commit it before the call goes out). Throws QUOTA_EXCEEDED / MODEL_UNPRICED. */
@@ -44,8 +46,13 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
     releaseExpired(): Promise<number> {
       return releaseExpiredReservations(ctx);
     },
-    installSchedules(tx: Tx): Promise<void> {
-      return scheduleRelease(modules.jobs, tx);
+    /** Roll closed hours into the analytics rollups (the job does it every five minutes); the new watermark. */
+    rollUp(now?: Date): Promise<Date> {
+      return rollUpUsage(ctx, now);
+    },
+    async installSchedules(tx: Tx): Promise<void> {
+      await scheduleRelease(modules.jobs, tx);
+      await scheduleRollUp(modules.jobs, tx);
     },
   };
 }

@@ -1,18 +1,26 @@
 // Usage of a window, summed per bucket (hour, day, week, month) or per dimension (model,
-// provider, API key, agent, status): calls, tokens, cost, unpriced and estimated calls, errors,
-// provider latency p50/p95. Unpriced calls are counted apart: their cost is unknown, not zero.
+// provider, API key, agent, status), optionally split by a second dimension (tokens per agent per
+// day): calls, tokens, cost, unpriced and estimated calls, errors, provider latency p50/p95.
+// Read from the rollups where they are complete (whole UTC days, then whole hours, before the
+// watermark) and from the raw events elsewhere (the live hour, partial hours at the edges), so
+// the sums equal the raw events exactly and a 90-day page reads thousands of rows, not millions.
+// Unpriced calls are counted apart: their cost is unknown, not zero.
 import type { Tx } from '../../kernel/db/database.ts';
 import { toNumber } from '../../kernel/db/pool.ts';
 import { usageWindow } from './usage-window.ts';
+import { LATENCY_BUCKET_SQL, quantileOf } from './latency-buckets.ts';
 
 export const GROUPS = ['hour', 'day', 'week', 'month', 'model', 'provider', 'apiKey', 'agent', 'status'] as const;
 export type UsageGroup = (typeof GROUPS)[number];
+export const SPLITS = ['model', 'provider', 'apiKey', 'agent', 'status'] as const;
+export type UsageSplit = (typeof SPLITS)[number];
 
+/** SQL of a group key over the unified source (`t`: the hour or day bucket, or the event's time). */
 const KEY_SQL: Record<UsageGroup, string> = {
-  hour: `to_char(date_trunc('hour', occurred_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
-  day: `to_char(date_trunc('day', occurred_at at time zone 'UTC'), 'YYYY-MM-DD')`,
-  week: `to_char(date_trunc('week', occurred_at at time zone 'UTC'), 'YYYY-MM-DD')`,
-  month: `to_char(date_trunc('month', occurred_at at time zone 'UTC'), 'YYYY-MM')`,
+  hour: `to_char(date_trunc('hour', t at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
+  day: `to_char(date_trunc('day', t at time zone 'UTC'), 'YYYY-MM-DD')`,
+  week: `to_char(date_trunc('week', t at time zone 'UTC'), 'YYYY-MM-DD')`,
+  month: `to_char(date_trunc('month', t at time zone 'UTC'), 'YYYY-MM')`,
   model: 'model',
   provider: `coalesce(provider_name, '')`,
   apiKey: `coalesce(api_key_id::text, '')`,
@@ -24,31 +32,85 @@ export type UsageTotals = {
   calls: number; inputTokens: number; outputTokens: number; costMicros: number; unpricedCalls: number; estimatedCalls: number; errorCalls: number;
   p50LatencyMs: number | null; p95LatencyMs: number | null;
 };
-export type UsageSummary = { from: string; to: string; groupBy: UsageGroup; currency: 'USD'; totals: UsageTotals; groups: Array<UsageTotals & { key: string }> };
+export type UsageGroupRow = UsageTotals & { key: string; split?: string };
+export type UsageSummary = { from: string; to: string; groupBy: UsageGroup; split: UsageSplit | null; currency: 'USD'; totals: UsageTotals; groups: UsageGroupRow[] };
 
-const MEASURES = `count(*) as calls, coalesce(sum(input_tokens), 0) as input_tokens, coalesce(sum(output_tokens), 0) as output_tokens,
-  coalesce(sum(cost_micros), 0) as cost_micros, count(*) filter (where pricing = 'unpriced') as unpriced_calls,
-  count(*) filter (where usage_source = 'estimated') as estimated_calls, count(*) filter (where status <> 'ok') as error_calls,
-  percentile_cont(0.5) within group (order by provider_latency_ms) as p50, percentile_cont(0.95) within group (order by provider_latency_ms) as p95`;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ceilTo = (d: Date, unit: number) => new Date(Math.ceil(d.getTime() / unit) * unit);
+const floorTo = (d: Date, unit: number) => new Date(Math.floor(d.getTime() / unit) * unit);
 
-type Row = { key?: string; calls: string; input_tokens: string; output_tokens: string; cost_micros: string; unpriced_calls: string; estimated_calls: string; error_calls: string; p50: number | null; p95: number | null };
+type Range = [Date, Date];
 
-function totalsOf(r: Row): UsageTotals {
-  return {
-    calls: toNumber(r.calls), inputTokens: toNumber(r.input_tokens), outputTokens: toNumber(r.output_tokens), costMicros: toNumber(r.cost_micros),
-    unpricedCalls: toNumber(r.unpriced_calls), estimatedCalls: toNumber(r.estimated_calls), errorCalls: toNumber(r.error_calls),
-    p50LatencyMs: r.p50 === null ? null : Math.round(r.p50), p95LatencyMs: r.p95 === null ? null : Math.round(r.p95),
-  };
+/** Which part of [from, to) each source covers, given the watermark. */
+export function planSources(from: Date, to: Date, watermark: Date): { days: Range | null; hours: Range[]; raw: Range[] } {
+  const fromH = ceilTo(from, HOUR);
+  const toH = floorTo(new Date(Math.min(to.getTime(), watermark.getTime())), HOUR);
+  if (fromH >= toH) return { days: null, hours: [], raw: [[from, to]] };
+  const fromD = ceilTo(fromH, DAY);
+  const toD = floorTo(toH, DAY);
+  const raw: Range[] = [];
+  if (from < fromH) raw.push([from, fromH]);
+  if (toH < to) raw.push([toH, to]);
+  if (fromD >= toD) return { days: null, hours: [[fromH, toH]], raw };
+  const hours: Range[] = [];
+  if (fromH < fromD) hours.push([fromH, fromD]);
+  if (toD < toH) hours.push([toD, toH]);
+  return { days: [fromD, toD], hours, raw };
 }
 
-export async function summarizeUsage(tx: Tx, workspaceId: string, q: { from?: string; to?: string; groupBy?: UsageGroup }): Promise<UsageSummary> {
+const ROLLUP_COLUMNS = 'bucket as t, api_key_id, agent_id, provider_name, model, status, latency_bucket, calls, input_tokens, output_tokens, cost_micros, unpriced_calls, estimated_calls, error_calls';
+const RAW_COLUMNS = `occurred_at as t, api_key_id, agent_id, provider_name, model, status, ${LATENCY_BUCKET_SQL} as latency_bucket, 1 as calls, input_tokens, output_tokens,
+  coalesce(cost_micros, 0) as cost_micros, (pricing = 'unpriced')::int as unpriced_calls, (usage_source = 'estimated')::int as estimated_calls, (status <> 'ok')::int as error_calls`;
+
+type Row = { key: string; split: string | null; latency_bucket: number; calls: string; input_tokens: string; output_tokens: string; cost_micros: string; unpriced_calls: string; estimated_calls: string; error_calls: string };
+
+export async function summarizeUsage(tx: Tx, workspaceId: string, q: { from?: string; to?: string; groupBy?: UsageGroup; split?: UsageSplit }): Promise<UsageSummary> {
   const { from, to } = usageWindow(q);
   const groupBy = q.groupBy ?? 'day';
-  const values = [workspaceId, from, to];
-  const where = 'workspace_id = $1 and occurred_at >= $2 and occurred_at < $3';
-  const [totals, groups] = await Promise.all([
-    tx.query<Row>(`select ${MEASURES} from usage_events where ${where}`, values),
-    tx.query<Row>(`select ${KEY_SQL[groupBy]} as key, ${MEASURES} from usage_events where ${where} group by 1 order by 1 limit 1000`, values),
-  ]);
-  return { from: from.toISOString(), to: to.toISOString(), groupBy, currency: 'USD', totals: totalsOf(totals.rows[0]), groups: groups.rows.map((r) => ({ key: r.key ?? '', ...totalsOf(r) })) };
+  const split = q.split ?? null;
+  const { rows: [mark] } = await tx.query<{ rolled_to: Date }>('select rolled_to from usage_rollup_watermark');
+  const plan = planSources(from, to, mark.rolled_to);
+  const values: unknown[] = [workspaceId];
+  const param = (v: unknown) => { values.push(v); return `$${values.length}`; };
+  const parts: string[] = [];
+  if (plan.days) parts.push(`select ${ROLLUP_COLUMNS} from usage_rollups where workspace_id = $1 and granularity = 'day' and bucket >= ${param(plan.days[0])} and bucket < ${param(plan.days[1])}`);
+  for (const [a, b] of plan.hours) parts.push(`select ${ROLLUP_COLUMNS} from usage_rollups where workspace_id = $1 and granularity = 'hour' and bucket >= ${param(a)} and bucket < ${param(b)}`);
+  for (const [a, b] of plan.raw) parts.push(`select ${RAW_COLUMNS} from usage_events where workspace_id = $1 and occurred_at >= ${param(a)} and occurred_at < ${param(b)}`);
+  const splitSql = split ? KEY_SQL[split] : 'null';
+  const { rows } = await tx.query<Row>(
+    `select ${KEY_SQL[groupBy]} as key, ${splitSql} as split, latency_bucket,
+            sum(calls) as calls, sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(cost_micros) as cost_micros,
+            sum(unpriced_calls) as unpriced_calls, sum(estimated_calls) as estimated_calls, sum(error_calls) as error_calls
+       from (${parts.join('\nunion all\n')}) s
+      group by 1, 2, 3`, values);
+
+  type Acc = Omit<UsageTotals, 'p50LatencyMs' | 'p95LatencyMs'> & { histogram: Map<number, number> };
+  const empty = (): Acc => ({ calls: 0, inputTokens: 0, outputTokens: 0, costMicros: 0, unpricedCalls: 0, estimatedCalls: 0, errorCalls: 0, histogram: new Map() });
+  const add = (acc: Acc, r: Row) => {
+    const calls = toNumber(r.calls);
+    acc.calls += calls;
+    acc.inputTokens += toNumber(r.input_tokens);
+    acc.outputTokens += toNumber(r.output_tokens);
+    acc.costMicros += toNumber(r.cost_micros);
+    acc.unpricedCalls += toNumber(r.unpriced_calls);
+    acc.estimatedCalls += toNumber(r.estimated_calls);
+    acc.errorCalls += toNumber(r.error_calls);
+    acc.histogram.set(r.latency_bucket, (acc.histogram.get(r.latency_bucket) ?? 0) + calls);
+  };
+  const finish = ({ histogram, ...acc }: Acc): UsageTotals => ({ ...acc, p50LatencyMs: quantileOf(histogram, 0.5), p95LatencyMs: quantileOf(histogram, 0.95) });
+  const totals = empty();
+  const groups = new Map<string, { key: string; split: string | null; acc: Acc }>();
+  for (const r of rows) {
+    add(totals, r);
+    const id = `${r.key}\u0000${r.split ?? ''}`;
+    let g = groups.get(id);
+    if (!g) groups.set(id, g = { key: r.key ?? '', split: r.split, acc: empty() });
+    add(g.acc, r);
+  }
+  const isTime = ['hour', 'day', 'week', 'month'].includes(groupBy);
+  const list = [...groups.values()].map((g) => ({ key: g.key, ...(split ? { split: g.split ?? '' } : {}), ...finish(g.acc) }));
+  // Time in order; a dimension by cost, then calls (top agents, top keys first).
+  list.sort((x, y) => (isTime ? x.key.localeCompare(y.key) || (x.split ?? '').localeCompare(y.split ?? '') : y.costMicros - x.costMicros || y.calls - x.calls || x.key.localeCompare(y.key)));
+  return { from: from.toISOString(), to: to.toISOString(), groupBy, split, currency: 'USD', totals: finish(totals), groups: list.slice(0, 5000) };
 }

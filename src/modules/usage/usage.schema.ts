@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { GROUPS } from './summarize-usage.ts';
+import { GROUPS, SPLITS } from './summarize-usage.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
@@ -67,11 +67,15 @@ const Totals = {
   p50LatencyMs: Type.Union([Type.Integer(), Type.Null()]), p95LatencyMs: Type.Union([Type.Integer(), Type.Null()]),
 };
 
-export const UsageSummaryQuery = Type.Object({ ...WindowQuery, groupBy: Type.Optional(Type.Union(GROUPS.map((g) => Type.Literal(g)), { default: 'day' })) });
+export const UsageSummaryQuery = Type.Object({
+  ...WindowQuery,
+  groupBy: Type.Optional(Type.Union(GROUPS.map((g) => Type.Literal(g)), { default: 'day' })),
+  split: Type.Optional(Type.Union(SPLITS.map((g) => Type.Literal(g)), { description: 'A second dimension: each group is split by it (e.g. groupBy=day&split=agent for tokens per agent per day)' })),
+});
 export const UsageSummarySchema = Type.Object({
-  from: Timestamp, to: Timestamp, groupBy: Type.String(), currency: Type.Literal('USD'),
+  from: Timestamp, to: Timestamp, groupBy: Type.String(), split: Type.Union([Type.String(), Type.Null()]), currency: Type.Literal('USD'),
   totals: Type.Object(Totals, { description: 'costMicros sums priced calls only; unpricedCalls says how many have no cost' }),
-  groups: Type.Array(Type.Object({ key: Type.String(), ...Totals })),
+  groups: Type.Array(Type.Object({ key: Type.String(), split: Type.Optional(Type.String()), ...Totals }), { description: 'Time groups in order; dimension groups by cost, then calls (at most 5,000)' }),
 });
 
 export const UsageAlertSchema = Type.Object({
