@@ -9,6 +9,7 @@ import { registerAuditCommands } from './audit.command.ts';
 import { registerKeysCommands } from './keys.command.ts';
 import { registerWebhooksCommands } from './webhooks.command.ts';
 import { registerJobsCommands } from './jobs.command.ts';
+import { registerUsageCommands } from './usage.command.ts';
 import { UsageError } from './usage.ts';
 
 const program = new Command();
@@ -27,6 +28,7 @@ registerAuditCommands(program, () => loadConfig());
 registerKeysCommands(program, () => loadConfig());
 registerWebhooksCommands(program, () => loadConfig());
 registerJobsCommands(program, () => loadConfig());
+registerUsageCommands(program, () => loadConfig());
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Config } from '../kernel/config.ts';
+import type { Database } from '../kernel/db/database.ts';
 import { createLogger } from '../kernel/logging.ts';
 import { startPlatform, connectDatabase, runMigrations } from '../main.ts';
 import { startEmbeddedPostgres } from '../kernel/db/embedded.ts';
@@ -72,12 +73,12 @@ export function registerStartCommands(program: Command, getConfig: () => Config)
  * Every module on the configured database, for one command: the same graph as the server
  * (compose.ts), without HTTP or workers. Logs (warn and above) go to stderr.
  */
-export async function withModules<T>(config: Config, fn: (modules: Modules) => Promise<T>): Promise<T> {
+export async function withModules<T>(config: Config, fn: (modules: Modules, db: Database) => Promise<T>): Promise<T> {
   return withDatabase(config, async (db) => {
     const log = pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2));
     const modules = composeModules({ config, db, log });
     try {
-      return await fn(modules);
+      return await fn(modules, db);
     } finally {
       await modules.jobs.stop();
     }

@@ -35,6 +35,7 @@ const CASES: Record<string, Case> = {
   'PUT /api/v1/usage/quotas': { kind: 'caller', call: (fx) => ({ method: 'PUT', url: '/api/v1/usage/quotas', payload: { scope: 'api_key', subjectId: fx.a.apiKeyId, monthlyTokens: 1, monthlyCostMicros: null } }) },
   'DELETE /api/v1/usage/quotas/:scope/:subjectId': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/usage/quotas/api_key/${fx.a.apiKeyId}` }) },
   'GET /api/v1/usage/events': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/events' }) },
+  'GET /api/v1/usage/events.csv': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/events.csv' }) },
   'GET /api/v1/usage/summary': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/summary?groupBy=model' }) },
   'GET /api/v1/usage/alerts': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/alerts' }) },
   'PUT /api/v1/admin/workspaces/:id/quotas': { kind: 'platform', call: (fx) => ({ method: 'PUT', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/quotas`, payload: { scope: 'workspace', monthlyTokens: 1, monthlyCostMicros: 1 } }) },

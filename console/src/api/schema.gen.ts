@@ -8366,6 +8366,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/usage/events.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The raw usage events of a window as CSV, streamed (oldest first) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A header line, then one line per event (costs in USD micro-units; empty cost: unpriced) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/usage/quotas": {
         parameters: {
             query?: never;
@@ -8576,6 +8615,8 @@ export interface paths {
                     /** @description Inclusive; default 30 days before `to` */
                     from?: string;
                     groupBy?: "hour" | "day" | "week" | "month" | "model" | "provider" | "apiKey" | "agent" | "status";
+                    /** @description A second dimension: each group is split by it (e.g. groupBy=day&split=agent for tokens per agent per day) */
+                    split?: "model" | "provider" | "apiKey" | "agent" | "status";
                     /** @description Exclusive; default now */
                     to?: string;
                 };
@@ -8597,6 +8638,7 @@ export interface paths {
                             /** Format: date-time */
                             from: string;
                             groupBy: string;
+                            /** @description Time groups in order; dimension groups by cost, then calls (at most 5,000) */
                             groups: {
                                 calls: number;
                                 /** @description USD micro-units (1 = $0.000001) */
@@ -8608,8 +8650,10 @@ export interface paths {
                                 outputTokens: number;
                                 p50LatencyMs: number | null;
                                 p95LatencyMs: number | null;
+                                split?: string;
                                 unpricedCalls: number;
                             }[];
+                            split: string | null;
                             /** Format: date-time */
                             to: string;
                             /** @description costMicros sums priced calls only; unpricedCalls says how many have no cost */

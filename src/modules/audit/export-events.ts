@@ -2,6 +2,9 @@
 // are read in keyset pages (one short transaction each), so memory stays flat whatever the
 // size of the trail, and no transaction stays open while a slow client reads.
 import type { Database } from '../../kernel/db/database.ts';
+import { csvCell } from '../../kernel/csv.ts';
+
+export { csvCell };
 import { selectEventPage } from './audit.store.ts';
 import type { Keyset } from './audit.store.ts';
 import type { AuditEvent, AuditFilters, AuditSort } from './audit.types.ts';
@@ -15,17 +18,6 @@ export const CSV_COLUMNS = [
   'id', 'seq', 'occurredAt', 'actorType', 'actorId', 'realActorId', 'action', 'targetType', 'targetId', 'outcome',
   'ip', 'userAgent', 'requestId', 'traceId', 'diff', 'prevHash', 'hash',
 ] as const satisfies ReadonlyArray<keyof AuditEvent>;
-
-/**
- * One CSV cell (RFC 4180 quoting). A cell a spreadsheet would run as a formula (=, +, -, @,
- * tab, CR at the start: user agents and names are caller-controlled) is prefixed with '.
- */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 export function csvRow(event: AuditEvent): string {
   return `${CSV_COLUMNS.map((c) => csvCell(event[c])).join(',')}\r\n`;

@@ -298,4 +298,27 @@ describe('AI gateway', () => {
     const usage = await api(b.tokens.owner, 'GET', '/usage/events');
     assert.ok((usage.json.data as Array<{ status: string }>).every((e) => e.status === 'refused' || e.status === 'error'), 'B only has its own failed call');
   });
+
+  test('the CSV export streams every event of the window', async () => {
+    const res = await fetch(`${platform.baseUrl}/api/v1/usage/events.csv`, { headers: { authorization: `Bearer ${a.tokens.owner}` } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/csv/);
+    const lines = (await res.text()).trim().split('\r\n');
+    assert.match(lines[0], /^id,occurred_at,/);
+    assert.equal(lines.length - 1, (await events(a.workspaceId)).length);
+  });
+
+  test('a provider whose secret was deleted: calls get a clear 400, the model list leaves it out', async () => {
+    assert.equal((await api(a.tokens.owner, 'DELETE', '/secrets/FAKE_KEY')).status, 204);
+    // The gateway caches a provider's key 10 s per provider version: a change of the provider is a new version.
+    const fakeId = ((await api(a.tokens.admin, 'GET', '/llm/providers')).json.data as Array<{ id: string; name: string }>).find((p) => p.name === 'fake')!.id;
+    assert.equal((await api(a.tokens.admin, 'PATCH', `/llm/providers/${fakeId}`, { timeoutMs: 30_000 })).status, 200);
+    await assert.rejects(openai.chat.completions.create({ model: 'fake/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }), (err: unknown) => {
+      assert.equal((err as { status: number }).status, 400);
+      assert.match(String((err as Error).message), /no longer in this workspace's vault|does not exist in this workspace's vault/);
+      return true;
+    });
+    const list = await openai.models.list();
+    assert.deepEqual(list.data.map((m) => m.id), ['fast']);
+  });
 });

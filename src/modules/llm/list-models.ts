@@ -19,7 +19,14 @@ export function createModelLister(ctx: LlmContext) {
       const [workspace, own, platform, aliasRows] = await Promise.all([ctx.tenancy.getWorkspace(tx, ws), selectProviders(tx, ws), selectPlatformProviders(tx), selectAliases(tx, ws)]);
       const enabled = [...own, ...platform].filter((p) => p.is_enabled);
       const list: Target[] = [];
-      for (const p of enabled) list.push({ ...(await targetOf(ctx, tx, ws, p)), timeoutMs: 5000 });
+      for (const p of enabled) {
+        // A provider whose key is gone (its secret deleted) lists nothing; the others still do.
+        const target = await targetOf(ctx, tx, ws, p).catch((err: unknown) => {
+          ctx.log.warn({ workspaceId: ws, provider: p.name, err: (err as Error).message }, 'provider skipped in the model list');
+          return null;
+        });
+        if (target) list.push({ ...target, timeoutMs: 5000 });
+      }
       return { aliases: aliasRows, targets: list, allowed: (workspace?.settings[ALLOWED_MODELS_SETTING.key] as string[] | undefined) ?? [] };
     });
     const perProvider = await Promise.all(targets.map(async (t) => {

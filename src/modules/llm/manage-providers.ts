@@ -105,7 +105,11 @@ export async function targetOf(ctx: LlmContext, tx: Tx, workspaceId: string, p: 
     const sealed = (p as PlatformProviderRow).key_sealed;
     apiKey = sealed ? decrypt(ctx.platformKey, sealed, `llm-platform-provider:${p.id}`) : null;
   } else if ((p as ProviderRow).secret_name) {
-    apiKey = await ctx.secrets.resolve(tx, workspaceId, (p as ProviderRow).secret_name!);
+    const name = (p as ProviderRow).secret_name!;
+    apiKey = await ctx.secrets.resolve(tx, workspaceId, name).catch((err: unknown) => {
+      if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') throw llmErrors.create('PROVIDER_INVALID', `The provider "${p.name}" names the secret "${name}", which is no longer in this workspace's vault`);
+      throw err;
+    });
   }
   return {
     providerId: p.id, providerName: p.name, owner: p.owner, kind: p.kind, baseUrl: p.base_url, apiKey, timeoutMs: Math.min(p.timeout_ms, 15_000),

@@ -19,10 +19,17 @@ import { defineReleaseJob, releaseExpiredReservations, scheduleRelease } from '.
 import { BURN_RATE_EVENT, THRESHOLD_EVENT } from './check-alerts.ts';
 import { defineRollUpJob, rollUpUsage, scheduleRollUp } from './roll-up.job.ts';
 import type { Reservation, UsageEventInput } from './usage.types.ts';
+import { summarizeUsage } from './summarize-usage.ts';
+import type { UsageGroup, UsageSplit, UsageSummary } from './summarize-usage.ts';
+import { getQuotas } from './get-quotas.ts';
+import type { QuotasView } from './get-quotas.ts';
 
 export type { Reservation, TokenCounts, UsageEventInput, UsageScope, UsageSource, UsageStatus, UsageSubjects, Limits } from './usage.types.ts';
 export { usageErrors } from './usage.errors.ts';
 export { PLAN_LIMITS } from './plan-quotas.ts';
+export type { UsageGroup, UsageSplit, UsageSummary, UsageTotals } from './summarize-usage.ts';
+export { GROUPS as USAGE_GROUPS } from './summarize-usage.ts';
+export type { QuotasView } from './get-quotas.ts';
 
 export const USAGE_EVENT_TYPES = [
   { type: THRESHOLD_EVENT, description: 'An AI quota or budget reached 80 % or 100 % of its monthly limit' },
@@ -42,6 +49,13 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
     /** Record the call's usage event and replace its hold with the real use (own transaction). */
     settle(reservation: Reservation, event: UsageEventInput): Promise<{ id: string; occurredAt: Date }> {
       return settleUsage(ctx, reservation, event);
+    },
+    /** A workspace's usage summary (rollups + live events), in its tenant transaction. */
+    summarize(tx: Tx, workspaceId: string, query: { from?: string; to?: string; groupBy?: UsageGroup; split?: UsageSplit }): Promise<UsageSummary> {
+      return summarizeUsage(tx, workspaceId, query);
+    },
+    quotas(tx: Tx, workspaceId: string, plan: string): Promise<QuotasView> {
+      return getQuotas(tx, workspaceId, plan);
     },
     releaseExpired(): Promise<number> {
       return releaseExpiredReservations(ctx);

@@ -11,6 +11,8 @@ import { getQuotas } from './get-quotas.ts';
 import { listUsageEvents } from './list-usage-events.ts';
 import { summarizeUsage } from './summarize-usage.ts';
 import { selectAlerts } from './usage.store.ts';
+import { Readable } from 'node:stream';
+import { exportUsage } from './export-usage.ts';
 import { QuotasSchema, Scope, SetQuotaBody, UsageAlertSchema, UsageEventQuery, UsageEventSchema, UsageSummaryQuery, UsageSummarySchema } from './usage.schema.ts';
 
 const tags = ['usage'];
@@ -63,6 +65,20 @@ export function usageRoutes(ctx: UsageContext & { subjectExists: SubjectExists }
     }, async (request) => {
       const ws = request.principal!.workspaceId;
       return ctx.db.withWorkspace(ws, (tx) => listUsageEvents(tx, ws, request.query));
+    });
+
+    app.get('/usage/events.csv', {
+      config: { permission: 'usage.read' },
+      schema: {
+        tags, summary: 'The raw usage events of a window as CSV, streamed (oldest first)',
+        querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }),
+        response: { 200: { description: 'A header line, then one line per event (costs in USD micro-units; empty cost: unpriced)', content: { 'text/csv': { schema: Type.String() } } } },
+      },
+    }, async (request, reply) => {
+      const ws = request.principal!.workspaceId;
+      const chunks = await exportUsage(ctx.db, ws, request.query);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="usage-${new Date().toISOString().slice(0, 10)}.csv"`).header('cache-control', 'no-store');
+      return reply.send(Readable.from(chunks) as unknown as string);
     });
 
     app.get('/usage/summary', {
