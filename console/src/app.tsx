@@ -38,6 +38,10 @@ const TicketsPage = lazy(() => import('./pages/support/tickets-page.tsx').then((
 const TicketDetailPage = lazy(() => import('./pages/support/tickets-detail-page.tsx').then((m) => ({ default: m.TicketDetailPage })));
 const AdminTicketDetailPage = lazy(() => import('./pages/support/tickets-admin-page.tsx').then((m) => ({ default: m.AdminTicketDetailPage })));
 const AdminTicketsPage = lazy(() => import('./pages/support/tickets-admin-page.tsx').then((m) => ({ default: m.AdminTicketsPage })));
+const ProvidersPage = lazy(() => import('./pages/llm/providers-page.tsx').then((m) => ({ default: m.ProvidersPage })));
+const PlaygroundPage = lazy(() => import('./pages/llm/playground-page.tsx').then((m) => ({ default: m.PlaygroundPage })));
+const UsagePage = lazy(() => import('./pages/usage/usage-page.tsx').then((m) => ({ default: m.UsagePage })));
+const AnalyticsPage = lazy(() => import('./pages/usage/analytics-page.tsx').then((m) => ({ default: m.AnalyticsPage })));
 const AdminWorkspaceDetailPage = lazy(() => import('./pages/admin/admin-workspace-detail-page.tsx').then((m) => ({ default: m.AdminWorkspaceDetailPage })));
 
 type ConsoleRoute = { path: string; title: string; render: () => ReactNode; isAdminOnly?: boolean };
@@ -52,6 +56,10 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/workflows/:id', title: 'Workflow', render: () => <WorkflowDetailPage /> },
   { path: '/executions/:id', title: 'Run', render: () => <ExecutionDetailPage /> },
   { path: '/webhooks', title: 'Webhooks', render: () => <WebhooksPage /> },
+  { path: '/ai/providers', title: 'Model providers', render: () => <ProvidersPage /> },
+  { path: '/ai/playground', title: 'Playground', render: () => <PlaygroundPage /> },
+  { path: '/ai/usage', title: 'Usage & budgets', render: () => <UsagePage /> },
+  { path: '/ai/analytics', title: 'Analytics', render: () => <AnalyticsPage /> },
   { path: '/audit', title: 'Audit trail', render: () => <AuditPage /> },
   { path: '/settings', title: 'Settings', render: () => <SettingsPage /> },
   { path: '/security', title: 'Security', render: () => <SecurityPage /> },

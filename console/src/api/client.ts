@@ -268,12 +268,30 @@ export async function download(path: string, query?: RequestOptions['query']): P
   return response.blob();
 }
 
+/**
+ * A call outside /api/v1 (the vendor-compatible AI API at /v1), with the session's token and the
+ * same refresh handling; the caller reads the Response (a stream for chat). Errors are ApiErrors.
+ */
+export async function fetchWithSession(url: string, init: { method: string; body?: unknown; signal?: AbortSignal }): Promise<Response> {
+  if (accessToken === null && storedRefreshToken() !== null) await refreshTokens();
+  const send = () => fetch(url, {
+    method: init.method, signal: init.signal,
+    headers: { ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+  });
+  let response = await send();
+  if (response.status === 401 && (await toApiError(response.clone())).code === 'TOKEN_INVALID' && (await refreshTokens())) response = await send();
+  if (!response.ok) throw await toApiError(response);
+  return response;
+}
+
 export const api = {
   get: <T>(path: string, query?: RequestOptions['query'], options: Omit<RequestOptions, 'method' | 'query' | 'body'> = {}) =>
     request<T>(path, { ...options, query }),
   post: <T>(path: string, body?: unknown, options: Omit<RequestOptions, 'method' | 'body'> = {}) =>
     request<T>(path, { ...options, method: 'POST', body }),
   patch: <T>(path: string, body: unknown) => request<T>(path, { method: 'PATCH', body }),
+  put: <T>(path: string, body: unknown) => request<T>(path, { method: 'PUT', body }),
   delete: <T = void>(path: string) => request<T>(path, { method: 'DELETE' }),
 };
 

@@ -8301,6 +8301,8 @@ export interface paths {
                     from?: string;
                     limit?: number;
                     model?: string;
+                    /** @description The x-request-id of the call (the playground shows its cost this way) */
+                    requestId?: string;
                     status?: "ok" | "error" | "client_closed" | "refused";
                     /** @description Exclusive; default now */
                     to?: string;

@@ -35,6 +35,13 @@ const ADMIN_NAV: NavItem[] = [
   { to: '/admin/impersonation', label: 'Impersonation requests', icon: 'user' },
 ];
 
+const AI_NAV: NavItem[] = [
+  { to: '/ai/providers', label: 'Model providers', icon: 'layers', permission: 'llm.read' },
+  { to: '/ai/playground', label: 'Playground', icon: 'search', permission: 'llm.use' },
+  { to: '/ai/usage', label: 'Usage & budgets', icon: 'alert', permission: 'usage.read' },
+  { to: '/ai/analytics', label: 'Analytics', icon: 'home', permission: 'usage.read' },
+];
+
 const ACCOUNT_NAV: NavItem[] = [{ to: '/security', label: 'Security', icon: 'shield' }];
 const DEVELOPER_NAV: NavItem[] = [
   { to: '/api-logs', label: 'API logs', icon: 'refresh', permission: 'api_log.read' },
@@ -81,6 +88,7 @@ export function Shell({ title, children }: { title: string; children: ReactNode 
           {/* First for an operator: the whole admin section is reachable without scrolling on a laptop (1366×768). */}
           {me.user?.isPlatformAdmin ? <NavSection title="Platform admin" items={ADMIN_NAV} /> : null}
           <NavSection title="Workspace" items={WORKSPACE_NAV} />
+          <NavSection title="AI" items={AI_NAV} />
           <NavSection title="Account" items={ACCOUNT_NAV} />
           <NavSection title="Developers" items={DEVELOPER_NAV} />
           <div className="nav-section">

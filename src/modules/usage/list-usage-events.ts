@@ -12,7 +12,7 @@ export type UsageEventView = {
   httpStatus: number | null; isStreamed: boolean; providerLatencyMs: number | null; overheadMs: number | null; attempts: number;
 };
 
-export type UsageEventQuery = { from?: string; to?: string; limit?: number; cursor?: string; model?: string; status?: string; apiKeyId?: string; agentId?: string };
+export type UsageEventQuery = { from?: string; to?: string; limit?: number; cursor?: string; model?: string; status?: string; apiKeyId?: string; agentId?: string; requestId?: string };
 
 type Row = Record<string, unknown> & { id: string; occurred_at: Date };
 
@@ -41,6 +41,7 @@ export async function listUsageEvents(tx: Tx, workspaceId: string, q: UsageEvent
   if (q.status) add('status = ?', q.status);
   if (q.apiKeyId) add('api_key_id = ?', q.apiKeyId);
   if (q.agentId) add('agent_id = ?', q.agentId);
+  if (q.requestId) add('request_id = ?', q.requestId);
   const { rows } = await tx.query<Row>(`select * from usage_events where ${where.join(' and ')} order by id desc limit $4`, values);
   const page = rows.slice(0, limit).map(toView);
   return { data: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };

@@ -60,6 +60,7 @@ export const UsageEventQuery = Type.Object({
   status: Type.Optional(Type.Union(['ok', 'error', 'client_closed', 'refused'].map((s) => Type.Literal(s)))),
   apiKeyId: Type.Optional(Uuid),
   agentId: Type.Optional(Uuid),
+  requestId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'The x-request-id of the call (the playground shows its cost this way)' })),
 });
 
 const Totals = {
