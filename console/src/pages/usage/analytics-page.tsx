@@ -147,7 +147,7 @@ function Figures({ summary }: { summary: UsageSummary }) {
 
 function TopList({ summary, label }: { summary: UsageSummary; label: string }) {
   const rows = summary.groups.filter((g) => g.key !== '').slice(0, 10);
-  if (rows.length === 0) return <p className="muted">No calls by {label.toLowerCase()}s in this range.</p>;
+  if (rows.length === 0) return <p className="muted">No calls by {label === 'API key' ? 'an API key' : 'an agent'} in this range.</p>;
   return (
     <table className="table table-compact">
       <thead><tr><th scope="col">{label}</th><th scope="col">Calls</th><th scope="col">Tokens</th><th scope="col">Cost</th></tr></thead>

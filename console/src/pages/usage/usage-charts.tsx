@@ -28,7 +28,7 @@ function DayChart({ days, series, height = 220, label, testId }: { days: string[
       width: Math.max(280, el.clientWidth), height,
       legend: { show: true }, cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
-      axes: [axis, { ...axis, size: 64, values: (_u, ticks) => ticks.map((t) => series[0]?.format(t) ?? String(t)) }],
+      axes: [axis, { ...axis, size: 84, values: (_u, ticks) => ticks.map((t) => series[0]?.format(t) ?? String(t)) }],
       series: [
         { label: 'Day', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toISOString().slice(0, 10)) },
         ...series.map((s, i) => {
