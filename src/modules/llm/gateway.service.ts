@@ -18,7 +18,6 @@ import type { CallInput, ChatChunk, ChatCompletion, ChatRequest, ChatStream, Emb
 import { countEmbeddingInput, countPromptTokens, countText } from './count-tokens.ts';
 import { costOf, maxCostOf } from './price-call.ts';
 import type { Price } from './prices.store.ts';
-import { selectPriceFor } from './prices.store.ts';
 import { resolveModel } from './resolve-model.ts';
 import { ADAPTERS } from './providers/adapters.ts';
 import type { StreamPart, Target } from './providers/provider.types.ts';
@@ -61,17 +60,13 @@ export function createGateway(ctx: LlmContext) {
     const log = ctx.log.child({ requestId: input.requestId ?? undefined, workspaceId: ws, component: 'llm' });
     const subjects = { workspaceId: ws, apiKeyId: principal.apiKeyId, agentId: principal.agentId ?? null, userId: principal.userId };
     try {
-      const prepared = await ctx.db.withWorkspace(ws, async (tx) => {
-        const workspace = await ctx.tenancy.getWorkspace(tx, ws);
-        if (!workspace) throw llmErrors.create('MODEL_NOT_FOUND', 'Unknown workspace');
-        const { targets } = await resolveModel(ctx, tx, ws, workspace.settings, input.request.model);
-        const now = new Date();
-        const prices = await Promise.all(targets.map((t) => selectPriceFor(tx, ws, t.model, now)));
-        // Priced at the dearest target (a fallback may be the one that answers); unpriced if any target is.
-        const maxCost = prices.some((p) => p === null) ? null : Math.max(...prices.map((p) => maxCostOf(promptTokens, outputCap, p!)));
-        const reservation = await ctx.usage.reserve(tx, { subjects, plan: workspace.plan, tokens: promptTokens + outputCap, costMicros: maxCost, model: input.request.model });
-        return { targets, prices, reservation };
-      });
+      const snapshot = await ctx.snapshots.get(ws);
+      const { targets } = resolveModel(snapshot, input.request.model);
+      const prices = await Promise.all(targets.map((t) => ctx.snapshots.price(snapshot, ws, t.model)));
+      // Priced at the dearest target (a fallback may be the one that answers); unpriced if any target is.
+      const maxCost = prices.some((p) => p === null) ? null : Math.max(...prices.map((p) => maxCostOf(promptTokens, outputCap, p!)));
+      const reservation = await ctx.usage.reserve({ subjects, quotas: snapshot.quotas, plan: snapshot.plan, tokens: promptTokens + outputCap, costMicros: maxCost, model: input.request.model });
+      const prepared = { targets, prices, reservation };
       return { ...prepared, promptTokens, startedAt, prepareMs: performance.now() - startedAt, log };
     } catch (err) {
       // A refusal is a call too: recorded (status refused), so analytics show what was turned away.

@@ -16,6 +16,8 @@ import { createGateway } from './gateway.service.ts';
 import { gatewayRoutes } from './api/gateway.routes.ts';
 import { llmRoutes } from './llm.routes.ts';
 import { createModelLister } from './list-models.ts';
+import { createSnapshots } from './workspace-snapshot.ts';
+import type { Snapshots } from './workspace-snapshot.ts';
 import type { CallInput, ChatCompletion, ChatRequest, ChatStream, EmbeddingsRequest, EmbeddingsResponse, UsageRecord } from './llm.types.ts';
 
 export type * from './llm.types.ts';
@@ -27,8 +29,9 @@ export function createLlmModule(deps: KernelDeps, modules: { audit: AuditModule;
     ...deps, ...modules,
     platformKey: deriveKey(deps.config.secret, 'atrium:llm-platform-provider-key:v1'),
     metrics: createGatewayMetrics(),
-    keyCache: new Map(),
+    snapshots: undefined as unknown as Snapshots,
   };
+  ctx.snapshots = createSnapshots(ctx);
   const gateway = createGateway(ctx);
   return {
     routes: llmRoutes(ctx),

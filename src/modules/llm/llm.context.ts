@@ -6,6 +6,7 @@ import type { SecretsModule } from '../secrets/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
 import type { UsageModule } from '../usage/index.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
+import type { Snapshots } from './workspace-snapshot.ts';
 
 /** What the gateway's use-cases need. */
 export type LlmContext = {
@@ -14,5 +15,6 @@ export type LlmContext = {
   /** Key that seals operator providers' API keys (derived from the root secret). */
   platformKey: Buffer;
   metrics: GatewayMetrics;
-  keyCache: Map<string, { key: string; expiresAt: number }>;
+  /** Each workspace's routing data, kept a few seconds (workspace-snapshot.ts); set once the context exists. */
+  snapshots: Snapshots;
 };

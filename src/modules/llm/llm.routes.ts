@@ -23,6 +23,13 @@ const NoContent = Type.Null({ description: 'No content' });
 
 export function llmRoutes(ctx: LlmContext): RoutePlugin {
   return async (app) => {
+    // A change (committed by now) reloads the gateway's routing data: the workspace's, or every
+    // workspace's after a change of the operator's providers or catalogue.
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.method === 'GET' || reply.statusCode >= 400 || !request.principal) return;
+      if (request.routeOptions.config?.auth === 'platform-admin') ctx.snapshots.invalidate();
+      else ctx.snapshots.invalidate(request.principal.workspaceId);
+    });
     app.get('/llm/providers', {
       config: { permission: 'llm.read' },
       schema: { tags, summary: 'The workspace\'s model providers, and the operator\'s it may use', response: { 200: Type.Object({ data: Type.Array(ProviderSchema) }) } },

@@ -6,15 +6,12 @@
 // over `provider/model`; empty: everything allowed). Keys are read from the vault by name
 // (cached 10 s per provider version, so a hot path does not write the secret's last-used time
 // on every call).
-import type { Tx } from '../../kernel/db/database.ts';
 import { Type } from '@fastify/type-provider-typebox';
-import { decrypt } from '../../kernel/crypto.ts';
+import { AppError } from '../../kernel/errors.ts';
 import { defineSetting } from '../../kernel/settings.ts';
 import { PRIVATE_NETWORK_SETTING } from '../../kernel/net/public-address.ts';
-import type { LlmContext } from './llm.context.ts';
 import { llmErrors } from './llm.errors.ts';
-import type { ProviderRow, PlatformProviderRow } from './providers.store.ts';
-import { selectAlias, selectPlatformProviders, selectProviders } from './providers.store.ts';
+import type { AnyProvider, Snapshot } from './workspace-snapshot.ts';
 import type { Target } from './providers/provider.types.ts';
 
 export const ALLOWED_MODELS_SETTING = defineSetting({
@@ -23,8 +20,6 @@ export const ALLOWED_MODELS_SETTING = defineSetting({
   schema: Type.Array(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' }), { maxItems: 200 }),
   default: [],
 });
-
-const KEY_TTL_MS = 10_000;
 
 function matches(pattern: string, value: string): boolean {
   const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
@@ -37,37 +32,14 @@ export function isModelAllowed(allowed: readonly string[], providerName: string,
   return allowed.some((p) => matches(p, full));
 }
 
-type AnyProvider = ProviderRow | PlatformProviderRow;
-
-async function keyOf(ctx: LlmContext, tx: Tx, workspaceId: string, p: AnyProvider): Promise<string | null> {
-  if (p.owner === 'platform') {
-    const sealed = (p as PlatformProviderRow).key_sealed;
-    if (!sealed) return null;
-    const key = decrypt(ctx.platformKey, sealed, `llm-platform-provider:${p.id}`);
-    if (key === null) throw llmErrors.create('PROVIDER_ERROR', `The operator provider "${p.name}" has a key that does not decrypt; a platform admin must set it again`);
-    return key;
-  }
-  const name = (p as ProviderRow).secret_name;
-  if (!name) return null;
-  const cacheKey = `${workspaceId}:${p.id}:${p.updated_at.getTime()}:${name}`;
-  const hit = ctx.keyCache.get(cacheKey);
-  if (hit && hit.expiresAt > Date.now()) return hit.key;
-  const key = await ctx.secrets.resolve(tx, workspaceId, name).catch((err: unknown) => {
-    if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') throw llmErrors.create('PROVIDER_INVALID', `The provider "${p.name}" names the secret "${name}", which does not exist in this workspace's vault`);
-    throw err;
-  });
-  if (ctx.keyCache.size > 10_000) ctx.keyCache.clear();
-  ctx.keyCache.set(cacheKey, { key, expiresAt: Date.now() + KEY_TTL_MS });
-  return key;
-}
-
 export type Resolved = { targets: Target[]; isAlias: boolean };
 
-export async function resolveModel(ctx: LlmContext, tx: Tx, workspaceId: string, settings: Record<string, unknown>, model: string): Promise<Resolved> {
+/** The targets of a model name, from the workspace's snapshot (no database read). */
+export function resolveModel(snapshot: Snapshot, model: string): Resolved {
+  const { settings, providers: enabled } = snapshot;
   const allowed = (settings[ALLOWED_MODELS_SETTING.key] as string[] | undefined) ?? [];
   const isPrivateAllowed = settings[PRIVATE_NETWORK_SETTING.key] === true;
-  const [own, platform, alias] = await Promise.all([selectProviders(tx, workspaceId), selectPlatformProviders(tx), selectAlias(tx, workspaceId, model)]);
-  const enabled: AnyProvider[] = [...own, ...platform].filter((p) => p.is_enabled);
+  const alias = snapshot.aliases.get(model) ?? null;
   const byName = (name: string) => enabled.find((p) => p.name === name);
   const byId = (id: string) => enabled.find((p) => p.id === id);
 
@@ -88,15 +60,16 @@ export async function resolveModel(ctx: LlmContext, tx: Tx, workspaceId: string,
   const refused = picks.find((p) => !isModelAllowed(allowed, p.provider.name, p.model));
   if (refused) throw llmErrors.create('MODEL_NOT_ALLOWED', `${refused.provider.name}/${refused.model} is not on this workspace's allow-list (setting ${ALLOWED_MODELS_SETTING.key})`);
 
-  const targets: Target[] = [];
-  for (const p of picks) {
-    targets.push({
+  const targets: Target[] = picks.map((p) => {
+    const key = snapshot.keys.get(p.provider.id) ?? null;
+    if (key instanceof AppError) throw key;
+    return {
       providerId: p.provider.id, providerName: p.provider.name, owner: p.provider.owner, kind: p.provider.kind, baseUrl: p.provider.base_url,
-      apiKey: await keyOf(ctx, tx, workspaceId, p.provider), timeoutMs: timeoutMs ?? p.provider.timeout_ms,
+      apiKey: key, timeoutMs: timeoutMs ?? p.provider.timeout_ms,
       // An operator's provider is the operator's choice of address; a workspace's own follows its setting.
       isPrivateAllowed: p.provider.owner === 'platform' ? true : isPrivateAllowed,
       model: p.model,
-    });
-  }
+    };
+  });
   return { targets, isAlias: alias !== null };
 }

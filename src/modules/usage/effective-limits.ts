@@ -1,11 +1,9 @@
 // The limits that apply to a call's subjects this month: a quota row when there is one (plus a
 // temporary increase until it expires), else the plan's limits for the workspace and none for
 // an API key or an agent.
-import type { Tx } from '../../kernel/db/database.ts';
 import { toNumber } from '../../kernel/db/pool.ts';
 import { planLimits } from './plan-quotas.ts';
 import type { QuotaRow } from './usage.store.ts';
-import { selectQuotas } from './usage.store.ts';
 import type { Limits, UsageScope, UsageSubjects } from './usage.types.ts';
 
 export function subjectsOf(s: UsageSubjects): Array<{ scope: UsageScope; subjectId: string }> {
@@ -28,10 +26,9 @@ export function limitsOfRow(row: QuotaRow, now: Date): Limits {
   };
 }
 
-/** `plan`: the workspace's plan, which the caller has read already (it sets the default limits). */
-export async function effectiveLimits(tx: Tx, subjects: UsageSubjects, plan: string, now: Date): Promise<Array<{ scope: UsageScope; subjectId: string; limits: Limits }>> {
+/** `plan`: the workspace's plan (the default limits); `rows`: the workspace's quota rows, read by the caller. */
+export function effectiveLimits(rows: QuotaRow[], subjects: UsageSubjects, plan: string, now: Date): Array<{ scope: UsageScope; subjectId: string; limits: Limits }> {
   const list = subjectsOf(subjects);
-  const rows = await selectQuotas(tx, subjects.workspaceId, list);
   return list.map((s) => {
     const row = rows.find((r) => r.scope === s.scope && r.subject_id === s.subjectId);
     if (row) return { ...s, limits: limitsOfRow(row, now) };

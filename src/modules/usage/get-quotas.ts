@@ -6,7 +6,7 @@ import { toNumber } from '../../kernel/db/pool.ts';
 import { limitsOfRow } from './effective-limits.ts';
 import { periodEnd, periodOf } from './period.ts';
 import { planLimits } from './plan-quotas.ts';
-import { selectCounters, selectQuotas } from './usage.store.ts';
+import { selectCounters, selectQuotas, sumPeriodUsage } from './usage.store.ts';
 import type { Limits, UsageScope } from './usage.types.ts';
 
 export type QuotaView = {
@@ -23,7 +23,14 @@ export type QuotasView = { period: string; resetsAt: string; currency: 'USD'; pl
 export async function getQuotas(tx: Tx, workspaceId: string, plan: string, now = new Date()): Promise<QuotasView> {
   const period = periodOf(now);
   const [rows, counters] = await Promise.all([selectQuotas(tx, workspaceId), selectCounters(tx, workspaceId, period)]);
-  const counterOf = (scope: UsageScope, id: string) => counters.find((c) => c.scope === scope && c.subject_id === id);
+  // A subject without a counter (no limit, or no call since its limit was set) shows the period's events.
+  const needsSums = [{ scope: 'workspace' as UsageScope, subject_id: workspaceId }, ...rows].some((r) => !counters.some((c) => c.scope === r.scope && c.subject_id === r.subject_id));
+  const sums = needsSums ? await sumPeriodUsage(tx, workspaceId, period) : [];
+  const counterOf = (scope: UsageScope, id: string) => counters.find((c) => c.scope === scope && c.subject_id === id)
+    ?? (() => {
+      const s = sums.find((x) => x.scope === scope && x.subject_id === id);
+      return s ? { scope, subject_id: id, spent_tokens: s.tokens, spent_cost_micros: s.cost_micros, reserved_tokens: '0', reserved_cost_micros: '0' } : undefined;
+    })();
   const views: QuotaView[] = rows.map((r) => {
     const c = counterOf(r.scope, r.subject_id);
     const isExtraLive = r.extra_expires_at !== null && r.extra_expires_at > now;

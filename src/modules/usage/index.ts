@@ -11,6 +11,8 @@ import type { IdentityModule } from '../identity/index.ts';
 import type { MailModule } from '../mail/index.ts';
 import type { EmitEvent, UsageContext } from './usage.context.ts';
 import type { ReserveInput } from './reserve-usage.ts';
+import { selectQuotas } from './usage.store.ts';
+import type { QuotaRow } from './usage.store.ts';
 import { reserveUsage } from './reserve-usage.ts';
 import { settleUsage } from './settle-usage.ts';
 import type { SubjectExists } from './set-quota.ts';
@@ -30,6 +32,7 @@ export { PLAN_LIMITS } from './plan-quotas.ts';
 export type { UsageGroup, UsageSplit, UsageSummary, UsageTotals } from './summarize-usage.ts';
 export { GROUPS as USAGE_GROUPS } from './summarize-usage.ts';
 export type { QuotasView } from './get-quotas.ts';
+export type { QuotaRow } from './usage.store.ts';
 
 export const USAGE_EVENT_TYPES = [
   { type: THRESHOLD_EVENT, description: 'An AI quota or budget reached 80 % or 100 % of its monthly limit' },
@@ -37,14 +40,30 @@ export const USAGE_EVENT_TYPES = [
 ];
 
 export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModule; tenancy: TenancyModule; identity: IdentityModule; mail: MailModule; jobs: JobEngine }, ports: { emit: EmitEvent; subjectExists: SubjectExists }) {
-  const ctx: UsageContext = { ...deps, ...modules, emit: ports.emit, reservationTtlSeconds: 15 * 60 };
+  // When each workspace's quotas last changed in this process: the gateway's cache reloads after it.
+  const quotaChanges = new Map<string, number>();
+  const ctx: UsageContext = {
+    ...deps, ...modules, emit: ports.emit, reservationTtlSeconds: 15 * 60,
+    quotasChanged: (workspaceId) => {
+      if (quotaChanges.size > 100_000) quotaChanges.clear();
+      quotaChanges.set(workspaceId, Date.now());
+    },
+  };
   defineReleaseJob(modules.jobs, ctx);
   defineRollUpJob(modules.jobs, ctx);
   return {
     routes: usageRoutes({ ...ctx, subjectExists: ports.subjectExists }),
-    /** Hold room for a call, in the caller's transaction (commit it before the call goes out). Throws QUOTA_EXCEEDED / MODEL_UNPRICED. */
-    reserve(tx: Tx, input: ReserveInput): Promise<Reservation> {
-      return reserveUsage(ctx, tx, input);
+    /** Hold room for a call (its own transaction, committed before the call goes out; none when no limit applies). Throws QUOTA_EXCEEDED / MODEL_UNPRICED. */
+    reserve(input: ReserveInput): Promise<Reservation> {
+      return reserveUsage(ctx, input);
+    },
+    /** The workspace's quota rows, for `reserve` (a caller may cache them; see quotasChangedAt). */
+    quotaRows(tx: Tx, workspaceId: string): Promise<QuotaRow[]> {
+      return selectQuotas(tx, workspaceId);
+    },
+    /** When this process last changed the workspace's quotas (0: never). */
+    quotasChangedAt(workspaceId: string): number {
+      return quotaChanges.get(workspaceId) ?? 0;
     },
     /** Record the call's usage event and replace its hold with the real use (own transaction). */
     settle(reservation: Reservation, event: UsageEventInput): Promise<{ id: string; occurredAt: Date }> {

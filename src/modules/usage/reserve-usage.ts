@@ -9,9 +9,12 @@ import { periodEnd, periodOf } from './period.ts';
 import { holdOnCounter, insertReservation, selectCounters } from './usage.store.ts';
 import { usageErrors } from './usage.errors.ts';
 import type { Limits, Reservation, UsageScope, UsageSubjects } from './usage.types.ts';
+import type { QuotaRow } from './usage.store.ts';
 
 export type ReserveInput = {
   subjects: UsageSubjects;
+  /** The workspace's quota rows (the caller may cache them a few seconds: QuotaCache). */
+  quotas: QuotaRow[];
   /** The workspace's plan (default limits). */
   plan: string;
   /** Most tokens the call can use (prompt + output cap). */
@@ -25,9 +28,13 @@ const SCOPE_NAMES: Record<UsageScope, string> = { workspace: 'workspace', api_ke
 const fmt = (n: number) => n.toLocaleString('en-US');
 const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros % 10_000 === 0 ? 2 : 6)}`;
 
-export async function reserveUsage(ctx: UsageContext, tx: Tx, input: ReserveInput, now = new Date()): Promise<Reservation> {
+/**
+ * No transaction at all when no limit applies (the common case of an unlimited subject); else
+ * one, committed before the call goes out.
+ */
+export async function reserveUsage(ctx: UsageContext, input: ReserveInput, now = new Date()): Promise<Reservation> {
   const period = periodOf(now);
-  const subjects = await effectiveLimits(tx, input.subjects, input.plan, now);
+  const subjects = effectiveLimits(input.quotas, input.subjects, input.plan, now);
   const workspaceId = input.subjects.workspaceId;
   const limited = subjects.filter((s) => s.limits.tokens !== null || s.limits.costMicros !== null);
   if (input.costMicros === null) {
@@ -40,12 +47,14 @@ export async function reserveUsage(ctx: UsageContext, tx: Tx, input: ReserveInpu
   }
   const reservation: Reservation = { id: null, workspaceId, period, subjects, tokens: input.tokens, costMicros: input.costMicros ?? 0 };
   if (limited.length === 0) return reservation;
-  // Always the same order (workspace, API key, agent): two calls never wait on each other crosswise.
-  for (const s of limited) {
-    const held = await holdOnCounter(tx, workspaceId, period, s.scope, s.subjectId, reservation.tokens, reservation.costMicros, s.limits);
-    if (!held) throw await refusal(tx, workspaceId, period, s, reservation);
-  }
-  reservation.id = await insertReservation(tx, workspaceId, { period, subjects: limited.map(({ scope, subjectId }) => ({ scope, subjectId })), tokens: reservation.tokens, costMicros: reservation.costMicros, ttlSeconds: ctx.reservationTtlSeconds });
+  reservation.id = await ctx.db.withWorkspace(workspaceId, async (tx) => {
+    // Always the same order (workspace, API key, agent): two calls never wait on each other crosswise.
+    for (const s of limited) {
+      const held = await holdOnCounter(tx, workspaceId, period, s.scope, s.subjectId, reservation.tokens, reservation.costMicros, s.limits);
+      if (!held) throw await refusal(tx, workspaceId, period, s, reservation);
+    }
+    return insertReservation(tx, workspaceId, { period, subjects: limited.map(({ scope, subjectId }) => ({ scope, subjectId })), tokens: reservation.tokens, costMicros: reservation.costMicros, ttlSeconds: ctx.reservationTtlSeconds });
+  });
   return reservation;
 }
 

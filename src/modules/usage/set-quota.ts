@@ -54,6 +54,7 @@ export async function setQuota(ctx: UsageContext & { subjectExists: SubjectExist
     }
   }
   const [before] = await selectQuotas(tx, workspaceId, [{ scope: input.scope, subjectId }]);
+  ctx.quotasChanged(workspaceId);
   await upsertQuota(tx, workspaceId, {
     scope: input.scope, subjectId, monthlyTokens: input.monthlyTokens, monthlyCostMicros: input.monthlyCostMicros,
     extraTokens: input.extra ? extraTokens : null, extraCostMicros: input.extra ? extraCost : null, extraExpiresAt: input.extra ? new Date(input.extra.expiresAt).toISOString() : null,
@@ -71,6 +72,7 @@ export async function setQuota(ctx: UsageContext & { subjectExists: SubjectExist
 
 export async function removeQuota(ctx: UsageContext, tx: Tx, context: AuditContext, workspaceId: string, scope: UsageScope, subjectId: string): Promise<void> {
   const isRemoved = await deleteQuota(tx, workspaceId, scope, scope === 'workspace' ? workspaceId : subjectId);
+  ctx.quotasChanged(workspaceId);
   if (!isRemoved) throw usageErrors.create('QUOTA_NOT_FOUND');
   await ctx.audit.record(tx, context, { workspaceId, action: 'quota.removed', targetType: scope, targetId: subjectId });
 }

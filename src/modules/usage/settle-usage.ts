@@ -1,5 +1,5 @@
 // After a model call (answered, failed, or cut by the client): one usage event, the real use
-// added to the month's counters, the reservation given back, and the 80 % / 100 % / burn-rate
+// added to the month's counters of the limited subjects, the reservation given back, and the 80 % / 100 % / burn-rate
 // alerts of the counters it crossed — all in one transaction, so the event and the spend never
 // disagree.
 import type { UsageContext } from './usage.context.ts';
@@ -16,13 +16,14 @@ export async function settleUsage(ctx: UsageContext, reservation: Reservation, e
     // A reservation the sweeper already released holds nothing any more.
     const isHeld = reservation.id !== null && await deleteReservation(tx, workspaceId, reservation.id);
     const heldSubjects = new Set(isHeld ? reservation.subjects.filter((s) => s.limits.tokens !== null || s.limits.costMicros !== null).map((s) => `${s.scope}:${s.subjectId}`) : []);
+    // Only limited subjects keep a counter (a hot row for every call would serialise a workspace's
+    // calls on it); the others' use is read from the events (rollups) when shown.
     for (const s of reservation.subjects) {
+      if (s.limits.tokens === null && s.limits.costMicros === null) continue;
       const held = heldSubjects.has(`${s.scope}:${s.subjectId}`) ? { tokens: reservation.tokens, costMicros: reservation.costMicros } : { tokens: 0, costMicros: 0 };
       if (tokens === 0 && costMicros === 0 && held.tokens === 0 && held.costMicros === 0) continue;
       const spent = await settleOnCounter(tx, workspaceId, reservation.period, s.scope, s.subjectId, { tokens, costMicros }, held);
-      if (s.limits.tokens !== null || s.limits.costMicros !== null) {
-        await checkAlerts(ctx, tx, { workspaceId, period: reservation.period, scope: s.scope, subjectId: s.subjectId, limits: s.limits, spent });
-      }
+      await checkAlerts(ctx, tx, { workspaceId, period: reservation.period, scope: s.scope, subjectId: s.subjectId, limits: s.limits, spent });
     }
     return recorded;
   });

@@ -17,15 +17,28 @@ export type UsageSplit = (typeof SPLITS)[number];
 
 /** SQL of a group key over the unified source (`t`: the hour or day bucket, or the event's time). */
 const KEY_SQL: Record<UsageGroup, string> = {
-  hour: `to_char(date_trunc('hour', t at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
-  day: `to_char(date_trunc('day', t at time zone 'UTC'), 'YYYY-MM-DD')`,
-  week: `to_char(date_trunc('week', t at time zone 'UTC'), 'YYYY-MM-DD')`,
-  month: `to_char(date_trunc('month', t at time zone 'UTC'), 'YYYY-MM')`,
+  hour: `date_trunc('hour', t at time zone 'UTC')`,
+  day: `date_trunc('day', t at time zone 'UTC')`,
+  week: `date_trunc('week', t at time zone 'UTC')`,
+  month: `date_trunc('month', t at time zone 'UTC')`,
   model: 'model',
-  provider: `coalesce(provider_name, '')`,
-  apiKey: `coalesce(api_key_id::text, '')`,
-  agent: `coalesce(agent_id::text, '')`,
+  provider: 'provider_name',
+  apiKey: 'api_key_id',
+  agent: 'agent_id',
   status: 'status',
+};
+
+/** How a group key is shown, applied to the grouped rows (formatting every source row would cost more than the sums). */
+const KEY_TEXT: Record<UsageGroup, string> = {
+  hour: `to_char(k, 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
+  day: `to_char(k, 'YYYY-MM-DD')`,
+  week: `to_char(k, 'YYYY-MM-DD')`,
+  month: `to_char(k, 'YYYY-MM')`,
+  model: 'k',
+  provider: `coalesce(k, '')`,
+  apiKey: `coalesce(k::text, '')`,
+  agent: `coalesce(k::text, '')`,
+  status: 'k',
 };
 
 export type UsageTotals = {
@@ -77,13 +90,15 @@ export async function summarizeUsage(tx: Tx, workspaceId: string, q: { from?: st
   if (plan.days) parts.push(`select ${ROLLUP_COLUMNS} from usage_rollups where workspace_id = $1 and granularity = 'day' and bucket >= ${param(plan.days[0])} and bucket < ${param(plan.days[1])}`);
   for (const [a, b] of plan.hours) parts.push(`select ${ROLLUP_COLUMNS} from usage_rollups where workspace_id = $1 and granularity = 'hour' and bucket >= ${param(a)} and bucket < ${param(b)}`);
   for (const [a, b] of plan.raw) parts.push(`select ${RAW_COLUMNS} from usage_events where workspace_id = $1 and occurred_at >= ${param(a)} and occurred_at < ${param(b)}`);
-  const splitSql = split ? KEY_SQL[split] : 'null';
+  const splitSql = split ? KEY_SQL[split] : 'null::text';
+  const splitText = split ? KEY_TEXT[split].replace(/\bk\b/g, 'sp') : 'null';
   const { rows } = await tx.query<Row>(
-    `select ${KEY_SQL[groupBy]} as key, ${splitSql} as split, latency_bucket,
-            sum(calls) as calls, sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(cost_micros) as cost_micros,
-            sum(unpriced_calls) as unpriced_calls, sum(estimated_calls) as estimated_calls, sum(error_calls) as error_calls
-       from (${parts.join('\nunion all\n')}) s
-      group by 1, 2, 3`, values);
+    `select ${KEY_TEXT[groupBy]} as key, ${splitText} as split, latency_bucket, calls, input_tokens, output_tokens, cost_micros, unpriced_calls, estimated_calls, error_calls
+       from (select ${KEY_SQL[groupBy]} as k, ${splitSql} as sp, latency_bucket,
+                    sum(calls) as calls, sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(cost_micros) as cost_micros,
+                    sum(unpriced_calls) as unpriced_calls, sum(estimated_calls) as estimated_calls, sum(error_calls) as error_calls
+               from (${parts.join('\nunion all\n')}) s
+              group by 1, 2, 3) g`, values);
 
   type Acc = Omit<UsageTotals, 'p50LatencyMs' | 'p95LatencyMs'> & { histogram: Map<number, number> };
   const empty = (): Acc => ({ calls: 0, inputTokens: 0, outputTokens: 0, costMicros: 0, unpricedCalls: 0, estimatedCalls: 0, errorCalls: 0, histogram: new Map() });

@@ -14,4 +14,6 @@ export type UsageContext = {
   config: Config; db: Database; log: Logger; audit: AuditModule; tenancy: TenancyModule; identity: IdentityModule; mail: MailModule; emit: EmitEvent;
   /** Seconds before a reservation whose call never settled (its process died) is released. */
   reservationTtlSeconds: number;
+  /** Note that a workspace's quotas changed (readers that cache them reload). */
+  quotasChanged(workspaceId: string): void;
 };

@@ -53,17 +53,37 @@ export async function selectCounters(tx: Tx, workspaceId: string, period: string
  * Returns the counter after the hold, or null when the limit is reached.
  */
 export async function holdOnCounter(tx: Tx, workspaceId: string, period: string, scope: UsageScope, subjectId: string, tokens: number, costMicros: number, limits: Limits): Promise<CounterRow | null> {
-  await tx.query(
-    `insert into usage_counters (workspace_id, scope, subject_id, period) values ($1, $2, $3, $4) on conflict do nothing`,
-    [workspaceId, scope, subjectId, period]);
-  const { rows } = await tx.query<CounterRow>(
+  const hold = async () => (await tx.query<CounterRow>(
     `update usage_counters set reserved_tokens = reserved_tokens + $5, reserved_cost_micros = reserved_cost_micros + $6
       where workspace_id = $1 and scope = $2 and subject_id = $3 and period = $4
         and ($7::bigint is null or spent_tokens + reserved_tokens + $5 <= $7)
         and ($8::bigint is null or spent_cost_micros + reserved_cost_micros + $6 <= $8)
       returning scope, subject_id, spent_tokens, spent_cost_micros, reserved_tokens, reserved_cost_micros`,
-    [workspaceId, scope, subjectId, period, tokens, costMicros, limits.tokens, limits.costMicros]);
-  return rows[0] ?? null;
+    [workspaceId, scope, subjectId, period, tokens, costMicros, limits.tokens, limits.costMicros])).rows[0] ?? null;
+  const held = await hold();
+  if (held) return held;
+  // No room, or no counter yet this period (a subject gets one when a limit first applies to it):
+  // start it from the period's events, so a limit set mid-month counts what was already spent.
+  const { rowCount } = await tx.query(
+    `insert into usage_counters (workspace_id, scope, subject_id, period, spent_tokens, spent_cost_micros)
+     select $1, $2, $3, $4, coalesce(sum(input_tokens + output_tokens), 0), coalesce(sum(cost_micros), 0)
+       from usage_events
+      where workspace_id = $1 and occurred_at >= $4::date and occurred_at < ($4::date + interval '1 month')
+        and case $2 when 'api_key' then api_key_id = $3 when 'agent' then agent_id = $3 else true end
+     on conflict do nothing`,
+    [workspaceId, scope, subjectId, period]);
+  return rowCount ? hold() : null;
+}
+
+/** The period's use of the given subjects from the events (for subjects without a counter). */
+export async function sumPeriodUsage(tx: Tx, workspaceId: string, period: string): Promise<Array<{ scope: UsageScope; subject_id: string; tokens: string; cost_micros: string }>> {
+  const { rows } = await tx.query<{ scope: UsageScope; subject_id: string; tokens: string; cost_micros: string }>(
+    `select s.scope, s.subject_id, coalesce(sum(e.input_tokens + e.output_tokens), 0) as tokens, coalesce(sum(e.cost_micros), 0) as cost_micros
+       from usage_events e
+       cross join lateral (values ('workspace', e.workspace_id), ('api_key', e.api_key_id), ('agent', e.agent_id)) as s(scope, subject_id)
+      where e.workspace_id = $1 and e.occurred_at >= $2::date and e.occurred_at < ($2::date + interval '1 month') and s.subject_id is not null
+      group by 1, 2`, [workspaceId, period]);
+  return rows;
 }
 
 /** Add the call's real use to a counter and give back what it held. Returns the new spend. */
