@@ -4,7 +4,7 @@
 // unless a limit applies. Changes made in this process (providers, aliases, prices, quotas)
 // reload it at once; another process sees them within 5 seconds (docs/adr/0015).
 import type { Tx } from '../../kernel/db/database.ts';
-import { AppError } from '../../kernel/errors.ts';
+import type { AppError } from '../../kernel/errors.ts';
 import type { QuotaRow } from '../usage/index.ts';
 import type { LlmContext } from './llm.context.ts';
 import { llmErrors } from './llm.errors.ts';
