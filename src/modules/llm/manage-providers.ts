@@ -15,7 +15,8 @@ import { aliasesUsing, deleteProvider, insertProvider, isProviderNameTaken, sele
 import type { ProviderView } from './provider-view.ts';
 import { viewOfProvider } from './provider-view.ts';
 import { gatewayErrorOf } from './gateway.service.ts';
-import { decrypt } from '../../kernel/crypto.ts';
+import { AppError } from '../../kernel/errors.ts';
+import { keyOf } from './workspace-snapshot.ts';
 
 export type ProviderInput = { name: string; kind: ProviderKind; baseUrl?: string | null; secretName?: string | null; timeoutMs?: number; isEnabled?: boolean };
 
@@ -100,17 +101,8 @@ export async function removeProvider(ctx: LlmContext, tx: Tx, context: AuditCont
 
 /** A target to talk to a provider outside a model call (test, list models). */
 export async function targetOf(ctx: LlmContext, tx: Tx, workspaceId: string, p: ProviderRow | PlatformProviderRow): Promise<Target> {
-  let apiKey: string | null = null;
-  if (p.owner === 'platform') {
-    const sealed = (p as PlatformProviderRow).key_sealed;
-    apiKey = sealed ? decrypt(ctx.platformKey, sealed, `llm-platform-provider:${p.id}`) : null;
-  } else if ((p as ProviderRow).secret_name) {
-    const name = (p as ProviderRow).secret_name!;
-    apiKey = await ctx.secrets.resolve(tx, workspaceId, name).catch((err: unknown) => {
-      if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') throw llmErrors.create('PROVIDER_INVALID', `The provider "${p.name}" names the secret "${name}", which is no longer in this workspace's vault`);
-      throw err;
-    });
-  }
+  const apiKey = await keyOf(ctx, tx, workspaceId, p);
+  if (apiKey instanceof AppError) throw apiKey;
   return {
     providerId: p.id, providerName: p.name, owner: p.owner, kind: p.kind, baseUrl: p.base_url, apiKey, timeoutMs: Math.min(p.timeout_ms, 15_000),
     isPrivateAllowed: p.owner === 'platform' ? true : await isPrivateAllowed(ctx, tx, workspaceId), model: '',

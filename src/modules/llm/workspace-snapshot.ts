@@ -31,7 +31,8 @@ export type Snapshot = {
   prices: Map<string, Promise<Price | null>>;
 };
 
-async function keyOf(ctx: LlmContext, tx: Tx, workspaceId: string, p: AnyProvider): Promise<string | null | AppError> {
+/** A provider's key: the operator's unsealed, or the workspace's read from its vault; an AppError when it can't be read. */
+export async function keyOf(ctx: LlmContext, tx: Tx, workspaceId: string, p: AnyProvider): Promise<string | null | AppError> {
   if (p.owner === 'platform') {
     const sealed = (p as PlatformProviderRow).key_sealed;
     if (!sealed) return null;
