@@ -79,6 +79,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     routeTable,
     async close() {
       await app.close();
+      await modules.usage.drain();
       await jobs.stop();
       mail.close();
     },
@@ -136,6 +137,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     isStopping = true;
     log.info('shutting down: no new requests, finishing in-flight work');
     await platform.app.close(); // stops accepting, waits for in-flight requests
+    await platform.usage.drain(); // usage events settled by the last calls
     if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
     await Promise.allSettled(platform.workers.map((w) => w.stop()));
     platform.mail.close();

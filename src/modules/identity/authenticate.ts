@@ -2,7 +2,9 @@
 // The session's state (revoked? workspace active? role now?) is checked on every request,
 // through a short per-process cache, so revocation, suspension and role changes take effect
 // within STATE_TTL_MS rather than when the access token expires. Custom roles are resolved the
-// same way (src/modules/access/access-resolver.ts, same 2 s).
+// same way (src/modules/access/access-resolver.ts, same 2 s). An API key's row (hash, expiry,
+// revocation, workspace status) is cached the same 2 s by its prefix — the hash is compared on
+// every request — and forgotten at once when this process revokes a key.
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../../kernel/db/database.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
@@ -24,6 +26,18 @@ export type AccessResolve = (principal: Principal) => Promise<Principal>;
 export function createAuthenticator(db: Database, signer: TokenSigner, resolveAccess?: AccessResolve) {
   const sessionCache = new Map<string, { state: SessionState; until: number }>();
   const keyLastUsed = new Map<string, number>();
+  type KeyRow = { workspace_id: string; id: string; key_hash: string; role: Role; expires_at: Date | null; revoked_at: Date | null; workspace_status: string };
+  const keyCache = new Map<string, { row: KeyRow | null; until: number }>();
+
+  async function apiKeyRow(prefix: string): Promise<KeyRow | null> {
+    const now = Date.now();
+    const hit = keyCache.get(prefix);
+    if (hit && hit.until > now) return hit.row;
+    const { rows } = await db.app.query<KeyRow>('select * from atrium_find_api_key($1)', [prefix]);
+    if (keyCache.size >= CACHE_MAX) keyCache.clear();
+    keyCache.set(prefix, { row: rows[0] ?? null, until: now + STATE_TTL_MS });
+    return rows[0] ?? null;
+  }
 
   async function sessionState(sessionId: string, workspaceId: string): Promise<SessionState | null> {
     const cacheKey = `${sessionId}:${workspaceId}`;
@@ -44,10 +58,7 @@ export function createAuthenticator(db: Database, signer: TokenSigner, resolveAc
   async function fromApiKey(key: string): Promise<Principal> {
     const parsed = parseApiKey(key);
     if (!parsed) throw kernelErrors.create('TOKEN_INVALID', 'Malformed API key');
-    const { rows } = await db.app.query<{ workspace_id: string; id: string; key_hash: string; role: Role; expires_at: Date | null; revoked_at: Date | null; workspace_status: string }>(
-      'select * from atrium_find_api_key($1)', [parsed.prefix],
-    );
-    const row = rows[0];
+    const row = await apiKeyRow(parsed.prefix);
     if (!row || !safeEqualHex(row.key_hash, sha256(key)) || row.revoked_at || (row.expires_at && row.expires_at < new Date())) {
       throw kernelErrors.create('TOKEN_INVALID', 'The API key is invalid, expired or revoked');
     }
@@ -90,9 +101,12 @@ export function createAuthenticator(db: Database, signer: TokenSigner, resolveAc
       // (workspace, roles_version, role set); an error here fails the request (never widens).
       return resolveAccess ? resolveAccess(principal) : principal;
     },
-    /** Forget cached state (after a revocation in this process). */
+    /** Forget cached state (after a revocation in this process); no session: every session and API key. */
     invalidate(sessionId?: string): void {
-      if (!sessionId) return sessionCache.clear();
+      if (!sessionId) {
+        keyCache.clear();
+        return sessionCache.clear();
+      }
       for (const key of sessionCache.keys()) if (key.startsWith(`${sessionId}:`)) sessionCache.delete(key);
     },
   };

@@ -15,6 +15,7 @@ import { selectQuotas } from './usage.store.ts';
 import type { QuotaRow } from './usage.store.ts';
 import { reserveUsage } from './reserve-usage.ts';
 import { settleUsage } from './settle-usage.ts';
+import { createUsageEventWriter } from './usage-event-writer.ts';
 import type { SubjectExists } from './set-quota.ts';
 import { usageRoutes } from './usage.routes.ts';
 import { defineReleaseJob, releaseExpiredReservations, scheduleRelease } from './release-expired.job.ts';
@@ -43,7 +44,7 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
   // When each workspace's quotas last changed in this process: the gateway's cache reloads after it.
   const quotaChanges = new Map<string, number>();
   const ctx: UsageContext = {
-    ...deps, ...modules, emit: ports.emit, reservationTtlSeconds: 15 * 60,
+    ...deps, ...modules, emit: ports.emit, reservationTtlSeconds: 15 * 60, eventWriter: createUsageEventWriter(deps.db),
     quotasChanged: (workspaceId) => {
       if (quotaChanges.size > 100_000) quotaChanges.clear();
       quotaChanges.set(workspaceId, Date.now());
@@ -68,6 +69,10 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
     /** Record the call's usage event and replace its hold with the real use (own transaction). */
     settle(reservation: Reservation, event: UsageEventInput): Promise<{ id: string; occurredAt: Date }> {
       return settleUsage(ctx, reservation, event);
+    },
+    /** Resolves once the usage events settled so far are written (shutdown: before the pool closes). */
+    drain(): Promise<void> {
+      return ctx.eventWriter.drain();
     },
     /** A workspace's usage summary (rollups + live events), in its tenant transaction. */
     summarize(tx: Tx, workspaceId: string, query: { from?: string; to?: string; groupBy?: UsageGroup; split?: UsageSplit }): Promise<UsageSummary> {

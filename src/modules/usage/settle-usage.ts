@@ -1,7 +1,8 @@
 // After a model call (answered, failed, or cut by the client): one usage event, the real use
 // added to the month's counters of the limited subjects, the reservation given back, and the 80 % / 100 % / burn-rate
 // alerts of the counters it crossed — all in one transaction, so the event and the spend never
-// disagree.
+// disagree. A call with no limit on any of its subjects moves no counter: its event alone is
+// group-committed with the others settled at the same moment (usage-event-writer.ts).
 import type { UsageContext } from './usage.context.ts';
 import { checkAlerts } from './check-alerts.ts';
 import { deleteReservation, insertUsageEvent, settleOnCounter } from './usage.store.ts';
@@ -11,6 +12,9 @@ export async function settleUsage(ctx: UsageContext, reservation: Reservation, e
   const workspaceId = reservation.workspaceId;
   const tokens = event.inputTokens + event.outputTokens;
   const costMicros = event.costMicros ?? 0;
+  const isLimited = (s: Reservation['subjects'][number]) => s.limits.tokens !== null || s.limits.costMicros !== null;
+  // Nothing held, no counter to move: the event alone, group-committed with the calls beside it.
+  if (reservation.id === null && !reservation.subjects.some(isLimited)) return ctx.eventWriter.write(event);
   return ctx.db.withWorkspace(workspaceId, async (tx) => {
     const recorded = await insertUsageEvent(tx, event);
     // A reservation the sweeper already released holds nothing any more.

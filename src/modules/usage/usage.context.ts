@@ -5,6 +5,7 @@ import type { AuditModule } from '../audit/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
 import type { IdentityModule } from '../identity/index.ts';
 import type { MailModule } from '../mail/index.ts';
+import type { UsageEventWriter } from './usage-event-writer.ts';
 
 /** Emits an outbound event in the caller's transaction (webhooks' door, given at the root). */
 export type EmitEvent = (tx: Tx, workspaceId: string, eventType: string, payload: Record<string, unknown>) => Promise<unknown>;
@@ -16,4 +17,6 @@ export type UsageContext = {
   reservationTtlSeconds: number;
   /** Note that a workspace's quotas changed (readers that cache them reload). */
   quotasChanged(workspaceId: string): void;
+  /** Group commit of the events that touch no counter (usage-event-writer.ts). */
+  eventWriter: UsageEventWriter;
 };

@@ -129,16 +129,16 @@ export async function releaseOnCounter(tx: Tx, workspaceId: string, period: stri
     [workspaceId, scope, subjectId, period, tokens, costMicros]);
 }
 
-export async function insertUsageEvent(tx: Tx, e: UsageEventInput): Promise<{ id: string; occurredAt: Date }> {
+export async function insertUsageEvent(tx: Tx, e: UsageEventInput, id: string | null = null): Promise<{ id: string; occurredAt: Date }> {
   const { rows } = await tx.query<{ id: string; occurred_at: Date }>(
-    `insert into usage_events (workspace_id, request_id, user_id, api_key_id, agent_id, provider_id, provider_name, operation, api_format, model, resolved_model,
+    `insert into usage_events (id, workspace_id, request_id, user_id, api_key_id, agent_id, provider_id, provider_name, operation, api_format, model, resolved_model,
        input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, pricing, usage_source, status, error_code, http_status,
        is_streamed, provider_latency_ms, overhead_ms, attempts)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+     values (coalesce($27, atrium_uuidv7()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
      returning id, occurred_at`,
     [e.subjects.workspaceId, e.requestId, e.subjects.userId ?? null, e.subjects.apiKeyId ?? null, e.subjects.agentId ?? null, e.providerId, e.providerName, e.operation, e.apiFormat,
       e.model, e.resolvedModel, e.inputTokens, e.outputTokens, e.cachedInputTokens, e.cacheWriteTokens, e.reasoningTokens, e.costMicros,
-      e.costMicros === null ? 'unpriced' : 'priced', e.usageSource, e.status, e.errorCode, e.httpStatus, e.isStreamed, e.providerLatencyMs, e.overheadMs, e.attempts]);
+      e.costMicros === null ? 'unpriced' : 'priced', e.usageSource, e.status, e.errorCode, e.httpStatus, e.isStreamed, e.providerLatencyMs, e.overheadMs, e.attempts, id]);
   return { id: rows[0].id, occurredAt: rows[0].occurred_at };
 }
 

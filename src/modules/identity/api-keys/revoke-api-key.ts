@@ -1,4 +1,5 @@
-// DELETE /api-keys/:id: revoked keys are refused at once (API keys are checked on every request).
+// DELETE /api-keys/:id: revoked keys are refused at once by this process, within 2 s by others
+// (the authenticator's cache, as for sessions).
 // Audit: `api_key.revoked` when the key was live (revoking twice changes nothing).
 // api_key.revoke may be conditional (a custom role "may revoke only the keys they created"): the
 // route gate lets any holder through, and the key itself is checked here (403 when outside).
@@ -31,4 +32,5 @@ export async function revokeApiKey(ctx: IdentityContext, principal: Principal, i
     return true;
   });
   if (!isFound) throw identityErrors.create('API_KEY_NOT_FOUND');
+  ctx.invalidateSessionCache(); // the key's cached row (authenticate.ts), at once in this process
 }
