@@ -16,7 +16,7 @@ import type { FakeLlm } from '../helpers/fake-llm.ts';
 const PASSWORD = 'a long browser passphrase';
 const PROVIDER_KEY = 'sk-browser-provider-5d1c';
 
-test('the AI pages in Chromium: provider, playground, analytics', { timeout: 180_000 }, async (t) => {
+test('the AI pages in Chromium: provider, playground, analytics (the workspace\'s and the platform admin\'s)', { timeout: 180_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {
     t.skip(`${CHROMIUM} is missing`);
     return;
@@ -112,6 +112,18 @@ test('the AI pages in Chromium: provider, playground, analytics', { timeout: 180
     await gauge.waitFor();
     assert.match(await gauge.innerText(), /of 2,000,000/);
     await snap(page, 'ai-usage');
+
+    // The platform admin's view across workspaces: the call shows under its workspace's name.
+    const admin = { email: 'root@ai.test', password: 'operator password 1' };
+    await platform.admin.createPlatformAdmin({ ...admin, name: 'Root' });
+    const adminPage = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    adminPage.on('pageerror', (error) => pageErrors.push(error.message));
+    await logIn(adminPage, baseUrl, admin, { next: '/admin/analytics' });
+    await adminPage.getByRole('heading', { name: 'AI analytics, all workspaces' }).waitFor();
+    const top = adminPage.locator('.card', { hasText: 'Top workspaces' });
+    await top.getByRole('cell', { name: 'Acme AI' }).waitFor();
+    assert.match(await adminPage.getByTestId('usage-figures').innerText(), /Calls\s*1\b/i);
+    await snap(adminPage, 'ai-analytics-platform', { fullPage: true });
 
     assert.deepEqual(pageErrors, []);
     for (const body of bodies) assert.ok(!body.includes(PROVIDER_KEY), 'the provider key never reaches the browser');

@@ -39,6 +39,8 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/usage/summary': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/summary?groupBy=model' }) },
   'GET /api/v1/usage/alerts': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/alerts' }) },
   'PUT /api/v1/admin/workspaces/:id/quotas': { kind: 'platform', call: (fx) => ({ method: 'PUT', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/quotas`, payload: { scope: 'workspace', monthlyTokens: 1, monthlyCostMicros: 1 } }) },
+  'GET /api/v1/admin/usage/summary': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/usage/summary?groupBy=workspace' }) },
+  'GET /api/v1/admin/usage/events.csv': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/usage/events.csv' }) },
   'GET /api/v1/admin/workspaces/:id/quotas': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/quotas` }) },
   'GET /api/v1/llm/providers': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/llm/providers' }) },
   'POST /api/v1/llm/providers': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/llm/providers', payload: { name: 'b-llm', kind: 'openai', secretName: fx.a.secretName } }) },

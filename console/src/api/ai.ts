@@ -156,11 +156,13 @@ export function useUsageAlerts() {
   return useQuery({ queryKey: keys.workspace(ws, 'usage', 'alerts'), queryFn: ({ signal }) => api.get<{ data: UsageAlert[] }>('/usage/alerts', { limit: 50 }, { signal }).then((r) => r.data) });
 }
 
-export function useUsageSummary(query: UsageSummaryQuery) {
+/** Usage sums of this workspace, or (scope 'platform', platform admins) of every workspace. */
+export function useUsageSummary(query: UsageSummaryQuery, scope: 'workspace' | 'platform' = 'workspace', isEnabled = true) {
   const ws = useWs();
   return useQuery({
-    queryKey: keys.workspace(ws, 'usage', 'summary', JSON.stringify(query)),
-    queryFn: ({ signal }) => api.get<UsageSummary>('/usage/summary', query as Record<string, string>, { signal }),
+    enabled: isEnabled,
+    queryKey: scope === 'platform' ? keys.admin('usage', 'summary', JSON.stringify(query)) : keys.workspace(ws, 'usage', 'summary', JSON.stringify(query)),
+    queryFn: ({ signal }) => api.get<UsageSummary>(scope === 'platform' ? '/admin/usage/summary' : '/usage/summary', query as Record<string, string>, { signal }),
     placeholderData: keepPreviousData,
   });
 }

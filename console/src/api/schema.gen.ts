@@ -1859,6 +1859,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/usage/events.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every workspace's raw usage events of a window as CSV, streamed (platform admins; workspace_id first) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A header line, then one line per event, hour by hour */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/usage/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** AI usage across every workspace (platform admins): the same sums as /usage/summary, and groupBy/split=workspace */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Inclusive; default 30 days before `to` */
+                    from?: string;
+                    groupBy?: "hour" | "day" | "week" | "month" | "model" | "provider" | "apiKey" | "agent" | "status" | "workspace";
+                    /** @description A second dimension: each group is split by it (e.g. groupBy=day&split=agent for tokens per agent per day) */
+                    split?: "model" | "provider" | "apiKey" | "agent" | "status" | "workspace";
+                    /** @description Exclusive; default now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            currency: "USD";
+                            /** Format: date-time */
+                            from: string;
+                            groupBy: string;
+                            /** @description Time groups in order; dimension groups by cost, then calls (at most 5,000) */
+                            groups: {
+                                calls: number;
+                                /** @description USD micro-units (1 = $0.000001) */
+                                costMicros: number;
+                                errorCalls: number;
+                                estimatedCalls: number;
+                                inputTokens: number;
+                                key: string;
+                                outputTokens: number;
+                                p50LatencyMs: number | null;
+                                p95LatencyMs: number | null;
+                                split?: string;
+                                unpricedCalls: number;
+                            }[];
+                            /** @description Names of the API keys and workspaces among the keys and splits, by id */
+                            labels: {
+                                [key: string]: string;
+                            };
+                            split: string | null;
+                            /** Format: date-time */
+                            to: string;
+                            /** @description costMicros sums priced calls only; unpricedCalls says how many have no cost */
+                            totals: {
+                                calls: number;
+                                /** @description USD micro-units (1 = $0.000001) */
+                                costMicros: number;
+                                errorCalls: number;
+                                estimatedCalls: number;
+                                inputTokens: number;
+                                outputTokens: number;
+                                p50LatencyMs: number | null;
+                                p95LatencyMs: number | null;
+                                unpricedCalls: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -8616,9 +8740,9 @@ export interface paths {
                 query?: {
                     /** @description Inclusive; default 30 days before `to` */
                     from?: string;
-                    groupBy?: "hour" | "day" | "week" | "month" | "model" | "provider" | "apiKey" | "agent" | "status";
+                    groupBy?: "hour" | "day" | "week" | "month" | "model" | "provider" | "apiKey" | "agent" | "status" | "workspace";
                     /** @description A second dimension: each group is split by it (e.g. groupBy=day&split=agent for tokens per agent per day) */
-                    split?: "model" | "provider" | "apiKey" | "agent" | "status";
+                    split?: "model" | "provider" | "apiKey" | "agent" | "status" | "workspace";
                     /** @description Exclusive; default now */
                     to?: string;
                 };
@@ -8655,6 +8779,10 @@ export interface paths {
                                 split?: string;
                                 unpricedCalls: number;
                             }[];
+                            /** @description Names of the API keys and workspaces among the keys and splits, by id */
+                            labels: {
+                                [key: string]: string;
+                            };
                             split: string | null;
                             /** Format: date-time */
                             to: string;

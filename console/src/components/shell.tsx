@@ -29,6 +29,7 @@ const WORKSPACE_NAV: NavItem[] = [
 const ADMIN_NAV: NavItem[] = [
   { to: '/admin/dashboard', label: 'Dashboard', icon: 'home' },
   { to: '/admin/workspaces', label: 'Workspaces', icon: 'building' },
+  { to: '/admin/analytics', label: 'AI analytics', icon: 'home' },
   { to: '/admin/tickets', label: 'Support tickets', icon: 'inbox' },
   { to: '/admin/requests', label: 'Request pipeline', icon: 'layers' },
   { to: '/admin/jobs', label: 'Jobs', icon: 'refresh' },

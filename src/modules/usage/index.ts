@@ -21,6 +21,8 @@ import { usageRoutes } from './usage.routes.ts';
 import { defineReleaseJob, releaseExpiredReservations, scheduleRelease } from './release-expired.job.ts';
 import { BURN_RATE_EVENT, THRESHOLD_EVENT } from './check-alerts.ts';
 import { defineRollUpJob, rollUpUsage, scheduleRollUp } from './roll-up.job.ts';
+import { applyUsageRetention, defineUsageRetentionJob, scheduleUsageRetention } from './usage-retention.job.ts';
+import type { UsageRetentionRun } from './usage-retention.job.ts';
 import type { Reservation, UsageEventInput } from './usage.types.ts';
 import { summarizeUsage } from './summarize-usage.ts';
 import type { UsageGroup, UsageSplit, UsageSummary } from './summarize-usage.ts';
@@ -52,6 +54,7 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
   };
   defineReleaseJob(modules.jobs, ctx);
   defineRollUpJob(modules.jobs, ctx);
+  defineUsageRetentionJob(modules.jobs, deps.db, deps.log);
   return {
     routes: usageRoutes({ ...ctx, subjectExists: ports.subjectExists }),
     /** Hold room for a call (its own transaction, committed before the call goes out; none when no limit applies). Throws QUOTA_EXCEEDED / MODEL_UNPRICED. */
@@ -88,9 +91,14 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
     rollUp(now?: Date): Promise<Date> {
       return rollUpUsage(ctx, now);
     },
+    /** Delete raw events past their plan's retention, once rolled up (the job does it daily). */
+    applyRetention(options?: { now?: Date }): Promise<UsageRetentionRun> {
+      return applyUsageRetention(ctx.db, { ...options, log: ctx.log });
+    },
     async installSchedules(tx: Tx): Promise<void> {
       await scheduleRelease(modules.jobs, tx);
       await scheduleRollUp(modules.jobs, tx);
+      await scheduleUsageRetention(modules.jobs, tx);
     },
   };
 }

@@ -14,6 +14,7 @@ const HOUR = 3_600_000;
 describe('usage analytics: rollups + live events = raw events', () => {
   let platform: TestPlatform;
   let t: Tenant;
+  let other: Tenant;
   const now = new Date();
 
   before(async () => {
@@ -26,6 +27,12 @@ describe('usage analytics: rollups + live events = raw events', () => {
               case when i % 7 = 0 then null else i * 10 end, case when i % 7 = 0 then 'unpriced' else 'priced' end,
               case when i % 5 = 0 then 'estimated' else 'provider' end, case when i % 11 = 0 then 'error' else 'ok' end, (i * 37) % 20000
          from generate_series(1, 600) i`, [t.workspaceId, now]));
+    // A second workspace, for the platform admin's view across workspaces.
+    other = await createTenant(platform, 'rollups-other');
+    await platform.db.withPlatform((tx) => tx.query(
+      `insert into usage_events (workspace_id, occurred_at, provider_name, operation, api_format, model, input_tokens, output_tokens, cost_micros, pricing, usage_source, status, provider_latency_ms)
+       select $1, $2::timestamptz - (i * interval '13 minutes'), 'p0', 'chat', 'openai', 'm9', 5, 5, 100, 'priced', 'provider', 'ok', 40
+         from generate_series(1, 200) i`, [other.workspaceId, now]));
     await platform.db.withPlatform((tx) => tx.query(`update usage_rollup_watermark set rolled_to = date_trunc('hour', $1::timestamptz) - interval '5 days'`, [now]));
     await platform.usage.rollUp(now);
   });
@@ -69,6 +76,26 @@ describe('usage analytics: rollups + live events = raw events', () => {
     });
   }
 
+  test('across workspaces (platform admins): the sums of every workspace, per workspace with its name', async () => {
+    const from = new Date(now.getTime() - 79.37 * HOUR);
+    const to = new Date(now.getTime() + 1);
+    const all = await platform.db.withPlatform((tx) => summarizeUsage(tx, null, { from: from.toISOString(), to: to.toISOString(), groupBy: 'workspace' }));
+    const [mine, theirs] = [await raw(from, to), await platform.db.withPlatform(async (tx) => (await tx.query<{ calls: string; cost: string }>(
+      `select count(*) as calls, coalesce(sum(cost_micros), 0) as cost from usage_events where workspace_id = $1 and occurred_at >= $2 and occurred_at < $3`, [other.workspaceId, from, to])).rows[0])];
+    assert.equal(all.totals.calls, Number(mine.calls) + Number(theirs.calls));
+    assert.equal(all.totals.costMicros, Number(mine.cost) + Number(theirs.cost));
+    const byWs = new Map(all.groups.map((g) => [g.key, g]));
+    assert.equal(byWs.get(t.workspaceId)?.calls, Number(mine.calls));
+    assert.equal(byWs.get(other.workspaceId)?.calls, Number(theirs.calls));
+    assert.equal(all.labels[other.workspaceId], 'Workspace rollups-other');
+    // Split by workspace per day: the same totals.
+    const perDay = await platform.db.withPlatform((tx) => summarizeUsage(tx, null, { from: from.toISOString(), to: to.toISOString(), groupBy: 'day', split: 'workspace' }));
+    assert.equal(perDay.groups.filter((g) => g.split === other.workspaceId).reduce((n, g) => n + g.calls, 0), Number(theirs.calls));
+    // A workspace's own view never includes the other's calls.
+    const own = await platform.db.withWorkspace(t.workspaceId, (tx) => summarizeUsage(tx, t.workspaceId, { from: from.toISOString(), to: to.toISOString(), groupBy: 'workspace' }));
+    assert.deepEqual(own.groups.map((g) => g.key), [t.workspaceId]);
+  });
+
   test('the source plan: days, then hours, then raw edges and the live part', () => {
     const day = (s: string) => new Date(`${s}Z`);
     const plan = planSources(day('2026-11-01T10:30:00'), day('2026-11-05T12:10:00'), day('2026-11-05T09:00:00'));
@@ -83,5 +110,27 @@ describe('usage analytics: rollups + live events = raw events', () => {
     // 100 calls in (100, 250] ms: the median is inside that bucket.
     const p50 = quantileOf(new Map([[4, 100]]), 0.5)!;
     assert.ok(p50 > 100 && p50 <= 250, String(p50));
+  });
+
+  // Last: it deletes events.
+  test('retention: raw events past the plan\'s retention go, never before the rollups hold them; the sums stay', async () => {
+    const DAY = 24 * HOUR;
+    const count = async () => Number((await platform.db.withPlatform((tx) => tx.query<{ n: string }>('select count(*) as n from usage_events where workspace_id = $1', [t.workspaceId]))).rows[0].n);
+    const before = await count();
+    // 40 days on, with the rollups stuck five days back: nothing they do not hold may go.
+    await platform.db.withPlatform((tx) => tx.query(`update usage_rollup_watermark set rolled_to = date_trunc('hour', $1::timestamptz) - interval '5 days'`, [now]));
+    assert.equal((await platform.usage.applyRetention({ now: new Date(now.getTime() + 40 * DAY) })).deleted, 0);
+    assert.equal(await count(), before);
+    await platform.usage.rollUp(now);
+    const from = new Date(Math.floor((now.getTime() - 96 * HOUR) / HOUR) * HOUR);
+    const window = { from: from.toISOString(), to: new Date(now.getTime() + 1).toISOString(), groupBy: 'day' as const };
+    const sums = await platform.db.withWorkspace(t.workspaceId, (tx) => summarizeUsage(tx, t.workspaceId, window));
+    const run = await platform.usage.applyRetention({ now: new Date(now.getTime() + 40 * DAY) });
+    const mark = await platform.db.withPlatform(async (tx) => (await tx.query<{ rolled_to: Date }>('select rolled_to from usage_rollup_watermark')).rows[0].rolled_to);
+    const kept = await count();
+    assert.ok(run.deleted > 0 && kept < before, `the free plan keeps 30 days (${run.deleted} deleted)`);
+    assert.equal(kept, Number((await raw(mark, new Date(now.getTime() + 1))).calls), 'what is left is what the rollups do not hold yet');
+    const after = await platform.db.withWorkspace(t.workspaceId, (tx) => summarizeUsage(tx, t.workspaceId, window));
+    assert.deepEqual(after.totals, sums.totals, 'the analytics of the window are unchanged');
   });
 });

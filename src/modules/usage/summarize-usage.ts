@@ -4,15 +4,17 @@
 // Read from the rollups where they are complete (whole UTC days, then whole hours, before the
 // watermark) and from the raw events elsewhere (the live hour, partial hours at the edges), so
 // the sums equal the raw events exactly and a 90-day page reads thousands of rows, not millions.
-// Unpriced calls are counted apart: their cost is unknown, not zero.
+// Unpriced calls are counted apart: their cost is unknown, not zero. With no workspace (the
+// platform admin's path, in a platform transaction) the same sums run across every workspace,
+// and `workspace` is one more dimension. API keys and workspaces come with their names (labels).
 import type { Tx } from '../../kernel/db/database.ts';
 import { toNumber } from '../../kernel/db/pool.ts';
 import { usageWindow } from './usage-window.ts';
 import { LATENCY_BUCKET_SQL, quantileOf } from './latency-buckets.ts';
 
-export const GROUPS = ['hour', 'day', 'week', 'month', 'model', 'provider', 'apiKey', 'agent', 'status'] as const;
+export const GROUPS = ['hour', 'day', 'week', 'month', 'model', 'provider', 'apiKey', 'agent', 'status', 'workspace'] as const;
 export type UsageGroup = (typeof GROUPS)[number];
-export const SPLITS = ['model', 'provider', 'apiKey', 'agent', 'status'] as const;
+export const SPLITS = ['model', 'provider', 'apiKey', 'agent', 'status', 'workspace'] as const;
 export type UsageSplit = (typeof SPLITS)[number];
 
 /** SQL of a group key over the unified source (`t`: the hour or day bucket, or the event's time). */
@@ -26,6 +28,7 @@ const KEY_SQL: Record<UsageGroup, string> = {
   apiKey: 'api_key_id',
   agent: 'agent_id',
   status: 'status',
+  workspace: 'workspace_id',
 };
 
 /** How a group key is shown, applied to the grouped rows (formatting every source row would cost more than the sums). */
@@ -39,6 +42,7 @@ const KEY_TEXT: Record<UsageGroup, string> = {
   apiKey: `coalesce(k::text, '')`,
   agent: `coalesce(k::text, '')`,
   status: 'k',
+  workspace: 'k::text',
 };
 
 export type UsageTotals = {
@@ -46,7 +50,11 @@ export type UsageTotals = {
   p50LatencyMs: number | null; p95LatencyMs: number | null;
 };
 export type UsageGroupRow = UsageTotals & { key: string; split?: string };
-export type UsageSummary = { from: string; to: string; groupBy: UsageGroup; split: UsageSplit | null; currency: 'USD'; totals: UsageTotals; groups: UsageGroupRow[] };
+export type UsageSummary = {
+  from: string; to: string; groupBy: UsageGroup; split: UsageSplit | null; currency: 'USD'; totals: UsageTotals; groups: UsageGroupRow[];
+  /** Names of the API keys and workspaces among the keys and splits, by id. */
+  labels: Record<string, string>;
+};
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -72,24 +80,35 @@ export function planSources(from: Date, to: Date, watermark: Date): { days: Rang
   return { days: [fromD, toD], hours, raw };
 }
 
-const ROLLUP_COLUMNS = 'bucket as t, api_key_id, agent_id, provider_name, model, status, latency_bucket, calls, input_tokens, output_tokens, cost_micros, unpriced_calls, estimated_calls, error_calls';
-const RAW_COLUMNS = `occurred_at as t, api_key_id, agent_id, provider_name, model, status, ${LATENCY_BUCKET_SQL} as latency_bucket, 1 as calls, input_tokens, output_tokens,
+const ROLLUP_COLUMNS = 'bucket as t, workspace_id, api_key_id, agent_id, provider_name, model, status, latency_bucket, calls, input_tokens, output_tokens, cost_micros, unpriced_calls, estimated_calls, error_calls';
+const RAW_COLUMNS = `occurred_at as t, workspace_id, api_key_id, agent_id, provider_name, model, status, ${LATENCY_BUCKET_SQL} as latency_bucket, 1 as calls, input_tokens, output_tokens,
   coalesce(cost_micros, 0) as cost_micros, (pricing = 'unpriced')::int as unpriced_calls, (usage_source = 'estimated')::int as estimated_calls, (status <> 'ok')::int as error_calls`;
 
 type Row = { key: string; split: string | null; latency_bucket: number; calls: string; input_tokens: string; output_tokens: string; cost_micros: string; unpriced_calls: string; estimated_calls: string; error_calls: string };
 
-export async function summarizeUsage(tx: Tx, workspaceId: string, q: { from?: string; to?: string; groupBy?: UsageGroup; split?: UsageSplit }): Promise<UsageSummary> {
+/** Names of the API keys or workspaces among `ids` (whatever the transaction may see). */
+async function labelsOf(tx: Tx, dimension: UsageGroup, ids: Set<string>): Promise<Record<string, string>> {
+  const list = [...ids].filter((id) => /^[0-9a-f-]{36}$/.test(id));
+  if (list.length === 0 || (dimension !== 'apiKey' && dimension !== 'workspace')) return {};
+  const table = dimension === 'apiKey' ? 'api_keys' : 'workspaces';
+  const { rows } = await tx.query<{ id: string; name: string }>(`select id::text, name from ${table} where id = any($1::uuid[])`, [list]);
+  return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+}
+
+/** `workspaceId` null: every workspace (the caller's transaction is the platform's). */
+export async function summarizeUsage(tx: Tx, workspaceId: string | null, q: { from?: string; to?: string; groupBy?: UsageGroup; split?: UsageSplit }): Promise<UsageSummary> {
   const { from, to } = usageWindow(q);
   const groupBy = q.groupBy ?? 'day';
   const split = q.split ?? null;
   const { rows: [mark] } = await tx.query<{ rolled_to: Date }>('select rolled_to from usage_rollup_watermark');
   const plan = planSources(from, to, mark.rolled_to);
-  const values: unknown[] = [workspaceId];
+  const values: unknown[] = [];
   const param = (v: unknown) => { values.push(v); return `$${values.length}`; };
+  const inWorkspace = workspaceId === null ? '' : `workspace_id = ${param(workspaceId)} and `;
   const parts: string[] = [];
-  if (plan.days) parts.push(`select ${ROLLUP_COLUMNS} from usage_rollups where workspace_id = $1 and granularity = 'day' and bucket >= ${param(plan.days[0])} and bucket < ${param(plan.days[1])}`);
-  for (const [a, b] of plan.hours) parts.push(`select ${ROLLUP_COLUMNS} from usage_rollups where workspace_id = $1 and granularity = 'hour' and bucket >= ${param(a)} and bucket < ${param(b)}`);
-  for (const [a, b] of plan.raw) parts.push(`select ${RAW_COLUMNS} from usage_events where workspace_id = $1 and occurred_at >= ${param(a)} and occurred_at < ${param(b)}`);
+  if (plan.days) parts.push(`select ${ROLLUP_COLUMNS} from usage_rollups where ${inWorkspace}granularity = 'day' and bucket >= ${param(plan.days[0])} and bucket < ${param(plan.days[1])}`);
+  for (const [a, b] of plan.hours) parts.push(`select ${ROLLUP_COLUMNS} from usage_rollups where ${inWorkspace}granularity = 'hour' and bucket >= ${param(a)} and bucket < ${param(b)}`);
+  for (const [a, b] of plan.raw) parts.push(`select ${RAW_COLUMNS} from usage_events where ${inWorkspace}occurred_at >= ${param(a)} and occurred_at < ${param(b)}`);
   const splitSql = split ? KEY_SQL[split] : 'null::text';
   const splitText = split ? KEY_TEXT[split].replace(/\bk\b/g, 'sp') : 'null';
   const { rows } = await tx.query<Row>(
@@ -127,5 +146,10 @@ export async function summarizeUsage(tx: Tx, workspaceId: string, q: { from?: st
   const list = [...groups.values()].map((g) => ({ key: g.key, ...(split ? { split: g.split ?? '' } : {}), ...finish(g.acc) }));
   // Time in order; a dimension by cost, then calls (top agents, top keys first).
   list.sort((x, y) => (isTime ? x.key.localeCompare(y.key) || (x.split ?? '').localeCompare(y.split ?? '') : y.costMicros - x.costMicros || y.calls - x.calls || x.key.localeCompare(y.key)));
-  return { from: from.toISOString(), to: to.toISOString(), groupBy, split, currency: 'USD', totals: finish(totals), groups: list.slice(0, 5000) };
+  const groupsShown = list.slice(0, 5000);
+  const labels = {
+    ...await labelsOf(tx, groupBy, new Set(groupsShown.map((g) => g.key))),
+    ...(split ? await labelsOf(tx, split, new Set(groupsShown.map((g) => g.split ?? ''))) : {}),
+  };
+  return { from: from.toISOString(), to: to.toISOString(), groupBy, split, currency: 'USD', totals: finish(totals), groups: groupsShown, labels };
 }

@@ -89,6 +89,24 @@ export function usageRoutes(ctx: UsageContext & { subjectExists: SubjectExists }
       return ctx.db.withWorkspace(ws, (tx) => summarizeUsage(tx, ws, request.query));
     });
 
+    app.get('/admin/usage/summary', {
+      config: { auth: 'platform-admin' },
+      schema: { tags: ['admin'], summary: 'AI usage across every workspace (platform admins): the same sums as /usage/summary, and groupBy/split=workspace', querystring: UsageSummaryQuery, response: { 200: UsageSummarySchema } },
+    }, async (request) => ctx.db.withPlatform((tx) => summarizeUsage(tx, null, request.query)));
+
+    app.get('/admin/usage/events.csv', {
+      config: { auth: 'platform-admin' },
+      schema: {
+        tags: ['admin'], summary: 'Every workspace\'s raw usage events of a window as CSV, streamed (platform admins; workspace_id first)',
+        querystring: Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }),
+        response: { 200: { description: 'A header line, then one line per event, hour by hour', content: { 'text/csv': { schema: Type.String() } } } },
+      },
+    }, async (request, reply) => {
+      const chunks = await exportUsage(ctx.db, null, request.query);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="usage-all-${new Date().toISOString().slice(0, 10)}.csv"`).header('cache-control', 'no-store');
+      return reply.send(Readable.from(chunks) as unknown as string);
+    });
+
     app.get('/usage/alerts', {
       config: { permission: 'usage.read' },
       schema: { tags, summary: 'Budget alerts (80 %, 100 %, burn rate), newest first', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }), response: { 200: Type.Object({ data: Type.Array(UsageAlertSchema) }) } },

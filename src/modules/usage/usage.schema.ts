@@ -77,6 +77,7 @@ export const UsageSummarySchema = Type.Object({
   from: Timestamp, to: Timestamp, groupBy: Type.String(), split: Type.Union([Type.String(), Type.Null()]), currency: Type.Literal('USD'),
   totals: Type.Object(Totals, { description: 'costMicros sums priced calls only; unpricedCalls says how many have no cost' }),
   groups: Type.Array(Type.Object({ key: Type.String(), split: Type.Optional(Type.String()), ...Totals }), { description: 'Time groups in order; dimension groups by cost, then calls (at most 5,000)' }),
+  labels: Type.Record(Type.String(), Type.String(), { description: 'Names of the API keys and workspaces among the keys and splits, by id' }),
 });
 
 export const UsageAlertSchema = Type.Object({

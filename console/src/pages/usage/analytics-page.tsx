@@ -1,7 +1,8 @@
-// Analytics of the workspace's AI usage (brief 000 S8.3): cost per day, tokens per day by model,
-// API key or agent, requests per provider, top API keys and agents, latency p50/p95 per model,
-// error rate — over a date range, from the rollups (sums equal the raw events). CSV of the raw
-// events of the range, streamed by the server.
+// Analytics of AI usage (brief 000 S8.3): cost per day, tokens per day by model, API key or
+// agent, requests per provider, top API keys and agents, latency p50/p95 per model, error rate —
+// over a date range, from the rollups (sums equal the raw events). CSV of the raw events of the
+// range, streamed by the server. One page, two scopes: the workspace (/ai/analytics, its owners
+// and admins) and every workspace (/admin/analytics, platform admins: top workspaces too).
 import { useMemo, useState } from 'react';
 import { formatUsd, useUsageSummary } from '../../api/ai.ts';
 import type { UsageSummary } from '../../api/ai.ts';
@@ -17,7 +18,8 @@ import './usage.css';
 
 const DAY = 86_400_000;
 const day = (d: Date) => d.toISOString().slice(0, 10);
-type Split = 'model' | 'apiKey' | 'agent';
+type Split = 'model' | 'apiKey' | 'agent' | 'workspace';
+type Scope = 'workspace' | 'platform';
 
 /** Every day of [from, to] (UTC), so days without calls show as zero. */
 function daysOf(from: string, to: string): string[] {
@@ -30,26 +32,36 @@ const n = (v: number) => v.toLocaleString('en-US');
 const short = (id: string) => (id ? `${id.slice(0, 8)}…` : '(none)');
 
 export function AnalyticsPage() {
+  return <AnalyticsView scope="workspace" />;
+}
+
+export function PlatformAnalyticsPage() {
+  return <AnalyticsView scope="platform" />;
+}
+
+function AnalyticsView({ scope }: { scope: Scope }) {
+  const isPlatform = scope === 'platform';
   const today = day(new Date());
   const [range, setRange] = useState({ from: day(new Date(Date.now() - 29 * DAY)), to: today });
-  const [split, setSplit] = useState<Split>('model');
+  const [split, setSplit] = useState<Split>(isPlatform ? 'workspace' : 'model');
   const window = { from: `${range.from}T00:00:00.000Z`, to: new Date(Date.parse(`${range.to}T00:00:00Z`) + DAY).toISOString() };
-  const byDay = useUsageSummary({ ...window, groupBy: 'day', split });
-  const byProvider = useUsageSummary({ ...window, groupBy: 'provider' });
-  const byModel = useUsageSummary({ ...window, groupBy: 'model' });
-  const byKey = useUsageSummary({ ...window, groupBy: 'apiKey' });
-  const byAgent = useUsageSummary({ ...window, groupBy: 'agent' });
+  const byDay = useUsageSummary({ ...window, groupBy: 'day', split }, scope);
+  const byProvider = useUsageSummary({ ...window, groupBy: 'provider' }, scope);
+  const byModel = useUsageSummary({ ...window, groupBy: 'model' }, scope);
+  const byKey = useUsageSummary({ ...window, groupBy: 'apiKey' }, scope);
+  const byAgent = useUsageSummary({ ...window, groupBy: 'agent' }, scope);
+  const byWorkspace = useUsageSummary({ ...window, groupBy: 'workspace' }, scope, isPlatform);
   const toast = useToast();
   const days = useMemo(() => daysOf(range.from, range.to), [range.from, range.to]);
 
   const preset = (length: number) => setRange({ from: day(new Date(Date.now() - (length - 1) * DAY)), to: today });
   const exportCsv = async () => {
     try {
-      const blob = await download('/usage/events.csv', window);
+      const blob = await download(isPlatform ? '/admin/usage/events.csv' : '/usage/events.csv', window);
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
-      a.download = `usage-${range.from}-${range.to}.csv`;
+      a.download = `usage-${isPlatform ? 'all-' : ''}${range.from}-${range.to}.csv`;
       a.click();
       URL.revokeObjectURL(url);
     } catch (error) {
@@ -60,8 +72,10 @@ export function AnalyticsPage() {
   return (
     <>
       <PageHeader
-        title="Analytics"
-        description="What your workspace's model calls cost, who made them, and how fast providers answered. Costs in USD, frozen at call time; unpriced calls are counted apart, never as $0."
+        title={isPlatform ? 'AI analytics, all workspaces' : 'Analytics'}
+        description={isPlatform
+          ? 'What every workspace\'s model calls cost, which workspaces and keys made them, and how fast providers answered. Costs in USD, frozen at call time; unpriced calls are counted apart, never as $0.'
+          : 'What your workspace\'s model calls cost, who made them, and how fast providers answered. Costs in USD, frozen at call time; unpriced calls are counted apart, never as $0.'}
         actions={<button type="button" className="btn btn-secondary" onClick={() => void exportCsv()}><Icon name="external" /> Export CSV</button>}
       />
       <div className="range-bar" role="group" aria-label="Date range">
@@ -72,9 +86,15 @@ export function AnalyticsPage() {
       <QueryView query={byDay} loadingLabel="Loading usage…">
         {(summary) => summary.totals.calls === 0 ? (
           <Card>
-            <EmptyState icon="layers" title="No model calls in this range" action={<Link to="/ai/providers" className="btn btn-primary">Add a provider</Link>}>
-              Connect a model provider, then call it from the playground, your agents, or any OpenAI or Anthropic client pointed at this workspace.
-            </EmptyState>
+            {isPlatform ? (
+              <EmptyState icon="layers" title="No model calls in any workspace in this range">
+                Workspaces call models once they connect a provider (or use one you configure for them). Try a longer range.
+              </EmptyState>
+            ) : (
+              <EmptyState icon="layers" title="No model calls in this range" action={<Link to="/ai/providers" className="btn btn-primary">Add a provider</Link>}>
+                Connect a model provider, then call it from the playground, your agents, or any OpenAI or Anthropic client pointed at this workspace.
+              </EmptyState>
+            )}
           </Card>
         ) : (
           <>
@@ -87,6 +107,7 @@ export function AnalyticsPage() {
                 title="Tokens per day"
                 actions={(
                   <select className="input input-sm" aria-label="Stack tokens by" value={split} onChange={(e) => setSplit(e.target.value as Split)}>
+                    {isPlatform ? <option value="workspace">by workspace</option> : null}
                     <option value="model">by model</option><option value="apiKey">by API key</option><option value="agent">by agent</option>
                   </select>
                 )}
@@ -111,6 +132,7 @@ export function AnalyticsPage() {
             </table>
           )}</QueryView>
         </Card>
+        {isPlatform ? <Card title="Top workspaces"><QueryView query={byWorkspace}>{(s) => <TopList summary={s} label="Workspace" />}</QueryView></Card> : null}
         <Card title="Top API keys"><QueryView query={byKey}>{(s) => <TopList summary={s} label="API key" />}</QueryView></Card>
         <Card title="Top agents"><QueryView query={byAgent}>{(s) => <TopList summary={s} label="Agent" />}</QueryView></Card>
       </div>
@@ -127,7 +149,7 @@ function layersOf(summary: UsageSummary, days: string[], split: Split): Array<{ 
   const layerOf = (key: string) => (shown.includes(key) ? key : '__other');
   const keys = [...shown, ...(ranked.length > 8 ? ['__other'] : [])];
   return keys.map((k) => ({
-    label: k === '__other' ? 'Others' : split === 'model' ? k : k ? short(k) : split === 'agent' ? '(no agent)' : '(a user session)',
+    label: k === '__other' ? 'Others' : split === 'model' ? k : k ? summary.labels[k] ?? short(k) : split === 'agent' ? '(no agent)' : '(a user session)',
     values: days.map((d) => summary.groups.filter((g) => g.key === d && layerOf(g.split ?? '') === k).reduce((s, g) => s + g.inputTokens + g.outputTokens, 0)),
   }));
 }
@@ -147,11 +169,11 @@ function Figures({ summary }: { summary: UsageSummary }) {
 
 function TopList({ summary, label }: { summary: UsageSummary; label: string }) {
   const rows = summary.groups.filter((g) => g.key !== '').slice(0, 10);
-  if (rows.length === 0) return <p className="muted">No calls by {label === 'API key' ? 'an API key' : 'an agent'} in this range.</p>;
+  if (rows.length === 0) return <p className="muted">No calls by {label === 'API key' ? 'an API key' : label === 'Workspace' ? 'any workspace' : 'an agent'} in this range.</p>;
   return (
     <table className="table table-compact">
       <thead><tr><th scope="col">{label}</th><th scope="col">Calls</th><th scope="col">Tokens</th><th scope="col">Cost</th></tr></thead>
-      <tbody>{rows.map((g) => <tr key={g.key}><td><code title={g.key}>{short(g.key)}</code></td><td>{n(g.calls)}</td><td>{n(g.inputTokens + g.outputTokens)}</td><td>{formatUsd(g.costMicros)}</td></tr>)}</tbody>
+      <tbody>{rows.map((g) => <tr key={g.key}><td>{summary.labels[g.key] ? <span title={g.key}>{summary.labels[g.key]}</span> : <code title={g.key}>{short(g.key)}</code>}</td><td>{n(g.calls)}</td><td>{n(g.inputTokens + g.outputTokens)}</td><td>{formatUsd(g.costMicros)}</td></tr>)}</tbody>
     </table>
   );
 }
