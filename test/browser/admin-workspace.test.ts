@@ -117,6 +117,27 @@ test('a platform admin runs a client account in Chromium (1366×768)', { timeout
       assert.equal(saved.account.notes, 'Renewal call in March.');
       assert.deepEqual(saved.account.metadata, { crmId: 'hs-88' });
     });
+
+    await t.test('the AI limits: the plan\'s, then raised above it by the platform admin with a temporary increase', async () => {
+      const card = page.getByTestId('admin-ai-limits');
+      await card.getByText('The pro plan\'s limits').waitFor();
+      assert.match(await card.innerText(), /of 100,000,000/);
+      await page.locator('#ws-ai-limits').getByRole('button', { name: 'Change limits' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Tokens a month').fill('250000000');
+      await dialog.getByLabel('Cost a month (USD)').fill('');
+      await dialog.getByLabel('Extra tokens').fill('5000000');
+      await dialog.getByLabel('Until (end of day, UTC)').fill('2099-01-31');
+      await dialog.getByRole('button', { name: 'Save limits' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await card.getByText(/Custom limits, with a temporary increase until 2099-01-31/).waitFor();
+      assert.match(await card.innerText(), /of 255,000,000/);
+      assert.match(await card.innerText(), /Cost this month[\s\S]*no limit/);
+      await snap(page, '05-ai-limits');
+      const quotas = await platform!.db.withPlatform(async (tx) => (await tx.query<{ monthly_tokens: string; monthly_cost_micros: string | null; extra_tokens: string }>(
+        `select monthly_tokens, monthly_cost_micros, extra_tokens from usage_quotas where workspace_id = $1 and scope = 'workspace'`, [workspace.id])).rows);
+      assert.deepEqual(quotas.map((q) => [Number(q.monthly_tokens), q.monthly_cost_micros, Number(q.extra_tokens)]), [[250_000_000, null, 5_000_000]]);
+    });
     assert.deepEqual(pageErrors, []);
   } finally {
     await browser?.close();

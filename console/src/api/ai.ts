@@ -151,6 +151,19 @@ export function useSetQuota() {
   });
 }
 
+/** A workspace's AI limits as a platform admin sees them (any limit, above the plan). */
+export function useAdminQuotas(workspaceId: string) {
+  return useQuery({ queryKey: keys.admin('workspace', workspaceId, 'quotas'), queryFn: ({ signal }) => api.get<Quotas>(`/admin/workspaces/${workspaceId}/quotas`, undefined, { signal }) });
+}
+
+export function useSetAdminQuota(workspaceId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: QuotaBody) => api.put<Quotas>(`/admin/workspaces/${workspaceId}/quotas`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.admin('workspace', workspaceId, 'quotas') }),
+  });
+}
+
 export function useUsageAlerts() {
   const ws = useWs();
   return useQuery({ queryKey: keys.workspace(ws, 'usage', 'alerts'), queryFn: ({ signal }) => api.get<{ data: UsageAlert[] }>('/usage/alerts', { limit: 50 }, { signal }).then((r) => r.data) });

@@ -11,7 +11,9 @@ import { Dialog } from '../../components/dialog.tsx';
 import { FormError, SelectField, TextField } from '../../components/field.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { Card, PageHeader } from '../../components/page.tsx';
-import { EmptyState, ErrorState, Loading, Spinner } from '../../components/states.tsx';
+import { formatUsd, useAdminQuotas, useSetAdminQuota } from '../../api/ai.ts';
+import { Gauge, QuotaDialog } from '../usage/quota-parts.tsx';
+import { EmptyState, ErrorState, Loading, QueryView, Spinner } from '../../components/states.tsx';
 import { RelativeTime } from '../../components/time.tsx';
 import { useToast } from '../../components/toast.tsx';
 import { capitalize, formatDate, formatDuration, formatMoney, formatPercent, minorDigits } from '../../lib/format.ts';
@@ -78,6 +80,7 @@ function Overview({ data: w, days, onDays, isRefreshing }: { data: WorkspaceOver
 
       <div className="grid-2">
         <AccountCard data={w} onEdit={() => setIsEditing(true)} />
+        <AiLimitsCard workspaceId={w.id} />
         <Card id="ws-members" title={`Members (${w.members.length})`}>
           {w.members.length === 0 ? <EmptyState icon="users" title="No members">Nobody can sign in to this workspace.</EmptyState> : (
             <ul className="plain-list">
@@ -288,5 +291,27 @@ function EditAccountDialog({ data: w, onClose }: { data: WorkspaceOverview; onCl
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** The workspace's monthly AI limits this month (gauges), changed by the platform admin above the plan if need be. */
+function AiLimitsCard({ workspaceId }: { workspaceId: string }) {
+  const quotas = useAdminQuotas(workspaceId);
+  const set = useSetAdminQuota(workspaceId);
+  const [isEditing, setIsEditing] = useState(false);
+  return (
+    <Card id="ws-ai-limits" title="AI limits this month" actions={<button type="button" className="btn btn-ghost btn-sm" onClick={() => setIsEditing(true)} disabled={!quotas.data}>Change limits</button>}>
+      <QueryView query={quotas}>{(q) => {
+        const own = q.quotas.find((x) => x.scope === 'workspace')!;
+        return (
+          <div className="form" data-testid="admin-ai-limits">
+            <p className="small muted">{own.source === 'plan' ? `The ${q.plan} plan's limits` : 'Custom limits'}{own.extra ? `, with a temporary increase until ${own.extra.expiresAt.slice(0, 10)}` : ''}.</p>
+            <Gauge label="Tokens this month" spent={own.spentTokens} held={own.reservedTokens} limit={own.effective.tokens} format={(v) => v.toLocaleString('en-US')} />
+            <Gauge label="Cost this month" spent={own.spentCostMicros} held={own.reservedCostMicros} limit={own.effective.costMicros} format={formatUsd} />
+            {isEditing ? <QuotaDialog quota={own} quotas={q} mutation={set} isPlatform onClose={() => setIsEditing(false)} /> : null}
+          </div>
+        );
+      }}</QueryView>
+    </Card>
   );
 }

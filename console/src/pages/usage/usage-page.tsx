@@ -3,45 +3,23 @@
 // the alerts history (80 %, 100 %, burn rate).
 import { useState } from 'react';
 import { formatUsd, useQuotas, useSetQuota, useUsageAlerts } from '../../api/ai.ts';
-import type { Quota, Quotas } from '../../api/ai.ts';
-import { errorMessage } from '../../api/client.ts';
+import type { Quota } from '../../api/ai.ts';
 import { useSession } from '../../auth/session.tsx';
 import { Badge } from '../../components/badge.tsx';
-import { Dialog } from '../../components/dialog.tsx';
-import { FormError, TextField } from '../../components/field.tsx';
 import { Card, PageHeader } from '../../components/page.tsx';
 import { QueryView } from '../../components/states.tsx';
 import { RelativeTime } from '../../components/time.tsx';
-import { useToast } from '../../components/toast.tsx';
 import { Link } from '../../lib/router.tsx';
+import { Gauge, QuotaDialog } from './quota-parts.tsx';
 import './usage.css';
 
 const n = (v: number) => v.toLocaleString('en-US');
-
-function Gauge({ label, spent, held, limit, format }: { label: string; spent: number; held: number; limit: number | null; format: (v: number) => string }) {
-  const ratio = limit ? spent / limit : 0;
-  const tone = ratio >= 1 ? 'is-danger' : ratio >= 0.8 ? 'is-warning' : '';
-  return (
-    <div className="gauge-row">
-      <div className="row" style={{ justifyContent: 'space-between' }}>
-        <span>{label}</span>
-        <span className="small"><strong>{format(spent)}</strong> {limit === null ? <span className="muted">· no limit</span> : <span className="muted">of {format(limit)} ({Math.round(ratio * 100)} %)</span>}{held ? <span className="muted"> · {format(held)} held by calls in flight</span> : null}</span>
-      </div>
-      {limit !== null ? (
-        <div className={`gauge ${tone}`} role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={limit} aria-valuenow={spent}>
-          <span style={{ width: `${Math.min(100, ratio * 100)}%` }} />
-          <span className="gauge-held" style={{ left: `${Math.min(100, ratio * 100)}%`, width: `${Math.min(100, (held / limit) * 100)}%` }} />
-        </div>
-      ) : null}
-    </div>
-  );
-}
-
 export function UsagePage() {
   const { can } = useSession();
   const quotas = useQuotas();
   const alerts = useUsageAlerts();
   const [editing, setEditing] = useState<Quota | null>(null);
+  const set = useSetQuota();
   return (
     <>
       <PageHeader title="Usage & budgets" description={<>Monthly AI limits, checked before each call: a call that could pass a limit is refused (429 quota_exceeded). See the details in <Link to="/ai/analytics">Analytics</Link>.</>} />
@@ -60,7 +38,7 @@ export function UsagePage() {
               </Card>
             ))}
             <p className="muted small">Counters reset on {q.resetsAt.slice(0, 10)} (UTC).</p>
-            {editing ? <QuotaDialog quota={editing} quotas={q} onClose={() => setEditing(null)} /> : null}
+            {editing ? <QuotaDialog quota={editing} quotas={q} mutation={set} onClose={() => setEditing(null)} /> : null}
           </>
         )}
       </QueryView>
@@ -82,33 +60,5 @@ export function UsagePage() {
         </QueryView>
       </Card>
     </>
-  );
-}
-
-function QuotaDialog({ quota, quotas, onClose }: { quota: Quota; quotas: Quotas; onClose: () => void }) {
-  const set = useSetQuota();
-  const toast = useToast();
-  const [tokens, setTokens] = useState(quota.monthlyTokens === null ? '' : String(quota.monthlyTokens));
-  const [dollars, setDollars] = useState(quota.monthlyCostMicros === null ? '' : String(quota.monthlyCostMicros / 1_000_000));
-  const ceiling = quota.scope === 'workspace' ? quotas.planLimits : quotas.quotas[0].effective;
-  return (
-    <Dialog open onClose={onClose} title="Change monthly limits" description={`Within ${quota.scope === 'workspace' ? `the ${quotas.plan} plan` : 'the workspace\'s limits'}: at most ${ceiling.tokens === null ? 'unlimited' : n(ceiling.tokens)} tokens and ${ceiling.costMicros === null ? 'unlimited cost' : formatUsd(ceiling.costMicros)} a month. Leave empty for no limit${quota.scope === 'workspace' ? ' (platform admins only)' : ''}.`}>
-      <form className="form" onSubmit={(e) => {
-        e.preventDefault();
-        set.mutate({
-          scope: quota.scope, ...(quota.scope === 'workspace' ? {} : { subjectId: quota.subjectId }),
-          monthlyTokens: tokens.trim() === '' ? null : Math.round(Number(tokens)),
-          monthlyCostMicros: dollars.trim() === '' ? null : Math.round(Number(dollars) * 1_000_000),
-        }, { onSuccess: () => { toast.success('Limits saved'); onClose(); } });
-      }}>
-        <TextField label="Tokens a month" inputMode="numeric" pattern="[0-9]*" value={tokens} onChange={(e) => setTokens(e.target.value)} />
-        <TextField label="Cost a month (USD)" inputMode="decimal" pattern="[0-9]*([.][0-9]{0,6})?" value={dollars} onChange={(e) => setDollars(e.target.value)} />
-        <FormError message={set.error ? errorMessage(set.error) : null} />
-        <div className="form-actions">
-          <button type="button" className="btn btn-secondary" onClick={onClose}>Cancel</button>
-          <button type="submit" className="btn btn-primary" disabled={set.isPending}>Save limits</button>
-        </div>
-      </form>
-    </Dialog>
   );
 }
