@@ -42,6 +42,7 @@ const ProvidersPage = lazy(() => import('./pages/llm/providers-page.tsx').then((
 const PlaygroundPage = lazy(() => import('./pages/llm/playground-page.tsx').then((m) => ({ default: m.PlaygroundPage })));
 const UsagePage = lazy(() => import('./pages/usage/usage-page.tsx').then((m) => ({ default: m.UsagePage })));
 const AnalyticsPage = lazy(() => import('./pages/usage/analytics-page.tsx').then((m) => ({ default: m.AnalyticsPage })));
+const AdminModelsPage = lazy(() => import('./pages/admin/admin-models-page.tsx').then((m) => ({ default: m.AdminModelsPage })));
 const PlatformAnalyticsPage = lazy(() => import('./pages/usage/analytics-page.tsx').then((m) => ({ default: m.PlatformAnalyticsPage })));
 const AdminWorkspaceDetailPage = lazy(() => import('./pages/admin/admin-workspace-detail-page.tsx').then((m) => ({ default: m.AdminWorkspaceDetailPage })));
 
@@ -69,6 +70,7 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/admin/workspaces/:id', title: 'Workspace', render: () => <AdminWorkspaceDetailPage />, isAdminOnly: true },
   { path: '/admin/dashboard', title: 'Platform dashboard', render: () => <AdminDashboardPage />, isAdminOnly: true },
   { path: '/admin/analytics', title: 'AI analytics', render: () => <PlatformAnalyticsPage />, isAdminOnly: true },
+  { path: '/admin/models', title: 'Models and prices', render: () => <AdminModelsPage />, isAdminOnly: true },
   { path: '/admin/jobs', title: 'Jobs', render: () => <AdminJobsPage />, isAdminOnly: true },
   { path: '/admin/impersonation', title: 'Impersonation requests', render: () => <ImpersonationRequestsPage />, isAdminOnly: true },
   { path: '/api-logs', title: 'API logs', render: () => <ApiLogsPage /> },

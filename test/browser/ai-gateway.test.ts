@@ -118,12 +118,42 @@ test('the AI pages in Chromium: provider, playground, analytics (the workspace\'
     await platform.admin.createPlatformAdmin({ ...admin, name: 'Root' });
     const adminPage = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
     adminPage.on('pageerror', (error) => pageErrors.push(error.message));
+    adminPage.on('response', async (response) => {
+      if (/\/(api\/)?v1\//.test(response.url())) bodies.push(await response.text().catch(() => ''));
+    });
     await logIn(adminPage, baseUrl, admin, { next: '/admin/analytics' });
     await adminPage.getByRole('heading', { name: 'AI analytics, all workspaces' }).waitFor();
     const top = adminPage.locator('.card', { hasText: 'Top workspaces' });
     await top.getByRole('cell', { name: 'Acme AI' }).waitFor();
     assert.match(await adminPage.getByTestId('usage-figures').innerText(), /Calls\s*1\b/i);
     await snap(adminPage, 'ai-analytics-platform', { fullPage: true });
+
+    // Models and prices: an operator provider (its key write-only), a new catalogue price.
+    await adminPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models and prices', exact: true }).click();
+    await adminPage.getByText('No operator provider').waitFor();
+    await adminPage.getByRole('button', { name: 'Add provider' }).first().click();
+    const opDialog = adminPage.getByRole('dialog');
+    await opDialog.getByLabel('Name').fill('house');
+    await opDialog.getByLabel('Kind').selectOption('openai_compatible');
+    await opDialog.getByLabel('Base URL').fill(`${fake.url}/openai/v1`);
+    await opDialog.getByLabel('API key').fill(PROVIDER_KEY);
+    await opDialog.getByRole('button', { name: 'Add provider' }).click();
+    await opDialog.waitFor({ state: 'detached' });
+    const opRow = adminPage.getByTestId('platform-providers').getByRole('row', { name: /house/ });
+    await opRow.getByText('set').waitFor();
+    await opRow.getByRole('button', { name: 'Test' }).click();
+    await opRow.getByText('works · 3 models').waitFor();
+    await adminPage.getByLabel('Find a model').fill('gpt-4o-mini');
+    const priceRow = adminPage.getByTestId('price-catalogue').getByRole('row', { name: /gpt-4o-mini/ }).first();
+    await priceRow.getByRole('button', { name: 'New price' }).click();
+    const priceDialog = adminPage.getByRole('dialog');
+    await priceDialog.getByLabel('Input', { exact: true }).fill('1.25');
+    await priceDialog.getByLabel('Output', { exact: true }).fill('5');
+    await priceDialog.getByRole('button', { name: 'Save price' }).click();
+    await priceDialog.waitFor({ state: 'detached' });
+    await priceRow.getByText('$1.25').waitFor();
+    assert.match(await priceRow.innerText(), /\$5\.00[\s\S]*admin/);
+    await snap(adminPage, 'ai-admin-models', { fullPage: true });
 
     assert.deepEqual(pageErrors, []);
     for (const body of bodies) assert.ok(!body.includes(PROVIDER_KEY), 'the provider key never reaches the browser');

@@ -187,3 +187,44 @@ export function formatUsd(micros: number | null): string {
   if (micros !== 0 && Math.abs(dollars) < 0.01) return `$${dollars.toFixed(6)}`;
   return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(dollars);
 }
+
+// The operator's side (platform admins): providers every workspace may use, and the price catalogue.
+export type PlatformProviderBody = BodyOf<'/api/v1/admin/llm/providers', 'post'>;
+export type CataloguePrice = ResponseOf<'/api/v1/admin/llm/prices', 'get'>['data'][number];
+export type CataloguePriceBody = BodyOf<'/api/v1/admin/llm/prices', 'post'>;
+
+export function usePlatformProviders() {
+  return useQuery({ queryKey: keys.admin('llm', 'providers'), queryFn: ({ signal }) => api.get<{ data: Provider[] }>('/admin/llm/providers', undefined, { signal }).then((r) => r.data) });
+}
+
+export function useCreatePlatformProvider() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: PlatformProviderBody) => api.post<Provider>('/admin/llm/providers', body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.admin('llm', 'providers') }),
+  });
+}
+
+export function useDeletePlatformProvider() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.delete(`/admin/llm/providers/${encodeURIComponent(id)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.admin('llm', 'providers') }),
+  });
+}
+
+export function useTestPlatformProvider() {
+  return useMutation({ mutationFn: (id: string) => api.post<ProviderTest>(`/admin/llm/providers/${encodeURIComponent(id)}/test`) });
+}
+
+export function useCataloguePrices() {
+  return useQuery({ queryKey: keys.admin('llm', 'prices'), queryFn: ({ signal }) => api.get<{ data: CataloguePrice[] }>('/admin/llm/prices', undefined, { signal }).then((r) => r.data) });
+}
+
+export function useAddCataloguePrice() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CataloguePriceBody) => api.post<CataloguePrice>('/admin/llm/prices', body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.admin('llm', 'prices') }),
+  });
+}

@@ -30,6 +30,7 @@ const ADMIN_NAV: NavItem[] = [
   { to: '/admin/dashboard', label: 'Dashboard', icon: 'home' },
   { to: '/admin/workspaces', label: 'Workspaces', icon: 'building' },
   { to: '/admin/analytics', label: 'AI analytics', icon: 'home' },
+  { to: '/admin/models', label: 'Models and prices', icon: 'layers' },
   { to: '/admin/tickets', label: 'Support tickets', icon: 'inbox' },
   { to: '/admin/requests', label: 'Request pipeline', icon: 'layers' },
   { to: '/admin/jobs', label: 'Jobs', icon: 'refresh' },
