@@ -70,6 +70,12 @@ describe('text PostgreSQL cannot hold is refused before any handler', () => {
     assertProblem(await post(JSON.stringify({ title: 'x', data: [[1, ['\u0000']]] })), 400, 'INVALID_TEXT', 'body.data.0.1.0');
     assertProblem(await app.inject({ url: '/api/v1/things?q=%00' }), 400, 'INVALID_TEXT', 'querystring.q');
     assertProblem(await post(JSON.stringify({ title: 'x' }), {}, '/api/v1/things/a%00b'), 400, 'INVALID_TEXT', 'params.name');
+    // A raw NUL byte in the JSON text (not escaped) is refused too; an escaped backslash before
+    // "u0000" is plain text, not a NUL.
+    assertProblem(await post(Buffer.from('{"title":"a\u0000b"}')), 400, 'MALFORMED_JSON');
+    const literal = await post('{"title":"C:\\\\u0000"}');
+    assert.equal(literal.statusCode, 200, literal.body);
+    assert.equal(JSON.parse(literal.body).body.title, 'C:\\u0000');
   });
 
   test('lone surrogates, escaped in JSON or percent-encoded', async () => {

@@ -55,12 +55,37 @@ function textFault(text: string): string | null {
   return null;
 }
 
+/** Deeper than this, the quick check hands over to the iterative walk (no deep recursion). */
+const QUICK_DEPTH = 1000;
+
+/**
+ * Whether `findTextFault` would find anything: a recursive walk that builds no path and
+ * allocates nothing, run first on every input (bodies, headers, query strings) — the common case
+ * has no fault, and only a faulty input pays for the walk that names the path.
+ */
+function hasFault(node: unknown, depth: number, maxDepth: number, isTextChecked: boolean): boolean {
+  if (typeof node === 'string') return isTextChecked && textFault(node) !== null;
+  if (node === null || typeof node !== 'object') return false;
+  if (depth >= maxDepth || depth >= QUICK_DEPTH) return true;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) if (hasFault(node[i], depth + 1, maxDepth, isTextChecked)) return true;
+    return false;
+  }
+  const keys = Object.keys(node);
+  for (let i = 0; i < keys.length; i++) {
+    if (isTextChecked && textFault(keys[i]) !== null) return true;
+    if (hasFault((node as Record<string, unknown>)[keys[i]], depth + 1, maxDepth, isTextChecked)) return true;
+  }
+  return false;
+}
+
 /**
  * The first string (value or key) PostgreSQL could not store as text, walking without recursion.
  * Also refuses nesting deeper than `maxDepth` (a stack overflow later, in a validator, a
  * redactor or a JSON encoder, would be a 500).
  */
-export function findTextFault(value: unknown, root: string, maxDepth = Infinity): TextFault | null {
+export function findTextFault(value: unknown, root: string, maxDepth = Infinity, isTextChecked = true): TextFault | null {
+  if (!hasFault(value, 0, maxDepth, isTextChecked)) return null;
   const stack: Array<[unknown, string, number]> = [[value, root, 0]];
   while (stack.length > 0) {
     const [node, path, depth] = stack.pop()!;
@@ -95,9 +120,14 @@ export type InputLimits = {
   bodyLimit: number;
 };
 
-/** Checks a parsed JSON body: depth, then text. Throws the problem to answer. */
-export function checkJsonBody(value: unknown, maxDepth: number): void {
-  const fault = findTextFault(value, 'body', maxDepth);
+/**
+ * Checks a parsed JSON body: depth, then text. Throws the problem to answer. Given the body's
+ * JSON text, strings are checked only when it could hold a bad one: valid UTF-8 carries no lone
+ * surrogate, so a NUL or a surrogate can only come from a raw NUL or a `\u` escape.
+ */
+export function checkJsonBody(value: unknown, maxDepth: number, json?: string): void {
+  const isTextChecked = json === undefined || json.includes('\\u') || json.includes('\u0000');
+  const fault = findTextFault(value, 'body', maxDepth, isTextChecked);
   if (!fault) return;
   if (fault.isDepth) throw kernelErrors.create('JSON_TOO_DEEP', `${fault.path} ${fault.reason}`, { extra: { maxDepth } });
   throw invalidText(fault);
@@ -114,10 +144,11 @@ export function registerInputChecks(app: FastifyInstance, limits: InputLimits): 
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limits.bodyLimit }, (request, body, done) => {
     const bytes = body as Buffer;
     if (!isUtf8(bytes)) return done(kernelErrors.create('INVALID_TEXT', 'body is not valid UTF-8', { extra: { errors: [{ path: 'body', message: 'is not valid UTF-8' }] } }), undefined);
-    parseJson(request, bytes.toString('utf8'), (err, value) => {
+    const text = bytes.toString('utf8');
+    parseJson(request, text, (err, value) => {
       if (err) return done(kernelErrors.create('MALFORMED_JSON', err.message), undefined);
       try {
-        checkJsonBody(value, limits.maxJsonDepth);
+        checkJsonBody(value, limits.maxJsonDepth, text);
       } catch (problem) {
         return done(problem as AppError, undefined);
       }

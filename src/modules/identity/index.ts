@@ -5,7 +5,7 @@ import type { AuditModule } from '../audit/index.ts';
 import type { AccessModule } from '../access/index.ts';
 import { createTokenSigner } from './tokens.ts';
 import { countMembers, listWorkspaceMembers, promoteToPlatformAdmin, searchUsers } from './directory.store.ts';
-import { apiKeyExists } from './api-keys/api-keys.store.ts';
+import { apiKeyExists, apiKeyNames } from './api-keys/api-keys.store.ts';
 import { createSessionService } from './sessions.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { assertPasswordStrength, hashPassword, verifyPassword } from './passwords.ts';
@@ -70,6 +70,8 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     /** Cross-workspace user directory, for the platform path (withPlatform) only. */
     directory: { countMembers, listWorkspaceMembers, searchUsers, promoteToPlatformAdmin },
     apiKeyExists,
+    /** Names of API keys by id, for reports (whatever the caller's transaction may see). */
+    apiKeyNames,
   };
 }
 

@@ -79,7 +79,7 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
     },
     /** A workspace's usage summary (rollups + live events), in its tenant transaction. */
     summarize(tx: Tx, workspaceId: string, query: { from?: string; to?: string; groupBy?: UsageGroup; split?: UsageSplit }): Promise<UsageSummary> {
-      return summarizeUsage(tx, workspaceId, query);
+      return summarizeUsage(tx, workspaceId, query, modules.identity.apiKeyNames);
     },
     quotas(tx: Tx, workspaceId: string, plan: string): Promise<QuotasView> {
       return getQuotas(tx, workspaceId, plan);

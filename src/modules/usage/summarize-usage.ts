@@ -86,17 +86,21 @@ const RAW_COLUMNS = `occurred_at as t, workspace_id, api_key_id, agent_id, provi
 
 type Row = { key: string; split: string | null; latency_bucket: number; calls: string; input_tokens: string; output_tokens: string; cost_micros: string; unpriced_calls: string; estimated_calls: string; error_calls: string };
 
-/** Names of the API keys or workspaces among `ids` (whatever the transaction may see). */
-async function labelsOf(tx: Tx, dimension: UsageGroup, ids: Set<string>): Promise<Record<string, string>> {
+/** Where the names of API keys come from (identity's door). */
+export type ApiKeyNames = (tx: Tx, ids: string[]) => Promise<Record<string, string>>;
+
+/** Names of the API keys (identity's door) or workspaces (tenancy's directory) among `ids`, as the transaction may see them. */
+async function labelsOf(tx: Tx, dimension: UsageGroup, ids: Set<string>, apiKeyNames?: ApiKeyNames): Promise<Record<string, string>> {
   const list = [...ids].filter((id) => /^[0-9a-f-]{36}$/.test(id));
-  if (list.length === 0 || (dimension !== 'apiKey' && dimension !== 'workspace')) return {};
-  const table = dimension === 'apiKey' ? 'api_keys' : 'workspaces';
-  const { rows } = await tx.query<{ id: string; name: string }>(`select id::text, name from ${table} where id = any($1::uuid[])`, [list]);
+  if (list.length === 0) return {};
+  if (dimension === 'apiKey') return apiKeyNames ? apiKeyNames(tx, list) : {};
+  if (dimension !== 'workspace') return {};
+  const { rows } = await tx.query<{ id: string; name: string }>('select id::text, name from workspace_directory where id = any($1::uuid[])', [list]);
   return Object.fromEntries(rows.map((r) => [r.id, r.name]));
 }
 
 /** `workspaceId` null: every workspace (the caller's transaction is the platform's). */
-export async function summarizeUsage(tx: Tx, workspaceId: string | null, q: { from?: string; to?: string; groupBy?: UsageGroup; split?: UsageSplit }): Promise<UsageSummary> {
+export async function summarizeUsage(tx: Tx, workspaceId: string | null, q: { from?: string; to?: string; groupBy?: UsageGroup; split?: UsageSplit }, apiKeyNames?: ApiKeyNames): Promise<UsageSummary> {
   const { from, to } = usageWindow(q);
   const groupBy = q.groupBy ?? 'day';
   const split = q.split ?? null;
@@ -148,8 +152,8 @@ export async function summarizeUsage(tx: Tx, workspaceId: string | null, q: { fr
   list.sort((x, y) => (isTime ? x.key.localeCompare(y.key) || (x.split ?? '').localeCompare(y.split ?? '') : y.costMicros - x.costMicros || y.calls - x.calls || x.key.localeCompare(y.key)));
   const groupsShown = list.slice(0, 5000);
   const labels = {
-    ...await labelsOf(tx, groupBy, new Set(groupsShown.map((g) => g.key))),
-    ...(split ? await labelsOf(tx, split, new Set(groupsShown.map((g) => g.split ?? ''))) : {}),
+    ...await labelsOf(tx, groupBy, new Set(groupsShown.map((g) => g.key)), apiKeyNames),
+    ...(split ? await labelsOf(tx, split, new Set(groupsShown.map((g) => g.split ?? '')), apiKeyNames) : {}),
   };
   return { from: from.toISOString(), to: to.toISOString(), groupBy, split, currency: 'USD', totals: finish(totals), groups: groupsShown, labels };
 }

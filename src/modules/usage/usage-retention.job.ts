@@ -22,7 +22,7 @@ export async function applyUsageRetention(db: Database, options: { now?: Date; l
   const { workspaces, rolledTo } = await db.withPlatform(async (tx) => ({
     // Only workspaces holding an event older than the shortest retention have work.
     workspaces: (await tx.query<{ id: string; plan: string }>(
-      `select w.id, w.plan from workspaces w
+      `select w.id, w.plan from workspace_directory w
         where exists (select 1 from usage_events e where e.workspace_id = w.id and e.occurred_at < $1)`, [new Date(now.getTime() - DEFAULT_DAYS * DAY_MS)])).rows,
     rolledTo: (await tx.query<{ rolled_to: Date }>('select rolled_to from usage_rollup_watermark')).rows[0].rolled_to,
   }));

@@ -86,13 +86,13 @@ export function usageRoutes(ctx: UsageContext & { subjectExists: SubjectExists }
       schema: { tags, summary: 'Usage summed per hour/day/week/month or per model, provider, API key, agent or status', querystring: UsageSummaryQuery, response: { 200: UsageSummarySchema } },
     }, async (request) => {
       const ws = request.principal!.workspaceId;
-      return ctx.db.withWorkspace(ws, (tx) => summarizeUsage(tx, ws, request.query));
+      return ctx.db.withWorkspace(ws, (tx) => summarizeUsage(tx, ws, request.query, ctx.identity.apiKeyNames));
     });
 
     app.get('/admin/usage/summary', {
       config: { auth: 'platform-admin' },
       schema: { tags: ['admin'], summary: 'AI usage across every workspace (platform admins): the same sums as /usage/summary, and groupBy/split=workspace', querystring: UsageSummaryQuery, response: { 200: UsageSummarySchema } },
-    }, async (request) => ctx.db.withPlatform((tx) => summarizeUsage(tx, null, request.query)));
+    }, async (request) => ctx.db.withPlatform((tx) => summarizeUsage(tx, null, request.query, ctx.identity.apiKeyNames)));
 
     app.get('/admin/usage/events.csv', {
       config: { auth: 'platform-admin' },

@@ -99,6 +99,13 @@ export async function revokeApiKeyWithState(tx: Tx, workspaceId: string, id: str
 }
 
 /** Does an API key (revoked or not) exist in the workspace? (other modules' quotas name keys) */
+/** Names of the workspace's API keys among `ids` (those the transaction may see), by id. */
+export async function apiKeyNames(tx: Tx, ids: string[]): Promise<Record<string, string>> {
+  if (ids.length === 0) return {};
+  const { rows } = await tx.query<{ id: string; name: string }>('select id::text, name from api_keys where id = any($1::uuid[])', [ids]);
+  return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+}
+
 export async function apiKeyExists(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
   const { rows } = await tx.query('select 1 from api_keys where workspace_id = $1 and id = $2', [workspaceId, id]);
   return rows.length > 0;
