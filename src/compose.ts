@@ -26,6 +26,9 @@ import { createSupportModule } from './modules/support/index.ts';
 import { createApiLogsModule } from './modules/apilogs/index.ts';
 import { createUsageModule, USAGE_EVENT_TYPES } from './modules/usage/index.ts';
 import { ALLOWED_MODELS_SETTING, createLlmModule } from './modules/llm/index.ts';
+import { createMemoryModule } from './modules/memory/index.ts';
+import { createAgentsModule } from './modules/agents/index.ts';
+import type { AgentsModule } from './modules/agents/index.ts';
 
 export type ComposeOptions = { audit?: AuditModuleOptions };
 
@@ -68,18 +71,23 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   });
   // The AI gateway meters every call on the usage ledger; budget alerts go out as events and mail.
   for (const t of USAGE_EVENT_TYPES) webhooks.registerEventType(t.type, t.description);
+  // Agents come after the ledger and the gateway they use; the ledger's and memory's questions
+  // about agents are closures over the module built below.
+  let agents: AgentsModule | null = null;
   const usage = createUsageModule(deps, { audit, tenancy, identity, mail, jobs }, {
     emit: (tx, workspaceId, eventType, payload) => webhooks.emit(tx, workspaceId, eventType, payload),
-    subjectExists: (tx, workspaceId, scope, id) => (scope === 'api_key' ? identity.apiKeyExists(tx, workspaceId, id) : Promise.resolve(false)),
+    subjectExists: (tx, workspaceId, scope, id) => (scope === 'api_key' ? identity.apiKeyExists(tx, workspaceId, id) : scope === 'agent' && agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)),
   });
   const llm = createLlmModule(deps, { audit, secrets, tenancy, usage });
   tenancy.registerSetting(ALLOWED_MODELS_SETTING);
+  const memory = createMemoryModule(deps, { audit, tenancy }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
+  agents = createAgentsModule(deps, { audit, llm, memory }, { usage, tenancy, listMembers: identity.directory.listWorkspaceMembers });
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,
     reports: { workflows: workflows.reports, requests: requests.reports, support: support.reports, apiLogs: apiLogs.reports, audit: audit.reports },
   });
 
-  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm };
+  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm, memory, agents };
 }
 
 export type Modules = ReturnType<typeof composeModules>;

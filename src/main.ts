@@ -57,12 +57,14 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   audit.registerMetrics(metrics.registry);
   apiLogs.registerMetrics(metrics.registry);
   modules.llm.registerMetrics(metrics.registry);
+  modules.agents.registerMetrics(metrics.registry);
   apiLogs.registerCapture(app); // before the API routes: root hooks apply to plugins registered after them
   await app.register(
     async (api) => {
       for (const m of [
         modules.identity, modules.tenancy, modules.onboarding, modules.mail, modules.admin, modules.audit, modules.secrets, modules.jobsAdmin,
         modules.access, modules.webhooks, modules.workflows, modules.requests, modules.support, modules.apiLogs, modules.usage, modules.llm,
+        modules.memory, modules.agents,
       ]) await api.register(m.routes);
     },
     { prefix: '/api/v1' },

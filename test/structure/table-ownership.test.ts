@@ -26,6 +26,8 @@ const OWNERS: Record<string, string[]> = {
   admin: ['health_samples', 'workspace_accounts'],
   llm: ['llm_providers', 'llm_platform_providers', 'llm_aliases', 'llm_prices', 'llm_workspace_prices'],
   usage: ['usage_events', 'usage_quotas', 'usage_counters', 'usage_reservations', 'usage_alerts', 'usage_rollups', 'usage_rollup_watermark'],
+  agents: ['agents', 'agent_versions', 'agent_threads', 'agent_runs', 'agent_messages', 'agent_logs'],
+  memory: ['memories', 'memory_counters'],
 };
 
 /** Views a module publishes for every other module to read. */

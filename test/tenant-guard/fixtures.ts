@@ -9,7 +9,8 @@ export type Fixtures = {
   a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string; secretName: string; secretId: string; auditEventId: string; roleId: string;
     workflowId: string; executionId: string; requestId: string; ticketId: string; apiLogId: string; jobId: string;
     endpointId: string; endpointSecret: string; inboundDeliveryId: string; subscriptionId: string; outboundDeliveryId: string;
-    llmProviderId: string; llmAlias: string; llmPriceModel: string };
+    llmProviderId: string; llmAlias: string; llmPriceModel: string;
+    agentId: string; threadId: string; runId: string; memoryId: string; sharedMemoryId: string };
   /** When A's fixtures were made: B's API logs up to here hold none of what B sends later. */
   createdAt: string;
   b: Tenant;
@@ -103,13 +104,26 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
     `insert into usage_events (workspace_id, request_id, api_key_id, provider_id, provider_name, operation, api_format, model, resolved_model, input_tokens, output_tokens, cost_micros, pricing, usage_source, status)
      values ($1, 'guard-a-usage-req', $2, $3, 'guard-a-llm', 'chat', 'openai', 'guard-a-alias', 'guard-a-usage-model', 10, 5, 7, 'priced', 'provider', 'ok')`, [a.workspaceId, extra.apiKeyId, provider.id]));
   const llm = { llmProviderId: provider.id, llmAlias: 'guard-a-alias', llmPriceModel: 'guard-a-model' };
+  // Agents: an agent (published), a conversation and a run (written as a run would), memories, a log entry.
+  const agent = await asA('POST', '/api/v1/agents', { name: 'Guard agent of A', description: 'Agent description of A', config: { model: 'guard-a-alias', systemPrompt: 'Prompt of A', tools: ['memory.recall'] } });
+  await asA('POST', `/api/v1/agents/${agent.id}/publish`, {});
+  const memory = await asA('POST', `/api/v1/agents/${agent.id}/remember`, { text: 'Memory of A about guard invoices', tags: ['guard-a-tag'] });
+  const shared = await asA('POST', '/api/v1/memories', { text: 'Shared memory of A about guard hours' });
+  const agentRows = await platform.db.withWorkspace(a.workspaceId, async (tx) => {
+    const thread = await tx.query<{ id: string }>(`insert into agent_threads (workspace_id, agent_id, title) values ($1, $2, 'Thread of A') returning id`, [a.workspaceId, agent.id]);
+    const run = await tx.query<{ id: string }>(`insert into agent_runs (workspace_id, agent_id, version, thread_id, trigger, status, ended_at) values ($1, $2, 1, $3, 'chat', 'completed', now()) returning id`, [a.workspaceId, agent.id, thread.rows[0].id]);
+    await tx.query(`insert into agent_messages (workspace_id, thread_id, run_id, role, content) values ($1, $2, $3, 'user', 'Message of A')`, [a.workspaceId, thread.rows[0].id, run.rows[0].id]);
+    await tx.query(`insert into agent_logs (workspace_id, agent_id, run_id, level, type, message) values ($1, $2, $3, 'info', 'run_ended', 'Log line of A')`, [a.workspaceId, agent.id, run.rows[0].id]);
+    return { threadId: thread.rows[0].id, runId: run.rows[0].id };
+  });
+  const agents = { agentId: agent.id, ...agentRows, memoryId: memory.id, sharedMemoryId: shared.id };
   const hooks = { endpointId: endpoint.id, endpointSecret: endpoint.secret, inboundDeliveryId: (hook.json() as { deliveryId: string }).deliveryId, subscriptionId: subscription.id, outboundDeliveryId: ping.id };
   const durable = { workflowId: workflow.id, executionId: execution.executionId, requestId: request.id, ticketId: ticket.id, apiLogId: apiLog.rows[0].id, jobId: job.id };
   const audit = await platform.db.withPlatform((tx) =>
     tx.query<{ id: string }>(`select id from audit_events where workspace_id = $1 and action = 'secret.created'`, [a.workspaceId]));
   if (!audit.rows[0]) throw new Error('fixture: no audit event for A\'s secret');
   return {
-    a: { ...a, ...extra, ...durable, ...hooks, ...llm, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id, roleId },
+    a: { ...a, ...extra, ...durable, ...hooks, ...llm, ...agents, secretName: 'GUARD_SECRET_A', secretId, auditEventId: audit.rows[0].id, roleId },
     b,
     createdAt: new Date().toISOString(),
     secretsOfA: [a.workspaceId, a.ownerId, a.ownerEmail, a.slug, 'Workspace GUARD-A', extra.memberId, 'member-of-a@example.com',
@@ -117,6 +131,8 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
       extra.childWorkspaceId, 'guard-a-child', a.sessionId, secretValue, secretId, 'workspace/guard-a/GUARD_SECRET_A', 'Secret description of A', audit.rows[0].id, roleId, 'Role of A', 'Role description of A',
       ...Object.values(durable), 'Guard workflow of A', 'output-of-a', 'input-of-a', 'Guard request of A', 'Guard ticket of A', 'Ticket description of A', 'api log body of A', 'guard-a-req',
       ...Object.values(hooks), 'Guard endpoint of A', 'hook-body-of-a', 'a-receiver', 'Subscription of A',
-      provider.id, 'guard-a-llm', 'guard-a-alias', 'guard-a-model', 'guard-a-usage-model', 'guard-a-usage-req'],
+      provider.id, 'guard-a-llm', 'guard-a-alias', 'guard-a-model', 'guard-a-usage-model', 'guard-a-usage-req',
+      ...Object.values(agents), 'Guard agent of A', 'Agent description of A', 'Prompt of A', 'Memory of A about guard invoices', 'guard-a-tag', 'Shared memory of A about guard hours',
+      'Thread of A', 'Message of A', 'Log line of A'],
   };
 }

@@ -39,6 +39,32 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/usage/summary': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/summary?groupBy=model' }) },
   'GET /api/v1/usage/alerts': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/usage/alerts' }) },
   'PUT /api/v1/admin/workspaces/:id/quotas': { kind: 'platform', call: (fx) => ({ method: 'PUT', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/quotas`, payload: { scope: 'workspace', monthlyTokens: 1, monthlyCostMicros: 1 } }) },
+  'GET /api/v1/agents/tools': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/agents/tools' }) },
+  'GET /api/v1/agents': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/agents' }) },
+  'POST /api/v1/agents': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/agents', payload: { name: 'Agent of B', config: { model: 'b-model' } } }) },
+  'GET /api/v1/agents/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}` }) },
+  'PATCH /api/v1/agents/:id': { kind: 'byId', call: (fx) => ({ method: 'PATCH', url: `/api/v1/agents/${fx.a.agentId}`, payload: { name: 'taken by B' } }) },
+  'DELETE /api/v1/agents/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/agents/${fx.a.agentId}` }) },
+  'POST /api/v1/agents/:id/publish': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/agents/${fx.a.agentId}/publish` }) },
+  'GET /api/v1/agents/:id/versions': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/versions` }) },
+  'POST /api/v1/agents/:id/chat': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/agents/${fx.a.agentId}/chat`, payload: { message: 'hello', threadId: fx.a.threadId } }) },
+  'GET /api/v1/agents/:id/threads': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/threads` }) },
+  'GET /api/v1/agents/:id/threads/:threadId': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/threads/${fx.a.threadId}` }) },
+  'GET /api/v1/agents/:id/runs': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/runs` }) },
+  'GET /api/v1/agents/:id/runs/:runId': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/runs/${fx.a.runId}` }) },
+  'POST /api/v1/agents/:id/runs/:runId/cancel': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/agents/${fx.a.agentId}/runs/${fx.a.runId}/cancel` }) },
+  'GET /api/v1/agents/:id/logs': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/logs` }) },
+  'DELETE /api/v1/agents/:id/logs': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/agents/${fx.a.agentId}/logs` }) },
+  'POST /api/v1/agents/:id/remember': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/agents/${fx.a.agentId}/remember`, payload: { text: 'B writes into A' } }) },
+  'GET /api/v1/agents/:id/recall': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/recall?query=guard%20invoices` }) },
+  'GET /api/v1/agents/:id/memories': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/memories` }) },
+  'GET /api/v1/memories': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/memories' }) },
+  'POST /api/v1/memories': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/memories', payload: { text: 'Shared memory of B' } }) },
+  'GET /api/v1/memories/recall': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/memories/recall?query=guard%20hours' }) },
+  'GET /api/v1/memories/quota': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/memories/quota' }) },
+  'GET /api/v1/memories/export': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/memories/export' }) },
+  'PATCH /api/v1/memories/:id': { kind: 'byId', call: (fx) => ({ method: 'PATCH', url: `/api/v1/memories/${fx.a.memoryId}`, payload: { text: 'B rewrites A' } }) },
+  'DELETE /api/v1/memories/:id': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/memories/${fx.a.sharedMemoryId}` }) },
   'GET /api/v1/admin/usage/summary': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/usage/summary?groupBy=workspace' }) },
   'GET /api/v1/admin/usage/events.csv': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/usage/events.csv' }) },
   'GET /api/v1/admin/workspaces/:id/quotas': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/quotas` }) },
@@ -278,7 +304,8 @@ describe('tenant guard: workspace B against workspace A', () => {
 
   /** What B itself sent (a URL or body naming A's id) may be echoed back; nothing else of A. */
   function withoutEcho(body: string, call: Call): string {
-    let out = body.replaceAll(call.url, '');
+    // The problem's `instance` is the path B asked for, without its query string.
+    let out = body.replaceAll(call.url, '').replaceAll(call.url.split('?')[0], '');
     for (const value of Object.values(call.payload ?? {})) if (typeof value === 'string') out = out.replaceAll(value, '');
     return out;
   }

@@ -3154,6 +3154,1282 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's agents */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                draft: {
+                                    limits: {
+                                        /** @description Model calls per run */
+                                        maxSteps: number;
+                                        maxTokensPerRun: number;
+                                        runTimeoutMs: number;
+                                    };
+                                    /** @description Per model call */
+                                    maxOutputTokens?: number;
+                                    memory: {
+                                        /** @description recall: the memories closest to each message go into the context */
+                                        mode: "off" | "recall";
+                                        /** @description Recall only memories carrying every one of these tags */
+                                        tags: string[];
+                                        topK: number;
+                                    };
+                                    /** @description An alias (fast, smart) or provider/model of the gateway */
+                                    model: string;
+                                    systemPrompt: string;
+                                    temperature?: number;
+                                    /** @description Tools of the registry (GET /agents/tools) the agent may call */
+                                    tools: string[];
+                                };
+                                hasUnpublishedChanges: boolean;
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                publishedVersion: number | null;
+                                /** @description The role the agent acts with when no user is behind a run (webhook, workflow) */
+                                serviceRole: "admin" | "member" | "viewer";
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an agent (its first draft; publish it to run it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The first draft: model required, the rest defaulted */
+                        config: {
+                            limits?: {
+                                /** @description Model calls per run */
+                                maxSteps: number;
+                                maxTokensPerRun: number;
+                                runTimeoutMs: number;
+                            };
+                            /** @description Per model call */
+                            maxOutputTokens?: number;
+                            memory?: {
+                                /** @description recall: the memories closest to each message go into the context */
+                                mode: "off" | "recall";
+                                /** @description Recall only memories carrying every one of these tags */
+                                tags: string[];
+                                topK: number;
+                            };
+                            /** @description An alias (fast, smart) or provider/model of the gateway */
+                            model?: string;
+                            systemPrompt?: string;
+                            temperature?: number;
+                            /** @description Tools of the registry (GET /agents/tools) the agent may call */
+                            tools?: string[];
+                        } & {
+                            /** @description An alias (fast, smart) or provider/model of the gateway */
+                            model: string;
+                        };
+                        description?: string;
+                        name: string;
+                        /** @description The role the agent acts with when no user is behind a run (webhook, workflow) */
+                        serviceRole?: "admin" | "member" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            draft: {
+                                limits: {
+                                    /** @description Model calls per run */
+                                    maxSteps: number;
+                                    maxTokensPerRun: number;
+                                    runTimeoutMs: number;
+                                };
+                                /** @description Per model call */
+                                maxOutputTokens?: number;
+                                memory: {
+                                    /** @description recall: the memories closest to each message go into the context */
+                                    mode: "off" | "recall";
+                                    /** @description Recall only memories carrying every one of these tags */
+                                    tags: string[];
+                                    topK: number;
+                                };
+                                /** @description An alias (fast, smart) or provider/model of the gateway */
+                                model: string;
+                                systemPrompt: string;
+                                temperature?: number;
+                                /** @description Tools of the registry (GET /agents/tools) the agent may call */
+                                tools: string[];
+                            };
+                            hasUnpublishedChanges: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            publishedVersion: number | null;
+                            /** @description The role the agent acts with when no user is behind a run (webhook, workflow) */
+                            serviceRole: "admin" | "member" | "viewer";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An agent: its draft and published version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            draft: {
+                                limits: {
+                                    /** @description Model calls per run */
+                                    maxSteps: number;
+                                    maxTokensPerRun: number;
+                                    runTimeoutMs: number;
+                                };
+                                /** @description Per model call */
+                                maxOutputTokens?: number;
+                                memory: {
+                                    /** @description recall: the memories closest to each message go into the context */
+                                    mode: "off" | "recall";
+                                    /** @description Recall only memories carrying every one of these tags */
+                                    tags: string[];
+                                    topK: number;
+                                };
+                                /** @description An alias (fast, smart) or provider/model of the gateway */
+                                model: string;
+                                systemPrompt: string;
+                                temperature?: number;
+                                /** @description Tools of the registry (GET /agents/tools) the agent may call */
+                                tools: string[];
+                            };
+                            hasUnpublishedChanges: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            publishedVersion: number | null;
+                            /** @description The role the agent acts with when no user is behind a run (webhook, workflow) */
+                            serviceRole: "admin" | "member" | "viewer";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete the agent with its versions, conversations, runs, logs and memories */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit the agent: name, description, service role, and its draft (publish to make it live) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Fields of the draft to change; publish to make them live */
+                        config?: {
+                            limits?: {
+                                /** @description Model calls per run */
+                                maxSteps: number;
+                                maxTokensPerRun: number;
+                                runTimeoutMs: number;
+                            };
+                            /** @description Per model call */
+                            maxOutputTokens?: number;
+                            memory?: {
+                                /** @description recall: the memories closest to each message go into the context */
+                                mode: "off" | "recall";
+                                /** @description Recall only memories carrying every one of these tags */
+                                tags: string[];
+                                topK: number;
+                            };
+                            /** @description An alias (fast, smart) or provider/model of the gateway */
+                            model?: string;
+                            systemPrompt?: string;
+                            temperature?: number;
+                            /** @description Tools of the registry (GET /agents/tools) the agent may call */
+                            tools?: string[];
+                        };
+                        description?: string;
+                        name?: string;
+                        /** @description The role the agent acts with when no user is behind a run (webhook, workflow) */
+                        serviceRole?: "admin" | "member" | "viewer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            draft: {
+                                limits: {
+                                    /** @description Model calls per run */
+                                    maxSteps: number;
+                                    maxTokensPerRun: number;
+                                    runTimeoutMs: number;
+                                };
+                                /** @description Per model call */
+                                maxOutputTokens?: number;
+                                memory: {
+                                    /** @description recall: the memories closest to each message go into the context */
+                                    mode: "off" | "recall";
+                                    /** @description Recall only memories carrying every one of these tags */
+                                    tags: string[];
+                                    topK: number;
+                                };
+                                /** @description An alias (fast, smart) or provider/model of the gateway */
+                                model: string;
+                                systemPrompt: string;
+                                temperature?: number;
+                                /** @description Tools of the registry (GET /agents/tools) the agent may call */
+                                tools: string[];
+                            };
+                            hasUnpublishedChanges: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            publishedVersion: number | null;
+                            /** @description The role the agent acts with when no user is behind a run (webhook, workflow) */
+                            serviceRole: "admin" | "member" | "viewer";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message: the agent answers, calling its tools as you (your permissions) until a final answer or a limit
+         * @description With `stream: true` the answer is Server-Sent Events: `run`, `memory_recall`, `token`, `tool_call`, `tool_result`, `message`, `done` (the run record). A client that leaves cancels the run.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        message: string;
+                        /** @description true: Server-Sent Events (token, tool_call, tool_result, memory_recall, message, done); false: one JSON answer */
+                        stream?: boolean;
+                        /** Format: uuid */
+                        threadId?: string;
+                        /** @description Run the draft instead of the published version (agent.manage) */
+                        useDraft?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The final answer (null when the run ended without one) */
+                            message: string | null;
+                            run: {
+                                actorUserId: string | null;
+                                /** Format: uuid */
+                                agentId: string;
+                                costMicros: number;
+                                endedAt: string | null;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                /** Format: uuid */
+                                id: string;
+                                inputTokens: number;
+                                latencyMs: number | null;
+                                modelCalls: number;
+                                outputTokens: number;
+                                /** Format: date-time */
+                                startedAt: string;
+                                status: "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                                steps: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    callId?: string;
+                                    costMicros?: number | null;
+                                    count?: number;
+                                    error?: {
+                                        code: string;
+                                        message: string;
+                                    } | null;
+                                    input?: unknown;
+                                    inputTokens?: number;
+                                    isTruncated?: boolean;
+                                    model?: string;
+                                    ms: number;
+                                    output?: unknown;
+                                    outputTokens?: number;
+                                    tool?: string;
+                                    type: "model" | "tool" | "memory_recall";
+                                }[];
+                                threadId: string | null;
+                                toolCalls: number;
+                                trigger: string;
+                                unpricedCalls: number;
+                                version: number | null;
+                            };
+                            /** Format: uuid */
+                            runId: string;
+                            status: "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                            /** Format: uuid */
+                            threadId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's log, newest first; `after` returns only newer entries (live tail) */
+        get: {
+            parameters: {
+                query?: {
+                    after?: string;
+                    level?: "info" | "warn" | "error";
+                    limit?: number;
+                    search?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                level: string;
+                                message: string;
+                                runId: string | null;
+                                tokens: number | null;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Clear the agent's log (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deleted: number;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/memories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's own memories, newest first (search: full-text; tags: all of them) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    search?: string;
+                    tags?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description null: shared by the workspace's agents */
+                                agentId: string | null;
+                                bytes: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                expiresAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the draft as the next version: chats and triggers run it from now on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            draft: {
+                                limits: {
+                                    /** @description Model calls per run */
+                                    maxSteps: number;
+                                    maxTokensPerRun: number;
+                                    runTimeoutMs: number;
+                                };
+                                /** @description Per model call */
+                                maxOutputTokens?: number;
+                                memory: {
+                                    /** @description recall: the memories closest to each message go into the context */
+                                    mode: "off" | "recall";
+                                    /** @description Recall only memories carrying every one of these tags */
+                                    tags: string[];
+                                    topK: number;
+                                };
+                                /** @description An alias (fast, smart) or provider/model of the gateway */
+                                model: string;
+                                systemPrompt: string;
+                                temperature?: number;
+                                /** @description Tools of the registry (GET /agents/tools) the agent may call */
+                                tools: string[];
+                            };
+                            hasUnpublishedChanges: boolean;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            publishedVersion: number | null;
+                            /** @description The role the agent acts with when no user is behind a run (webhook, workflow) */
+                            serviceRole: "admin" | "member" | "viewer";
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's memories (its own and the workspace's shared ones) closest to a query: full-text and trigram, fused; no model on the path */
+        get: {
+            parameters: {
+                query: {
+                    limit?: number;
+                    query: string;
+                    /** @description Comma-separated: every tag must be on the memory */
+                    tags?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description null: shared by the workspace's agents */
+                                agentId: string | null;
+                                bytes: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                expiresAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Reciprocal-rank fusion of full-text and trigram ranks (higher is closer) */
+                                score: number;
+                                tags: string[];
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/remember": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remember something for this agent (or, with isShared, for every agent of the workspace); a near-duplicate is updated instead (200, isMerged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expiresAt?: string | null;
+                        /** @description On an agent's route: keep it for every agent of the workspace instead of this one */
+                        isShared?: boolean;
+                        /** @description Flat key → string, number, boolean or null (20 keys at most) */
+                        metadata?: {
+                            [key: string]: string | number | boolean | null;
+                        };
+                        tags?: string[];
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description null: shared by the workspace's agents */
+                            agentId: string | null;
+                            bytes: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description true: a near-duplicate existed and was updated instead of adding another */
+                            isMerged: boolean;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description null: shared by the workspace's agents */
+                            agentId: string | null;
+                            bytes: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description true: a near-duplicate existed and was updated instead of adding another */
+                            isMerged: boolean;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's runs, newest first (the last 100) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actorUserId: string | null;
+                                /** Format: uuid */
+                                agentId: string;
+                                costMicros: number;
+                                endedAt: string | null;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                /** Format: uuid */
+                                id: string;
+                                inputTokens: number;
+                                latencyMs: number | null;
+                                modelCalls: number;
+                                outputTokens: number;
+                                /** Format: date-time */
+                                startedAt: string;
+                                status: "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                                steps: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    callId?: string;
+                                    costMicros?: number | null;
+                                    count?: number;
+                                    error?: {
+                                        code: string;
+                                        message: string;
+                                    } | null;
+                                    input?: unknown;
+                                    inputTokens?: number;
+                                    isTruncated?: boolean;
+                                    model?: string;
+                                    ms: number;
+                                    output?: unknown;
+                                    outputTokens?: number;
+                                    tool?: string;
+                                    type: "model" | "tool" | "memory_recall";
+                                }[];
+                                threadId: string | null;
+                                toolCalls: number;
+                                trigger: string;
+                                unpricedCalls: number;
+                                version: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: each step, tokens, cost, latency, error */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actorUserId: string | null;
+                            /** Format: uuid */
+                            agentId: string;
+                            costMicros: number;
+                            endedAt: string | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            inputTokens: number;
+                            latencyMs: number | null;
+                            modelCalls: number;
+                            outputTokens: number;
+                            /** Format: date-time */
+                            startedAt: string;
+                            status: "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                            steps: {
+                                /** Format: date-time */
+                                at: string;
+                                callId?: string;
+                                costMicros?: number | null;
+                                count?: number;
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                input?: unknown;
+                                inputTokens?: number;
+                                isTruncated?: boolean;
+                                model?: string;
+                                ms: number;
+                                output?: unknown;
+                                outputTokens?: number;
+                                tool?: string;
+                                type: "model" | "tool" | "memory_recall";
+                            }[];
+                            threadId: string | null;
+                            toolCalls: number;
+                            trigger: string;
+                            unpricedCalls: number;
+                            version: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/runs/{runId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run in flight (the model call is stopped and metered for what it produced) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runId: string;
+                            /** @enum {string} */
+                            status: "cancelling";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's conversations, most recent first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: uuid */
+                                agentId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/threads/{threadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's messages (the last 200), oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    threadId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                content: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                role: string;
+                                runId: string | null;
+                                toolCallId: string | null;
+                                toolCalls: {
+                                    arguments: string;
+                                    id: string;
+                                    name: string;
+                                }[] | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published versions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                config: {
+                                    limits: {
+                                        /** @description Model calls per run */
+                                        maxSteps: number;
+                                        maxTokensPerRun: number;
+                                        runTimeoutMs: number;
+                                    };
+                                    /** @description Per model call */
+                                    maxOutputTokens?: number;
+                                    memory: {
+                                        /** @description recall: the memories closest to each message go into the context */
+                                        mode: "off" | "recall";
+                                        /** @description Recall only memories carrying every one of these tags */
+                                        tags: string[];
+                                        topK: number;
+                                    };
+                                    /** @description An alias (fast, smart) or provider/model of the gateway */
+                                    model: string;
+                                    systemPrompt: string;
+                                    temperature?: number;
+                                    /** @description Tools of the registry (GET /agents/tools) the agent may call */
+                                    tools: string[];
+                                };
+                                /** Format: date-time */
+                                publishedAt: string;
+                                publishedBy: string | null;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tool registry: every tool, its schemas and permission, whether you may use it, and its calls since the process started */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                calls: number;
+                                description: string;
+                                errors: {
+                                    [key: string]: number;
+                                };
+                                inputSchema: unknown;
+                                /** @description Whether you hold its permission */
+                                isAllowed: boolean;
+                                isIdempotent: boolean;
+                                isMutating: boolean;
+                                name: string;
+                                outputSchema: unknown;
+                                p50Ms: number | null;
+                                p95Ms: number | null;
+                                permission: string;
+                                timeoutMs: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -3934,7 +5210,7 @@ export interface paths {
                                 /** Format: uuid */
                                 workspaceId: string;
                             }[];
-                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage")[];
+                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write")[];
                             principalType: "user" | "api_key";
                             role: "owner" | "admin" | "member" | "viewer";
                             sessionId: string | null;
@@ -6837,6 +8113,383 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/memories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every memory of the workspace, newest first: one agent's (agentId), the shared ones (agentId=shared) or all */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description One agent's memories, or `shared` for the workspace's */
+                    agentId?: string | "shared";
+                    cursor?: string;
+                    limit?: number;
+                    search?: string;
+                    tags?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description null: shared by the workspace's agents */
+                                agentId: string | null;
+                                bytes: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                expiresAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                tags: string[];
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Remember something for every agent of the workspace (shared) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expiresAt?: string | null;
+                        /** @description Flat key → string, number, boolean or null (20 keys at most) */
+                        metadata?: {
+                            [key: string]: string | number | boolean | null;
+                        };
+                        tags?: string[];
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description null: shared by the workspace's agents */
+                            agentId: string | null;
+                            bytes: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description true: a near-duplicate existed and was updated instead of adding another */
+                            isMerged: boolean;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description null: shared by the workspace's agents */
+                            agentId: string | null;
+                            bytes: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description true: a near-duplicate existed and was updated instead of adding another */
+                            isMerged: boolean;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/memories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Forget a memory (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a memory: text, tags, metadata, expiry */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        expiresAt?: string | null;
+                        /** @description Flat key → string, number, boolean or null (20 keys at most) */
+                        metadata?: {
+                            [key: string]: string | number | boolean | null;
+                        };
+                        tags?: string[];
+                        text?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description null: shared by the workspace's agents */
+                            agentId: string | null;
+                            bytes: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            tags: string[];
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/memories/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every memory of the workspace as JSON lines, streamed (newest first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One memory per line */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-ndjson": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/memories/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Memories and bytes used against the plan's limits, for the workspace and each agent that has some */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agents: {
+                                /** Format: uuid */
+                                agentId: string;
+                                bytes: number;
+                                count: number;
+                                maxBytes: number;
+                                maxCount: number;
+                            }[];
+                            plan: string;
+                            workspace: {
+                                bytes: number;
+                                count: number;
+                                maxBytes: number;
+                                maxCount: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/memories/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's shared memories closest to a query */
+        get: {
+            parameters: {
+                query: {
+                    limit?: number;
+                    query: string;
+                    /** @description Comma-separated: every tag must be on the memory */
+                    tags?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description null: shared by the workspace's agents */
+                                agentId: string | null;
+                                bytes: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                expiresAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                metadata: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description Reciprocal-rank fusion of full-text and trigram ranks (higher is closer) */
+                                score: number;
+                                tags: string[];
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/onboard/signup": {
         parameters: {
             query?: never;
@@ -6969,7 +8622,7 @@ export interface paths {
                                  * @description A permission of the registry (GET /permissions)
                                  * @enum {string}
                                  */
-                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage";
+                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write";
                                 resource: string;
                             }[];
                         };
@@ -7503,7 +9156,7 @@ export interface paths {
                                 description: string;
                                 /** @enum {string} */
                                 name: "owner" | "admin" | "member" | "viewer";
-                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage")[];
+                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write")[];
                             }[];
                             data: {
                                 /** @description API keys holding this role */
@@ -7562,7 +9215,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write";
                         }[];
                     };
                 };
@@ -7711,7 +9364,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write";
                         }[];
                     };
                 };

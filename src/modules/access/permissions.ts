@@ -39,6 +39,11 @@ export const PERMISSIONS = {
   'llm.manage': 'Connect, change and delete model providers, aliases and price overrides',
   'usage.read': 'See AI usage, costs, quotas, budgets and their alerts',
   'usage.manage': 'Set AI quotas and budgets for the workspace, its API keys and agents (within the plan)',
+  'agent.read': 'See agents, their versions, runs, conversations and logs',
+  'agent.manage': 'Create, edit, publish and delete agents; set their service role (never above your own); clear their logs',
+  'agent.run': 'Chat with agents and run them (each run acts with your permissions)',
+  'memory.read': 'See and recall the workspace\'s and its agents\' memories',
+  'memory.write': 'Add, edit and delete memories',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -52,8 +57,8 @@ const BUILT_IN: Record<Role, readonly Permission[]> = {
   owner: ALL,
   // Impersonation is the owner's by default (custom roles may be granted it).
   admin: ALL.filter((p) => p !== 'workspace.delete' && p !== 'impersonation.start'),
-  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment', 'llm.use', 'llm.read', 'usage.read'],
-  viewer: ['workspace.read', 'member.read', 'workflow.read', 'request.read', 'ticket.read'],
+  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment', 'llm.use', 'llm.read', 'usage.read', 'agent.read', 'agent.run', 'memory.read', 'memory.write'],
+  viewer: ['workspace.read', 'member.read', 'workflow.read', 'request.read', 'ticket.read', 'agent.read', 'memory.read'],
 };
 
 const SETS: Record<Role, ReadonlySet<Permission>> = {

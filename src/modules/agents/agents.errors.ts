@@ -1,0 +1,16 @@
+import { defineErrors } from '../../kernel/errors.ts';
+
+export const agentsErrors = defineErrors({
+  AGENT_NOT_FOUND: { status: 404, title: 'Agent not found' },
+  AGENT_NAME_TAKEN: { status: 409, title: 'An agent with this name exists' },
+  // Chat with an agent that has no published version (and the caller did not ask for the draft).
+  AGENT_NOT_PUBLISHED: { status: 409, title: 'The agent has no published version' },
+  // A tool named in the configuration is not in the registry.
+  AGENT_TOOL_UNKNOWN: { status: 422, title: 'Unknown tool' },
+  // A service role above the caller's own.
+  AGENT_ROLE_ABOVE_YOURS: { status: 403, title: 'The service role is above your own' },
+  THREAD_NOT_FOUND: { status: 404, title: 'Conversation not found' },
+  RUN_NOT_FOUND: { status: 404, title: 'Run not found' },
+  RUN_NOT_RUNNING: { status: 409, title: 'The run has ended' },
+  AGENT_CURSOR_INVALID: { status: 400, title: 'Invalid cursor' },
+});

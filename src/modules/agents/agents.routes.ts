@@ -1,0 +1,212 @@
+// /agents: definitions (draft, publish, versions), chat (JSON or Server-Sent Events), threads,
+// runs (cancel), logs (clear: audited), and the tool registry as the caller may use it.
+import type { FastifyReply } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
+import type { RoutePlugin } from '../../kernel/module.ts';
+import type { Principal } from '../../kernel/http/principal.ts';
+import { can } from '../access/index.ts';
+import { auditContextOf } from '../audit/index.ts';
+import type { AgentsContext } from './agents.context.ts';
+import { agentsErrors } from './agents.errors.ts';
+import {
+  AgentSchema, ChatAnswer, ChatBody, CreateAgentBody, IdParams, LogQuery, LogSchema, MessageSchema, RunParams, RunSchema, ThreadParams, ThreadSchema,
+  ToolInfoSchema, UpdateAgentBody, VersionSchema,
+} from './agents.schema.ts';
+import type { ChatInput } from './agents.schema.ts';
+import { changeAgent, createAgent, publishAgent, removeAgent } from './manage-agents.ts';
+import { runAgent } from './run-agent.ts';
+import type { RunEvent } from './run-agent.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import {
+  agentExists, deleteLogs, selectAgent, selectAgents, selectLogs, selectMessages, selectRun, selectRuns, selectThreads, selectVersions, threadExists, viewOfAgent,
+} from './agents.store.ts';
+
+const tags = ['agents'];
+const NoContent = Type.Null({ description: 'No content' });
+
+/** What a chat runs: the published version, or the draft for those who may edit the agent. */
+async function prepareChat(ctx: AgentsContext, principal: Principal, agentId: string, input: ChatInput) {
+  const ws = principal.workspaceId;
+  return ctx.db.withWorkspace(ws, async (tx) => {
+    const agent = await selectAgent(tx, ws, agentId);
+    if (!agent) throw agentsErrors.create('AGENT_NOT_FOUND');
+    if (input.threadId && !(await threadExists(tx, ws, agentId, input.threadId))) throw agentsErrors.create('THREAD_NOT_FOUND');
+    if (input.useDraft) {
+      if (!can(principal, 'agent.manage')) throw agentsErrors.create('AGENT_NOT_PUBLISHED', 'Running the draft needs agent.manage');
+      return { version: null, config: agent.draft };
+    }
+    if (agent.published_version === null || !agent.published_config) throw agentsErrors.create('AGENT_NOT_PUBLISHED', 'Publish the agent first (or run the draft with useDraft)');
+    return { version: agent.published_version, config: agent.published_config };
+  });
+}
+
+function sse(reply: FastifyReply, event: RunEvent): void {
+  if (!reply.raw.destroyed) reply.raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+}
+
+export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
+  /** fn in the caller's workspace, once the agent is known to be one of its own (else 404). */
+  const inAgent = <T>(principal: Principal, agentId: string, fn: (tx: Tx, ws: string) => Promise<T>) => {
+    const ws = principal.workspaceId;
+    return ctx.db.withWorkspace(ws, async (tx) => {
+      if (!(await agentExists(tx, ws, agentId))) throw agentsErrors.create('AGENT_NOT_FOUND');
+      return fn(tx, ws);
+    });
+  };
+
+  return async (app) => {
+    app.get('/agents/tools', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'The tool registry: every tool, its schemas and permission, whether you may use it, and its calls since the process started', response: { 200: Type.Object({ data: Type.Array(Type.Object({ ...ToolInfoSchema.properties, calls: Type.Integer(), p50Ms: Type.Union([Type.Integer(), Type.Null()]), p95Ms: Type.Union([Type.Integer(), Type.Null()]), errors: Type.Record(Type.String(), Type.Integer()) })) }) } },
+    }, async (request) => {
+      const stats = new Map(ctx.tools.stats().map((s) => [s.name, s]));
+      return {
+        data: ctx.tools.list().map((t) => ({
+          name: t.name, description: t.description, permission: t.permission, isMutating: t.isMutating, isIdempotent: t.isIdempotent, timeoutMs: t.timeoutMs,
+          inputSchema: t.inputSchema, outputSchema: t.outputSchema, isAllowed: can(request.principal!, t.permission),
+          calls: stats.get(t.name)?.calls ?? 0, p50Ms: stats.get(t.name)?.p50Ms ?? null, p95Ms: stats.get(t.name)?.p95Ms ?? null, errors: stats.get(t.name)?.errors ?? {},
+        })),
+      };
+    });
+
+    app.get('/agents', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'The workspace\'s agents', response: { 200: Type.Object({ data: Type.Array(AgentSchema) }) } },
+    }, async (request) => ({ data: (await ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => selectAgents(tx, request.principal!.workspaceId))).map(viewOfAgent) }));
+
+    app.post('/agents', {
+      config: { permission: 'agent.manage' },
+      schema: { tags, summary: 'Create an agent (its first draft; publish it to run it)', body: CreateAgentBody, response: { 201: AgentSchema } },
+    }, async (request, reply) => reply.code(201).send(await createAgent(ctx, request.principal!, auditContextOf(request), request.body)));
+
+    app.get('/agents/:id', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'An agent: its draft and published version', params: IdParams, response: { 200: AgentSchema } },
+    }, async (request) => {
+      const ws = request.principal!.workspaceId;
+      const agent = await ctx.db.withWorkspace(ws, (tx) => selectAgent(tx, ws, request.params.id));
+      if (!agent) throw agentsErrors.create('AGENT_NOT_FOUND');
+      return viewOfAgent(agent);
+    });
+
+    app.patch('/agents/:id', {
+      config: { permission: 'agent.manage' },
+      schema: { tags, summary: 'Edit the agent: name, description, service role, and its draft (publish to make it live)', params: IdParams, body: UpdateAgentBody, response: { 200: AgentSchema } },
+    }, async (request) => changeAgent(ctx, request.principal!, auditContextOf(request), request.params.id, request.body));
+
+    app.delete('/agents/:id', {
+      config: { permission: 'agent.manage' },
+      schema: { tags, summary: 'Delete the agent with its versions, conversations, runs, logs and memories', params: IdParams, response: { 204: NoContent } },
+    }, async (request, reply) => {
+      await removeAgent(ctx, request.principal!, auditContextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    });
+
+    app.post('/agents/:id/publish', {
+      config: { permission: 'agent.manage' },
+      schema: { tags, summary: 'Publish the draft as the next version: chats and triggers run it from now on', params: IdParams, response: { 200: AgentSchema } },
+    }, async (request) => publishAgent(ctx, request.principal!, auditContextOf(request), request.params.id));
+
+    app.get('/agents/:id/versions', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'Published versions, newest first', params: IdParams, response: { 200: Type.Object({ data: Type.Array(VersionSchema) }) } },
+    }, async (request) => {
+      const ws = request.principal!.workspaceId;
+      return ctx.db.withWorkspace(ws, async (tx) => {
+        if (!(await selectAgent(tx, ws, request.params.id))) throw agentsErrors.create('AGENT_NOT_FOUND');
+        return { data: await selectVersions(tx, ws, request.params.id) };
+      });
+    });
+
+    app.post('/agents/:id/chat', {
+      config: { permission: 'agent.run' },
+      schema: {
+        tags, summary: 'Send a message: the agent answers, calling its tools as you (your permissions) until a final answer or a limit',
+        description: 'With `stream: true` the answer is Server-Sent Events: `run`, `memory_recall`, `token`, `tool_call`, `tool_result`, `message`, `done` (the run record). A client that leaves cancels the run.',
+        params: IdParams, body: ChatBody, response: { 200: ChatAnswer },
+      },
+    }, async (request, reply) => {
+      const principal = request.principal!;
+      const prepared = await prepareChat(ctx, principal, request.params.id, request.body);
+      const input = { agentId: request.params.id, ...prepared, principal, trigger: 'chat' as const, threadId: request.body.threadId ?? null, message: request.body.message };
+      if (!request.body.stream) {
+        const result = await runAgent(ctx, input);
+        return { runId: result.run.id, threadId: result.threadId, status: result.run.status, message: result.message, run: result.run };
+      }
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-request-id': request.id });
+      reply.raw.flushHeaders();
+      const left = new AbortController();
+      reply.raw.on('close', () => { if (!reply.raw.writableEnded) left.abort(); });
+      try {
+        await runAgent(ctx, { ...input, signal: left.signal, onEvent: (e) => sse(reply, e) });
+      } catch (err) {
+        request.log.warn({ err }, 'agent chat failed before the run started');
+        if (!reply.raw.destroyed) reply.raw.write(`event: error\ndata: ${JSON.stringify({ code: 'AGENT_RUN_FAILED', message: 'The run could not start' })}\n\n`);
+      }
+      if (!reply.raw.destroyed) reply.raw.end();
+      return reply;
+    });
+
+    app.get('/agents/:id/threads', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'The agent\'s conversations, most recent first', params: IdParams, response: { 200: Type.Object({ data: Type.Array(ThreadSchema) }) } },
+    }, async (request) => ({ data: await inAgent(request.principal!, request.params.id, (tx, ws) => selectThreads(tx, ws, request.params.id)) }));
+
+    app.get('/agents/:id/threads/:threadId', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'A conversation\'s messages (the last 200), oldest first', params: ThreadParams, response: { 200: Type.Object({ data: Type.Array(MessageSchema) }) } },
+    }, async (request) => {
+      const ws = request.principal!.workspaceId;
+      return ctx.db.withWorkspace(ws, async (tx) => {
+        if (!(await threadExists(tx, ws, request.params.id, request.params.threadId))) throw agentsErrors.create('THREAD_NOT_FOUND');
+        const rows = await selectMessages(tx, ws, request.params.threadId, 200);
+        return { data: rows.map((m) => ({ id: m.id, role: m.role, content: m.content, runId: m.run_id, toolCalls: m.tool_calls, toolCallId: m.tool_call_id, createdAt: m.created_at.toISOString() })) };
+      });
+    });
+
+    app.get('/agents/:id/runs', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'The agent\'s runs, newest first (the last 100)', params: IdParams, response: { 200: Type.Object({ data: Type.Array(RunSchema) }) } },
+    }, async (request) => ({ data: await inAgent(request.principal!, request.params.id, (tx, ws) => selectRuns(tx, ws, request.params.id, 100)) }));
+
+    app.get('/agents/:id/runs/:runId', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'One run: each step, tokens, cost, latency, error', params: RunParams, response: { 200: RunSchema } },
+    }, async (request) => {
+      const run = await ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => selectRun(tx, request.principal!.workspaceId, request.params.id, request.params.runId));
+      if (!run) throw agentsErrors.create('RUN_NOT_FOUND');
+      return run;
+    });
+
+    app.post('/agents/:id/runs/:runId/cancel', {
+      config: { permission: 'agent.run' },
+      schema: { tags, summary: 'Cancel a run in flight (the model call is stopped and metered for what it produced)', params: RunParams, response: { 202: Type.Object({ runId: Type.String(), status: Type.Literal('cancelling') }) } },
+    }, async (request, reply) => {
+      const run = await ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => selectRun(tx, request.principal!.workspaceId, request.params.id, request.params.runId));
+      if (!run) throw agentsErrors.create('RUN_NOT_FOUND');
+      const controller = ctx.running.get(run.id);
+      if (run.status !== 'running' || !controller) throw agentsErrors.create('RUN_NOT_RUNNING', `The run is ${run.status === 'running' ? 'running on another process' : run.status}`);
+      controller.abort();
+      return reply.code(202).send({ runId: run.id, status: 'cancelling' as const });
+    });
+
+    app.get('/agents/:id/logs', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'The agent\'s log, newest first; `after` returns only newer entries (live tail)', params: IdParams, querystring: LogQuery, response: { 200: Type.Object({ data: Type.Array(LogSchema) }) } },
+    }, async (request) => ({ data: await inAgent(request.principal!, request.params.id, (tx, ws) => selectLogs(tx, ws, request.params.id, { ...request.query, limit: request.query.limit ?? 100 })) }));
+
+    app.delete('/agents/:id/logs', {
+      config: { permission: 'agent.manage' },
+      schema: { tags, summary: 'Clear the agent\'s log (audited)', params: IdParams, response: { 200: Type.Object({ deleted: Type.Integer() }) } },
+    }, async (request) => {
+      const ws = request.principal!.workspaceId;
+      return ctx.db.withWorkspace(ws, async (tx) => {
+        if (!(await selectAgent(tx, ws, request.params.id))) throw agentsErrors.create('AGENT_NOT_FOUND');
+        const deleted = await deleteLogs(tx, ws, request.params.id);
+        await ctx.audit.record(tx, auditContextOf(request), { workspaceId: ws, action: 'agent.logs_cleared', targetType: 'agent', targetId: request.params.id, diff: { before: { entries: deleted }, after: { entries: 0 } } });
+        return { deleted };
+      });
+    });
+  };
+}

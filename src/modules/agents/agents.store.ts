@@ -1,0 +1,175 @@
+// SQL of the agents module (agents, agent_versions, agent_threads, agent_messages, agent_runs,
+// agent_logs), in the caller's tenant transaction.
+import type { Tx } from '../../kernel/db/database.ts';
+import { uuidv7Monotonic } from '../../kernel/ids.ts';
+import type { AgentConfig, AgentView, RunView, Step } from './agents.schema.ts';
+
+export type AgentRow = {
+  id: string; name: string; description: string; draft: AgentConfig; published_version: number | null; service_role: 'admin' | 'member' | 'viewer';
+  created_at: Date; updated_at: Date; published_config: AgentConfig | null;
+};
+const AGENT = `a.id, a.name, a.description, a.draft, a.published_version, a.service_role, a.created_at, a.updated_at,
+  (select v.config from agent_versions v where v.workspace_id = a.workspace_id and v.agent_id = a.id and v.version = a.published_version) as published_config`;
+
+export function viewOfAgent(r: AgentRow): AgentView {
+  return {
+    id: r.id, name: r.name, description: r.description, draft: r.draft, publishedVersion: r.published_version,
+    hasUnpublishedChanges: r.published_config === null || JSON.stringify(r.published_config) !== JSON.stringify(r.draft),
+    serviceRole: r.service_role, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+export async function selectAgents(tx: Tx, workspaceId: string): Promise<AgentRow[]> {
+  const { rows } = await tx.query<AgentRow>(`select ${AGENT} from agents a where a.workspace_id = $1 order by a.name limit 500`, [workspaceId]);
+  return rows;
+}
+
+export async function selectAgent(tx: Tx, workspaceId: string, id: string, isLocked = false): Promise<AgentRow | null> {
+  const { rows } = await tx.query<AgentRow>(`select ${AGENT} from agents a where a.workspace_id = $1 and a.id = $2${isLocked ? ' for update' : ''}`, [workspaceId, id]);
+  return rows[0] ?? null;
+}
+
+export async function agentExists(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
+  const { rows } = await tx.query('select 1 from agents where workspace_id = $1 and id = $2', [workspaceId, id]);
+  return rows.length > 0;
+}
+
+export async function insertAgent(tx: Tx, workspaceId: string, a: { name: string; description: string; draft: AgentConfig; serviceRole: string; createdBy: string | null }): Promise<string | null> {
+  const { rows } = await tx.query<{ id: string }>(
+    `insert into agents (workspace_id, name, description, draft, service_role, created_by) values ($1, $2, $3, $4, $5, $6)
+     on conflict (workspace_id, name) do nothing returning id`, [workspaceId, a.name, a.description, JSON.stringify(a.draft), a.serviceRole, a.createdBy]);
+  return rows[0]?.id ?? null;
+}
+
+export async function updateAgent(tx: Tx, workspaceId: string, id: string, a: { name: string; description: string; draft: AgentConfig; serviceRole: string }): Promise<void> {
+  await tx.query(`update agents set name = $3, description = $4, draft = $5, service_role = $6, updated_at = now() where workspace_id = $1 and id = $2`,
+    [workspaceId, id, a.name, a.description, JSON.stringify(a.draft), a.serviceRole]);
+}
+
+export async function deleteAgent(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
+  const { rowCount } = await tx.query('delete from agents where workspace_id = $1 and id = $2', [workspaceId, id]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function insertVersion(tx: Tx, workspaceId: string, agentId: string, config: AgentConfig, publishedBy: string | null): Promise<number> {
+  const { rows } = await tx.query<{ version: number }>(
+    `with next as (select coalesce(max(version), 0) + 1 as v from agent_versions where workspace_id = $1 and agent_id = $2)
+     insert into agent_versions (workspace_id, agent_id, version, config, published_by) select $1, $2, next.v, $3, $4 from next returning version`,
+    [workspaceId, agentId, JSON.stringify(config), publishedBy]);
+  await tx.query('update agents set published_version = $3, updated_at = now() where workspace_id = $1 and id = $2', [workspaceId, agentId, rows[0].version]);
+  return rows[0].version;
+}
+
+export async function selectVersions(tx: Tx, workspaceId: string, agentId: string) {
+  const { rows } = await tx.query<{ version: number; config: AgentConfig; published_by: string | null; published_at: Date }>(
+    'select version, config, published_by, published_at from agent_versions where workspace_id = $1 and agent_id = $2 order by version desc limit 200', [workspaceId, agentId]);
+  return rows.map((r) => ({ version: r.version, config: r.config, publishedBy: r.published_by, publishedAt: r.published_at.toISOString() }));
+}
+
+// Threads and messages.
+export type MessageRow = { id: string; role: 'user' | 'assistant' | 'tool'; content: string; run_id: string | null; tool_calls: Array<{ id: string; name: string; arguments: string }> | null; tool_call_id: string | null; created_at: Date };
+
+export async function insertThread(tx: Tx, workspaceId: string, agentId: string, title: string, createdBy: string | null): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>('insert into agent_threads (workspace_id, agent_id, title, created_by) values ($1, $2, $3, $4) returning id', [workspaceId, agentId, title, createdBy]);
+  return rows[0].id;
+}
+
+export async function threadExists(tx: Tx, workspaceId: string, agentId: string, threadId: string): Promise<boolean> {
+  const { rows } = await tx.query('select 1 from agent_threads where workspace_id = $1 and agent_id = $2 and id = $3', [workspaceId, agentId, threadId]);
+  return rows.length > 0;
+}
+
+export async function selectThreads(tx: Tx, workspaceId: string, agentId: string) {
+  const { rows } = await tx.query<{ id: string; agent_id: string; title: string; created_at: Date; updated_at: Date }>(
+    'select id, agent_id, title, created_at, updated_at from agent_threads where workspace_id = $1 and agent_id = $2 order by updated_at desc limit 100', [workspaceId, agentId]);
+  return rows.map((r) => ({ id: r.id, agentId: r.agent_id, title: r.title, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() }));
+}
+
+/** The thread's last `limit` messages, oldest first. */
+export async function selectMessages(tx: Tx, workspaceId: string, threadId: string, limit: number): Promise<MessageRow[]> {
+  const { rows } = await tx.query<MessageRow>(
+    `select * from (select id, role, content, run_id, tool_calls, tool_call_id, created_at from agent_messages
+       where workspace_id = $1 and thread_id = $2 order by id desc limit $3) m order by id`, [workspaceId, threadId, limit]);
+  return rows;
+}
+
+export async function insertMessages(tx: Tx, workspaceId: string, threadId: string, runId: string | null, messages: Array<{ role: string; content: string; toolCalls?: unknown; toolCallId?: string | null }>): Promise<void> {
+  if (messages.length === 0) return;
+  // Ids minted here, monotonic: a thread reads in id order, and several messages share a millisecond.
+  await tx.query(
+    `insert into agent_messages (workspace_id, id, thread_id, run_id, role, content, tool_calls, tool_call_id)
+     select $1, m.id, $2, $3, m.role, m.content, m.tool_calls, m.tool_call_id
+       from jsonb_to_recordset($4::jsonb) as m(id uuid, role text, content text, tool_calls jsonb, tool_call_id text)`,
+    [workspaceId, threadId, runId, JSON.stringify(messages.map((m) => ({ id: uuidv7Monotonic(), role: m.role, content: m.content, tool_calls: m.toolCalls ?? null, tool_call_id: m.toolCallId ?? null })))]);
+  await tx.query('update agent_threads set updated_at = now() where workspace_id = $1 and id = $2', [workspaceId, threadId]);
+}
+
+// Runs.
+type RunRow = {
+  id: string; agent_id: string; version: number | null; thread_id: string | null; trigger: string; actor_user_id: string | null; status: RunView['status'];
+  steps: Step[]; input_tokens: string; output_tokens: string; cost_micros: string; unpriced_calls: number; model_calls: number; tool_calls: number;
+  error: { code: string; message: string } | null; started_at: Date; ended_at: Date | null; latency_ms: number | null;
+};
+const RUN = 'id, agent_id, version, thread_id, trigger, actor_user_id, status, steps, input_tokens, output_tokens, cost_micros, unpriced_calls, model_calls, tool_calls, error, started_at, ended_at, latency_ms';
+
+export function viewOfRun(r: RunRow): RunView {
+  return {
+    id: r.id, agentId: r.agent_id, version: r.version, threadId: r.thread_id, trigger: r.trigger, actorUserId: r.actor_user_id, status: r.status, steps: r.steps,
+    inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens), costMicros: Number(r.cost_micros), unpricedCalls: r.unpriced_calls,
+    modelCalls: r.model_calls, toolCalls: r.tool_calls, error: r.error, startedAt: r.started_at.toISOString(), endedAt: r.ended_at?.toISOString() ?? null, latencyMs: r.latency_ms,
+  };
+}
+
+export async function insertRun(tx: Tx, workspaceId: string, r: { agentId: string; version: number | null; threadId: string | null; trigger: string; actorUserId: string | null; actorKeyId: string | null }): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>(
+    'insert into agent_runs (workspace_id, agent_id, version, thread_id, trigger, actor_user_id, actor_key_id) values ($1, $2, $3, $4, $5, $6, $7) returning id',
+    [workspaceId, r.agentId, r.version, r.threadId, r.trigger, r.actorUserId, r.actorKeyId]);
+  return rows[0].id;
+}
+
+export async function finishRun(tx: Tx, workspaceId: string, id: string, r: { status: RunView['status']; steps: Step[]; inputTokens: number; outputTokens: number; costMicros: number; unpricedCalls: number; modelCalls: number; toolCalls: number; error: { code: string; message: string } | null; latencyMs: number }): Promise<RunView> {
+  const { rows } = await tx.query<RunRow>(
+    `update agent_runs set status = $3, steps = $4, input_tokens = $5, output_tokens = $6, cost_micros = $7, unpriced_calls = $8, model_calls = $9, tool_calls = $10,
+            error = $11, latency_ms = $12, ended_at = now()
+      where workspace_id = $1 and id = $2 returning ${RUN}`,
+    [workspaceId, id, r.status, JSON.stringify(r.steps), r.inputTokens, r.outputTokens, r.costMicros, r.unpricedCalls, r.modelCalls, r.toolCalls, r.error ? JSON.stringify(r.error) : null, r.latencyMs]);
+  return viewOfRun(rows[0]);
+}
+
+export async function selectRun(tx: Tx, workspaceId: string, agentId: string, id: string): Promise<RunView | null> {
+  const { rows } = await tx.query<RunRow>(`select ${RUN} from agent_runs where workspace_id = $1 and agent_id = $2 and id = $3`, [workspaceId, agentId, id]);
+  return rows[0] ? viewOfRun(rows[0]) : null;
+}
+
+export async function selectRuns(tx: Tx, workspaceId: string, agentId: string, limit: number): Promise<RunView[]> {
+  const { rows } = await tx.query<RunRow>(`select ${RUN} from agent_runs where workspace_id = $1 and agent_id = $2 order by started_at desc limit $3`, [workspaceId, agentId, limit]);
+  return rows.map(viewOfRun);
+}
+
+// Logs.
+export type LogEntry = { runId: string | null; level: 'info' | 'warn' | 'error'; type: string; message: string; tokens?: number | null };
+
+export async function insertLogs(tx: Tx, workspaceId: string, agentId: string, entries: LogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.query(
+    `insert into agent_logs (workspace_id, id, agent_id, run_id, level, type, message, tokens)
+     select $1, l.id, $2, l.run_id, l.level, l.type, left(l.message, 2000), l.tokens from jsonb_to_recordset($3::jsonb) as l(id uuid, run_id uuid, level text, type text, message text, tokens int)`,
+    [workspaceId, agentId, JSON.stringify(entries.map((e) => ({ id: uuidv7Monotonic(), run_id: e.runId, level: e.level, type: e.type, message: e.message, tokens: e.tokens ?? null })))]);
+}
+
+export async function selectLogs(tx: Tx, workspaceId: string, agentId: string, q: { level?: string; search?: string; after?: string; limit: number }) {
+  const values: unknown[] = [workspaceId, agentId, q.limit];
+  const param = (v: unknown) => { values.push(v); return `$${values.length}`; };
+  const conditions = ['workspace_id = $1', 'agent_id = $2'];
+  if (q.level) conditions.push(`level = ${param(q.level)}`);
+  if (q.search) conditions.push(`message ilike ${param(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+  if (q.after) conditions.push(`id > ${param(q.after)}`);
+  const { rows } = await tx.query<{ id: string; run_id: string | null; level: string; type: string; message: string; tokens: number | null; created_at: Date }>(
+    `select id, run_id, level, type, message, tokens, created_at from agent_logs where ${conditions.join(' and ')} order by id desc limit $3`, values);
+  return rows.map((r) => ({ id: r.id, runId: r.run_id, level: r.level, type: r.type, message: r.message, tokens: r.tokens, createdAt: r.created_at.toISOString() }));
+}
+
+export async function deleteLogs(tx: Tx, workspaceId: string, agentId: string): Promise<number> {
+  const { rowCount } = await tx.query('delete from agent_logs where workspace_id = $1 and agent_id = $2', [workspaceId, agentId]);
+  return rowCount ?? 0;
+}

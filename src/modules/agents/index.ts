@@ -1,0 +1,52 @@
+// The agents module's door: agents (versioned definitions), their runtime (runAgent: model
+// calls through the gateway, tools from the registry, memory recall), threads, runs and logs.
+// Owns agents, agent_versions, agent_threads, agent_runs, agent_messages, agent_logs.
+import type { Registry } from 'prom-client';
+import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { AuditModule } from '../audit/index.ts';
+import type { LlmModule } from '../llm/index.ts';
+import type { MemoryModule } from '../memory/index.ts';
+import type { AgentsContext } from './agents.context.ts';
+import { agentsRoutes } from './agents.routes.ts';
+import { agentExists } from './agents.store.ts';
+import { runAgent } from './run-agent.ts';
+import type { RunInput } from './run-agent.ts';
+import { createToolRegistry } from './tools/registry.ts';
+import type { ToolDefinition } from './tools/registry.ts';
+import { registerBuiltinTools } from './tools/builtin-tools.ts';
+import type { BuiltinToolPorts } from './tools/builtin-tools.ts';
+
+export type { ToolDefinition, ToolContext, ToolOutcome } from './tools/registry.ts';
+export type { RunEvent, RunInput } from './run-agent.ts';
+export type { AgentConfig, AgentView, RunView } from './agents.schema.ts';
+export { agentsErrors } from './agents.errors.ts';
+
+export function createAgentsModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; llm: Pick<LlmModule, 'stream'>; memory: MemoryModule }, tools: Omit<BuiltinToolPorts, 'memory'>) {
+  const registry = createToolRegistry();
+  registerBuiltinTools(registry, { ...tools, memory: modules.memory });
+  const ctx: AgentsContext = { db: deps.db, log: deps.log, audit: modules.audit, llm: modules.llm, memory: modules.memory, tools: registry, running: new Map() };
+  return {
+    routes: agentsRoutes(ctx) satisfies RoutePlugin,
+    /** Is this one of the workspace's agents (in the caller's transaction)? */
+    agentExists(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
+      return agentExists(tx, workspaceId, id);
+    },
+    /** Run an agent once (workflow steps, webhooks): the run record, the thread, the final answer. */
+    run(input: RunInput) {
+      return runAgent(ctx, input);
+    },
+    tools: {
+      register<I, O>(def: ToolDefinition<I, O>): void {
+        registry.register(def);
+      },
+      list: () => registry.list(),
+      invoke: registry.invoke,
+    },
+    registerMetrics(metrics: Registry): void {
+      registry.registerMetrics(metrics);
+    },
+  };
+}
+
+export type AgentsModule = ReturnType<typeof createAgentsModule>;

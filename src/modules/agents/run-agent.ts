@@ -1,0 +1,220 @@
+// The agent runtime: one run answers one message. The context is the agent's system prompt, the
+// memories its policy recalls for the message, the thread's recent history and the message; the
+// model (through the gateway: metered and budgeted to the workspace and the agent) answers or
+// calls tools from the registry, which run as the run's principal (the user chatting: the same
+// `can()` decides); their results go back to the model, until a final answer or a limit (steps,
+// tokens, time). Everything is recorded: the thread's messages, the run (each step, tool inputs
+// and outputs capped at 8 KiB, tokens, cost, latency, error) and the agent's log.
+import type { Principal } from '../../kernel/http/principal.ts';
+import { AppError } from '../../kernel/errors.ts';
+import type { ChatMessage, ToolCall, ToolDefinition as LlmTool, UsageRecord } from '../llm/index.ts';
+import type { AgentsContext } from './agents.context.ts';
+import type { AgentConfig, RunView, Step } from './agents.schema.ts';
+import { finishRun, insertLogs, insertMessages, insertRun, insertThread, selectMessages } from './agents.store.ts';
+import type { LogEntry } from './agents.store.ts';
+
+export type RunEvent =
+  | { type: 'run'; runId: string; threadId: string; version: number | null }
+  | { type: 'memory_recall'; count: number; memories: Array<{ id: string; text: string; score: number }> }
+  | { type: 'token'; text: string }
+  | { type: 'tool_call'; callId: string; tool: string; input: unknown }
+  | { type: 'tool_result'; callId: string; tool: string; ok: boolean; output?: unknown; error?: { code: string; message: string } }
+  | { type: 'message'; text: string }
+  | { type: 'done'; run: RunView };
+
+export type RunInput = {
+  agentId: string;
+  version: number | null;
+  config: AgentConfig;
+  principal: Principal;
+  trigger: 'chat' | 'api' | 'webhook' | 'workflow';
+  threadId: string | null;
+  message: string;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+};
+
+const HISTORY = 40;
+const CAP = 8 * 1024;
+
+/** A value for the run record, at most 8 KiB of JSON. */
+function capped(value: unknown): { value: unknown; isTruncated: boolean } {
+  const text = JSON.stringify(value ?? null);
+  if (text.length <= CAP) return { value, isTruncated: false };
+  return { value: `${text.slice(0, CAP)}…`, isTruncated: true };
+}
+
+const errorOf = (err: unknown): { code: string; message: string } => (err instanceof AppError
+  ? { code: err.code, message: err.detail ?? err.title }
+  : { code: 'AGENT_RUN_FAILED', message: 'The run failed' });
+
+export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ run: RunView; threadId: string; message: string | null }> {
+  const ws = input.principal.workspaceId;
+  const startedAt = performance.now();
+  const emit = (e: RunEvent) => { try { input.onEvent?.(e); } catch { /* a listener's fault never stops the run */ } };
+  const limits = input.config.limits;
+
+  // The thread, the user's message and the run row, before anything is sent to a model.
+  const opened = await ctx.db.withWorkspace(ws, async (tx) => {
+    const threadId = input.threadId ?? await insertThread(tx, ws, input.agentId, input.message.slice(0, 80), input.principal.userId);
+    const history = await selectMessages(tx, ws, threadId, HISTORY);
+    const runId = await insertRun(tx, ws, { agentId: input.agentId, version: input.version, threadId, trigger: input.trigger, actorUserId: input.principal.userId, actorKeyId: input.principal.apiKeyId });
+    await insertMessages(tx, ws, threadId, runId, [{ role: 'user', content: input.message }]);
+    await insertLogs(tx, ws, input.agentId, [{ runId, level: 'info', type: 'run_started', message: `Run started (${input.trigger}${input.version ? `, version ${input.version}` : ', draft'})` }]);
+    return { threadId, runId, history };
+  });
+  const { threadId, runId } = opened;
+  emit({ type: 'run', runId, threadId, version: input.version });
+
+  const controller = new AbortController();
+  ctx.running.set(runId, controller);
+  const timeout = AbortSignal.timeout(limits.runTimeoutMs);
+  const signal = AbortSignal.any([controller.signal, timeout, ...(input.signal ? [input.signal] : [])]);
+
+  const steps: Step[] = [];
+  const logs: LogEntry[] = [];
+  const added: Array<{ role: string; content: string; toolCalls?: unknown; toolCallId?: string | null }> = [];
+  const totals = { inputTokens: 0, outputTokens: 0, costMicros: 0, unpricedCalls: 0, modelCalls: 0, toolCalls: 0 };
+  let status: RunView['status'] = 'completed';
+  let error: { code: string; message: string } | null = null;
+  let final: string | null = null;
+
+  try {
+    const system: string[] = [input.config.systemPrompt];
+    if (input.config.memory.mode === 'recall') {
+      const t0 = performance.now();
+      const memories = await ctx.db.withWorkspace(ws, (tx) => ctx.memory.recall(tx, ws, input.agentId, { query: input.message.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags }));
+      steps.push({ type: 'memory_recall', at: new Date().toISOString(), ms: Math.round(performance.now() - t0), count: memories.length });
+      logs.push({ runId, level: 'info', type: 'memory_recall', message: `Recalled ${memories.length} memor${memories.length === 1 ? 'y' : 'ies'}` });
+      emit({ type: 'memory_recall', count: memories.length, memories: memories.map((m) => ({ id: m.id, text: m.text, score: m.score })) });
+      if (memories.length) system.push(`What you remember that may be relevant (from long-term memory):\n${memories.map((m) => `- ${m.text}`).join('\n')}`);
+    }
+    const tools = input.config.tools.map((name) => ctx.tools.get(name)).filter((t) => t !== null);
+    const llmTools: LlmTool[] = tools.map((t) => ({ type: 'function', function: { name: t.name.replace(/\./g, '__'), description: t.description, parameters: t.inputSchema } }));
+    const byWireName = new Map(tools.map((t) => [t.name.replace(/\./g, '__'), t.name]));
+    const messages: ChatMessage[] = [
+      { role: 'system', content: system.join('\n\n') },
+      ...opened.history.map((m): ChatMessage => (m.role === 'tool'
+        ? { role: 'tool', tool_call_id: m.tool_call_id ?? '', content: m.content }
+        : m.role === 'assistant' && m.tool_calls?.length
+          ? { role: 'assistant', content: m.content || null, tool_calls: m.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name.replace(/\./g, '__'), arguments: c.arguments } })) }
+          : { role: m.role, content: m.content })),
+      { role: 'user', content: input.message },
+    ];
+
+    for (let step = 0; ; step++) {
+      if (step >= limits.maxSteps) {
+        status = 'limit_reached';
+        error = { code: 'AGENT_MAX_STEPS', message: `The run reached its limit of ${limits.maxSteps} model calls without a final answer` };
+        break;
+      }
+      const t0 = performance.now();
+      const stream = await ctx.llm.stream({
+        principal: { workspaceId: ws, userId: input.principal.userId, apiKeyId: input.principal.apiKeyId, agentId: input.agentId },
+        request: {
+          model: input.config.model, messages, stream: true, stream_options: { include_usage: true },
+          ...(llmTools.length ? { tools: llmTools } : {}),
+          ...(input.config.temperature !== undefined ? { temperature: input.config.temperature } : {}),
+          ...(input.config.maxOutputTokens !== undefined ? { max_tokens: input.config.maxOutputTokens } : {}),
+        },
+        requestId: runId, apiFormat: 'internal', signal,
+      });
+      let text = '';
+      const calls = new Map<number, { id: string; name: string; arguments: string }>();
+      try {
+        for await (const chunk of stream) {
+          const delta = chunk.choices[0]?.delta;
+          if (!delta) continue;
+          if (delta.content) {
+            text += delta.content;
+            emit({ type: 'token', text: delta.content });
+          }
+          for (const c of delta.tool_calls ?? []) {
+            const call = calls.get(c.index) ?? { id: '', name: '', arguments: '' };
+            if (c.id) call.id = c.id;
+            if (c.function?.name) call.name += c.function.name;
+            if (c.function?.arguments) call.arguments += c.function.arguments;
+            calls.set(c.index, call);
+          }
+        }
+      } finally {
+        const usage: UsageRecord = await stream.usage;
+        totals.modelCalls++;
+        totals.inputTokens += usage.inputTokens;
+        totals.outputTokens += usage.outputTokens;
+        if (usage.costMicros === null) totals.unpricedCalls++;
+        else totals.costMicros += usage.costMicros;
+        steps.push({ type: 'model', at: new Date().toISOString(), ms: Math.round(performance.now() - t0), model: usage.resolvedModel ?? input.config.model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costMicros: usage.costMicros });
+        logs.push({ runId, level: 'info', type: 'model_call', message: `${usage.provider ?? '?'}/${usage.resolvedModel ?? input.config.model}: ${usage.inputTokens} in, ${usage.outputTokens} out`, tokens: usage.inputTokens + usage.outputTokens });
+      }
+      const toolCalls: ToolCall[] = [...calls.values()].map((c, i) => ({ id: c.id || `call_${step}_${i}`, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+      if (toolCalls.length === 0) {
+        final = text;
+        added.push({ role: 'assistant', content: text });
+        emit({ type: 'message', text });
+        break;
+      }
+      messages.push({ role: 'assistant', content: text || null, tool_calls: toolCalls });
+      added.push({ role: 'assistant', content: text, toolCalls: toolCalls.map((c) => ({ id: c.id, name: byWireName.get(c.function.name) ?? c.function.name, arguments: c.function.arguments })) });
+      for (const call of toolCalls) {
+        const name = byWireName.get(call.function.name) ?? call.function.name;
+        let args: unknown;
+        try {
+          args = call.function.arguments ? JSON.parse(call.function.arguments) : {};
+        } catch {
+          args = undefined;
+        }
+        emit({ type: 'tool_call', callId: call.id, tool: name, input: args ?? call.function.arguments });
+        const outcome = args === undefined
+          ? { ok: false as const, error: { code: 'TOOL_INPUT_INVALID' as const, message: 'The arguments are not valid JSON' }, ms: 0 }
+          : byWireName.has(call.function.name)
+            ? await ctx.tools.invoke(name, args, { db: ctx.db, principal: input.principal, workspaceId: ws, agentId: input.agentId, runId, signal })
+            : { ok: false as const, error: { code: 'TOOL_UNKNOWN' as const, message: `${name} is not one of this agent's tools` }, ms: 0 };
+        totals.toolCalls++;
+        const shownInput = capped(args ?? call.function.arguments);
+        const shownOutput = capped(outcome.ok ? outcome.output : null);
+        steps.push({
+          type: 'tool', at: new Date().toISOString(), ms: outcome.ms, tool: name, callId: call.id, input: shownInput.value, output: shownOutput.value,
+          isTruncated: shownInput.isTruncated || shownOutput.isTruncated, error: outcome.ok ? null : outcome.error,
+        });
+        logs.push({ runId, level: outcome.ok ? 'info' : 'warn', type: 'tool_call', message: outcome.ok ? `${name} answered in ${outcome.ms} ms` : `${name} refused: ${outcome.error.code} ${outcome.error.message}` });
+        emit(outcome.ok ? { type: 'tool_result', callId: call.id, tool: name, ok: true, output: outcome.output } : { type: 'tool_result', callId: call.id, tool: name, ok: false, error: outcome.error });
+        const content = JSON.stringify(outcome.ok ? outcome.output : { error: outcome.error });
+        messages.push({ role: 'tool', tool_call_id: call.id, content });
+        added.push({ role: 'tool', content, toolCallId: call.id });
+      }
+      if (totals.inputTokens + totals.outputTokens >= limits.maxTokensPerRun) {
+        status = 'limit_reached';
+        error = { code: 'AGENT_MAX_TOKENS', message: `The run used ${totals.inputTokens + totals.outputTokens} tokens, its limit is ${limits.maxTokensPerRun}` };
+        break;
+      }
+    }
+  } catch (err) {
+    if (controller.signal.aborted || input.signal?.aborted) {
+      status = 'cancelled';
+      error = { code: 'AGENT_RUN_CANCELLED', message: 'The run was cancelled' };
+    } else if (timeout.aborted) {
+      status = 'limit_reached';
+      error = { code: 'AGENT_RUN_TIMEOUT', message: `The run took longer than ${limits.runTimeoutMs} ms` };
+    } else {
+      status = 'failed';
+      error = errorOf(err);
+      if (!(err instanceof AppError)) ctx.log.error({ err, runId, agentId: input.agentId, workspaceId: ws }, 'agent run failed');
+    }
+  } finally {
+    ctx.running.delete(runId);
+  }
+
+  const latencyMs = Math.round(performance.now() - startedAt);
+  logs.push({
+    runId, level: status === 'completed' ? 'info' : status === 'failed' ? 'error' : 'warn', type: status === 'failed' ? 'error' : 'run_ended',
+    message: status === 'completed' ? `Run completed in ${latencyMs} ms` : `Run ${status.replace('_', ' ')}: ${error?.message ?? ''}`, tokens: totals.inputTokens + totals.outputTokens,
+  });
+  const run = await ctx.db.withWorkspace(ws, async (tx) => {
+    await insertMessages(tx, ws, threadId, runId, added);
+    await insertLogs(tx, ws, input.agentId, logs);
+    return finishRun(tx, ws, runId, { status, steps, ...totals, error, latencyMs });
+  });
+  emit({ type: 'done', run });
+  return { run, threadId, message: final };
+}

@@ -1,0 +1,35 @@
+// The memory module's door: a workspace's long-term memory, per agent or shared by its agents
+// (brief 000 S8.1). `remember` and `recall` are what the agent runtime and its memory tool call,
+// in the caller's tenant transaction. Owns memories, memory_counters.
+import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { AuditModule } from '../audit/index.ts';
+import type { TenancyModule } from '../tenancy/index.ts';
+import type { AgentLookup, MemoryContext } from './memory.context.ts';
+import { memoryRoutes } from './memory.routes.ts';
+import { remember } from './remember.ts';
+import type { RememberResult } from './remember.ts';
+import { recall } from './manage-memories.ts';
+import type { RememberInput, RecalledMemory } from './memory.schema.ts';
+
+export type { RecalledMemory, RememberInput, MemoryView } from './memory.schema.ts';
+export type { RememberResult } from './remember.ts';
+export { memoryErrors } from './memory.errors.ts';
+export { MEMORY_LIMITS } from './memory-quotas.ts';
+
+export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; tenancy: Pick<TenancyModule, 'getWorkspace'> }, ports: { agentExists: AgentLookup }) {
+  const ctx: MemoryContext = { db: deps.db, log: deps.log, audit: modules.audit, tenancy: modules.tenancy, agentExists: ports.agentExists };
+  return {
+    routes: memoryRoutes(ctx) satisfies RoutePlugin,
+    /** Remember for an agent (agentId) or the workspace (null), in the caller's transaction. Throws MEMORY_QUOTA_EXCEEDED. */
+    remember(tx: Tx, workspaceId: string, agentId: string | null, input: RememberInput, createdBy: string | null): Promise<RememberResult> {
+      return remember(ctx, tx, workspaceId, agentId, input, createdBy);
+    },
+    /** The memories closest to a query: the agent's and the shared ones (agentId), or the shared ones only (null). */
+    recall(tx: Tx, workspaceId: string, agentId: string | null, query: { query: string; limit?: number; tags?: string[] }): Promise<RecalledMemory[]> {
+      return recall(tx, workspaceId, agentId ? { kind: 'agent', agentId } : { kind: 'shared' }, query);
+    },
+  };
+}
+
+export type MemoryModule = ReturnType<typeof createMemoryModule>;

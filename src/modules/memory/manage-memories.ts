@@ -1,0 +1,66 @@
+// Reading and editing memories: recall (the agents' read path), list with search and tags
+// (keyset pages), edit, delete, export, and the quota as used / max.
+import type { Tx } from '../../kernel/db/database.ts';
+import { isUuid } from '../../kernel/ids.ts';
+import type { MemoryContext } from './memory.context.ts';
+import { memoryErrors } from './memory.errors.ts';
+import { memoryLimits } from './memory-quotas.ts';
+import type { ListMemoriesInput, MemoryView, RecalledMemory, UpdateMemoryInput } from './memory.schema.ts';
+import type { RecallScope } from './memory.store.ts';
+import { deleteMemory, listMemories, recallMemories, selectAgentCounters, selectCounters, updateMemory, viewOfMemory } from './memory.store.ts';
+import { checkMemoryQuota } from './remember.ts';
+
+export function tagsOf(text: string | undefined): string[] {
+  return text ? [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))].slice(0, 20) : [];
+}
+
+export async function recall(tx: Tx, workspaceId: string, scope: RecallScope, query: { query: string; limit?: number; tags?: string[] }): Promise<RecalledMemory[]> {
+  const rows = await recallMemories(tx, workspaceId, scope, query.query, query.tags ?? [], query.limit ?? 5);
+  return rows.map((r) => ({ ...viewOfMemory(r), score: Math.round(r.score * 1e6) / 1e6 }));
+}
+
+const encodeCursor = (id: string) => Buffer.from(JSON.stringify(['m', id]), 'utf8').toString('base64url');
+function decodeCursor(cursor: string): string {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed[0] === 'm' && typeof parsed[1] === 'string' && isUuid(parsed[1])) return parsed[1].toLowerCase();
+  } catch {
+    // not ours
+  }
+  throw memoryErrors.create('MEMORY_CURSOR_INVALID', 'Pass the nextCursor of the previous page, unchanged');
+}
+
+export async function listMemoryPage(tx: Tx, workspaceId: string, q: ListMemoriesInput, agentId?: string | null): Promise<{ data: MemoryView[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 50;
+  const scope = agentId !== undefined ? agentId : q.agentId === undefined ? undefined : q.agentId === 'shared' ? null : q.agentId;
+  const rows = await listMemories(tx, workspaceId, { agentId: scope, search: q.search, tags: tagsOf(q.tags), limit, before: q.cursor ? decodeCursor(q.cursor) : undefined });
+  const page = rows.slice(0, limit);
+  return { data: page.map(viewOfMemory), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+}
+
+export async function editMemory(ctx: MemoryContext, tx: Tx, workspaceId: string, id: string, patch: UpdateMemoryInput): Promise<MemoryView> {
+  if (patch.expiresAt && Date.parse(patch.expiresAt) <= Date.now()) throw memoryErrors.create('MEMORY_EXPIRY_INVALID', 'expiresAt is in the past: delete the memory instead');
+  const row = await updateMemory(tx, workspaceId, id, { ...patch, ...(patch.text !== undefined ? { text: patch.text.trim() || patch.text } : {}) });
+  if (!row) throw memoryErrors.create('MEMORY_NOT_FOUND');
+  if (patch.text !== undefined) await checkMemoryQuota(ctx, tx, workspaceId, row.agent_id);
+  return viewOfMemory(row);
+}
+
+export async function forgetMemory(tx: Tx, workspaceId: string, id: string): Promise<MemoryView> {
+  const row = await deleteMemory(tx, workspaceId, id);
+  if (!row) throw memoryErrors.create('MEMORY_NOT_FOUND');
+  return viewOfMemory(row);
+}
+
+export async function memoryQuota(ctx: MemoryContext, tx: Tx, workspaceId: string) {
+  const workspace = await ctx.tenancy.getWorkspace(tx, workspaceId);
+  const plan = workspace?.plan ?? 'free';
+  const limits = memoryLimits(plan);
+  const own = (await selectCounters(tx, workspaceId, [workspaceId])).get(workspaceId) ?? { count: 0, bytes: 0 };
+  const agents = await selectAgentCounters(tx, workspaceId);
+  return {
+    plan,
+    workspace: { ...own, maxCount: limits.workspace.count, maxBytes: limits.workspace.bytes },
+    agents: agents.map((a) => ({ agentId: a.subjectId, count: a.count, bytes: a.bytes, maxCount: limits.agent.count, maxBytes: limits.agent.bytes })),
+  };
+}

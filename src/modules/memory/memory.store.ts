@@ -1,0 +1,106 @@
+// SQL of the memory module (memories, memory_counters), in the caller's tenant transaction.
+import type { Tx } from '../../kernel/db/database.ts';
+import { toNumber } from '../../kernel/db/pool.ts';
+import type { MemoryView } from './memory.schema.ts';
+
+export type MemoryRow = {
+  id: string; agent_id: string | null; text: string; tags: string[]; metadata: Record<string, unknown>; expires_at: Date | null;
+  created_at: Date; updated_at: Date; bytes: number;
+};
+const COLUMNS = 'id, agent_id, text, tags, metadata, expires_at, created_at, updated_at, bytes';
+
+export function viewOfMemory(r: MemoryRow): MemoryView {
+  return {
+    id: r.id, agentId: r.agent_id, text: r.text, tags: r.tags, metadata: r.metadata, expiresAt: r.expires_at?.toISOString() ?? null,
+    createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(), bytes: r.bytes,
+  };
+}
+
+/** A near-duplicate in the same scope (trigram similarity ≥ 0.9), the closest first. */
+export async function findNearDuplicate(tx: Tx, workspaceId: string, agentId: string | null, text: string): Promise<MemoryRow | null> {
+  await tx.query("select set_config('pg_trgm.similarity_threshold', '0.9', true)");
+  const { rows } = await tx.query<MemoryRow>(
+    `select ${COLUMNS} from memories
+      where workspace_id = $1 and agent_id is not distinct from $2 and text % $3 and (expires_at is null or expires_at > now())
+      order by similarity(text, $3) desc, id desc limit 1`, [workspaceId, agentId, text]);
+  return rows[0] ?? null;
+}
+
+export async function insertMemory(tx: Tx, workspaceId: string, m: { agentId: string | null; text: string; tags: string[]; metadata: Record<string, unknown>; expiresAt: string | null; createdBy: string | null }): Promise<MemoryRow> {
+  const { rows } = await tx.query<MemoryRow>(
+    `insert into memories (workspace_id, agent_id, text, tags, metadata, expires_at, created_by) values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
+    [workspaceId, m.agentId, m.text, m.tags, JSON.stringify(m.metadata), m.expiresAt, m.createdBy]);
+  return rows[0];
+}
+
+export async function updateMemory(tx: Tx, workspaceId: string, id: string, patch: { text?: string; tags?: string[]; metadata?: Record<string, unknown>; expiresAt?: string | null }): Promise<MemoryRow | null> {
+  const { rows } = await tx.query<MemoryRow>(
+    `update memories set text = coalesce($3, text), tags = coalesce($4, tags), metadata = coalesce($5, metadata),
+            expires_at = case when $6 then $7::timestamptz else expires_at end, updated_at = now()
+      where workspace_id = $1 and id = $2 returning ${COLUMNS}`,
+    [workspaceId, id, patch.text ?? null, patch.tags ?? null, patch.metadata ? JSON.stringify(patch.metadata) : null, patch.expiresAt !== undefined, patch.expiresAt ?? null]);
+  return rows[0] ?? null;
+}
+
+export async function deleteMemory(tx: Tx, workspaceId: string, id: string): Promise<MemoryRow | null> {
+  const { rows } = await tx.query<MemoryRow>(`delete from memories where workspace_id = $1 and id = $2 returning ${COLUMNS}`, [workspaceId, id]);
+  return rows[0] ?? null;
+}
+
+export async function selectMemory(tx: Tx, workspaceId: string, id: string): Promise<MemoryRow | null> {
+  const { rows } = await tx.query<MemoryRow>(`select ${COLUMNS} from memories where workspace_id = $1 and id = $2`, [workspaceId, id]);
+  return rows[0] ?? null;
+}
+
+export async function selectCounters(tx: Tx, workspaceId: string, subjects: string[]): Promise<Map<string, { count: number; bytes: number }>> {
+  const { rows } = await tx.query<{ subject_id: string; count: string; bytes: string }>(
+    'select subject_id, count, bytes from memory_counters where workspace_id = $1 and subject_id = any($2::uuid[])', [workspaceId, subjects]);
+  return new Map(rows.map((r) => [r.subject_id, { count: toNumber(r.count), bytes: toNumber(r.bytes) }]));
+}
+
+export async function selectAgentCounters(tx: Tx, workspaceId: string): Promise<Array<{ subjectId: string; count: number; bytes: number }>> {
+  const { rows } = await tx.query<{ subject_id: string; count: string; bytes: string }>(
+    'select subject_id, count, bytes from memory_counters where workspace_id = $1 and subject_id <> $1 and count > 0 order by bytes desc limit 200', [workspaceId]);
+  return rows.map((r) => ({ subjectId: r.subject_id, count: toNumber(r.count), bytes: toNumber(r.bytes) }));
+}
+
+export type RecallScope = { kind: 'agent'; agentId: string } | { kind: 'shared' };
+
+/**
+ * Hybrid recall without a model: full-text (any of the query's words, ranked by cover density:
+ * an agent asks in sentences, not in keywords) and trigram word similarity (misspellings, word
+ * parts), each its best 40, fused by reciprocal rank (k = 60). Expired memories never come back.
+ */
+export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallScope, query: string, tags: string[], limit: number): Promise<Array<MemoryRow & { score: number }>> {
+  await tx.query("select set_config('pg_trgm.word_similarity_threshold', '0.5', true)");
+  const inScope = scope.kind === 'agent' ? '(agent_id = $4::uuid or agent_id is null)' : '(agent_id is null and $4::uuid is null)';
+  const values: unknown[] = [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit];
+  const where = `workspace_id = $1 and ${inScope} and ($3::text[] = '{}' or tags @> $3::text[]) and (expires_at is null or expires_at > now())`;
+  const { rows } = await tx.query<MemoryRow & { score: string }>(
+    `with fts as (
+       select id, row_number() over (order by ts_rank_cd(search, s.q) desc, id desc) as r
+         from memories, (select replace(plainto_tsquery('simple', $2)::text, '&', '|')::tsquery as q) s
+        where ${where} and search @@ s.q
+        order by ts_rank_cd(search, s.q) desc, id desc limit 40),
+     trg as (
+       select id, row_number() over (order by word_similarity($2, text) desc, id desc) as r
+         from memories
+        where ${where} and $2 <% text
+        order by word_similarity($2, text) desc, id desc limit 40),
+     fused as (select id, sum(1.0 / (60 + r)) as score from (select * from fts union all select * from trg) u group by id)
+     select ${COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}, f.score
+       from fused f join memories m on m.workspace_id = $1 and m.id = f.id
+      order by f.score desc, m.id desc limit $5`, values);
+  return rows.map((r) => ({ ...r, score: Number(r.score) }));
+}
+
+export async function listMemories(tx: Tx, workspaceId: string, q: { agentId?: string | null; search?: string; tags: string[]; limit: number; before?: string }): Promise<MemoryRow[]> {
+  const values: unknown[] = [workspaceId, q.tags, q.limit + 1];
+  const param = (v: unknown) => { values.push(v); return `$${values.length}`; };
+  const conditions = ['workspace_id = $1', "($2::text[] = '{}' or tags @> $2::text[])"];
+  if (q.agentId !== undefined) conditions.push(q.agentId === null ? 'agent_id is null' : `agent_id = ${param(q.agentId)}`);
+  if (q.search) conditions.push(`search @@ websearch_to_tsquery('simple', ${param(q.search)})`);
+  if (q.before) conditions.push(`id < ${param(q.before)}`);
+  const { rows } = await tx.query<MemoryRow>(`select ${COLUMNS} from memories where ${conditions.join(' and ')} order by id desc limit $3`, values);
+  return rows;
+}
