@@ -42,6 +42,8 @@ const ProvidersPage = lazy(() => import('./pages/llm/providers-page.tsx').then((
 const PlaygroundPage = lazy(() => import('./pages/llm/playground-page.tsx').then((m) => ({ default: m.PlaygroundPage })));
 const UsagePage = lazy(() => import('./pages/usage/usage-page.tsx').then((m) => ({ default: m.UsagePage })));
 const AnalyticsPage = lazy(() => import('./pages/usage/analytics-page.tsx').then((m) => ({ default: m.AnalyticsPage })));
+const AgentsPage = lazy(() => import('./pages/agents/agents-page.tsx').then((m) => ({ default: m.AgentsPage })));
+const AgentPage = lazy(() => import('./pages/agents/agent-page.tsx').then((m) => ({ default: m.AgentPage })));
 const AdminModelsPage = lazy(() => import('./pages/admin/admin-models-page.tsx').then((m) => ({ default: m.AdminModelsPage })));
 const PlatformAnalyticsPage = lazy(() => import('./pages/usage/analytics-page.tsx').then((m) => ({ default: m.PlatformAnalyticsPage })));
 const AdminWorkspaceDetailPage = lazy(() => import('./pages/admin/admin-workspace-detail-page.tsx').then((m) => ({ default: m.AdminWorkspaceDetailPage })));
@@ -62,6 +64,8 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/ai/playground', title: 'Playground', render: () => <PlaygroundPage /> },
   { path: '/ai/usage', title: 'Usage & budgets', render: () => <UsagePage /> },
   { path: '/ai/analytics', title: 'Analytics', render: () => <AnalyticsPage /> },
+  { path: '/ai/agents', title: 'Agents', render: () => <AgentsPage /> },
+  { path: '/ai/agents/:id', title: 'Agent', render: () => <AgentPage /> },
   { path: '/audit', title: 'Audit trail', render: () => <AuditPage /> },
   { path: '/settings', title: 'Settings', render: () => <SettingsPage /> },
   { path: '/security', title: 'Security', render: () => <SecurityPage /> },

@@ -8401,6 +8401,11 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description What any one agent may hold */
+                            agentLimits: {
+                                maxBytes: number;
+                                maxCount: number;
+                            };
                             agents: {
                                 /** Format: uuid */
                                 agentId: string;

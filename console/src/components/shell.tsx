@@ -38,6 +38,7 @@ const ADMIN_NAV: NavItem[] = [
 ];
 
 const AI_NAV: NavItem[] = [
+  { to: '/ai/agents', label: 'Agents', icon: 'user', permission: 'agent.read' },
   { to: '/ai/providers', label: 'Model providers', icon: 'layers', permission: 'llm.read' },
   { to: '/ai/playground', label: 'Playground', icon: 'search', permission: 'llm.use' },
   { to: '/ai/usage', label: 'Usage & budgets', icon: 'alert', permission: 'usage.read' },

@@ -119,6 +119,7 @@ describe('agents', () => {
     const quota = await api(a.tokens.viewer, 'GET', '/memories/quota');
     assert.deepEqual(quota.json.workspace, { count: 2, bytes: Buffer.byteLength(String(again.json.text)) + Buffer.byteLength('Support hours are 9:00 to 17:00 Paris time.'), maxCount: 10_000, maxBytes: 10 * 1024 * 1024 });
     assert.equal((quota.json.agents as Array<{ count: number }>)[0].count, 1);
+    assert.deepEqual(quota.json.agentLimits, { maxCount: 5_000, maxBytes: 5 * 1024 * 1024 });
     assert.equal((await api(a.tokens.viewer, 'POST', '/memories', { text: 'no' })).status, 403, 'viewers read memory, they do not write it');
   });
 

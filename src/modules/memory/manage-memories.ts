@@ -61,6 +61,7 @@ export async function memoryQuota(ctx: MemoryContext, tx: Tx, workspaceId: strin
   return {
     plan,
     workspace: { ...own, maxCount: limits.workspace.count, maxBytes: limits.workspace.bytes },
+    agentLimits: { maxCount: limits.agent.count, maxBytes: limits.agent.bytes },
     agents: agents.map((a) => ({ agentId: a.subjectId, count: a.count, bytes: a.bytes, maxCount: limits.agent.count, maxBytes: limits.agent.bytes })),
   };
 }

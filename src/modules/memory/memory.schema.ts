@@ -70,6 +70,7 @@ const Usage = Type.Object({ count: Type.Integer(), bytes: Type.Integer(), maxCou
 export const MemoryQuotaSchema = Type.Object({
   plan: Type.String(),
   workspace: Usage,
+  agentLimits: Type.Object({ maxCount: Type.Integer(), maxBytes: Type.Integer() }, { description: 'What any one agent may hold' }),
   agents: Type.Array(Type.Object({ agentId: Uuid, ...Usage.properties })),
 });
 

@@ -1,0 +1,165 @@
+// Agents and memory: definitions (draft, publish), chat (streamed Server-Sent Events), threads,
+// runs, logs, the tool registry; the workspace's and each agent's memories. Types generated from
+// the server's OpenAPI document.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, fetchWithSession } from './client.ts';
+import { keys } from './keys.ts';
+import type { BodyOf, QueryOf, ResponseOf } from './contract.ts';
+import { useSession } from '../auth/session.tsx';
+
+export type Agent = ResponseOf<'/api/v1/agents/{id}', 'get'>;
+export type AgentConfig = Agent['draft'];
+export type NewAgent = BodyOf<'/api/v1/agents', 'post'>;
+export type AgentPatch = BodyOf<'/api/v1/agents/{id}', 'patch'>;
+export type Run = ResponseOf<'/api/v1/agents/{id}/runs/{runId}', 'get'>;
+export type Thread = ResponseOf<'/api/v1/agents/{id}/threads', 'get'>['data'][number];
+export type ThreadMessage = ResponseOf<'/api/v1/agents/{id}/threads/{threadId}', 'get'>['data'][number];
+export type AgentLog = ResponseOf<'/api/v1/agents/{id}/logs', 'get'>['data'][number];
+export type AgentLogQuery = QueryOf<'/api/v1/agents/{id}/logs', 'get'>;
+export type ToolInfo = ResponseOf<'/api/v1/agents/tools', 'get'>['data'][number];
+export type Memory = ResponseOf<'/api/v1/memories', 'get'>['data'][number];
+export type RecalledMemory = ResponseOf<'/api/v1/agents/{id}/recall', 'get'>['data'][number];
+export type MemoryQuota = ResponseOf<'/api/v1/memories/quota', 'get'>;
+export type RememberBody = BodyOf<'/api/v1/agents/{id}/remember', 'post'>;
+
+function useWs() {
+  return useSession().me.workspace.id;
+}
+
+const e = encodeURIComponent;
+
+export function useAgents() {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'agents'), queryFn: ({ signal }) => api.get<{ data: Agent[] }>('/agents', undefined, { signal }).then((r) => r.data) });
+}
+
+export function useAgent(id: string) {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'agents', id), queryFn: ({ signal }) => api.get<Agent>(`/agents/${e(id)}`, undefined, { signal }) });
+}
+
+export function useTools() {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'agents', 'tools'), queryFn: ({ signal }) => api.get<{ data: ToolInfo[] }>('/agents/tools', undefined, { signal }).then((r) => r.data) });
+}
+
+function useInvalidateAgents() {
+  const ws = useWs();
+  const qc = useQueryClient();
+  return () => qc.invalidateQueries({ queryKey: keys.workspace(ws, 'agents') });
+}
+
+export function useCreateAgent() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (body: NewAgent) => api.post<Agent>('/agents', body), onSuccess: invalidate });
+}
+
+export function useUpdateAgent(id: string) {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (body: AgentPatch) => api.patch<Agent>(`/agents/${e(id)}`, body), onSuccess: invalidate });
+}
+
+export function usePublishAgent(id: string) {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: () => api.post<Agent>(`/agents/${e(id)}/publish`), onSuccess: invalidate });
+}
+
+export function useDeleteAgent() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (id: string) => api.delete(`/agents/${e(id)}`), onSuccess: invalidate });
+}
+
+export function useThreads(id: string) {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'agents', id, 'threads'), queryFn: ({ signal }) => api.get<{ data: Thread[] }>(`/agents/${e(id)}/threads`, undefined, { signal }).then((r) => r.data) });
+}
+
+export function useThreadMessages(id: string, threadId: string | null) {
+  const ws = useWs();
+  return useQuery({
+    queryKey: keys.workspace(ws, 'agents', id, 'threads', threadId ?? ''),
+    queryFn: ({ signal }) => api.get<{ data: ThreadMessage[] }>(`/agents/${e(id)}/threads/${e(threadId!)}`, undefined, { signal }).then((r) => r.data),
+    enabled: threadId !== null,
+  });
+}
+
+export function useRuns(id: string) {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'agents', id, 'runs'), queryFn: ({ signal }) => api.get<{ data: Run[] }>(`/agents/${e(id)}/runs`, undefined, { signal }).then((r) => r.data) });
+}
+
+export function useAgentLogs(id: string, query: AgentLogQuery) {
+  const ws = useWs();
+  return useQuery({
+    queryKey: keys.workspace(ws, 'agents', id, 'logs', JSON.stringify(query)),
+    queryFn: ({ signal }) => api.get<{ data: AgentLog[] }>(`/agents/${e(id)}/logs`, query as Record<string, string>, { signal }).then((r) => r.data),
+    refetchInterval: 3_000,
+  });
+}
+
+export function useClearLogs(id: string) {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: () => api.delete<{ deleted: number }>(`/agents/${e(id)}/logs`), onSuccess: invalidate });
+}
+
+export function useAgentMemories(id: string, search: string) {
+  const ws = useWs();
+  return useQuery({
+    queryKey: keys.workspace(ws, 'memory', id, search),
+    queryFn: ({ signal }) => (search.trim()
+      ? api.get<{ data: RecalledMemory[] }>(`/agents/${e(id)}/recall`, { query: search.trim(), limit: 20 }, { signal }).then((r) => r.data)
+      : api.get<{ data: Memory[] }>(`/agents/${e(id)}/memories`, { limit: 100 }, { signal }).then((r) => r.data)),
+  });
+}
+
+export function useMemoryQuota() {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'memory', 'quota'), queryFn: ({ signal }) => api.get<MemoryQuota>('/memories/quota', undefined, { signal }) });
+}
+
+export function useRemember(agentId: string) {
+  const ws = useWs();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: RememberBody) => api.post<Memory & { isMerged: boolean }>(`/agents/${e(agentId)}/remember`, body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.workspace(ws, 'memory') }),
+  });
+}
+
+export function useForgetMemory() {
+  const ws = useWs();
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: (id: string) => api.delete(`/memories/${e(id)}`), onSuccess: () => qc.invalidateQueries({ queryKey: keys.workspace(ws, 'memory') }) });
+}
+
+export type RunEvent =
+  | { type: 'run'; runId: string; threadId: string; version: number | null }
+  | { type: 'memory_recall'; count: number; memories: Array<{ id: string; text: string; score: number }> }
+  | { type: 'token'; text: string }
+  | { type: 'tool_call'; callId: string; tool: string; input: unknown }
+  | { type: 'tool_result'; callId: string; tool: string; ok: boolean; output?: unknown; error?: { code: string; message: string } }
+  | { type: 'message'; text: string }
+  | { type: 'done'; run: Run }
+  | { type: 'error'; code: string; message: string };
+
+/** Chat with an agent, streamed: each Server-Sent Event as it comes. */
+export async function streamAgentChat(agentId: string, body: { message: string; threadId?: string; useDraft?: boolean }, onEvent: (e: RunEvent) => void, signal: AbortSignal): Promise<void> {
+  const res = await fetchWithSession(`/api/v1/agents/${e(agentId)}/chat`, { method: 'POST', signal, body: { ...body, stream: true } });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const type = /^event: (.+)$/m.exec(block)?.[1];
+      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+      if (!type || !data) continue;
+      onEvent({ ...(JSON.parse(data) as object), type } as RunEvent);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// Agents in real Chromium, against the fake provider: the empty state, create an agent, give it a
+// tool and memory recall, add a memory, chat with the draft (the tool call and its result, the
+// memory recalled, the answer streamed), read the runs and the log, publish. Screenshots go to
+// artifacts/screenshots/agents-*.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { buildConsoleIfStale } from '../../src/cli/console-build.ts';
+import { startTestPlatform } from '../helpers/platform.ts';
+import type { TestPlatform } from '../helpers/platform.ts';
+import { CHROMIUM, SHOTS, launchChromium, snap, logIn } from '../helpers/browser.ts';
+import { startFakeLlm } from '../helpers/fake-llm.ts';
+import type { FakeLlm } from '../helpers/fake-llm.ts';
+
+const PASSWORD = 'a long browser passphrase';
+const PROVIDER_KEY = 'sk-browser-agents-77e1';
+
+test('agents in Chromium: create, tools and memory, chat with a tool call, runs, log, publish', { timeout: 180_000 }, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing`);
+    return;
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  await buildConsoleIfStale();
+  let platform: TestPlatform | undefined;
+  let browser: Browser | undefined;
+  let fake: FakeLlm | undefined;
+  const pageErrors: string[] = [];
+  try {
+    fake = await startFakeLlm({ apiKey: PROVIDER_KEY });
+    platform = await startTestPlatform({}, { serveConsole: true, listen: true });
+    const baseUrl = platform.baseUrl!;
+    const hash = await platform.identity.passwords.hash(PASSWORD);
+    const ids = await platform.db.withPlatform(async (tx) => {
+      const w = await tx.query<{ id: string }>(`insert into workspaces (slug, name) values ('acme-agents', 'Acme Agents') returning id`);
+      const u = await tx.query<{ id: string }>(`insert into users (email, name, password_hash) values ('owner@agents.test', 'The owner', $1) returning id`, [hash]);
+      await tx.query(`insert into memberships (workspace_id, user_id, role) values ($1, $2, 'owner')`, [w.rows[0].id, u.rows[0].id]);
+      return { workspaceId: w.rows[0].id, userId: u.rows[0].id };
+    });
+    const session = await platform.db.withWorkspace(ids.workspaceId, (tx) => platform!.identity.sessions.openSession(tx, { userId: ids.userId, workspaceId: ids.workspaceId, role: 'owner', isPlatformAdmin: false }));
+    const headers = { authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' };
+    for (const [method, path, body] of [
+      ['PUT', '/secrets/FAKE_KEY', { value: PROVIDER_KEY }],
+      ['PATCH', '/workspaces/current', { settings: { 'network.allow_private_addresses': true } }],
+      ['POST', '/llm/providers', { name: 'fake', kind: 'openai_compatible', baseUrl: `${fake.url}/openai/v1`, secretName: 'FAKE_KEY' }],
+    ] as const) {
+      const res = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, body: JSON.stringify(body) });
+      assert.ok(res.status < 300, `${method} ${path}: ${res.status}`);
+    }
+
+    browser = await launchChromium();
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await logIn(page, baseUrl, { email: 'owner@agents.test', password: PASSWORD }, { waitForNav: true });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByText('No agent yet').waitFor();
+    await snap(page, 'agents-empty');
+
+    await page.getByRole('button', { name: 'New agent' }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('Billing helper');
+    await dialog.getByLabel('Model').selectOption('fake/gpt-4o-mini');
+    await dialog.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('heading', { name: /Billing helper/ }).waitFor();
+
+    // Settings: the recall tool, memory recall into each answer.
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByTestId('tool-options').getByText('memory.recall', { exact: true }).click();
+    await page.getByLabel('Memory', { exact: true }).selectOption('recall');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft saved').waitFor();
+    await snap(page, 'agents-settings', { fullPage: true });
+
+    // Memory: one fact.
+    await page.getByRole('tab', { name: 'Memory' }).click();
+    await page.getByLabel('Memory', { exact: true }).fill('Acme wants its invoices in euros, on the first Monday of the month.');
+    await page.getByLabel('Tags').fill('billing');
+    await page.getByRole('button', { name: 'Add memory' }).click();
+    await page.getByTestId('memory-list').getByText('Acme wants its invoices in euros').waitFor();
+    await page.getByTestId('memory-quota').getByText(/This agent: 1 of 5,000 memories/).waitFor();
+
+    // Chat with the draft: the model calls the recall tool, then answers with what it found.
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.getByLabel('Message').fill('How does Acme want its invoices?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const tool = page.getByTestId('tool-call').first();
+    await tool.getByText('done').waitFor();
+    assert.match(await tool.innerText(), /memory\.recall[\s\S]*invoices in euros/);
+    await page.getByTestId('agent-chat').getByText(/^Tool said:/).waitFor();
+    await page.getByTestId('run-status').getByText(/tokens · \$/).waitFor();
+    await snap(page, 'agents-chat', { fullPage: true });
+
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const run = page.getByTestId('runs-table').getByRole('row').nth(1);
+    await run.waitFor();
+    assert.match(await run.innerText(), /completed[\s\S]*draft[\s\S]*2 model · 1 tool/);
+
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    await page.getByTestId('logs-table').getByText('run_ended').waitFor();
+    await page.getByTestId('logs-table').getByText('tool_call').waitFor();
+    await snap(page, 'agents-logs');
+
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByText('Version 1 published').waitFor();
+    await nav.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByTestId('agents-table').getByRole('row', { name: /Billing helper/ }).getByText('v1').waitFor();
+    await snap(page, 'agents-list');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await browser?.close();
+    await platform?.stop();
+    await fake?.close();
+  }
+});
