@@ -5,7 +5,7 @@ const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 export const Tag = Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\p{L}\\p{N}][\\p{L}\\p{N}_.:/-]*$', description: 'Letters, digits and _ . : / -' });
 const Tags = Type.Array(Tag, { maxItems: 20, uniqueItems: true });
-const Metadata = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean(), Type.Null()]), {
+const Metadata = Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 1000 }), Type.Number({ minimum: -1e15, maximum: 1e15 }), Type.Boolean(), Type.Null()]), {
   maxProperties: 20, description: 'Flat key → string, number, boolean or null (20 keys at most)',
 });
 

@@ -70,14 +70,13 @@ export type RecallScope = { kind: 'agent'; agentId: string } | { kind: 'shared' 
  * Hybrid recall without a model: full-text (any of the query's words, ranked by cover density:
  * an agent asks in sentences, not in keywords) and trigram word similarity (misspellings, word
  * parts), each its best 40, fused by reciprocal rank (k = 60). Expired memories never come back.
+ * The statement for a scope (agent: its own and the shared memories; shared: those only).
+ * Parameters: workspace, query, tags, agent or null, limit.
  */
-export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallScope, query: string, tags: string[], limit: number): Promise<Array<MemoryRow & { score: number }>> {
-  await tx.query("select set_config('pg_trgm.word_similarity_threshold', '0.5', true)");
-  const inScope = scope.kind === 'agent' ? '(agent_id = $4::uuid or agent_id is null)' : '(agent_id is null and $4::uuid is null)';
-  const values: unknown[] = [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit];
+export function recallSql(scope: RecallScope['kind']): string {
+  const inScope = scope === 'agent' ? '(agent_id = $4::uuid or agent_id is null)' : '(agent_id is null and $4::uuid is null)';
   const where = `workspace_id = $1 and ${inScope} and ($3::text[] = '{}' or tags @> $3::text[]) and (expires_at is null or expires_at > now())`;
-  const { rows } = await tx.query<MemoryRow & { score: string }>(
-    `with fts as (
+  return `with fts as (
        select id, row_number() over (order by ts_rank_cd(search, s.q) desc, id desc) as r
          from memories, (select replace(plainto_tsquery('simple', $2)::text, '&', '|')::tsquery as q) s
         where ${where} and search @@ s.q
@@ -90,7 +89,17 @@ export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallS
      fused as (select id, sum(1.0 / (60 + r)) as score from (select * from fts union all select * from trg) u group by id)
      select ${COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}, f.score
        from fused f join memories m on m.workspace_id = $1 and m.id = f.id
-      order by f.score desc, m.id desc limit $5`, values);
+      order by f.score desc, m.id desc limit $5`;
+}
+const RECALL_SQL = { agent: recallSql('agent'), shared: recallSql('shared') };
+export const TRIGRAM_THRESHOLD_SQL = "select set_config('pg_trgm.word_similarity_threshold', '0.5', true)";
+
+export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallScope, query: string, tags: string[], limit: number): Promise<Array<MemoryRow & { score: number }>> {
+  // Both statements leave together (the transaction corks them): one round trip.
+  const [, { rows }] = await Promise.all([
+    tx.query(TRIGRAM_THRESHOLD_SQL),
+    tx.query<MemoryRow & { score: string }>({ name: `memory_recall_${scope.kind}`, text: RECALL_SQL[scope.kind], values: [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit] }),
+  ]);
   return rows.map((r) => ({ ...r, score: Number(r.score) }));
 }
 
