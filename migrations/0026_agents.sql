@@ -5,7 +5,7 @@
 --
 -- Memory recall never calls a model: full-text search (tsvector, 'simple' configuration: agencies
 -- write in many languages) and trigram word similarity (pg_trgm), each through a GIN index that
--- leads with workspace_id (btree_gin), fused by reciprocal rank. Both extensions are trusted
+-- leads with workspace_id (btree_gin), fused by reciprocal rank (memory.store.ts). Both extensions are trusted
 -- contrib modules: a database owner may create them without being a superuser.
 create extension if not exists pg_trgm;
 create extension if not exists btree_gin;
@@ -123,13 +123,18 @@ create table memories (
   updated_at    timestamptz not null default now(),
   bytes         int generated always as (octet_length(text)) stored,
   search        tsvector generated always as (to_tsvector('simple', text)) stored,
+  -- The same words whatever the case, punctuation and spacing: a repeated memory is found by
+  -- this, through a b-tree, however large the memory (remember merges instead of adding).
+  fingerprint   text generated always as (md5(lower(btrim(regexp_replace(text, '[^[:alnum:]]+', ' ', 'g'))))) stored,
   primary key (workspace_id, id),
   foreign key (workspace_id, agent_id) references agents (workspace_id, id) on delete cascade
 );
-create index memories_search_idx on memories using gin (workspace_id, search);
+-- One GIN index for the words and the tags together: a recall with a tag filter narrows on both
+-- in the index, before any row is read.
+create index memories_search_idx on memories using gin (workspace_id, search, tags);
 create index memories_trgm_idx on memories using gin (workspace_id, text gin_trgm_ops);
-create index memories_tags_idx on memories using gin (workspace_id, tags);
 create index memories_list_idx on memories (workspace_id, agent_id, id desc);
+create index memories_fingerprint_idx on memories (workspace_id, fingerprint);
 
 -- Memories held per workspace (agent_id = the workspace's id) and per agent: the quotas (count
 -- and bytes) are checked against these, moved in the transaction that adds or removes a memory.

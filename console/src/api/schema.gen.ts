@@ -3901,7 +3901,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Remember something for this agent (or, with isShared, for every agent of the workspace); a near-duplicate is updated instead (200, isMerged) */
+        /** Remember something for this agent (or, with isShared, for every agent of the workspace); the same memory (same words, whatever the case and punctuation) is updated instead (200, isMerged) */
         post: {
             parameters: {
                 query?: never;
@@ -3945,7 +3945,7 @@ export interface paths {
                             expiresAt: string | null;
                             /** Format: uuid */
                             id: string;
-                            /** @description true: a near-duplicate existed and was updated instead of adding another */
+                            /** @description true: the same memory (same words, whatever the case and punctuation) existed and was updated instead of adding another */
                             isMerged: boolean;
                             metadata: {
                                 [key: string]: unknown;
@@ -3972,7 +3972,7 @@ export interface paths {
                             expiresAt: string | null;
                             /** Format: uuid */
                             id: string;
-                            /** @description true: a near-duplicate existed and was updated instead of adding another */
+                            /** @description true: the same memory (same words, whatever the case and punctuation) existed and was updated instead of adding another */
                             isMerged: boolean;
                             metadata: {
                                 [key: string]: unknown;
@@ -8208,7 +8208,7 @@ export interface paths {
                             expiresAt: string | null;
                             /** Format: uuid */
                             id: string;
-                            /** @description true: a near-duplicate existed and was updated instead of adding another */
+                            /** @description true: the same memory (same words, whatever the case and punctuation) existed and was updated instead of adding another */
                             isMerged: boolean;
                             metadata: {
                                 [key: string]: unknown;
@@ -8235,7 +8235,7 @@ export interface paths {
                             expiresAt: string | null;
                             /** Format: uuid */
                             id: string;
-                            /** @description true: a near-duplicate existed and was updated instead of adding another */
+                            /** @description true: the same memory (same words, whatever the case and punctuation) existed and was updated instead of adding another */
                             isMerged: boolean;
                             metadata: {
                                 [key: string]: unknown;

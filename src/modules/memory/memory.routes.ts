@@ -33,7 +33,7 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
     app.post('/agents/:id/remember', {
       config: { permission: 'memory.write' },
       schema: {
-        tags, summary: 'Remember something for this agent (or, with isShared, for every agent of the workspace); a near-duplicate is updated instead (200, isMerged)',
+        tags, summary: 'Remember something for this agent (or, with isShared, for every agent of the workspace); the same memory (same words, whatever the case and punctuation) is updated instead (200, isMerged)',
         params: AgentIdParams, body: RememberBody, response: { 200: RememberAnswer, 201: RememberAnswer },
       },
     }, async (request, reply) => {

@@ -39,7 +39,7 @@ export type RememberInput = Static<typeof RememberBody>;
 
 export const RememberAnswer = Type.Object({
   ...MemorySchema.properties,
-  isMerged: Type.Boolean({ description: 'true: a near-duplicate existed and was updated instead of adding another' }),
+  isMerged: Type.Boolean({ description: 'true: the same memory (same words, whatever the case and punctuation) existed and was updated instead of adding another' }),
 });
 
 export const UpdateMemoryBody = Type.Object({

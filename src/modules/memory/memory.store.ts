@@ -16,13 +16,16 @@ export function viewOfMemory(r: MemoryRow): MemoryView {
   };
 }
 
-/** A near-duplicate in the same scope (trigram similarity ≥ 0.9), the closest first. */
+/**
+ * The same memory already kept in this scope: the same words whatever the case, punctuation and
+ * spacing (the fingerprint column, a b-tree lookup however large the memory).
+ */
 export async function findNearDuplicate(tx: Tx, workspaceId: string, agentId: string | null, text: string): Promise<MemoryRow | null> {
-  await tx.query("select set_config('pg_trgm.similarity_threshold', '0.9', true)");
   const { rows } = await tx.query<MemoryRow>(
     `select ${COLUMNS} from memories
-      where workspace_id = $1 and agent_id is not distinct from $2 and text % $3 and (expires_at is null or expires_at > now())
-      order by similarity(text, $3) desc, id desc limit 1`, [workspaceId, agentId, text]);
+      where workspace_id = $1 and fingerprint = md5(lower(btrim(regexp_replace($3::text, '[^[:alnum:]]+', ' ', 'g'))))
+        and agent_id is not distinct from $2 and (expires_at is null or expires_at > now())
+      order by id desc limit 1`, [workspaceId, agentId, text]);
   return rows[0] ?? null;
 }
 
@@ -67,39 +70,59 @@ export async function selectAgentCounters(tx: Tx, workspaceId: string): Promise<
 export type RecallScope = { kind: 'agent'; agentId: string } | { kind: 'shared' };
 
 /**
- * Hybrid recall without a model: full-text (any of the query's words, ranked by cover density:
- * an agent asks in sentences, not in keywords) and trigram word similarity (misspellings, word
- * parts), each its best 40, fused by reciprocal rank (k = 60). Expired memories never come back.
- * The statement for a scope (agent: its own and the shared memories; shared: those only).
- * Parameters: workspace, query, tags, agent or null, limit.
+ * Recall without a model, in two statements at most, each bounded whatever the workspace holds:
+ *  1. full text: the memories holding every word of the query (ranked by cover density), fused
+ *     by reciprocal rank (k = 60) with those holding any of them — an agent asks in sentences,
+ *     not keywords — the latter ranked among the first 1,000 found, so a common word never makes
+ *     recall read the whole workspace;
+ *  2. only when full text finds nothing: trigram word similarity, for misspelt and partial words.
+ * Expired memories never come back. Parameters: workspace, query, tags, agent or null, limit.
  */
-export function recallSql(scope: RecallScope['kind']): string {
+function scopeSql(scope: RecallScope['kind']): string {
   const inScope = scope === 'agent' ? '(agent_id = $4::uuid or agent_id is null)' : '(agent_id is null and $4::uuid is null)';
-  const where = `workspace_id = $1 and ${inScope} and ($3::text[] = '{}' or tags @> $3::text[]) and (expires_at is null or expires_at > now())`;
-  return `with fts as (
-       select id, row_number() over (order by ts_rank_cd(search, s.q) desc, id desc) as r
-         from memories, (select replace(plainto_tsquery('simple', $2)::text, '&', '|')::tsquery as q) s
-        where ${where} and search @@ s.q
-        order by ts_rank_cd(search, s.q) desc, id desc limit 40),
-     trg as (
-       select id, row_number() over (order by word_similarity($2, text) desc, id desc) as r
-         from memories
-        where ${where} and $2 <% text
-        order by word_similarity($2, text) desc, id desc limit 40),
-     fused as (select id, sum(1.0 / (60 + r)) as score from (select * from fts union all select * from trg) u group by id)
-     select ${COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}, f.score
+  return `workspace_id = $1 and ${inScope} and ($3::text[] = '{}' or tags @> $3::text[]) and (expires_at is null or expires_at > now())`;
+}
+const OUT = COLUMNS.split(', ').map((c) => `m.${c}`).join(', ');
+
+export function recallSql(scope: RecallScope['kind']): string {
+  const where = scopeSql(scope);
+  return `with q as (select plainto_tsquery('simple', $2) as every_word, replace(plainto_tsquery('simple', $2)::text, '&', '|')::tsquery as any_word),
+     strict as (
+       select id, row_number() over (order by ts_rank_cd(search, q.every_word) desc, id desc) as r
+         from memories, q where ${where} and search @@ q.every_word
+        order by ts_rank_cd(search, q.every_word) desc, id desc limit 40),
+     pool as (select id, search from memories, q where ${where} and search @@ q.any_word limit 1000),
+     loose as (
+       select id, row_number() over (order by ts_rank_cd(search, q.any_word) desc, id desc) as r
+         from pool, q order by ts_rank_cd(search, q.any_word) desc, id desc limit 40),
+     fused as (select id, sum(1.0 / (60 + r)) as score from (select * from strict union all select * from loose) u group by id)
+     select ${OUT}, f.score
        from fused f join memories m on m.workspace_id = $1 and m.id = f.id
       order by f.score desc, m.id desc limit $5`;
 }
+
+export function recallByTrigramSql(scope: RecallScope['kind']): string {
+  return `select ${OUT}, (1.0 / (60 + row_number() over (order by word_similarity($2, m.text) desc, m.id desc))) as score
+       from memories m where ${scopeSql(scope).replace(/\b(workspace_id|agent_id|tags|expires_at)\b/g, 'm.$1')} and $2 <% m.text
+      order by word_similarity($2, m.text) desc, m.id desc limit $5`;
+}
 const RECALL_SQL = { agent: recallSql('agent'), shared: recallSql('shared') };
+const TRIGRAM_SQL = { agent: recallByTrigramSql('agent'), shared: recallByTrigramSql('shared') };
 export const TRIGRAM_THRESHOLD_SQL = "select set_config('pg_trgm.word_similarity_threshold', '0.5', true)";
 
 export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallScope, query: string, tags: string[], limit: number): Promise<Array<MemoryRow & { score: number }>> {
-  // Both statements leave together (the transaction corks them): one round trip.
-  const [, { rows }] = await Promise.all([
-    tx.query(TRIGRAM_THRESHOLD_SQL),
-    tx.query<MemoryRow & { score: string }>({ name: `memory_recall_${scope.kind}`, text: RECALL_SQL[scope.kind], values: [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit] }),
-  ]);
+  const values = [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit];
+  // Unnamed, so planned for these very words each time: a generic plan (what a prepared statement
+  // turns to after five runs) cannot know how common the words are, and picked plans a
+  // hundred times slower on a large memory (docs/benchmarks.md).
+  let { rows } = await tx.query<MemoryRow & { score: string }>({ text: RECALL_SQL[scope.kind], values });
+  if (rows.length === 0) {
+    const [, found] = await Promise.all([
+      tx.query(TRIGRAM_THRESHOLD_SQL),
+      tx.query<MemoryRow & { score: string }>({ text: TRIGRAM_SQL[scope.kind], values }),
+    ]);
+    rows = found.rows;
+  }
   return rows.map((r) => ({ ...r, score: Number(r.score) }));
 }
 

@@ -1,6 +1,7 @@
-// Remember: one memory for an agent (or shared by the workspace's agents). A near-duplicate in
-// the same scope (trigram similarity ≥ 0.9) is updated instead — its text replaced by the newer
-// one, tags joined — so an agent that keeps noting the same fact does not fill its memory. The
+// Remember: one memory for an agent (or shared by the workspace's agents). The same memory in
+// the same scope (the same words, whatever the case, punctuation and spacing) is updated instead
+// — its text replaced by the newer one, tags joined — so an agent that keeps noting the same
+// fact does not fill its memory. The
 // quotas (count and bytes, per workspace and per agent) are checked after the write, on the
 // counters the write moved, inside its transaction: over a limit, nothing is kept.
 import type { Tx } from '../../kernel/db/database.ts';

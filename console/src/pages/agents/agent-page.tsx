@@ -259,7 +259,7 @@ function MemoryTab({ agent }: { agent: Agent }) {
   const own = quota.data?.agents.find((x) => x.agentId === agent.id);
   return (
     <div className="settings-grid">
-      <Card title="Add a memory" description="Facts the agent should know in later conversations. Near-duplicates update the memory already there.">
+      <Card title="Add a memory" description="Facts the agent should know in later conversations. The same fact noted again (whatever the case and punctuation) updates the memory already there.">
         {can('memory.write') ? (
           <form className="form" onSubmit={(e) => {
             e.preventDefault();

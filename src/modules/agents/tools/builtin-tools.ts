@@ -24,7 +24,7 @@ export function builtinTools(ports: BuiltinToolPorts): ToolDefinition[] {
   const inTx = <T>(ctx: { db: { withWorkspace: (ws: string, fn: (tx: Tx) => Promise<T>) => Promise<T> }; workspaceId: string }, fn: (tx: Tx) => Promise<T>) => ctx.db.withWorkspace(ctx.workspaceId, fn);
   const remember: ToolDefinition<{ text: string; tags?: string[]; isShared?: boolean }> = {
     name: 'memory.remember',
-    description: 'Remember a fact for later conversations (this agent\'s memory, or the workspace\'s shared memory with isShared). Near-duplicates are merged.',
+    description: 'Remember a fact for later conversations (this agent\'s memory, or the workspace\'s shared memory with isShared). The same fact, noted again, updates the memory already there.',
     inputSchema: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: Str(8000), tags: TagList, isShared: { type: 'boolean' } } },
     outputSchema: { type: 'object', required: ['id', 'isMerged'], properties: { id: { type: 'string' }, isMerged: { type: 'boolean' } } },
     permission: 'memory.write', timeoutMs: 5_000, isIdempotent: false, retries: 0, ratePerMinute: 600, isMutating: false,
