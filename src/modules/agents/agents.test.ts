@@ -193,6 +193,22 @@ describe('agents', () => {
     assert.equal((chat.json.run as { version: number | null }).version, null, 'a draft run records no version');
   });
 
+  test('an agent\'s own quota stops its runs before the model is called; the run says why', async () => {
+    const set = await api(a.tokens.admin, 'PUT', '/usage/quotas', { scope: 'agent', subjectId: agentId, monthlyTokens: 10, monthlyCostMicros: null });
+    assert.equal(set.status, 200, JSON.stringify(set.json));
+    const before = fake.requests.length;
+    const chat = await api(a.tokens.member, 'POST', `/agents/${agentId}/chat`, { message: 'One more question about invoices' });
+    assert.equal(chat.json.status, 'failed');
+    assert.equal((chat.json.run as { error: { code: string } }).error.code, 'QUOTA_EXCEEDED');
+    assert.equal(fake.requests.length, before, 'nothing reached the provider');
+    const refused = await platform.db.withPlatform(async (tx) => (await tx.query<{ n: number }>(`select count(*)::int as n from usage_events where workspace_id = $1 and agent_id = $2 and status = 'refused'`, [a.workspaceId, agentId])).rows[0].n);
+    assert.equal(refused, 1);
+    assert.equal((await api(a.tokens.admin, 'DELETE', `/usage/quotas/agent/${agentId}`)).status, 204);
+    const unknown = await api(a.tokens.admin, 'PUT', '/usage/quotas', { scope: 'agent', subjectId: '00000000-0000-7000-8000-000000000000', monthlyTokens: 10, monthlyCostMicros: null });
+    assert.equal(unknown.status, 400, 'an unknown agent gets no quota');
+    assert.equal(unknown.json.code, 'QUOTA_INVALID');
+  });
+
   test('the viewer reads agents but may not chat; workspace B cannot reach A\'s agent', async () => {
     assert.equal((await api(a.tokens.viewer, 'POST', `/agents/${agentId}/chat`, { message: 'hi' })).status, 403);
     assert.equal((await api(a.tokens.viewer, 'GET', `/agents/${agentId}`)).status, 200);

@@ -73,7 +73,7 @@ export type RecallScope = { kind: 'agent'; agentId: string } | { kind: 'shared' 
  * Recall without a model, in two statements at most, each bounded whatever the workspace holds:
  *  1. full text: the memories holding every word of the query (ranked by cover density), fused
  *     by reciprocal rank (k = 60) with those holding any of them — an agent asks in sentences,
- *     not keywords — the latter ranked among the first 1,000 found, so a common word never makes
+ *     not keywords — each ranked among the first 1,000 found, so a common word never makes
  *     recall read the whole workspace;
  *  2. only when full text finds nothing: trigram word similarity, for misspelt and partial words.
  * Expired memories never come back. Parameters: workspace, query, tags, agent or null, limit.
@@ -87,10 +87,10 @@ const OUT = COLUMNS.split(', ').map((c) => `m.${c}`).join(', ');
 export function recallSql(scope: RecallScope['kind']): string {
   const where = scopeSql(scope);
   return `with q as (select plainto_tsquery('simple', $2) as every_word, replace(plainto_tsquery('simple', $2)::text, '&', '|')::tsquery as any_word),
+     strict_pool as (select id, search from memories, q where ${where} and search @@ q.every_word limit 1000),
      strict as (
        select id, row_number() over (order by ts_rank_cd(search, q.every_word) desc, id desc) as r
-         from memories, q where ${where} and search @@ q.every_word
-        order by ts_rank_cd(search, q.every_word) desc, id desc limit 40),
+         from strict_pool, q order by ts_rank_cd(search, q.every_word) desc, id desc limit 40),
      pool as (select id, search from memories, q where ${where} and search @@ q.any_word limit 1000),
      loose as (
        select id, row_number() over (order by ts_rank_cd(search, q.any_word) desc, id desc) as r
