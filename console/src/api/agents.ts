@@ -4,6 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, fetchWithSession } from './client.ts';
 import { keys } from './keys.ts';
+import { readEvents } from './sse.ts';
 import type { BodyOf, QueryOf, ResponseOf } from './contract.ts';
 import { useSession } from '../auth/session.tsx';
 
@@ -145,21 +146,7 @@ export type RunEvent =
 /** Chat with an agent, streamed: each Server-Sent Event as it comes. */
 export async function streamAgentChat(agentId: string, body: { message: string; threadId?: string; useDraft?: boolean }, onEvent: (e: RunEvent) => void, signal: AbortSignal): Promise<void> {
   const res = await fetchWithSession(`/api/v1/agents/${e(agentId)}/chat`, { method: 'POST', signal, body: { ...body, stream: true } });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const type = /^event: (.+)$/m.exec(block)?.[1];
-      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
-      if (!type || !data) continue;
-      onEvent({ ...(JSON.parse(data) as object), type } as RunEvent);
-    }
-  }
+  await readEvents(res, (type, data) => {
+    if (type) onEvent({ ...(JSON.parse(data) as object), type } as RunEvent);
+  });
 }

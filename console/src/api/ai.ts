@@ -4,6 +4,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, fetchWithSession } from './client.ts';
 import { keys } from './keys.ts';
+import { readEvents } from './sse.ts';
 import type { BodyOf, QueryOf, ResponseOf } from './contract.ts';
 import { useSession } from '../auth/session.tsx';
 
@@ -103,31 +104,19 @@ export type ChatResult = { text: string; requestId: string | null; usage: { prom
 export async function streamChat(model: string, messages: ChatMessage[], onText: (text: string) => void, signal: AbortSignal): Promise<ChatResult> {
   const res = await fetchWithSession('/v1/chat/completions', { method: 'POST', signal, body: { model, messages, stream: true, stream_options: { include_usage: true } } });
   const requestId = res.headers.get('x-request-id');
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
   let text = '';
   let usage: ChatResult['usage'] = null;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
-      if (!data || data === '[DONE]') continue;
-      const chunk = JSON.parse(data) as { error?: { message: string }; choices?: Array<{ delta?: { content?: string } }>; usage?: { prompt_tokens: number; completion_tokens: number } };
-      if (chunk.error) throw new Error(chunk.error.message);
-      const delta = chunk.choices?.[0]?.delta?.content;
-      if (delta) {
-        text += delta;
-        onText(text);
-      }
-      if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+  await readEvents(res, (_event, data) => {
+    if (data === '[DONE]') return;
+    const chunk = JSON.parse(data) as { error?: { message: string }; choices?: Array<{ delta?: { content?: string } }>; usage?: { prompt_tokens: number; completion_tokens: number } };
+    if (chunk.error) throw new Error(chunk.error.message);
+    const delta = chunk.choices?.[0]?.delta?.content;
+    if (delta) {
+      text += delta;
+      onText(text);
     }
-  }
+    if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+  });
   return { text, requestId, usage };
 }
 

@@ -4,7 +4,8 @@
 // the calls before it keep the cost frozen when they were made.
 import { useMemo, useState } from 'react';
 import { formatUsd, useAddCataloguePrice, useCataloguePrices, useCreatePlatformProvider, useDeletePlatformProvider, usePlatformProviders, useTestPlatformProvider } from '../../api/ai.ts';
-import type { CataloguePrice, PlatformProviderBody, Provider, ProviderTest } from '../../api/ai.ts';
+import type { CataloguePrice, PlatformProviderBody, Provider } from '../../api/ai.ts';
+import { TestButton } from '../llm/providers-page.tsx';
 import { errorMessage, fieldError } from '../../api/client.ts';
 import { Badge } from '../../components/badge.tsx';
 import { ConfirmMutationDialog, Dialog } from '../../components/dialog.tsx';
@@ -56,7 +57,7 @@ export function AdminModelsPage() {
                   <td>{p.hasKey ? <Badge tone="success">set</Badge> : <span className="muted">none</span>}</td>
                   <td><RelativeTime iso={p.createdAt} /></td>
                   <td className="row" style={{ justifyContent: 'flex-end' }}>
-                    <TestButton provider={p} />
+                    <TestButton provider={p} useTest={useTestPlatformProvider} />
                     <button type="button" className="btn btn-ghost btn-sm" onClick={() => setDeleting(p)}>Delete</button>
                   </td>
                 </tr>
@@ -114,19 +115,6 @@ function PriceTable({ prices, filter, onFilter, onEdit }: { prices: CataloguePri
         })}</tbody>
       </table>
       {shown.length === 0 ? <p className="muted">No model matches “{filter}”.</p> : null}
-    </>
-  );
-}
-
-function TestButton({ provider }: { provider: Provider }) {
-  const test = useTestPlatformProvider();
-  const [result, setResult] = useState<ProviderTest | null>(null);
-  return (
-    <>
-      <button type="button" className="btn btn-ghost btn-sm" disabled={test.isPending} onClick={() => test.mutate(provider.id, { onSuccess: setResult })}>{test.isPending ? 'Testing…' : 'Test'}</button>
-      {result ? (result.isOk
-        ? <Badge tone="success" title={`${result.latencyMs} ms`}>works · {result.modelCount} models</Badge>
-        : <Badge tone="danger" title={result.error?.message}>fails: {result.error?.code}</Badge>) : null}
     </>
   );
 }

@@ -1,6 +1,7 @@
 // Model providers of the workspace (and the operator's it may use): add one (its key is a vault
 // secret named here), test it, see its models; aliases (`fast`, `smart`) with fallbacks.
 import { useState } from 'react';
+import type { UseMutationResult } from '@tanstack/react-query';
 import { useAliases, useCreateProvider, useDeleteAlias, useDeleteProvider, useProviderModels, useProviders, usePutAlias, useTestProvider } from '../../api/ai.ts';
 import type { Alias, NewProvider, Provider, ProviderTest } from '../../api/ai.ts';
 import { useSecrets } from '../../api/secrets.ts';
@@ -116,8 +117,9 @@ export function ProvidersPage() {
   );
 }
 
-function TestButton({ provider }: { provider: Provider }) {
-  const test = useTestProvider();
+/** Test a provider's connection (a workspace's, or with `useTest` an operator's). */
+export function TestButton({ provider, useTest = useTestProvider }: { provider: Provider; useTest?: () => UseMutationResult<ProviderTest, Error, string> }) {
+  const test = useTest();
   const [result, setResult] = useState<ProviderTest | null>(null);
   return (
     <>
