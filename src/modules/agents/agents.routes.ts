@@ -3,6 +3,7 @@
 import type { FastifyReply } from 'fastify';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
+import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import { can } from '../access/index.ts';
 import { auditContextOf } from '../audit/index.ts';
@@ -76,7 +77,7 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
 
     app.post('/agents', {
       config: { permission: 'agent.manage' },
-      schema: { tags, summary: 'Create an agent (its first draft; publish it to run it)', body: CreateAgentBody, response: { 201: AgentSchema } },
+      schema: { tags, summary: 'Create an agent (its first draft; publish it to run it)', body: CreateAgentBody, response: { 201: AgentSchema, 403: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema } },
     }, async (request, reply) => reply.code(201).send(await createAgent(ctx, request.principal!, auditContextOf(request), request.body)));
 
     app.get('/agents/:id', {
@@ -91,7 +92,7 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
 
     app.patch('/agents/:id', {
       config: { permission: 'agent.manage' },
-      schema: { tags, summary: 'Edit the agent: name, description, service role, and its draft (publish to make it live)', params: IdParams, body: UpdateAgentBody, response: { 200: AgentSchema } },
+      schema: { tags, summary: 'Edit the agent: name, description, service role, and its draft (publish to make it live)', params: IdParams, body: UpdateAgentBody, response: { 200: AgentSchema, 403: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema } },
     }, async (request) => changeAgent(ctx, request.principal!, auditContextOf(request), request.params.id, request.body));
 
     app.delete('/agents/:id', {
@@ -104,7 +105,7 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
 
     app.post('/agents/:id/publish', {
       config: { permission: 'agent.manage' },
-      schema: { tags, summary: 'Publish the draft as the next version: chats and triggers run it from now on', params: IdParams, response: { 200: AgentSchema } },
+      schema: { tags, summary: 'Publish the draft as the next version: chats and triggers run it from now on', params: IdParams, response: { 200: AgentSchema, 422: ProblemSchema } },
     }, async (request) => publishAgent(ctx, request.principal!, auditContextOf(request), request.params.id));
 
     app.get('/agents/:id/versions', {
@@ -123,7 +124,7 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
       schema: {
         tags, summary: 'Send a message: the agent answers, calling its tools as you (your permissions) until a final answer or a limit',
         description: 'With `stream: true` the answer is Server-Sent Events: `run`, `memory_recall`, `token`, `tool_call`, `tool_result`, `message`, `done` (the run record). A client that leaves cancels the run.',
-        params: IdParams, body: ChatBody, response: { 200: ChatAnswer },
+        params: IdParams, body: ChatBody, response: { 200: ChatAnswer, 409: ProblemSchema },
       },
     }, async (request, reply) => {
       const principal = request.principal!;
@@ -181,7 +182,7 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
 
     app.post('/agents/:id/runs/:runId/cancel', {
       config: { permission: 'agent.run' },
-      schema: { tags, summary: 'Cancel a run in flight (the model call is stopped and metered for what it produced)', params: RunParams, response: { 202: Type.Object({ runId: Type.String(), status: Type.Literal('cancelling') }) } },
+      schema: { tags, summary: 'Cancel a run in flight (the model call is stopped and metered for what it produced)', params: RunParams, response: { 202: Type.Object({ runId: Type.String(), status: Type.Literal('cancelling') }), 409: ProblemSchema } },
     }, async (request, reply) => {
       const run = await ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => selectRun(tx, request.principal!.workspaceId, request.params.id, request.params.runId));
       if (!run) throw agentsErrors.create('RUN_NOT_FOUND');

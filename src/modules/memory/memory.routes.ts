@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
+import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import { auditContextOf } from '../audit/index.ts';
@@ -34,7 +35,7 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
       config: { permission: 'memory.write' },
       schema: {
         tags, summary: 'Remember something for this agent (or, with isShared, for every agent of the workspace); the same memory (same words, whatever the case and punctuation) is updated instead (200, isMerged)',
-        params: AgentIdParams, body: RememberBody, response: { 200: RememberAnswer, 201: RememberAnswer },
+        params: AgentIdParams, body: RememberBody, response: { 200: RememberAnswer, 201: RememberAnswer, 422: ProblemSchema, 429: ProblemSchema },
       },
     }, async (request, reply) => {
       const { isShared, ...input } = request.body;
@@ -64,7 +65,7 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
 
     app.post('/memories', {
       config: { permission: 'memory.write' },
-      schema: { tags, summary: 'Remember something for every agent of the workspace (shared)', body: Type.Omit(RememberBody, ['isShared']), response: { 200: RememberAnswer, 201: RememberAnswer } },
+      schema: { tags, summary: 'Remember something for every agent of the workspace (shared)', body: Type.Omit(RememberBody, ['isShared']), response: { 200: RememberAnswer, 201: RememberAnswer, 422: ProblemSchema, 429: ProblemSchema } },
     }, async (request, reply) => {
       const ws = request.principal!.workspaceId;
       const result = await ctx.db.withWorkspace(ws, (tx) => remember(ctx, tx, ws, null, request.body, request.principal!.userId));
@@ -108,7 +109,7 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
 
     app.patch('/memories/:id', {
       config: { permission: 'memory.write' },
-      schema: { tags, summary: 'Edit a memory: text, tags, metadata, expiry', params: MemoryIdParams, body: UpdateMemoryBody, response: { 200: MemorySchema } },
+      schema: { tags, summary: 'Edit a memory: text, tags, metadata, expiry', params: MemoryIdParams, body: UpdateMemoryBody, response: { 200: MemorySchema, 422: ProblemSchema, 429: ProblemSchema } },
     }, async (request) => ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => editMemory(ctx, tx, request.principal!.workspaceId, request.params.id, request.body)));
 
     app.delete('/memories/:id', {
