@@ -80,7 +80,7 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   });
   const llm = createLlmModule(deps, { audit, secrets, tenancy, usage });
   tenancy.registerSetting(ALLOWED_MODELS_SETTING);
-  const memory = createMemoryModule(deps, { audit, tenancy }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
+  const memory = createMemoryModule(deps, { audit }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
   agents = createAgentsModule(deps, { audit, llm, memory }, { usage, tenancy, listMembers: identity.directory.listWorkspaceMembers });
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,

@@ -4,7 +4,6 @@
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { AuditModule } from '../audit/index.ts';
-import type { TenancyModule } from '../tenancy/index.ts';
 import type { AgentLookup, MemoryContext } from './memory.context.ts';
 import { memoryRoutes } from './memory.routes.ts';
 import { remember } from './remember.ts';
@@ -17,8 +16,8 @@ export type { RememberResult } from './remember.ts';
 export { memoryErrors } from './memory.errors.ts';
 export { MEMORY_LIMITS } from './memory-quotas.ts';
 
-export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; tenancy: Pick<TenancyModule, 'getWorkspace'> }, ports: { agentExists: AgentLookup }) {
-  const ctx: MemoryContext = { db: deps.db, log: deps.log, audit: modules.audit, tenancy: modules.tenancy, agentExists: ports.agentExists };
+export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'> }, ports: { agentExists: AgentLookup }) {
+  const ctx: MemoryContext = { db: deps.db, log: deps.log, audit: modules.audit, agentExists: ports.agentExists };
   return {
     routes: memoryRoutes(ctx) satisfies RoutePlugin,
     /** Remember for an agent (agentId) or the workspace (null), in the caller's transaction. Throws MEMORY_QUOTA_EXCEEDED. */

@@ -8,7 +8,7 @@ import { memoryLimits } from './memory-quotas.ts';
 import type { ListMemoriesInput, MemoryView, RecalledMemory, UpdateMemoryInput } from './memory.schema.ts';
 import type { RecallScope } from './memory.store.ts';
 import { deleteMemory, listMemories, recallMemories, selectAgentCounters, selectCounters, updateMemory, viewOfMemory } from './memory.store.ts';
-import { checkMemoryQuota } from './remember.ts';
+import { checkMemoryQuota, planOf } from './remember.ts';
 
 export function tagsOf(text: string | undefined): string[] {
   return text ? [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))].slice(0, 20) : [];
@@ -52,9 +52,8 @@ export async function forgetMemory(tx: Tx, workspaceId: string, id: string): Pro
   return viewOfMemory(row);
 }
 
-export async function memoryQuota(ctx: MemoryContext, tx: Tx, workspaceId: string) {
-  const workspace = await ctx.tenancy.getWorkspace(tx, workspaceId);
-  const plan = workspace?.plan ?? 'free';
+export async function memoryQuota(tx: Tx, workspaceId: string) {
+  const plan = await planOf(tx, workspaceId);
   const limits = memoryLimits(plan);
   const own = (await selectCounters(tx, workspaceId, [workspaceId])).get(workspaceId) ?? { count: 0, bytes: 0 };
   const agents = await selectAgentCounters(tx, workspaceId);

@@ -1,13 +1,12 @@
 import type { Database, Tx } from '../../kernel/db/database.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import type { AuditModule } from '../audit/index.ts';
-import type { TenancyModule } from '../tenancy/index.ts';
 
 /** Is this one of the workspace's agents? (The agents module's door, given at the root.) */
 export type AgentLookup = (tx: Tx, workspaceId: string, agentId: string) => Promise<boolean>;
 
 /** What the memory use-cases need. */
 export type MemoryContext = {
-  db: Database; log: Logger; audit: Pick<AuditModule, 'record'>; tenancy: Pick<TenancyModule, 'getWorkspace'>;
+  db: Database; log: Logger; audit: Pick<AuditModule, 'record'>;
   agentExists: AgentLookup;
 };

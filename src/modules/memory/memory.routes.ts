@@ -83,7 +83,7 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
     app.get('/memories/quota', {
       config: { permission: 'memory.read' },
       schema: { tags, summary: 'Memories and bytes used against the plan\'s limits, for the workspace and each agent that has some', response: { 200: MemoryQuotaSchema } },
-    }, async (request) => ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => memoryQuota(ctx, tx, request.principal!.workspaceId)));
+    }, async (request) => ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => memoryQuota(tx, request.principal!.workspaceId)));
 
     app.get('/memories/export', {
       config: { permission: 'memory.read' },

@@ -15,9 +15,14 @@ export type RememberResult = MemoryView & { isMerged: boolean };
 
 const fmtBytes = (b: number) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(0)} MB` : `${Math.ceil(b / 1024)} KB`);
 
+/** The workspace's plan, from tenancy's published directory (one indexed read on the write path). */
+export async function planOf(tx: Tx, workspaceId: string): Promise<string> {
+  const { rows } = await tx.query<{ plan: string }>('select plan from workspace_directory where id = $1', [workspaceId]);
+  return rows[0]?.plan ?? 'free';
+}
+
 export async function checkMemoryQuota(ctx: MemoryContext, tx: Tx, workspaceId: string, agentId: string | null): Promise<void> {
-  const workspace = await ctx.tenancy.getWorkspace(tx, workspaceId);
-  const limits = memoryLimits(workspace?.plan ?? 'free');
+  const limits = memoryLimits(await planOf(tx, workspaceId));
   const counters = await selectCounters(tx, workspaceId, agentId ? [workspaceId, agentId] : [workspaceId]);
   const checks: Array<[string, { count: number; bytes: number } | undefined, { count: number; bytes: number }]> = [
     ['workspace', counters.get(workspaceId), limits.workspace],

@@ -13,6 +13,11 @@ export function subjectsOf(s: UsageSubjects): Array<{ scope: UsageScope; subject
   return list;
 }
 
+/** Whether a subject has any limit this month (only those keep a counter and a hold). */
+export function isLimited(s: { limits: Limits }): boolean {
+  return s.limits.tokens !== null || s.limits.costMicros !== null;
+}
+
 const orNull = (v: string | null): number | null => (v === null ? null : toNumber(v));
 
 /** A quota row's limits now: the monthly ones plus an unexpired temporary increase. */

@@ -4,7 +4,7 @@
 import type { Tx } from '../../kernel/db/database.ts';
 import { toNumber } from '../../kernel/db/pool.ts';
 import type { UsageContext } from './usage.context.ts';
-import { effectiveLimits } from './effective-limits.ts';
+import { effectiveLimits, isLimited } from './effective-limits.ts';
 import { periodEnd, periodOf } from './period.ts';
 import { holdOnCounter, insertReservation, selectCounters } from './usage.store.ts';
 import { usageErrors } from './usage.errors.ts';
@@ -36,7 +36,7 @@ export async function reserveUsage(ctx: UsageContext, input: ReserveInput, now =
   const period = periodOf(now);
   const subjects = effectiveLimits(input.quotas, input.subjects, input.plan, now);
   const workspaceId = input.subjects.workspaceId;
-  const limited = subjects.filter((s) => s.limits.tokens !== null || s.limits.costMicros !== null);
+  const limited = subjects.filter(isLimited);
   if (input.costMicros === null) {
     const costLimited = limited.find((s) => s.limits.costMicros !== null);
     if (costLimited) {

@@ -5,6 +5,7 @@
 // group-committed with the others settled at the same moment (usage-event-writer.ts).
 import type { UsageContext } from './usage.context.ts';
 import { checkAlerts } from './check-alerts.ts';
+import { isLimited } from './effective-limits.ts';
 import { deleteReservation, insertUsageEvent, settleOnCounter } from './usage.store.ts';
 import type { Reservation, UsageEventInput } from './usage.types.ts';
 
@@ -12,18 +13,17 @@ export async function settleUsage(ctx: UsageContext, reservation: Reservation, e
   const workspaceId = reservation.workspaceId;
   const tokens = event.inputTokens + event.outputTokens;
   const costMicros = event.costMicros ?? 0;
-  const isLimited = (s: Reservation['subjects'][number]) => s.limits.tokens !== null || s.limits.costMicros !== null;
   // Nothing held, no counter to move: the event alone, group-committed with the calls beside it.
   if (reservation.id === null && !reservation.subjects.some(isLimited)) return ctx.eventWriter.write(event);
   return ctx.db.withWorkspace(workspaceId, async (tx) => {
     const recorded = await insertUsageEvent(tx, event);
     // A reservation the sweeper already released holds nothing any more.
     const isHeld = reservation.id !== null && await deleteReservation(tx, workspaceId, reservation.id);
-    const heldSubjects = new Set(isHeld ? reservation.subjects.filter((s) => s.limits.tokens !== null || s.limits.costMicros !== null).map((s) => `${s.scope}:${s.subjectId}`) : []);
+    const heldSubjects = new Set(isHeld ? reservation.subjects.filter(isLimited).map((s) => `${s.scope}:${s.subjectId}`) : []);
     // Only limited subjects keep a counter (a hot row for every call would serialise a workspace's
     // calls on it); the others' use is read from the events (rollups) when shown.
     for (const s of reservation.subjects) {
-      if (s.limits.tokens === null && s.limits.costMicros === null) continue;
+      if (!isLimited(s)) continue;
       const held = heldSubjects.has(`${s.scope}:${s.subjectId}`) ? { tokens: reservation.tokens, costMicros: reservation.costMicros } : { tokens: 0, costMicros: 0 };
       if (tokens === 0 && costMicros === 0 && held.tokens === 0 && held.costMicros === 0) continue;
       const spent = await settleOnCounter(tx, workspaceId, reservation.period, s.scope, s.subjectId, { tokens, costMicros }, held);
