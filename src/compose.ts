@@ -81,7 +81,9 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   const llm = createLlmModule(deps, { audit, secrets, tenancy, usage });
   tenancy.registerSetting(ALLOWED_MODELS_SETTING);
   const memory = createMemoryModule(deps, { audit }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
-  agents = createAgentsModule(deps, { audit, llm, memory }, { usage, tenancy, listMembers: identity.directory.listWorkspaceMembers });
+  agents = createAgentsModule(deps, { audit, llm, memory, jobs, webhooks: { ...webhooks.agents, receive: webhooks.receive } }, { usage, tenancy, listMembers: identity.directory.listWorkspaceMembers });
+  const agentsModule = agents;
+  webhooks.setAgentInbound((tx, trigger) => agentsModule.queueWebhookRun(tx, trigger));
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,
     reports: { workflows: workflows.reports, requests: requests.reports, support: support.reports, apiLogs: apiLogs.reports, audit: audit.reports },

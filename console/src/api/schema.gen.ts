@@ -3571,7 +3571,7 @@ export interface paths {
                                 outputTokens: number;
                                 /** Format: date-time */
                                 startedAt: string;
-                                status: "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                                status: "queued" | "running" | "completed" | "failed" | "cancelled" | "limit_reached";
                                 steps: {
                                     /** Format: date-time */
                                     at: string;
@@ -3600,7 +3600,7 @@ export interface paths {
                             };
                             /** Format: uuid */
                             runId: string;
-                            status: "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "limit_reached";
                             /** Format: uuid */
                             threadId: string;
                         };
@@ -4036,7 +4036,7 @@ export interface paths {
                                 outputTokens: number;
                                 /** Format: date-time */
                                 startedAt: string;
-                                status: "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                                status: "queued" | "running" | "completed" | "failed" | "cancelled" | "limit_reached";
                                 steps: {
                                     /** Format: date-time */
                                     at: string;
@@ -4120,7 +4120,7 @@ export interface paths {
                             outputTokens: number;
                             /** Format: date-time */
                             startedAt: string;
-                            status: "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "limit_reached";
                             steps: {
                                 /** Format: date-time */
                                 at: string;
@@ -4369,6 +4369,260 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's webhook: its URL, mode, wait, callback (never the secrets) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False once the callback was disabled after failed deliveries */
+                            callbackIsEnabled: boolean | null;
+                            /** @description Shown once, when the callback is created: verify answers with it */
+                            callbackSecret?: string;
+                            callbackUrl: string | null;
+                            hasPreviousSecret: boolean;
+                            isEnabled: boolean;
+                            /** @description Whether the agent has a webhook */
+                            isSet: boolean;
+                            mode: "sync" | "async";
+                            /** @description Shown once, when the webhook is created or its secret rotated */
+                            secret?: string;
+                            secretRotatedAt: string | null;
+                            /** @description Where senders POST (Standard Webhooks signed with the secret) */
+                            url: string | null;
+                            waitSeconds: number;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set up the agent's webhook (created with its secret, shown once), its mode, wait and callback URL (audited) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Where every answer is POSTed (Standard Webhooks signed, retried), null to remove */
+                        callbackUrl?: string | null;
+                        /**
+                         * @description A disabled webhook refuses deliveries (410) until enabled again
+                         * @default true
+                         */
+                        isEnabled?: boolean;
+                        /** @description `sync`: the answer in the response (202 with the run id when the run outlasts `waitSeconds`); `async`: 202 at once */
+                        mode?: "sync" | "async";
+                        /** @description Sync mode: how long the response waits for the run (default 25) */
+                        waitSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False once the callback was disabled after failed deliveries */
+                            callbackIsEnabled: boolean | null;
+                            /** @description Shown once, when the callback is created: verify answers with it */
+                            callbackSecret?: string;
+                            callbackUrl: string | null;
+                            hasPreviousSecret: boolean;
+                            isEnabled: boolean;
+                            /** @description Whether the agent has a webhook */
+                            isSet: boolean;
+                            mode: "sync" | "async";
+                            /** @description Shown once, when the webhook is created or its secret rotated */
+                            secret?: string;
+                            secretRotatedAt: string | null;
+                            /** @description Where senders POST (Standard Webhooks signed with the secret) */
+                            url: string | null;
+                            waitSeconds: number;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Deliver a webhook to the agent (Standard Webhooks signed): the payload is given to the agent, which runs as its service identity
+         * @description Headers `webhook-id`, `webhook-timestamp`, `webhook-signature` as for `/hooks/:id`, with the agent's secret. A repeated `webhook-id` never starts a second run: it gets the first answer. Sync mode: 200 with the answer, or 202 with the run id when the run outlasts the wait (never a silent timeout). Async mode: 202 at once; the answer goes to the callback URL.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Any payload (JSON usually), signed as received */
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            deliveryId: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            /** @description The final answer */
+                            message: string | null;
+                            /** Format: uuid */
+                            runId: string;
+                            /** @description The run's status */
+                            status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Where the answer will be: the callback URL when there is one, else the run */
+                            answerTo: "callback" | "status_url";
+                            /** Format: uuid */
+                            deliveryId: string;
+                            runId: string | null;
+                            /** @description `accepted` (async), or the run's status when a sync wait ended first */
+                            status: string;
+                            /** @description GET it (agent.read) for the run */
+                            statusUrl: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Remove the agent's webhook and callback, with their stored deliveries (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/webhook/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new webhook secret (shown once); the old one keeps verifying for the grace period (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default 86400 */
+                        previousSecretValidForSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description False once the callback was disabled after failed deliveries */
+                            callbackIsEnabled: boolean | null;
+                            /** @description Shown once, when the callback is created: verify answers with it */
+                            callbackSecret?: string;
+                            callbackUrl: string | null;
+                            hasPreviousSecret: boolean;
+                            isEnabled: boolean;
+                            /** @description Whether the agent has a webhook */
+                            isSet: boolean;
+                            mode: "sync" | "async";
+                            /** @description Shown once, when the webhook is created or its secret rotated */
+                            secret?: string;
+                            secretRotatedAt: string | null;
+                            /** @description Where senders POST (Standard Webhooks signed with the secret) */
+                            url: string | null;
+                            waitSeconds: number;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6595,6 +6849,8 @@ export interface paths {
                             /** Format: uuid */
                             deliveryId: string;
                             executionId: string | null;
+                            /** @description The agent run a delivery to an agent's webhook started */
+                            runId?: string | null;
                             /** @enum {string} */
                             status: "accepted";
                         };
@@ -10627,6 +10883,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                /** @description Set when the endpoint is an agent's webhook (managed from the agent; its target never changes) */
+                                agentId: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 createdBy: string | null;
@@ -10689,6 +10947,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Set when the endpoint is an agent's webhook (managed from the agent; its target never changes) */
+                            agentId: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             createdBy: string | null;
@@ -10748,6 +11008,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Set when the endpoint is an agent's webhook (managed from the agent; its target never changes) */
+                            agentId: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             createdBy: string | null;
@@ -10826,6 +11088,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Set when the endpoint is an agent's webhook (managed from the agent; its target never changes) */
+                            agentId: string | null;
                             /** Format: date-time */
                             createdAt: string;
                             createdBy: string | null;

@@ -12,5 +12,9 @@ export const agentsErrors = defineErrors({
   THREAD_NOT_FOUND: { status: 404, title: 'Conversation not found' },
   RUN_NOT_FOUND: { status: 404, title: 'Run not found' },
   RUN_NOT_RUNNING: { status: 409, title: 'The run has ended' },
+  // A run's job found it already taken (a second attempt after a crash): never run twice.
+  RUN_ALREADY_STARTED: { status: 409, title: 'The run has already started' },
+  AGENT_WEBHOOK_PAYLOAD_TOO_LARGE: { status: 413, title: 'The payload is larger than an agent takes' },
+  AGENT_WEBHOOK_NOT_SET: { status: 404, title: 'The agent has no webhook' },
   AGENT_CURSOR_INVALID: { status: 400, title: 'Invalid cursor' },
 });

@@ -11,8 +11,11 @@ import type { AgentsContext } from './agents.context.ts';
 import { agentsErrors } from './agents.errors.ts';
 import {
   AgentSchema, ChatAnswer, ChatBody, CreateAgentBody, IdParams, LogQuery, LogSchema, MessageSchema, RunParams, RunSchema, ThreadParams, ThreadSchema,
-  ToolInfoSchema, UpdateAgentBody, VersionSchema,
+  ToolInfoSchema, UpdateAgentBody, VersionSchema, WebhookAcceptedSchema, WebhookAnswerSchema, WebhookSettingsBody, WebhookSettingsSchema,
 } from './agents.schema.ts';
+import { waitForRun } from './agent-webhook.ts';
+import { getWebhookSettings, putWebhookSettings, removeWebhook, rotateWebhookSecret } from './manage-webhook.ts';
+import { selectAgentWebhookMode } from './agents.store.ts';
 import type { ChatInput } from './agents.schema.ts';
 import { changeAgent, createAgent, publishAgent, removeAgent } from './manage-agents.ts';
 import { runAgent } from './run-agent.ts';
@@ -191,6 +194,76 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
       controller.abort();
       return reply.code(202).send({ runId: run.id, status: 'cancelling' as const });
     });
+
+    app.get('/agents/:id/webhook', {
+      config: { permission: 'agent.read' },
+      schema: { tags, summary: 'The agent\'s webhook: its URL, mode, wait, callback (never the secrets)', params: IdParams, response: { 200: WebhookSettingsSchema } },
+    }, async (request) => getWebhookSettings(ctx, request.principal!, request.params.id));
+
+    app.put('/agents/:id/webhook', {
+      config: { permission: 'agent.manage' },
+      schema: {
+        tags, summary: 'Set up the agent\'s webhook (created with its secret, shown once), its mode, wait and callback URL (audited)',
+        params: IdParams, body: WebhookSettingsBody, response: { 200: WebhookSettingsSchema, 422: ProblemSchema },
+      },
+    }, async (request) => putWebhookSettings(ctx, request.principal!, auditContextOf(request), request.params.id, request.body));
+
+    app.delete('/agents/:id/webhook', {
+      config: { permission: 'agent.manage' },
+      schema: { tags, summary: 'Remove the agent\'s webhook and callback, with their stored deliveries (audited)', params: IdParams, response: { 204: NoContent } },
+    }, async (request, reply) => {
+      await removeWebhook(ctx, request.principal!, auditContextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    });
+
+    app.post('/agents/:id/webhook/rotate-secret', {
+      config: { permission: 'agent.manage' },
+      schema: {
+        tags, summary: 'A new webhook secret (shown once); the old one keeps verifying for the grace period (audited)', params: IdParams,
+        body: Type.Object({ previousSecretValidForSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: 86_400 })) }, { additionalProperties: false }),
+        response: { 200: WebhookSettingsSchema },
+      },
+    }, async (request) => rotateWebhookSecret(ctx, request.principal!, auditContextOf(request), request.params.id, request.body?.previousSecretValidForSeconds ?? 86_400));
+
+    // Deliveries: public, the Standard Webhooks signature is the authentication; the exact bytes.
+    const deliveries: RoutePlugin = async (hooks) => {
+      hooks.removeAllContentTypeParsers();
+      hooks.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      hooks.post('/agents/:id/webhook', {
+        config: { auth: 'public' },
+        schema: {
+          tags, security: [],
+          summary: 'Deliver a webhook to the agent (Standard Webhooks signed): the payload is given to the agent, which runs as its service identity',
+          description: 'Headers `webhook-id`, `webhook-timestamp`, `webhook-signature` as for `/hooks/:id`, with the agent\'s secret. A repeated `webhook-id` never starts a second run: it gets the first answer. Sync mode: 200 with the answer, or 202 with the run id when the run outlasts the wait (never a silent timeout). Async mode: 202 at once; the answer goes to the callback URL.',
+          params: IdParams, body: Type.Unknown({ description: 'Any payload (JSON usually), signed as received' }),
+          response: { 200: WebhookAnswerSchema, 202: WebhookAcceptedSchema, 401: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 410: ProblemSchema, 413: ProblemSchema, 422: ProblemSchema },
+        },
+      }, async (request, reply) => {
+        if (!ctx.webhooks) throw agentsErrors.create('AGENT_WEBHOOK_NOT_SET');
+        const answer = await ctx.webhooks.receive({
+          endpointId: request.params.id, headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+          requestId: request.id, instance: request.url.split('?')[0], door: 'agent',
+        });
+        if (answer.isDuplicate) reply.header('webhook-duplicate', 'true');
+        if (answer.status >= 400) return reply.code(answer.status as 401).type('application/problem+json').send(answer.body as never);
+        const accepted = answer.body as { deliveryId: string; runId?: string | null };
+        const runId = accepted.runId ?? null;
+        const ws = answer.workspaceId!;
+        const settings = runId ? await ctx.db.withWorkspace(ws, async (tx) => {
+          const mode = await selectAgentWebhookMode(tx, ws, request.params.id);
+          return mode ? { ...mode, hasCallback: await ctx.webhooks!.hasCallback(tx, ws, request.params.id) } : null;
+        }) : null;
+        const statusUrl = runId ? `/api/v1/agents/${request.params.id}/runs/${runId}` : null;
+        const answerTo = settings?.hasCallback ? 'callback' as const : 'status_url' as const;
+        if (!runId || !settings || settings.mode === 'async' || settings.waitMs === 0) {
+          return reply.code(202).send({ deliveryId: accepted.deliveryId, runId, status: 'accepted', statusUrl, answerTo });
+        }
+        const outcome = await waitForRun(ctx, ws, runId, settings.waitMs);
+        if (!outcome) return reply.code(202).send({ deliveryId: accepted.deliveryId, runId, status: 'running', statusUrl, answerTo });
+        return reply.code(200).send({ deliveryId: accepted.deliveryId, runId, status: outcome.status, message: outcome.message, error: outcome.error });
+      });
+    };
+    await app.register(deliveries);
 
     app.get('/agents/:id/logs', {
       config: { permission: 'agent.read' },

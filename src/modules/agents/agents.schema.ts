@@ -85,7 +85,7 @@ export type Step = Static<typeof StepSchema>;
 export const RunSchema = Type.Object({
   id: Uuid, agentId: Uuid, version: Type.Union([Type.Integer(), Type.Null()]), threadId: Type.Union([Uuid, Type.Null()]),
   trigger: Type.String(), actorUserId: Type.Union([Uuid, Type.Null()]),
-  status: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('limit_reached')]),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('limit_reached')]),
   steps: Type.Array(StepSchema),
   inputTokens: Type.Integer(), outputTokens: Type.Integer(), costMicros: Type.Integer(), unpricedCalls: Type.Integer(), modelCalls: Type.Integer(), toolCalls: Type.Integer(),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
@@ -119,6 +119,39 @@ export const LogQuery = Type.Object({
 export const ToolInfoSchema = Type.Object({
   name: Type.String(), description: Type.String(), permission: Type.String(), isMutating: Type.Boolean(), isIdempotent: Type.Boolean(),
   timeoutMs: Type.Integer(), inputSchema: Type.Unknown(), outputSchema: Type.Unknown(), isAllowed: Type.Boolean({ description: 'Whether you hold its permission' }),
+});
+
+export const WebhookSettingsBody = Type.Object({
+  isEnabled: Type.Optional(Type.Boolean({ default: true, description: 'A disabled webhook refuses deliveries (410) until enabled again' })),
+  mode: Type.Optional(Type.Union([Type.Literal('sync'), Type.Literal('async')], { description: '`sync`: the answer in the response (202 with the run id when the run outlasts `waitSeconds`); `async`: 202 at once' })),
+  waitSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 120, description: 'Sync mode: how long the response waits for the run (default 25)' })),
+  callbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000, format: 'uri', pattern: '^https?://' }), Type.Null()], { description: 'Where every answer is POSTed (Standard Webhooks signed, retried), null to remove' })),
+}, { additionalProperties: false });
+
+export const WebhookSettingsSchema = Type.Object({
+  isSet: Type.Boolean({ description: 'Whether the agent has a webhook' }),
+  isEnabled: Type.Boolean(),
+  url: Type.Union([Type.String(), Type.Null()], { description: 'Where senders POST (Standard Webhooks signed with the secret)' }),
+  mode: Type.Union([Type.Literal('sync'), Type.Literal('async')]),
+  waitSeconds: Type.Integer(),
+  callbackUrl: Type.Union([Type.String(), Type.Null()]),
+  callbackIsEnabled: Type.Union([Type.Boolean(), Type.Null()], { description: 'False once the callback was disabled after failed deliveries' }),
+  hasPreviousSecret: Type.Boolean(),
+  secretRotatedAt: Type.Union([Timestamp, Type.Null()]),
+  secret: Type.Optional(Type.String({ description: 'Shown once, when the webhook is created or its secret rotated' })),
+  callbackSecret: Type.Optional(Type.String({ description: 'Shown once, when the callback is created: verify answers with it' })),
+});
+export type WebhookSettings = Static<typeof WebhookSettingsSchema>;
+
+export const WebhookAnswerSchema = Type.Object({
+  deliveryId: Uuid, runId: Uuid, status: Type.String({ description: 'The run\'s status' }),
+  message: Type.Union([Type.String(), Type.Null()], { description: 'The final answer' }),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+});
+export const WebhookAcceptedSchema = Type.Object({
+  deliveryId: Uuid, runId: Type.Union([Uuid, Type.Null()]), status: Type.String({ description: '`accepted` (async), or the run\'s status when a sync wait ended first' }),
+  statusUrl: Type.Union([Type.String(), Type.Null()], { description: 'GET it (agent.read) for the run' }),
+  answerTo: Type.Union([Type.Literal('callback'), Type.Literal('status_url')], { description: 'Where the answer will be: the callback URL when there is one, else the run' }),
 });
 
 export const IdParams = Type.Object({ id: Uuid });

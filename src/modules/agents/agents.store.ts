@@ -6,9 +6,9 @@ import type { AgentConfig, AgentView, RunView, Step } from './agents.schema.ts';
 
 export type AgentRow = {
   id: string; name: string; description: string; draft: AgentConfig; published_version: number | null; service_role: 'admin' | 'member' | 'viewer';
-  created_at: Date; updated_at: Date; published_config: AgentConfig | null;
+  created_at: Date; updated_at: Date; published_config: AgentConfig | null; webhook_mode: 'sync' | 'async'; webhook_wait_ms: number;
 };
-const AGENT = `a.id, a.name, a.description, a.draft, a.published_version, a.service_role, a.created_at, a.updated_at,
+const AGENT = `a.id, a.name, a.description, a.draft, a.published_version, a.service_role, a.created_at, a.updated_at, a.webhook_mode, a.webhook_wait_ms,
   (select v.config from agent_versions v where v.workspace_id = a.workspace_id and v.agent_id = a.id and v.version = a.published_version) as published_config`;
 
 export function viewOfAgent(r: AgentRow): AgentView {
@@ -125,6 +125,42 @@ export async function insertRun(tx: Tx, workspaceId: string, r: { agentId: strin
     'insert into agent_runs (workspace_id, agent_id, version, thread_id, trigger, actor_user_id, actor_key_id) values ($1, $2, $3, $4, $5, $6, $7) returning id',
     [workspaceId, r.agentId, r.version, r.threadId, r.trigger, r.actorUserId, r.actorKeyId]);
   return rows[0].id;
+}
+
+/** A run a webhook delivery queued (its job starts it): no thread yet, no actor but the agent's service role. */
+export async function insertQueuedRun(tx: Tx, workspaceId: string, r: { agentId: string; version: number; deliveryId: string }): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>(
+    `insert into agent_runs (workspace_id, agent_id, version, trigger, status, delivery_id) values ($1, $2, $3, 'webhook', 'queued', $4) returning id`,
+    [workspaceId, r.agentId, r.version, r.deliveryId]);
+  return rows[0].id;
+}
+
+/** Take a queued run: true once (a second attempt of its job finds it taken). */
+export async function startQueuedRun(tx: Tx, workspaceId: string, id: string, threadId: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `update agent_runs set status = 'running', thread_id = $3, started_at = now() where workspace_id = $1 and id = $2 and status = 'queued'`, [workspaceId, id, threadId]);
+  return rowCount === 1;
+}
+
+/** How the agent answers its webhook: read on each delivery. */
+export async function selectAgentWebhookMode(tx: Tx, workspaceId: string, id: string): Promise<{ mode: 'sync' | 'async'; waitMs: number } | null> {
+  const { rows } = await tx.query<{ webhook_mode: 'sync' | 'async'; webhook_wait_ms: number }>({
+    name: 'agents_webhook_mode', text: 'select webhook_mode, webhook_wait_ms from agents where workspace_id = $1 and id = $2', values: [workspaceId, id],
+  });
+  return rows[0] ? { mode: rows[0].webhook_mode, waitMs: rows[0].webhook_wait_ms } : null;
+}
+
+export async function setWebhookSettings(tx: Tx, workspaceId: string, id: string, s: { mode: 'sync' | 'async'; waitMs: number }): Promise<void> {
+  await tx.query('update agents set webhook_mode = $3, webhook_wait_ms = $4 where workspace_id = $1 and id = $2', [workspaceId, id, s.mode, s.waitMs]);
+}
+
+/** The run's status and answer (the last assistant message of the run), for a webhook waiting on it. */
+export async function selectRunOutcome(tx: Tx, workspaceId: string, id: string): Promise<{ status: RunView['status']; agentId: string; message: string | null; error: unknown } | null> {
+  const { rows } = await tx.query<{ status: RunView['status']; agent_id: string; error: unknown; message: string | null }>(
+    `select r.status, r.agent_id, r.error,
+       (select m.content from agent_messages m where m.workspace_id = r.workspace_id and m.thread_id = r.thread_id and m.run_id = r.id and m.role = 'assistant' order by m.id desc limit 1) as message
+     from agent_runs r where r.workspace_id = $1 and r.id = $2`, [workspaceId, id]);
+  return rows[0] ? { status: rows[0].status, agentId: rows[0].agent_id, message: rows[0].message, error: rows[0].error } : null;
 }
 
 export async function finishRun(tx: Tx, workspaceId: string, id: string, r: { status: RunView['status']; steps: Step[]; inputTokens: number; outputTokens: number; costMicros: number; unpricedCalls: number; modelCalls: number; toolCalls: number; error: { code: string; message: string } | null; latencyMs: number }): Promise<RunView> {

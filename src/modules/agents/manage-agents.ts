@@ -78,7 +78,9 @@ export async function removeAgent(ctx: AgentsContext, principal: Principal, audi
   const ws = principal.workspaceId;
   await ctx.db.withWorkspace(ws, async (tx) => {
     const current = await selectAgent(tx, ws, id, true);
-    if (!current || !(await deleteAgent(tx, ws, id))) throw agentsErrors.create('AGENT_NOT_FOUND');
+    if (!current) throw agentsErrors.create('AGENT_NOT_FOUND');
+    await ctx.webhooks?.remove(tx, ws, id); // its webhook endpoint (deliveries) and callback go with it
+    if (!(await deleteAgent(tx, ws, id))) throw agentsErrors.create('AGENT_NOT_FOUND');
     await ctx.audit.record(tx, audit, { workspaceId: ws, action: 'agent.deleted', targetType: 'agent', targetId: id, diff: { before: { name: current.name, version: current.published_version }, after: null } });
   });
 }

@@ -10,7 +10,9 @@ import { AppError } from '../../kernel/errors.ts';
 import type { ChatMessage, ToolCall, ToolDefinition as LlmTool, UsageRecord } from '../llm/index.ts';
 import type { AgentsContext } from './agents.context.ts';
 import type { AgentConfig, RunView, Step } from './agents.schema.ts';
-import { finishRun, insertLogs, insertMessages, insertRun, insertThread, selectMessages } from './agents.store.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import { agentsErrors } from './agents.errors.ts';
+import { finishRun, insertLogs, insertMessages, insertRun, insertThread, selectMessages, startQueuedRun } from './agents.store.ts';
 import type { LogEntry } from './agents.store.ts';
 
 export type RunEvent =
@@ -32,6 +34,10 @@ export type RunInput = {
   message: string;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** A run already queued (by a webhook delivery): taken once, else the run throws RUN_ALREADY_STARTED. */
+  queuedRunId?: string;
+  /** Work in the run's last transaction (e.g. the answer to a webhook's callback). */
+  onFinished?: (tx: Tx, run: RunView, message: string | null) => Promise<void>;
 };
 
 const HISTORY = 40;
@@ -58,7 +64,13 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
   const opened = await ctx.db.withWorkspace(ws, async (tx) => {
     const threadId = input.threadId ?? await insertThread(tx, ws, input.agentId, input.message.slice(0, 80), input.principal.userId);
     const history = await selectMessages(tx, ws, threadId, HISTORY);
-    const runId = await insertRun(tx, ws, { agentId: input.agentId, version: input.version, threadId, trigger: input.trigger, actorUserId: input.principal.userId, actorKeyId: input.principal.apiKeyId });
+    let runId: string;
+    if (input.queuedRunId) {
+      if (!(await startQueuedRun(tx, ws, input.queuedRunId, threadId))) throw agentsErrors.create('RUN_ALREADY_STARTED');
+      runId = input.queuedRunId;
+    } else {
+      runId = await insertRun(tx, ws, { agentId: input.agentId, version: input.version, threadId, trigger: input.trigger, actorUserId: input.principal.userId, actorKeyId: input.principal.apiKeyId });
+    }
     await insertMessages(tx, ws, threadId, runId, [{ role: 'user', content: input.message }]);
     await insertLogs(tx, ws, input.agentId, [{ runId, level: 'info', type: 'run_started', message: `Run started (${input.trigger}${input.version ? `, version ${input.version}` : ', draft'})` }]);
     return { threadId, runId, history };
@@ -213,8 +225,11 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
   const run = await ctx.db.withWorkspace(ws, async (tx) => {
     await insertMessages(tx, ws, threadId, runId, added);
     await insertLogs(tx, ws, input.agentId, logs);
-    return finishRun(tx, ws, runId, { status, steps, ...totals, error, latencyMs });
+    const finished = await finishRun(tx, ws, runId, { status, steps, ...totals, error, latencyMs });
+    await input.onFinished?.(tx, finished, final);
+    return finished;
   });
+  ctx.finished.emit(runId, { run, message: final });
   emit({ type: 'done', run });
   return { run, threadId, message: final };
 }

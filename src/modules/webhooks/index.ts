@@ -20,9 +20,16 @@ import { hookRoutes } from './inbound/hooks.routes.ts';
 import { replayAll } from './inbound/replay-all.ts';
 import type { ReplayAllRequest } from './inbound/replay-all.ts';
 import { subscriptionRoutes } from './outbound/subscriptions.routes.ts';
-import type { InboundHandler, WebhooksContext, WorkflowLookup } from './webhooks.context.ts';
+import type { AgentInboundHandler, InboundHandler, WebhooksContext, WorkflowLookup } from './webhooks.context.ts';
+import { AGENT_ANSWER_EVENT, agentWebhooks } from './agent-webhooks.ts';
+import { receiveWebhook } from './inbound/receive-webhook.ts';
+import type { InboundRequest } from './inbound/receive-webhook.ts';
 
-export type { InboundHandler, InboundTrigger, WorkflowLookup } from './webhooks.context.ts';
+export type { AgentInboundHandler, AgentInboundTrigger, InboundHandler, InboundTrigger, WorkflowLookup } from './webhooks.context.ts';
+export type { AgentWebhooks, AgentWebhookState } from './agent-webhooks.ts';
+export type { InboundAnswer, InboundRequest } from './inbound/receive-webhook.ts';
+export { AGENT_ANSWER_EVENT } from './agent-webhooks.ts';
+export { HookAcceptedSchema, EndpointSchema, SubscriptionSchema } from './webhooks.schema.ts';
 export type { EmittedEvent } from './outbound/emit-event.ts';
 export type { ReplayAllRequest, ReplayAllSummary } from './inbound/replay-all.ts';
 export type { WebhookRetentionRun } from './apply-retention.ts';
@@ -51,8 +58,9 @@ export function createWebhooksModule(
     config, db, log, ...modules, sealingKey,
     eventTypes: createEventTypeRegistry(),
     endpoints: createEndpointCache(db, sealingKey),
-    hooks: { onInbound: options.onInbound, workflowExists: options.workflowExists },
+    hooks: { onInbound: options.onInbound, workflowExists: options.workflowExists, onAgentInbound: null },
   };
+  ctx.eventTypes.register(AGENT_ANSWER_EVENT, 'An agent\'s answer to a delivery to its webhook (async mode); sent only to that agent\'s callback');
 
   const w = config.webhooks;
   modules.jobs.define<DeliverPayload>({
@@ -91,6 +99,16 @@ export function createWebhooksModule(
     /** Add an event type subscriptions may listen to (e.g. `agent.run_completed`). */
     registerEventType(type: string, description: string): void {
       ctx.eventTypes.register(type, description);
+    },
+    /** Agents' webhooks: their endpoints and callbacks, in the agents module's transaction. */
+    agents: agentWebhooks(ctx),
+    /** Where deliveries to agents' webhooks start runs (the agents module, wired by the composition root). */
+    setAgentInbound(handler: AgentInboundHandler): void {
+      ctx.hooks.onAgentInbound = handler;
+    },
+    /** Verify, deduplicate, store and start one delivery (the agents module's webhook route: `door: 'agent'`). */
+    receive(request: InboundRequest) {
+      return receiveWebhook(ctx, request);
     },
     /** Test seam: replace the inbound target and the workflow lookup (tests that record triggers). */
     replaceInboundTarget(handler: InboundHandler, workflowExists: WorkflowLookup): void {

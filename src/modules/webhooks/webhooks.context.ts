@@ -32,6 +32,23 @@ export type InboundTrigger = {
  */
 export type InboundHandler = (tx: Tx, trigger: InboundTrigger) => Promise<{ executionId: string | null }>;
 
+/** One verified delivery (or a replay of one) to an agent's webhook. */
+export type AgentInboundTrigger = {
+  workspaceId: string;
+  agentId: string;
+  deliveryId: string;
+  webhookId: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  replayId: string | null;
+};
+
+/**
+ * Queues the agent's run in the delivery's tenant transaction (a duplicate or a rollback never
+ * leaves a run behind). Throw an AppError (4xx) to refuse the delivery; the refusal is stored.
+ */
+export type AgentInboundHandler = (tx: Tx, trigger: AgentInboundTrigger) => Promise<{ runId: string }>;
+
 /** Does this workflow exist in the workspace (checked when an endpoint targets it)? */
 export type WorkflowLookup = (tx: Tx, workspaceId: string, workflowId: string) => Promise<boolean>;
 
@@ -48,5 +65,5 @@ export type WebhooksContext = {
   sealingKey: Buffer;
   eventTypes: EventTypeRegistry;
   endpoints: EndpointCache;
-  hooks: { onInbound: InboundHandler; workflowExists: WorkflowLookup };
+  hooks: { onInbound: InboundHandler; workflowExists: WorkflowLookup; onAgentInbound: AgentInboundHandler | null };
 };

@@ -13,5 +13,6 @@ export const webhooksErrors = defineErrors({
   WEBHOOK_PAYLOAD_UNSTORABLE: { status: 422, title: 'The webhook payload is not text that can be stored' },
   TARGET_NOT_ALLOWED: { status: 422, title: 'The URL is not an allowed webhook target' },
   UNKNOWN_EVENT_TYPE: { status: 422, title: 'Unknown event type' },
+  ENDPOINT_TARGET_FIXED: { status: 422, title: 'The endpoint\'s target cannot change' },
   TARGET_WORKFLOW_NOT_FOUND: { status: 422, title: 'The target workflow does not exist in this workspace' },
 });

@@ -3,7 +3,7 @@ import type { Static, TSchema } from '@fastify/type-provider-typebox';
 
 const Uuid = Type.String({ format: 'uuid' });
 const DateTime = Type.String({ format: 'date-time' });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends TSchema>(t: T, options: { description?: string } = {}) => Type.Union([t, Type.Null()], options);
 
 export const IdParams = Type.Object({ id: Uuid });
 export const EndpointDeliveryParams = Type.Object({ id: Uuid, deliveryId: Uuid });
@@ -23,6 +23,7 @@ export const EndpointSchema = Type.Object({
   name: Type.String(),
   description: Type.String(),
   workflowId: Nullable(Uuid),
+  agentId: Nullable(Uuid, { description: 'Set when the endpoint is an agent\'s webhook (managed from the agent; its target never changes)' }),
   isOrdered: Type.Boolean({ description: 'Deliveries start their executions one at a time, in arrival order' }),
   isEnabled: Type.Boolean(),
   url: Type.String({ description: 'Where the sender POSTs (Standard Webhooks signed)' }),
@@ -121,6 +122,7 @@ export const ReplaySummarySchema = Type.Object({
 export const HookAcceptedSchema = Type.Object({
   deliveryId: Uuid,
   executionId: Nullable(Uuid),
+  runId: Type.Optional(Nullable(Uuid, { description: 'The agent run a delivery to an agent\'s webhook started' })),
   status: Type.Literal('accepted'),
 });
 

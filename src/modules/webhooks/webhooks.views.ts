@@ -6,8 +6,8 @@ import type { AttemptView, EndpointView, InboundDeliveryDetail, InboundDeliveryV
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** Where senders POST: `<public URL>/api/v1/hooks/<id>`. */
-export function hookUrl(publicUrl: string, endpointId: string): string {
-  return `${publicUrl.replace(/\/$/, '')}/api/v1/hooks/${endpointId}`;
+export function hookUrl(publicUrl: string, endpointId: string, isAgent = false): string {
+  return `${publicUrl.replace(/\/$/, '')}/api/v1/${isAgent ? `agents/${endpointId}/webhook` : `hooks/${endpointId}`}`;
 }
 
 function livePrevious(expiresAt: Date | null): Date | null {
@@ -18,7 +18,8 @@ export function toEndpointView(publicUrl: string, r: EndpointRow): EndpointView 
   const previous = livePrevious(r.previous_secret_expires_at);
   return {
     id: r.id, name: r.name, description: r.description, workflowId: r.target_kind === 'workflow' ? r.target_id : null,
-    isOrdered: r.is_ordered, isEnabled: r.is_enabled, url: hookUrl(publicUrl, r.id),
+    agentId: r.target_kind === 'agent' ? r.target_id : null,
+    isOrdered: r.is_ordered, isEnabled: r.is_enabled, url: hookUrl(publicUrl, r.id, r.target_kind === 'agent'),
     hasPreviousSecret: previous !== null, previousSecretExpiresAt: iso(previous), secretRotatedAt: iso(r.secret_rotated_at),
     createdBy: r.created_by, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
   };

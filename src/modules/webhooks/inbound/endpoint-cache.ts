@@ -11,7 +11,7 @@ const MAX_ENTRIES = 10_000;
 export type InboundEndpoint = {
   workspaceId: string;
   id: string;
-  targetKind: 'workflow' | 'none';
+  targetKind: 'workflow' | 'agent' | 'none';
   targetId: string | null;
   isOrdered: boolean;
   isEnabled: boolean;
@@ -22,7 +22,7 @@ export type InboundEndpoint = {
 };
 
 type Row = {
-  workspace_id: string; id: string; target_kind: 'workflow' | 'none'; target_id: string | null; is_ordered: boolean; is_enabled: boolean;
+  workspace_id: string; id: string; target_kind: 'workflow' | 'agent' | 'none'; target_id: string | null; is_ordered: boolean; is_enabled: boolean;
   secret_sealed: string; previous_secret_sealed: string | null; previous_secret_expires_at: Date | null; workspace_status: string;
 };
 

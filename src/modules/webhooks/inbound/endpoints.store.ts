@@ -2,7 +2,7 @@
 import type { Tx } from '../../../kernel/db/database.ts';
 
 export type EndpointRow = {
-  workspace_id: string; id: string; name: string; description: string; target_kind: 'workflow' | 'none'; target_id: string | null;
+  workspace_id: string; id: string; name: string; description: string; target_kind: 'workflow' | 'agent' | 'none'; target_id: string | null;
   is_ordered: boolean; is_enabled: boolean; secret_sealed: string; previous_secret_sealed: string | null;
   previous_secret_expires_at: Date | null; secret_rotated_at: Date | null; created_by: string | null; created_at: Date; updated_at: Date;
 };
@@ -12,6 +12,8 @@ const ENDPOINT = `workspace_id, id, name, description, target_kind, target_id, i
 
 export type NewEndpoint = {
   workspaceId: string; id: string; name: string; description: string; workflowId: string | null; isOrdered: boolean; isEnabled: boolean;
+  /** An agent's own endpoint (its id is the agent's). */
+  isAgent?: boolean;
   secretSealed: string; createdBy: string | null;
 };
 
@@ -19,7 +21,7 @@ export async function insertEndpoint(tx: Tx, e: NewEndpoint): Promise<EndpointRo
   const { rows } = await tx.query<EndpointRow>(
     `insert into webhook_endpoints (workspace_id, id, name, description, target_kind, target_id, is_ordered, is_enabled, secret_sealed, created_by)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ${ENDPOINT}`,
-    [e.workspaceId, e.id, e.name, e.description, e.workflowId ? 'workflow' : 'none', e.workflowId, e.isOrdered, e.isEnabled, e.secretSealed, e.createdBy]);
+    [e.workspaceId, e.id, e.name, e.description, e.isAgent ? 'agent' : e.workflowId ? 'workflow' : 'none', e.isAgent ? e.id : e.workflowId, e.isOrdered, e.isEnabled, e.secretSealed, e.createdBy]);
   return rows[0];
 }
 
@@ -40,7 +42,10 @@ export type EndpointChanges = { name: string; description: string; workflowId: s
 
 export async function updateEndpoint(tx: Tx, workspaceId: string, id: string, c: EndpointChanges): Promise<EndpointRow> {
   const { rows } = await tx.query<EndpointRow>(
-    `update webhook_endpoints set name = $3, description = $4, target_kind = $5, target_id = $6, is_ordered = $7, is_enabled = $8
+    // An agent's endpoint keeps its target (update-endpoint refuses to change it).
+    `update webhook_endpoints set name = $3, description = $4,
+       target_kind = case when target_kind = 'agent' then target_kind else $5 end, target_id = case when target_kind = 'agent' then target_id else $6::uuid end,
+       is_ordered = $7, is_enabled = $8
      where workspace_id = $1 and id = $2 returning ${ENDPOINT}`,
     [workspaceId, id, c.name, c.description, c.workflowId ? 'workflow' : 'none', c.workflowId, c.isOrdered, c.isEnabled]);
   return rows[0];

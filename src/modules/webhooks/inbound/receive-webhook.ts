@@ -3,6 +3,7 @@
 // webhook-id) in the idempotency store, start the target, store the answer. A duplicate, even
 // one racing the first, waits on the unique key and gets the first answer; it starts nothing.
 import { isUtf8 } from 'node:buffer';
+import type { Tx } from '../../../kernel/db/database.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { findTextFault } from '../../../kernel/http/input.ts';
 import { AppError } from '../../../kernel/errors.ts';
@@ -14,8 +15,12 @@ import { verifyDelivery } from '../signing.ts';
 import type { WebhooksContext } from '../webhooks.context.ts';
 import { webhooksErrors } from '../webhooks.errors.ts';
 
-export type InboundRequest = { endpointId: string; headers: IncomingHttpHeaders; body: Buffer; requestId: string; instance: string };
-export type InboundAnswer = { status: number; body: unknown; isDuplicate: boolean };
+export type InboundRequest = {
+  endpointId: string; headers: IncomingHttpHeaders; body: Buffer; requestId: string; instance: string;
+  /** Which route received it: an agent's webhook is delivered to `/agents/:id/webhook` only, other endpoints to `/hooks/:id` only. */
+  door?: 'hooks' | 'agent';
+};
+export type InboundAnswer = { status: number; body: unknown; isDuplicate: boolean; workspaceId?: string };
 
 // Never stored: the signature and anything that authenticates a caller.
 const DROPPED_HEADERS = new Set(['webhook-signature', 'authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
@@ -54,7 +59,8 @@ function problemOf(err: AppError, request: InboundRequest): Record<string, unkno
 
 export async function receiveWebhook(ctx: WebhooksContext, request: InboundRequest): Promise<InboundAnswer> {
   const endpoint = await ctx.endpoints.get(request.endpointId);
-  if (!endpoint || !endpoint.isWorkspaceActive) throw webhooksErrors.create('ENDPOINT_NOT_FOUND');
+  const door = request.door ?? 'hooks';
+  if (!endpoint || !endpoint.isWorkspaceActive || (endpoint.targetKind === 'agent') !== (door === 'agent')) throw webhooksErrors.create('ENDPOINT_NOT_FOUND');
   const verification = verifyDelivery(endpoint.signers, request.headers, request.body);
   if (!verification.ok) {
     const code = verification.reason === 'stale' ? 'WEBHOOK_TIMESTAMP_STALE' : verification.reason === 'missing' ? 'WEBHOOK_SIGNATURE_MISSING' : 'WEBHOOK_SIGNATURE_INVALID';
@@ -76,25 +82,21 @@ export async function receiveWebhook(ctx: WebhooksContext, request: InboundReque
     headers: storedHeaders(request.headers), contentType, body, outcome: 'accepted', responseStatus: 202, responseBody: accepted,
     executionId: null, error: null,
   };
-  const handler = endpoint.targetKind === 'workflow' && endpoint.targetId ? ctx.hooks.onInbound : null;
-  if (endpoint.targetKind === 'workflow' && !handler) ctx.log.warn({ endpointId: endpoint.id }, 'webhook endpoint targets a workflow but no inbound handler is wired: delivery stored only');
+  const start = startOf(ctx, endpoint);
 
   try {
-    return await ctx.db.withWorkspace(ws, async (tx) => {
+    return { workspaceId: ws, ...await ctx.db.withWorkspace(ws, async (tx): Promise<InboundAnswer> => {
       if (!(await insertInbound(tx, row))) return duplicateAnswer(tx, ws, endpoint, verification.webhookId);
-      if (!handler) return { status: 202, body: accepted, isDuplicate: false };
+      if (!start) return { status: 202, body: accepted, isDuplicate: false };
       // JSON can spell what jsonb refuses (\u0000, a lone surrogate): the delivery is kept, its start refused.
       const payload = parsePayload(body, contentType);
       const fault = findTextFault(payload, 'payload');
       if (fault) throw webhooksErrors.create('WEBHOOK_PAYLOAD_UNSTORABLE', `${fault.path} ${fault.reason}`);
-      const { executionId } = await handler(tx, {
-        workspaceId: ws, endpointId: endpoint.id, deliveryId, webhookId: verification.webhookId, workflowId: endpoint.targetId!,
-        payload, headers: row.headers, orderingKey: orderingKeyOf(endpoint), replayId: null,
-      });
-      const answer = { ...accepted, executionId };
-      await setInboundAnswer(tx, ws, deliveryId, { responseBody: answer, executionId });
+      const started = await start(tx, { deliveryId, webhookId: verification.webhookId, payload, headers: row.headers, replayId: null });
+      const answer = { ...accepted, ...started };
+      await setInboundAnswer(tx, ws, deliveryId, { responseBody: answer, executionId: started.executionId });
       return { status: 202, body: answer, isDuplicate: false };
-    });
+    }) };
   } catch (err) {
     // The target refused the delivery (e.g. the workflow is not deployed): its work is rolled
     // back, and the refusal is stored as the answer duplicates get. A server fault stores
@@ -107,6 +109,28 @@ export async function receiveWebhook(ctx: WebhooksContext, request: InboundReque
       return { status: err.status, body: problem, isDuplicate: false };
     });
   }
+}
+
+type Start = (tx: Tx, d: { deliveryId: string; webhookId: string; payload: unknown; headers: Record<string, string>; replayId: string | null }) =>
+  Promise<{ executionId: string | null; runId?: string }>;
+
+/** What a delivery to this endpoint starts: a workflow execution, an agent run, or nothing (stored only). */
+export function startOf(ctx: WebhooksContext, endpoint: Pick<InboundEndpoint, 'id' | 'workspaceId' | 'targetKind' | 'targetId' | 'isOrdered'>): Start | null {
+  const ws = endpoint.workspaceId;
+  if (endpoint.targetKind === 'workflow' && endpoint.targetId) {
+    return async (tx, d) => ctx.hooks.onInbound(tx, {
+      workspaceId: ws, endpointId: endpoint.id, workflowId: endpoint.targetId!, orderingKey: orderingKeyOf(endpoint), ...d,
+    });
+  }
+  if (endpoint.targetKind === 'agent' && endpoint.targetId) {
+    const handler = ctx.hooks.onAgentInbound;
+    if (!handler) {
+      ctx.log.warn({ endpointId: endpoint.id }, 'webhook endpoint targets an agent but no agent handler is wired: delivery stored only');
+      return null;
+    }
+    return async (tx, d) => ({ executionId: null, ...(await handler(tx, { workspaceId: ws, agentId: endpoint.targetId!, ...d })) });
+  }
+  return null;
 }
 
 async function duplicateAnswer(tx: Parameters<typeof findInboundAnswer>[0], ws: string, endpoint: InboundEndpoint, webhookId: string): Promise<InboundAnswer> {

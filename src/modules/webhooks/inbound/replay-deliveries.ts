@@ -6,7 +6,7 @@ import { uuidv7 } from '../../../kernel/ids.ts';
 import type { AuditContext } from '../../audit/index.ts';
 import { findEndpoint, findInboundById, insertReplay, listDeliveriesToReplay, listReplayedIds, setReplayOutcome } from './endpoints.store.ts';
 import type { NewReplay } from './endpoints.store.ts';
-import { orderingKeyOf, parsePayload } from './receive-webhook.ts';
+import { parsePayload, startOf } from './receive-webhook.ts';
 import type { WebhooksContext } from '../webhooks.context.ts';
 
 export type ReplayRequest = {
@@ -59,12 +59,10 @@ async function replayOne(ctx: WebhooksContext, r: { workspaceId: string; replayI
       const delivery = await findInboundById(tx, ws, r.deliveryId);
       const endpoint = delivery ? await findEndpoint(tx, ws, delivery.endpoint_id) : null;
       if (!delivery || !endpoint) return 'skipped';
-      const handler = endpoint.target_kind === 'workflow' && endpoint.target_id ? ctx.hooks.onInbound : null;
-      if (!handler) return 'replayed';
-      const { executionId } = await handler(tx, {
-        workspaceId: ws, endpointId: endpoint.id, deliveryId: delivery.id, webhookId: delivery.webhook_id, workflowId: endpoint.target_id!,
-        payload: parsePayload(delivery.body, delivery.content_type), headers: delivery.headers,
-        orderingKey: orderingKeyOf({ id: endpoint.id, isOrdered: endpoint.is_ordered }), replayId: r.replayId,
+      const start = startOf(ctx, { id: endpoint.id, workspaceId: ws, targetKind: endpoint.target_kind, targetId: endpoint.target_id, isOrdered: endpoint.is_ordered });
+      if (!start) return 'replayed';
+      const { executionId } = await start(tx, {
+        deliveryId: delivery.id, webhookId: delivery.webhook_id, payload: parsePayload(delivery.body, delivery.content_type), headers: delivery.headers, replayId: r.replayId,
       });
       await setReplayOutcome(tx, { ...base, executionId });
       return 'replayed';

@@ -15,6 +15,7 @@ export async function updateEndpoint(ctx: WebhooksContext, principal: Principal,
   const view = await ctx.db.withWorkspace(ws, async (tx) => {
     const before = await findEndpoint(tx, ws, id, { forUpdate: true });
     if (!before) throw webhooksErrors.create('ENDPOINT_NOT_FOUND');
+    if (before.target_kind === 'agent' && input.workflowId) throw webhooksErrors.create('ENDPOINT_TARGET_FIXED', 'This endpoint is an agent\'s webhook: it always starts that agent');
     const previousWorkflow = before.target_kind === 'workflow' ? before.target_id : null;
     const workflowId = input.workflowId === undefined ? previousWorkflow : input.workflowId;
     if (workflowId && workflowId !== previousWorkflow) await assertWorkflowExists(ctx, tx, ws, workflowId);

@@ -1,0 +1,21 @@
+-- Per-agent webhooks (issue 13, brief 000 S8.5). An agent's webhook is a webhook endpoint of
+-- its own (same id as the agent, target_kind 'agent'): the Standard Webhooks verification, the
+-- idempotency store (endpoint, webhook-id), the stored deliveries, replays and secret rotation of
+-- the webhooks module serve it unchanged. Its answers in async mode go to an event subscription
+-- of its own (same id as the agent) through the outbound machinery (signed, retried).
+-- A delivery creates a queued run in its transaction; the run job starts it.
+alter table webhook_endpoints drop constraint webhook_endpoints_target_kind_check;
+alter table webhook_endpoints add constraint webhook_endpoints_target_kind_check check (target_kind in ('workflow', 'agent', 'none'));
+alter table webhook_endpoints drop constraint webhook_endpoints_check;
+alter table webhook_endpoints add constraint webhook_endpoints_target_check check ((target_kind in ('workflow', 'agent')) = (target_id is not null));
+alter table webhook_endpoints add constraint webhook_endpoints_agent_check check (target_kind <> 'agent' or target_id = id);
+
+-- How the agent answers a delivery: in the HTTP response (sync, waiting up to webhook_wait_ms,
+-- then 202 with the run id), or 202 at once and the answer posted to its callback (async).
+alter table agents add column webhook_mode text not null default 'sync' check (webhook_mode in ('sync', 'async'));
+alter table agents add column webhook_wait_ms int not null default 25000 check (webhook_wait_ms between 0 and 120000);
+
+-- A run waits as 'queued' between the delivery's transaction and its job.
+alter table agent_runs drop constraint agent_runs_status_check;
+alter table agent_runs add constraint agent_runs_status_check check (status in ('queued', 'running', 'completed', 'failed', 'cancelled', 'limit_reached'));
+alter table agent_runs add column delivery_id uuid;
