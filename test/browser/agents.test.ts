@@ -12,6 +12,7 @@ import type { TestPlatform } from '../helpers/platform.ts';
 import { CHROMIUM, SHOTS, launchChromium, snap, logIn } from '../helpers/browser.ts';
 import { startFakeLlm } from '../helpers/fake-llm.ts';
 import type { FakeLlm } from '../helpers/fake-llm.ts';
+import { signedHeaders } from '../../src/modules/webhooks/webhooks.fixtures.ts';
 
 const PASSWORD = 'a long browser passphrase';
 const PROVIDER_KEY = 'sk-browser-agents-77e1';
@@ -107,6 +108,26 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     await nav.getByRole('link', { name: 'Agents', exact: true }).click();
     await page.getByTestId('agents-table').getByRole('row', { name: /Billing helper/ }).getByText('v1').waitFor();
     await snap(page, 'agents-list');
+
+    // Its webhook: set up (secret shown once), a signed delivery answered by a run, listed.
+    platform.jobs.start();
+    await page.getByTestId('agents-table').getByRole('link', { name: 'Billing helper' }).click();
+    await page.getByRole('tab', { name: 'Webhook' }).click();
+    await page.getByText('No webhook yet').waitFor();
+    await page.getByRole('button', { name: 'Set up the webhook' }).click();
+    const secret = await page.getByTestId('signing-secret').innerText();
+    const hookUrl = await page.getByTestId('endpoint-url').innerText();
+    assert.match(secret, /^whsec_/);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByTestId('agent-webhook-url').getByText(hookUrl).waitFor();
+    const body = JSON.stringify({ event: 'invoice.overdue', customer: 'Acme' });
+    const delivered = await fetch(hookUrl, { method: 'POST', headers: signedHeaders(secret, body, { id: 'msg_browser_1' }), body });
+    assert.equal(delivered.status, 200, await delivered.clone().text());
+    assert.equal(((await delivered.json()) as { status: string }).status, 'completed');
+    await page.getByTestId('agent-webhook-deliveries').getByText('msg_browser_1').waitFor({ timeout: 10_000 });
+    await snap(page, 'agents-webhook', { fullPage: true });
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await page.getByTestId('runs-table').getByText('webhook').first().waitFor();
     assert.deepEqual(pageErrors, []);
   } finally {
     await browser?.close();

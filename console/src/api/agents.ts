@@ -150,3 +150,26 @@ export async function streamAgentChat(agentId: string, body: { message: string; 
     if (type) onEvent({ ...(JSON.parse(data) as object), type } as RunEvent);
   });
 }
+
+export type AgentWebhook = ResponseOf<'/api/v1/agents/{id}/webhook', 'get'>;
+export type AgentWebhookBody = BodyOf<'/api/v1/agents/{id}/webhook', 'put'>;
+
+export function useAgentWebhook(id: string) {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'agents', id, 'webhook'), queryFn: ({ signal }) => api.get<AgentWebhook>(`/agents/${e(id)}/webhook`, undefined, { signal }) });
+}
+
+export function useSetAgentWebhook(id: string) {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (body: AgentWebhookBody) => api.put<AgentWebhook>(`/agents/${e(id)}/webhook`, body), onSuccess: invalidate });
+}
+
+export function useRotateAgentWebhookSecret(id: string) {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: () => api.post<AgentWebhook>(`/agents/${e(id)}/webhook/rotate-secret`, {}), onSuccess: invalidate });
+}
+
+export function useRemoveAgentWebhook() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (id: string) => api.delete(`/agents/${e(id)}/webhook`), onSuccess: invalidate });
+}

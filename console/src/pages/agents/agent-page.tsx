@@ -19,11 +19,12 @@ import { EmptyState, ErrorState, Loading, QueryView } from '../../components/sta
 import { RelativeTime } from '../../components/time.tsx';
 import { useToast } from '../../components/toast.tsx';
 import { matchPath, navigate, useLocation } from '../../lib/router.tsx';
+import { WebhookTab } from './agent-webhook-tab.tsx';
 import './agents.css';
 import '../usage/usage.css';
 
-type Tab = 'chat' | 'settings' | 'memory' | 'runs' | 'logs';
-const TABS: Array<[Tab, string]> = [['chat', 'Chat'], ['settings', 'Settings'], ['memory', 'Memory'], ['runs', 'Runs'], ['logs', 'Logs']];
+type Tab = 'chat' | 'settings' | 'memory' | 'webhook' | 'runs' | 'logs';
+const TABS: Array<[Tab, string]> = [['chat', 'Chat'], ['settings', 'Settings'], ['memory', 'Memory'], ['webhook', 'Webhook'], ['runs', 'Runs'], ['logs', 'Logs']];
 const n = (v: number) => v.toLocaleString('en-US');
 
 export function AgentPage() {
@@ -44,7 +45,7 @@ export function AgentPage() {
       <div className="tabs" role="tablist" aria-label="Agent">
         {TABS.map(([key, label]) => <button key={key} type="button" role="tab" aria-selected={tab === key} onClick={() => setTab(key)}>{label}</button>)}
       </div>
-      {tab === 'chat' ? <ChatTab agent={a} /> : tab === 'settings' ? <SettingsTab agent={a} /> : tab === 'memory' ? <MemoryTab agent={a} /> : tab === 'runs' ? <RunsTab agent={a} /> : <LogsTab agent={a} />}
+      {tab === 'chat' ? <ChatTab agent={a} /> : tab === 'settings' ? <SettingsTab agent={a} /> : tab === 'memory' ? <MemoryTab agent={a} /> : tab === 'webhook' ? <WebhookTab agent={a} /> : tab === 'runs' ? <RunsTab agent={a} /> : <LogsTab agent={a} />}
     </>
   );
 }
@@ -300,21 +301,22 @@ function RunsTab({ agent }: { agent: Agent }) {
   const [open, setOpen] = useState<string | null>(null);
   return (
     <Card title="Runs" description="Each answer is a run: its steps, tokens, cost and time.">
-      <QueryView query={runs}>{(list) => list.length === 0 ? <p className="muted">No run yet: chat with the agent.</p> : (
+      <QueryView query={runs}>{(list) => list.length === 0 ? <p className="muted">No run yet: chat with the agent, or send it a webhook.</p> : (
         <table className="table table-compact" data-testid="runs-table">
-          <thead><tr><th scope="col">When</th><th scope="col">Status</th><th scope="col">Version</th><th scope="col">Steps</th><th scope="col">Tokens</th><th scope="col">Cost</th><th scope="col">Time</th></tr></thead>
+          <thead><tr><th scope="col">When</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Version</th><th scope="col">Steps</th><th scope="col">Tokens</th><th scope="col">Cost</th><th scope="col">Time</th></tr></thead>
           <tbody>{list.map((r) => (
             <Fragment key={r.id}>
               <tr onClick={() => setOpen(open === r.id ? null : r.id)} style={{ cursor: 'pointer' }}>
                 <td><RelativeTime iso={r.startedAt} /></td>
-                <td><Badge tone={r.status === 'completed' ? 'success' : r.status === 'running' ? 'info' : 'danger'}>{r.status.replace('_', ' ')}</Badge></td>
+                <td><Badge tone={r.status === 'completed' ? 'success' : r.status === 'running' || r.status === 'queued' ? 'info' : 'danger'}>{r.status.replace('_', ' ')}</Badge></td>
+                <td className="small">{r.trigger}</td>
                 <td>{r.version === null ? 'draft' : `v${r.version}`}</td>
                 <td>{r.modelCalls} model · {r.toolCalls} tool</td>
                 <td>{n(r.inputTokens + r.outputTokens)}</td>
                 <td>{r.unpricedCalls ? 'unpriced' : formatUsd(r.costMicros)}</td>
                 <td>{r.latencyMs === null ? '—' : `${n(r.latencyMs)} ms`}</td>
               </tr>
-              {open === r.id ? <tr><td colSpan={7}><pre className="small" style={{ whiteSpace: 'pre-wrap' }}>{JSON.stringify(r.steps, null, 1)}{r.error ? `\n${r.error.code}: ${r.error.message}` : ''}</pre></td></tr> : null}
+              {open === r.id ? <tr><td colSpan={8}><pre className="small" style={{ whiteSpace: 'pre-wrap' }}>{JSON.stringify(r.steps, null, 1)}{r.error ? `\n${r.error.code}: ${r.error.message}` : ''}</pre></td></tr> : null}
             </Fragment>
           ))}</tbody>
         </table>

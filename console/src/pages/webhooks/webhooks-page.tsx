@@ -13,8 +13,10 @@ import { errorMessage, fieldError } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
 import { Badge } from '../../components/badge.tsx';
 import { CopyButton } from '../../components/copy-button.tsx';
+import { SecretDialog } from '../../components/secret-dialog.tsx';
+import type { Revealed } from '../../components/secret-dialog.tsx';
 import { ConfirmMutationDialog, Dialog } from '../../components/dialog.tsx';
-import { FormError, Notice, SelectField, TextField } from '../../components/field.tsx';
+import { FormError, SelectField, TextField } from '../../components/field.tsx';
 import { Icon } from '../../components/icons.tsx';
 import { Card, PageHeader } from '../../components/page.tsx';
 import { EmptyState, QueryView } from '../../components/states.tsx';
@@ -31,8 +33,6 @@ function pretty(body: string): string {
   }
 }
 
-type Revealed = { title: string; secret: string; url?: string };
-
 export function WebhooksPage() {
   const { can } = useSession();
   const canManage = can('webhook.manage');
@@ -47,29 +47,6 @@ export function WebhooksPage() {
       <SubscriptionsCard canManage={canManage} onSecret={setRevealed} />
       {revealed ? <SecretDialog revealed={revealed} onClose={() => setRevealed(null)} /> : null}
     </>
-  );
-}
-
-function SecretDialog({ revealed, onClose }: { revealed: Revealed; onClose: () => void }) {
-  return (
-    <Dialog open onClose={onClose} title={revealed.title} description="Copy the signing secret now: it is shown only this once.">
-      <div className="form">
-        {revealed.url ? (
-          <div>
-            <p className="small muted">URL to give the sender</p>
-            <p><code data-testid="endpoint-url">{revealed.url}</code> <CopyButton text={revealed.url} /></p>
-          </div>
-        ) : null}
-        <div>
-          <p className="small muted">Signing secret</p>
-          <p><code data-testid="signing-secret">{revealed.secret}</code> <CopyButton text={revealed.secret} /></p>
-        </div>
-        <Notice tone="warning">Store it in the sending (or receiving) service. If it is lost, rotate it.</Notice>
-        <div className="dialog-actions">
-          <button type="button" className="btn btn-primary" onClick={onClose}>I have stored it</button>
-        </div>
-      </div>
-    </Dialog>
   );
 }
 
