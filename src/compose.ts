@@ -29,8 +29,9 @@ import { ALLOWED_MODELS_SETTING, createLlmModule } from './modules/llm/index.ts'
 import { createMemoryModule } from './modules/memory/index.ts';
 import { createAgentsModule } from './modules/agents/index.ts';
 import type { AgentsModule } from './modules/agents/index.ts';
+import { createMcpModule } from './modules/mcp/index.ts';
 
-export type ComposeOptions = { audit?: AuditModuleOptions };
+export type ComposeOptions = { audit?: AuditModuleOptions; version?: string };
 
 export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   const { db } = deps;
@@ -83,13 +84,14 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   const memory = createMemoryModule(deps, { audit }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
   agents = createAgentsModule(deps, { audit, llm, memory, jobs, webhooks: { ...webhooks.agents, receive: webhooks.receive } }, { usage, tenancy, listMembers: identity.directory.listWorkspaceMembers });
   const agentsModule = agents;
+  const mcp = createMcpModule(deps, { agents }, { version: options.version ?? '0.0.0' });
   webhooks.setAgentInbound((tx, trigger) => agentsModule.queueWebhookRun(tx, trigger));
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,
     reports: { workflows: workflows.reports, requests: requests.reports, support: support.reports, apiLogs: apiLogs.reports, audit: audit.reports },
   });
 
-  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm, memory, agents };
+  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm, memory, agents, mcp };
 }
 
 export type Modules = ReturnType<typeof composeModules>;

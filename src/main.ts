@@ -46,7 +46,7 @@ export async function runMigrations(config: Config, db: Database): Promise<strin
 
 /** Build the HTTP app and the workers on an open, migrated database (the modules: compose.ts). */
 export async function buildPlatform(config: Config, db: Database, log: Logger, options: { serveConsole?: boolean; audit?: AuditModuleOptions } = {}): Promise<Platform> {
-  const modules = composeModules({ config, db, log }, { audit: options.audit });
+  const modules = composeModules({ config, db, log }, { audit: options.audit, version: VERSION });
   const { jobs, audit, mail, identity, apiLogs } = modules;
   const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
   const { app, metrics, routeTable } = await createHttpApp({
@@ -64,7 +64,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
       for (const m of [
         modules.identity, modules.tenancy, modules.onboarding, modules.mail, modules.admin, modules.audit, modules.secrets, modules.jobsAdmin,
         modules.access, modules.webhooks, modules.workflows, modules.requests, modules.support, modules.apiLogs, modules.usage, modules.llm,
-        modules.memory, modules.agents,
+        modules.memory, modules.agents, modules.mcp,
       ]) await api.register(m.routes);
     },
     { prefix: '/api/v1' },

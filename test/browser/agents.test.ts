@@ -57,6 +57,7 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Agents', exact: true }).click();
     await page.getByText('No agent yet').waitFor();
+    assert.equal(await page.getByTestId('mcp-url').innerText(), `${baseUrl}/api/v1/mcp`);
     await snap(page, 'agents-empty');
 
     await page.getByRole('button', { name: 'New agent' }).first().click();

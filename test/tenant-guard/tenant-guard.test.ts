@@ -59,6 +59,7 @@ const CASES: Record<string, Case> = {
   'PUT /api/v1/agents/:id/webhook': { kind: 'byId', call: (fx) => ({ method: 'PUT', url: `/api/v1/agents/${fx.a.agentId}/webhook`, payload: { mode: 'async', callbackUrl: 'https://example.com/hijack' } }) },
   'DELETE /api/v1/agents/:id/webhook': { kind: 'byId', call: (fx) => ({ method: 'DELETE', url: `/api/v1/agents/${fx.a.agentId}/webhook` }) },
   'POST /api/v1/agents/:id/webhook/rotate-secret': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/agents/${fx.a.agentId}/webhook/rotate-secret`, payload: {} }) },
+  'POST /api/v1/mcp': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/mcp', payload: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'memory__recall', arguments: { query: 'guard invoices hours' } } } }) },
   'POST /api/v1/agents/:id/webhook': { kind: 'public', reason: 'authenticated by the agent\'s webhook secret (A\'s): credentials of B change nothing; a delivery signed with another secret is refused (agent-webhook.test.ts)' },
   'POST /api/v1/agents/:id/remember': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/agents/${fx.a.agentId}/remember`, payload: { text: 'B writes into A' } }) },
   'GET /api/v1/agents/:id/recall': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/agents/${fx.a.agentId}/recall?query=guard%20invoices` }) },

@@ -8178,6 +8178,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Model Context Protocol (Streamable HTTP, stateless, JSON responses): the workspace's tools for external agents
+         * @description Point an MCP client at `<server>/api/v1/mcp` with `Authorization: Bearer <API key>`. `tools/list` shows the tools the key may use; `tools/call` runs one as the key (its permissions, the tool's schemas, timeout and rate limit). JSON-RPC errors come back as JSON-RPC.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A JSON-RPC 2.0 message of the Model Context Protocol */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        error?: unknown;
+                        id?: string | number;
+                        /** @enum {string} */
+                        jsonrpc: "2.0";
+                        method?: string;
+                        params?: {
+                            [key: string]: unknown;
+                        };
+                        result?: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description The JSON-RPC response(s) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Notifications and responses only: accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members": {
         parameters: {
             query?: never;

@@ -8,6 +8,7 @@ import { Badge } from '../../components/badge.tsx';
 import { Dialog } from '../../components/dialog.tsx';
 import { FormError, SelectField, TextField } from '../../components/field.tsx';
 import { Icon } from '../../components/icons.tsx';
+import { CopyButton } from '../../components/copy-button.tsx';
 import { Card, PageHeader } from '../../components/page.tsx';
 import { EmptyState, QueryView } from '../../components/states.tsx';
 import { RelativeTime } from '../../components/time.tsx';
@@ -47,8 +48,24 @@ export function AgentsPage() {
           )}
         </QueryView>
       </Card>
+      <McpCard />
       {isCreating ? <NewAgentDialog onClose={() => setIsCreating(false)} /> : null}
     </>
+  );
+}
+
+/** The workspace's tools for external agents: the MCP URL and how to connect with an API key. */
+function McpCard() {
+  const url = `${window.location.origin}/api/v1/mcp`;
+  const command = `claude mcp add --transport http atrium ${url} --header "Authorization: Bearer $ATRIUM_API_KEY"`;
+  return (
+    <Card title="Use these tools from Claude or an IDE (MCP)" description="The workspace's tools are a Model Context Protocol server (Streamable HTTP). Connect with an API key: the client sees the tools that key's role may use, and every call runs with its permissions.">
+      <p className="small muted">Server URL</p>
+      <p><code data-testid="mcp-url">{url}</code> <CopyButton text={url} className="btn btn-ghost btn-sm" /></p>
+      <p className="small muted">Claude Code <CopyButton text={command} className="btn btn-ghost btn-sm" /></p>
+      <pre className="snippet">{command}</pre>
+      <p className="small muted">Other clients: the same URL with the header <code>Authorization: Bearer &lt;API key&gt;</code>. <Link to="/api-keys">Create an API key</Link> for it, with the smallest role that does the job.</p>
+    </Card>
   );
 }
 
