@@ -19,3 +19,6 @@ alter table agents add column webhook_wait_ms int not null default 25000 check (
 alter table agent_runs drop constraint agent_runs_status_check;
 alter table agent_runs add constraint agent_runs_status_check check (status in ('queued', 'running', 'completed', 'failed', 'cancelled', 'limit_reached'));
 alter table agent_runs add column delivery_id uuid;
+
+-- The hourly sweep of expired memories reads them through this (most memories never expire).
+create index memories_expiry_idx on memories (expires_at) where expires_at is not null;

@@ -81,7 +81,7 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   });
   const llm = createLlmModule(deps, { audit, secrets, tenancy, usage });
   tenancy.registerSetting(ALLOWED_MODELS_SETTING);
-  const memory = createMemoryModule(deps, { audit }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
+  const memory = createMemoryModule(deps, { audit, jobs }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
   agents = createAgentsModule(deps, { audit, llm, memory, jobs, webhooks: { ...webhooks.agents, receive: webhooks.receive } }, { usage, tenancy, listMembers: identity.directory.listWorkspaceMembers });
   const agentsModule = agents;
   const mcp = createMcpModule(deps, { agents }, { version: options.version ?? '0.0.0' });

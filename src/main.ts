@@ -114,6 +114,8 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await platform.webhooks.installSchedules(tx);
     await platform.mail.resumePending(tx);
     await platform.usage.installSchedules(tx);
+    await platform.memory.installSchedules(tx);
+    await platform.agents.installSchedules(tx);
   }).catch((err: unknown) => log.error({ err }, 'platform schedules could not be installed'));
 
   const port = options.port ?? config.port;

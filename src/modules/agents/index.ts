@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { AgentInboundTrigger } from '../webhooks/index.ts';
 import { queueWebhookRun, RUN_QUEUE, webhookRunJob } from './agent-webhook.ts';
+import { applyAgentLogRetention, defineAgentsRetentionJob, scheduleAgentsRetention } from './agents-retention.job.ts';
 import type { WebhookRunPayload } from './agent-webhook.ts';
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
@@ -41,6 +42,7 @@ export function createAgentsModule(
     finished, jobs: modules.jobs, webhooks: modules.webhooks ?? null,
   };
   // Webhook runs: one attempt runs the model; a second (after a crash) only closes the run as interrupted.
+  defineAgentsRetentionJob(modules.jobs, deps.db, deps.log);
   modules.jobs.define<WebhookRunPayload>({ name: RUN_QUEUE, handler: webhookRunJob(ctx), concurrency: 20, maxAttempts: 2, timeoutMs: 660_000, backoff: { baseMs: 1_000, maxMs: 10_000 } });
   return {
     routes: agentsRoutes(ctx) satisfies RoutePlugin,
@@ -48,6 +50,11 @@ export function createAgentsModule(
     agentExists(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
       return agentExists(tx, workspaceId, id);
     },
+    /** The daily retention of agents' logs by plan (idempotent; installed at start, platform path). */
+    installSchedules(tx: Tx): Promise<void> {
+      return scheduleAgentsRetention(modules.jobs, tx);
+    },
+    applyLogRetention: (options: { now?: Date } = {}) => applyAgentLogRetention(deps.db, options),
     /** Queue the run a delivery to the agent's webhook starts (the webhooks module calls it in the delivery's transaction). */
     queueWebhookRun(tx: Tx, trigger: AgentInboundTrigger): Promise<{ runId: string }> {
       return queueWebhookRun(ctx, tx, trigger);

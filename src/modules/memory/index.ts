@@ -4,6 +4,8 @@
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { AuditModule } from '../audit/index.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
+import { defineMemoryExpiryJob, deleteExpiredMemories, scheduleMemoryExpiry } from './expire-memories.job.ts';
 import type { AgentLookup, MemoryContext } from './memory.context.ts';
 import { memoryRoutes } from './memory.routes.ts';
 import { remember } from './remember.ts';
@@ -16,9 +18,15 @@ export type { RememberResult } from './remember.ts';
 export { memoryErrors } from './memory.errors.ts';
 export { MEMORY_LIMITS } from './memory-quotas.ts';
 
-export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'> }, ports: { agentExists: AgentLookup }) {
+export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine }, ports: { agentExists: AgentLookup }) {
   const ctx: MemoryContext = { db: deps.db, log: deps.log, audit: modules.audit, agentExists: ports.agentExists };
+  defineMemoryExpiryJob(modules.jobs, deps.db, deps.log);
   return {
+    /** The hourly sweep of expired memories (idempotent; installed at start, platform path). */
+    installSchedules(tx: Tx): Promise<void> {
+      return scheduleMemoryExpiry(modules.jobs, tx);
+    },
+    deleteExpired: (options: { now?: Date } = {}) => deleteExpiredMemories(deps.db, options),
     routes: memoryRoutes(ctx) satisfies RoutePlugin,
     /** Remember for an agent (agentId) or the workspace (null), in the caller's transaction. Throws MEMORY_QUOTA_EXCEEDED. */
     remember(tx: Tx, workspaceId: string, agentId: string | null, input: RememberInput, createdBy: string | null): Promise<RememberResult> {

@@ -1,0 +1,38 @@
+// Memories past their expiry are already invisible (every read filters `expires_at > now()`);
+// this hourly job (`memory.expire`, cron 7 * * * *) deletes them, in batches of 5,000 (one short
+// platform transaction each, through the partial index on expires_at), so they stop counting
+// against the quotas (the counters' trigger moves with each delete).
+import type { Database, Tx } from '../../kernel/db/database.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
+import type { Logger } from '../../kernel/logging.ts';
+import { toNumber } from '../../kernel/db/pool.ts';
+
+export const MEMORY_EXPIRE_QUEUE = 'memory.expire';
+const BATCH = 5_000;
+
+export async function deleteExpiredMemories(db: Database, options: { now?: Date; signal?: AbortSignal } = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  let deleted = 0;
+  for (;;) {
+    const n = await db.withPlatform(async (tx) => toNumber((await tx.query<{ n: string }>(
+      `with gone as (delete from memories where (workspace_id, id) in (
+         select workspace_id, id from memories where expires_at is not null and expires_at <= $1 limit ${BATCH}) returning 1)
+       select count(*) as n from gone`, [now])).rows[0].n));
+    deleted += n;
+    if (n < BATCH || options.signal?.aborted) return deleted;
+  }
+}
+
+export function defineMemoryExpiryJob(jobs: JobEngine, db: Database, log: Logger): void {
+  jobs.define({
+    name: MEMORY_EXPIRE_QUEUE, concurrency: 1, maxAttempts: 3, timeoutMs: 30 * 60_000, backoff: { baseMs: 60_000, maxMs: 15 * 60_000 },
+    handler: async (job) => {
+      const deleted = await deleteExpiredMemories(db, { signal: job.signal });
+      if (deleted) log.info({ deleted }, 'expired memories deleted');
+    },
+  });
+}
+
+export async function scheduleMemoryExpiry(jobs: JobEngine, tx: Tx): Promise<void> {
+  await jobs.schedule(tx, { name: MEMORY_EXPIRE_QUEUE, cron: '7 * * * *', queue: MEMORY_EXPIRE_QUEUE, payload: {}, workspaceId: null });
+}
