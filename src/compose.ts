@@ -84,6 +84,7 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   const memory = createMemoryModule(deps, { audit, jobs }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
   agents = createAgentsModule(deps, { audit, llm, memory, jobs, webhooks: { ...webhooks.agents, receive: webhooks.receive } }, { usage, tenancy, listMembers: identity.directory.listWorkspaceMembers });
   const agentsModule = agents;
+  for (const [type, executor] of Object.entries(agents.workflowSteps())) workflows.registerStepType(type, executor);
   const mcp = createMcpModule(deps, { agents }, { version: options.version ?? '0.0.0' });
   webhooks.setAgentInbound((tx, trigger) => agentsModule.queueWebhookRun(tx, trigger));
   const admin = createAdminModule(deps, {

@@ -19,6 +19,7 @@ import { agentExists } from './agents.store.ts';
 import { runAgent } from './run-agent.ts';
 import type { RunInput } from './run-agent.ts';
 import { createToolRegistry } from './tools/registry.ts';
+import { aiStepTypes } from './workflow-steps.ts';
 import type { ToolDefinition } from './tools/registry.ts';
 import { registerBuiltinTools } from './tools/builtin-tools.ts';
 import type { BuiltinToolPorts } from './tools/builtin-tools.ts';
@@ -30,7 +31,7 @@ export { agentsErrors } from './agents.errors.ts';
 
 export function createAgentsModule(
   deps: KernelDeps,
-  modules: { audit: Pick<AuditModule, 'record'>; llm: Pick<LlmModule, 'stream'>; memory: MemoryModule; jobs: JobEngine; webhooks?: AgentWebhooksPort },
+  modules: { audit: Pick<AuditModule, 'record'>; llm: Pick<LlmModule, 'stream' | 'complete'>; memory: MemoryModule; jobs: JobEngine; webhooks?: AgentWebhooksPort },
   tools: Omit<BuiltinToolPorts, 'memory'>,
 ) {
   const registry = createToolRegistry();
@@ -55,6 +56,10 @@ export function createAgentsModule(
       return scheduleAgentsRetention(modules.jobs, tx);
     },
     applyLogRetention: (options: { now?: Date } = {}) => applyAgentLogRetention(deps.db, options),
+    /** The workflow step types `llm`, `agent` and `tool` (the composition root registers them with the workflows module). */
+    workflowSteps() {
+      return aiStepTypes(ctx, modules.llm);
+    },
     /** Queue the run a delivery to the agent's webhook starts (the webhooks module calls it in the delivery's transaction). */
     queueWebhookRun(tx: Tx, trigger: AgentInboundTrigger): Promise<{ runId: string }> {
       return queueWebhookRun(ctx, tx, trigger);
