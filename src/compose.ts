@@ -82,7 +82,24 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   const llm = createLlmModule(deps, { audit, secrets, tenancy, usage });
   tenancy.registerSetting(ALLOWED_MODELS_SETTING);
   const memory = createMemoryModule(deps, { audit, jobs }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
-  agents = createAgentsModule(deps, { audit, llm, memory, jobs, webhooks: { ...webhooks.agents, receive: webhooks.receive } }, { usage, tenancy, listMembers: identity.directory.listWorkspaceMembers });
+  agents = createAgentsModule(deps, { audit, llm, memory, jobs, webhooks: { ...webhooks.agents, receive: webhooks.receive } }, {
+    usage, tenancy, listMembers: identity.directory.listWorkspaceMembers,
+    // The business tools: each on its module's use-case, as the principal (same checks and audit as the API).
+    business: {
+      invite: (principal, input, audit) => identity.invitations.create(principal, input, audit),
+      listWorkflows: (principal, query) => workflows.asPrincipal.list(principal, query),
+      startWorkflow: async ({ workspaceId, workflowId, input, principal, audit }) => {
+        const started = await workflows.startExecution({
+          workspaceId, workflowId, input, trigger: 'api', audit,
+          actor: principal.userId ? { type: 'user', id: principal.userId } : principal.apiKeyId ? { type: 'api_key', id: principal.apiKeyId } : { type: 'system', id: null },
+        });
+        return { executionId: started.executionId, status: started.status };
+      },
+      execution: (principal, id) => workflows.asPrincipal.execution(principal, id),
+      openTicket: (principal, audit, input) => support.tickets.create(principal, audit, input),
+      listTickets: (principal, filter) => support.tickets.list(principal, filter),
+    },
+  });
   const agentsModule = agents;
   for (const [type, executor] of Object.entries(agents.workflowSteps())) workflows.registerStepType(type, executor);
   const mcp = createMcpModule(deps, { agents }, { version: options.version ?? '0.0.0' });

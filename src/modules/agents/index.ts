@@ -23,6 +23,7 @@ import { aiStepTypes } from './workflow-steps.ts';
 import type { ToolDefinition } from './tools/registry.ts';
 import { registerBuiltinTools } from './tools/builtin-tools.ts';
 import type { BuiltinToolPorts } from './tools/builtin-tools.ts';
+import type { BusinessToolPorts } from './tools/business-tools.ts';
 
 export type { ToolDefinition, ToolContext, ToolOutcome } from './tools/registry.ts';
 export type { RunEvent, RunInput } from './run-agent.ts';
@@ -32,7 +33,7 @@ export { agentsErrors } from './agents.errors.ts';
 export function createAgentsModule(
   deps: KernelDeps,
   modules: { audit: Pick<AuditModule, 'record'>; llm: Pick<LlmModule, 'stream' | 'complete'>; memory: MemoryModule; jobs: JobEngine; webhooks?: AgentWebhooksPort },
-  tools: Omit<BuiltinToolPorts, 'memory'>,
+  tools: Omit<BuiltinToolPorts, 'memory'> & { business?: BusinessToolPorts },
 ) {
   const registry = createToolRegistry();
   registerBuiltinTools(registry, { ...tools, memory: modules.memory });

@@ -1,7 +1,10 @@
 // The identity module's door: users, sessions, tokens, API keys, MFA, members, invitations.
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { MailModule } from '../mail/index.ts';
-import type { AuditModule } from '../audit/index.ts';
+import type { AuditContext, AuditModule } from '../audit/index.ts';
+import type { Principal } from '../../kernel/http/principal.ts';
+import { createInvitation } from './invitations/create-invitation.ts';
+import type { InvitationRole } from './invitations/invitations.store.ts';
 import type { AccessModule } from '../access/index.ts';
 import { createTokenSigner } from './tokens.ts';
 import { countMembers, listWorkspaceMembers, promoteToPlatformAdmin, searchUsers } from './directory.store.ts';
@@ -68,6 +71,8 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     passwords: { hash: hashPassword, verify: verifyPassword, assertStrength: assertPasswordStrength },
     users: { findByEmail: findUserByEmail, findById: findUserById, insert: insertUser, memberships: listUserMemberships, addMembership, normalizeEmail, toUser },
     /** Cross-workspace user directory, for the platform path (withPlatform) only. */
+    /** Invite someone as the principal (agents' tools): the same role rules, mail and audit as the route. */
+    invitations: { create: (principal: Principal, input: { email: string; role: InvitationRole }, audit: AuditContext) => createInvitation(ctx, principal, input, audit) },
     directory: { countMembers, listWorkspaceMembers, searchUsers, promoteToPlatformAdmin },
     apiKeyExists,
     /** Names of API keys by id, for reports (whatever the caller's transaction may see). */

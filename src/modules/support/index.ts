@@ -7,6 +7,12 @@ import type { AuditModule } from '../audit/index.ts';
 import type { ExecutionLookup, SupportContext } from './support.context.ts';
 import { supportRoutes } from './support.routes.ts';
 import { supportAdminRoutes } from './support.admin.routes.ts';
+import type { Principal } from '../../kernel/http/principal.ts';
+import type { AuditContext } from '../audit/index.ts';
+import { createTicket } from './create-ticket.ts';
+import { listTickets } from './list-tickets.ts';
+import type { CreateTicketInput } from './support.schema.ts';
+import type { TicketFilter } from './support.store.ts';
 
 export type { TicketStatus, TicketPriority, TicketView, TicketDetail, AdminTicketView, AdminTicketDetail, CommentView } from './support.schema.ts';
 export { TICKET_STATUSES, TICKET_PRIORITIES } from './support.schema.ts';
@@ -22,6 +28,11 @@ export function createSupportModule(deps: KernelDeps, modules: { audit: Pick<Aud
       summarize(tx: Tx, workspaceId: string, latest: number) {
         return reportTickets(tx, workspaceId, latest);
       },
+    },
+    /** Tickets as the principal (agents' tools): the same checks and audit as the routes. */
+    tickets: {
+      create: (principal: Principal, audit: AuditContext, input: CreateTicketInput) => createTicket(ctx, principal, audit, input),
+      list: (principal: Principal, filter: TicketFilter) => listTickets(ctx, principal, filter),
     },
     /** Tenant routes (/tickets) and platform-admin routes (/admin/tickets), under /api/v1. */
     routes: (async (app) => {

@@ -4,6 +4,9 @@ import type { Tx } from '../../kernel/db/database.ts';
 import { executionExists, reportExecutions, reportWorkflows, workflowExists } from './report-workflows.ts';
 import * as platformReports from './report-platform.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
+import type { Principal } from '../../kernel/http/principal.ts';
+import { listWorkflows } from './list-workflows.ts';
+import { getExecution } from './get-execution.ts';
 import type { KernelDeps } from '../../kernel/module.ts';
 import type { AuditModule } from '../audit/index.ts';
 import type { SecretsModule } from '../secrets/index.ts';
@@ -73,6 +76,11 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
       },
       /** Installation-wide (platform path): counts, revenue, hourly buckets, activity, error pages, per-workflow stats. */
       platform: platformReports,
+    },
+    /** Workflows and executions as the principal (agents' tools): the same reads as the routes. */
+    asPrincipal: {
+      list: (principal: Principal, query: { search?: string; limit: number }) => listWorkflows(ctx, principal, query),
+      execution: (principal: Principal, id: string) => getExecution(ctx, principal, id),
     },
     /**
      * Add a step type (llm, agent, tool…): `executor.schema` is a Type.Object of the step's own

@@ -5,6 +5,8 @@ import type { MemoryModule } from '../../memory/index.ts';
 import type { TenancyModule } from '../../tenancy/index.ts';
 import type { UsageModule } from '../../usage/index.ts';
 import type { ToolDefinition, ToolRegistry } from './registry.ts';
+import { businessTools } from './business-tools.ts';
+import type { BusinessToolPorts } from './business-tools.ts';
 
 export type BuiltinToolPorts = {
   memory: Pick<MemoryModule, 'remember' | 'recall'>;
@@ -28,6 +30,7 @@ export function builtinTools(ports: BuiltinToolPorts): ToolDefinition[] {
     inputSchema: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: Str(8000), tags: TagList, isShared: { type: 'boolean' } } },
     outputSchema: { type: 'object', required: ['id', 'isMerged'], properties: { id: { type: 'string' }, isMerged: { type: 'boolean' } } },
     permission: 'memory.write', timeoutMs: 5_000, isIdempotent: false, retries: 0, ratePerMinute: 600, isMutating: false,
+    example: { text: 'Acme wants its invoices in euros.', tags: ['billing'] },
     run: (ctx, input) => inTx(ctx, async (tx) => {
       const r = await ports.memory.remember(tx, ctx.workspaceId, input.isShared ? null : ctx.agentId, { text: input.text, tags: input.tags }, ctx.principal.userId);
       return { id: r.id, isMerged: r.isMerged };
@@ -39,6 +42,7 @@ export function builtinTools(ports: BuiltinToolPorts): ToolDefinition[] {
     inputSchema: { type: 'object', additionalProperties: false, required: ['query'], properties: { query: Str(500), limit: { type: 'integer', minimum: 1, maximum: 20 }, tags: TagList } },
     outputSchema: { type: 'object', required: ['memories'], properties: { memories: { type: 'array', items: MemoryOut } } },
     permission: 'memory.read', timeoutMs: 5_000, isIdempotent: true, retries: 1, ratePerMinute: 1200, isMutating: false,
+    example: { query: 'invoices' },
     run: (ctx, input) => inTx(ctx, async (tx) => {
       const found = await ports.memory.recall(tx, ctx.workspaceId, ctx.agentId, { query: input.query, limit: input.limit ?? 5, tags: input.tags });
       return { memories: found.map((m) => ({ id: m.id, text: m.text, tags: m.tags, score: m.score, isShared: m.agentId === null })) };
@@ -88,6 +92,7 @@ export function builtinTools(ports: BuiltinToolPorts): ToolDefinition[] {
   return [remember, recall, members, quotas, now] as unknown as ToolDefinition[];
 }
 
-export function registerBuiltinTools(registry: ToolRegistry, ports: BuiltinToolPorts): void {
+export function registerBuiltinTools(registry: ToolRegistry, ports: BuiltinToolPorts & { business?: BusinessToolPorts }): void {
   for (const t of builtinTools(ports)) registry.register(t);
+  if (ports.business) for (const t of businessTools(ports.business)) registry.register(t);
 }

@@ -27,6 +27,8 @@ export type ToolContext = {
   agentId: string | null;
   runId: string | null;
   signal: AbortSignal;
+  /** Through what the tool is called (in the audit trail's user agent): an agent's run (default), the assistant, MCP, a workflow. */
+  via?: 'agent' | 'assistant' | 'mcp' | 'workflow';
 };
 
 export type ToolDefinition<I = Record<string, unknown>, O = unknown> = {
@@ -42,6 +44,8 @@ export type ToolDefinition<I = Record<string, unknown>, O = unknown> = {
   /** Calls per minute per workspace. */
   ratePerMinute: number;
   isMutating: boolean;
+  /** A valid input (documentation, and the contract test's call). */
+  example?: I;
   run(ctx: ToolContext, input: I): Promise<O>;
 };
 
