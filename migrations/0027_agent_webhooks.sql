@@ -22,3 +22,15 @@ alter table agent_runs add column delivery_id uuid;
 
 -- The hourly sweep of expired memories reads them through this (most memories never expire).
 create index memories_expiry_idx on memories (expires_at) where expires_at is not null;
+
+-- The console assistant (brief 004 V3.1) is an agent of kind 'assistant', one per workspace,
+-- created on first use and hidden from the agents list: its runs, threads, usage and quota are
+-- an agent's. Names are unique among the workspace's own agents only.
+alter table agents add column kind text not null default 'agent' check (kind in ('agent', 'assistant'));
+alter table agents drop constraint agents_workspace_id_name_key;
+create unique index agents_name_key on agents (workspace_id, name) where kind = 'agent';
+create unique index agents_assistant_key on agents (workspace_id) where kind = 'assistant';
+
+-- A run that stopped before a tool that changes data, until its user approves or declines it.
+alter table agent_runs drop constraint agent_runs_status_check;
+alter table agent_runs add constraint agent_runs_status_check check (status in ('queued', 'running', 'awaiting_confirmation', 'completed', 'failed', 'cancelled', 'limit_reached'));

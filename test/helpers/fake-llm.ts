@@ -6,6 +6,7 @@
 //   *stall* → a stream that sends one chunk and then nothing · *no-usage* → no usage reported
 //   *long* → a 200-chunk stream, 5 ms apart · otherwise an echo of the last user message
 //   (with tools and a user turn last: a call to the first tool; after a tool result: its echo).
+//   A user turn `call <tool> <json>` calls that tool with those arguments (OpenAI wire).
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
@@ -78,12 +79,13 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
     const { text, tool } = answerOf(messages, tools.length > 0);
     const isNoUsage = model.includes('no-usage');
     const pieces = model.includes('long') ? Array.from({ length: 200 }, (_, i) => `w${i} `) : (text.match(/\S+\s*/g) ?? ['']);
-    const output = tool ? JSON.stringify({ query: text }) : pieces.join('');
+    const directed = tool ? /^call (\S+) (\{.*\})$/s.exec(text) : null;
+    const output = directed ? directed[2] : tool ? JSON.stringify({ query: text }) : pieces.join('');
     const completion = fakeTokens(output);
 
     if (req.method === 'POST' && path === '/openai/v1/chat/completions') {
       const id = `chatcmpl-fake${requests.length}`;
-      const toolName = tools[0]?.function?.name ?? 'tool';
+      const toolName = directed?.[1] ?? tools[0]?.function?.name ?? 'tool';
       const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: 0 } };
       if (!body.stream) {
         return json(res, 200, {

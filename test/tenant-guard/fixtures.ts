@@ -10,7 +10,7 @@ export type Fixtures = {
     workflowId: string; executionId: string; requestId: string; ticketId: string; apiLogId: string; jobId: string;
     endpointId: string; endpointSecret: string; inboundDeliveryId: string; subscriptionId: string; outboundDeliveryId: string;
     llmProviderId: string; llmAlias: string; llmPriceModel: string;
-    agentId: string; threadId: string; runId: string; memoryId: string; sharedMemoryId: string };
+    agentId: string; threadId: string; runId: string; assistantThreadId: string; memoryId: string; sharedMemoryId: string };
   /** When A's fixtures were made: B's API logs up to here hold none of what B sends later. */
   createdAt: string;
   b: Tenant;
@@ -114,7 +114,11 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
     const run = await tx.query<{ id: string }>(`insert into agent_runs (workspace_id, agent_id, version, thread_id, trigger, status, ended_at) values ($1, $2, 1, $3, 'chat', 'completed', now()) returning id`, [a.workspaceId, agent.id, thread.rows[0].id]);
     await tx.query(`insert into agent_messages (workspace_id, thread_id, run_id, role, content) values ($1, $2, $3, 'user', 'Message of A')`, [a.workspaceId, thread.rows[0].id, run.rows[0].id]);
     await tx.query(`insert into agent_logs (workspace_id, agent_id, run_id, level, type, message) values ($1, $2, $3, 'info', 'run_ended', 'Log line of A')`, [a.workspaceId, agent.id, run.rows[0].id]);
-    return { threadId: thread.rows[0].id, runId: run.rows[0].id };
+    // The console assistant of A, with a conversation of A's owner.
+    const assistant = await tx.query<{ id: string }>(`insert into agents (workspace_id, name, draft, kind) values ($1, 'Console assistant', '{"model":"guard-a-alias"}', 'assistant') returning id`, [a.workspaceId]);
+    const talk = await tx.query<{ id: string }>(`insert into agent_threads (workspace_id, agent_id, title, created_by) values ($1, $2, 'Assistant thread of A', $3) returning id`, [a.workspaceId, assistant.rows[0].id, a.ownerId]);
+    await tx.query(`insert into agent_messages (workspace_id, thread_id, role, content) values ($1, $2, 'user', 'Assistant message of A')`, [a.workspaceId, talk.rows[0].id]);
+    return { threadId: thread.rows[0].id, runId: run.rows[0].id, assistantThreadId: talk.rows[0].id };
   });
   const agents = { agentId: agent.id, ...agentRows, memoryId: memory.id, sharedMemoryId: shared.id };
   const hooks = { endpointId: endpoint.id, endpointSecret: endpoint.secret, inboundDeliveryId: (hook.json() as { deliveryId: string }).deliveryId, subscriptionId: subscription.id, outboundDeliveryId: ping.id };
@@ -132,7 +136,7 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
       ...Object.values(durable), 'Guard workflow of A', 'output-of-a', 'input-of-a', 'Guard request of A', 'Guard ticket of A', 'Ticket description of A', 'api log body of A', 'guard-a-req',
       ...Object.values(hooks), 'Guard endpoint of A', 'hook-body-of-a', 'a-receiver', 'Subscription of A',
       provider.id, 'guard-a-llm', 'guard-a-alias', 'guard-a-model', 'guard-a-usage-model', 'guard-a-usage-req',
-      ...Object.values(agents), 'Guard agent of A', 'Agent description of A', 'Prompt of A', 'Memory of A about guard invoices', 'guard-a-tag', 'Shared memory of A about guard hours',
+      ...Object.values(agents), 'Guard agent of A', 'Agent description of A', 'Prompt of A', 'Memory of A about guard invoices', 'guard-a-tag', 'Shared memory of A about guard hours', 'Assistant thread of A', 'Assistant message of A',
       'Thread of A', 'Message of A', 'Log line of A'],
   };
 }

@@ -3571,7 +3571,7 @@ export interface paths {
                                 outputTokens: number;
                                 /** Format: date-time */
                                 startedAt: string;
-                                status: "queued" | "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                                status: "queued" | "running" | "awaiting_confirmation" | "completed" | "failed" | "cancelled" | "limit_reached";
                                 steps: {
                                     /** Format: date-time */
                                     at: string;
@@ -3600,7 +3600,7 @@ export interface paths {
                             };
                             /** Format: uuid */
                             runId: string;
-                            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                            status: "queued" | "running" | "awaiting_confirmation" | "completed" | "failed" | "cancelled" | "limit_reached";
                             /** Format: uuid */
                             threadId: string;
                         };
@@ -4036,7 +4036,7 @@ export interface paths {
                                 outputTokens: number;
                                 /** Format: date-time */
                                 startedAt: string;
-                                status: "queued" | "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                                status: "queued" | "running" | "awaiting_confirmation" | "completed" | "failed" | "cancelled" | "limit_reached";
                                 steps: {
                                     /** Format: date-time */
                                     at: string;
@@ -4120,7 +4120,7 @@ export interface paths {
                             outputTokens: number;
                             /** Format: date-time */
                             startedAt: string;
-                            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "limit_reached";
+                            status: "queued" | "running" | "awaiting_confirmation" | "completed" | "failed" | "cancelled" | "limit_reached";
                             steps: {
                                 /** Format: date-time */
                                 at: string;
@@ -4957,6 +4957,216 @@ export interface paths {
                                 status: number;
                             }[];
                             nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat with the console assistant: it acts as you through the tool registry and asks before any change
+         * @description Send `message` (a new conversation, or `threadId` to go on), or `confirm` with `threadId` after a `confirm_required` event. With `stream: true`: Server-Sent Events `run`, `token`, `tool_call`, `confirm_required`, `tool_result`, `message`, `done`. A run that stops for a confirmation ends with status `awaiting_confirmation`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Resume the conversation (threadId) after a `confirm_required`: run the action, or decline it */
+                        confirm?: {
+                            approve: boolean;
+                            callId: string;
+                        };
+                        message?: string;
+                        /** @description An alias or provider/model the workspace may call */
+                        model: string;
+                        stream?: boolean;
+                        /** Format: uuid */
+                        threadId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The final answer (null when the run ended without one) */
+                            message: string | null;
+                            run: {
+                                actorUserId: string | null;
+                                /** Format: uuid */
+                                agentId: string;
+                                costMicros: number;
+                                endedAt: string | null;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                /** Format: uuid */
+                                id: string;
+                                inputTokens: number;
+                                latencyMs: number | null;
+                                modelCalls: number;
+                                outputTokens: number;
+                                /** Format: date-time */
+                                startedAt: string;
+                                status: "queued" | "running" | "awaiting_confirmation" | "completed" | "failed" | "cancelled" | "limit_reached";
+                                steps: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    callId?: string;
+                                    costMicros?: number | null;
+                                    count?: number;
+                                    error?: {
+                                        code: string;
+                                        message: string;
+                                    } | null;
+                                    input?: unknown;
+                                    inputTokens?: number;
+                                    isTruncated?: boolean;
+                                    model?: string;
+                                    ms: number;
+                                    output?: unknown;
+                                    outputTokens?: number;
+                                    tool?: string;
+                                    type: "model" | "tool" | "memory_recall";
+                                }[];
+                                threadId: string | null;
+                                toolCalls: number;
+                                trigger: string;
+                                unpricedCalls: number;
+                                version: number | null;
+                            };
+                            /** Format: uuid */
+                            runId: string;
+                            status: "queued" | "running" | "awaiting_confirmation" | "completed" | "failed" | "cancelled" | "limit_reached";
+                            /** Format: uuid */
+                            threadId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your conversations with the assistant, most recent first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: uuid */
+                                agentId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                title: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/threads/{threadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your conversations with the assistant (the last 200 messages) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    threadId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                content: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                role: string;
+                                runId: string | null;
+                                toolCallId: string | null;
+                                toolCalls: {
+                                    arguments: string;
+                                    id: string;
+                                    name: string;
+                                }[] | null;
+                            }[];
                         };
                     };
                 };

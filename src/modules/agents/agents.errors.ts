@@ -14,6 +14,8 @@ export const agentsErrors = defineErrors({
   RUN_NOT_RUNNING: { status: 409, title: 'The run has ended' },
   // A run's job found it already taken (a second attempt after a crash): never run twice.
   RUN_ALREADY_STARTED: { status: 409, title: 'The run has already started' },
+  ASSISTANT_INPUT_INVALID: { status: 422, title: 'The assistant needs a message or a confirmation' },
+  RUN_NOT_AWAITING: { status: 409, title: 'Nothing in this conversation awaits a confirmation' },
   AGENT_WEBHOOK_PAYLOAD_TOO_LARGE: { status: 413, title: 'The payload is larger than an agent takes' },
   AGENT_WEBHOOK_NOT_SET: { status: 404, title: 'The agent has no webhook' },
   AGENT_CURSOR_INVALID: { status: 400, title: 'Invalid cursor' },

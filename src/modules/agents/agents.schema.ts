@@ -85,7 +85,7 @@ export type Step = Static<typeof StepSchema>;
 export const RunSchema = Type.Object({
   id: Uuid, agentId: Uuid, version: Type.Union([Type.Integer(), Type.Null()]), threadId: Type.Union([Uuid, Type.Null()]),
   trigger: Type.String(), actorUserId: Type.Union([Uuid, Type.Null()]),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('limit_reached')]),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('awaiting_confirmation'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled'), Type.Literal('limit_reached')]),
   steps: Type.Array(StepSchema),
   inputTokens: Type.Integer(), outputTokens: Type.Integer(), costMicros: Type.Integer(), unpricedCalls: Type.Integer(), modelCalls: Type.Integer(), toolCalls: Type.Integer(),
   error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),

@@ -20,24 +20,39 @@ export function viewOfAgent(r: AgentRow): AgentView {
 }
 
 export async function selectAgents(tx: Tx, workspaceId: string): Promise<AgentRow[]> {
-  const { rows } = await tx.query<AgentRow>(`select ${AGENT} from agents a where a.workspace_id = $1 order by a.name limit 500`, [workspaceId]);
+  const { rows } = await tx.query<AgentRow>(`select ${AGENT} from agents a where a.workspace_id = $1 and a.kind = 'agent' order by a.name limit 500`, [workspaceId]);
   return rows;
 }
 
 export async function selectAgent(tx: Tx, workspaceId: string, id: string, isLocked = false): Promise<AgentRow | null> {
-  const { rows } = await tx.query<AgentRow>(`select ${AGENT} from agents a where a.workspace_id = $1 and a.id = $2${isLocked ? ' for update' : ''}`, [workspaceId, id]);
+  const { rows } = await tx.query<AgentRow>(`select ${AGENT} from agents a where a.workspace_id = $1 and a.id = $2 and a.kind = 'agent'${isLocked ? ' for update' : ''}`, [workspaceId, id]);
   return rows[0] ?? null;
 }
 
+/** The workspace's console assistant, if it was ever used. */
+export async function findAssistant(tx: Tx, workspaceId: string): Promise<string | null> {
+  const { rows } = await tx.query<{ id: string }>(`select id from agents where workspace_id = $1 and kind = 'assistant'`, [workspaceId]);
+  return rows[0]?.id ?? null;
+}
+
+/** The workspace's console assistant (an agent of kind 'assistant'), created on first use with this model. */
+export async function ensureAssistant(tx: Tx, workspaceId: string, draft: AgentConfig): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>(
+    `insert into agents (workspace_id, name, description, draft, service_role, kind) values ($1, 'Console assistant', 'The console''s assistant: it acts as the user who chats', $2, 'viewer', 'assistant')
+     on conflict (workspace_id) where kind = 'assistant' do update set draft = excluded.draft, updated_at = now() returning id`, [workspaceId, JSON.stringify(draft)]);
+  return rows[0].id;
+}
+
+/** One of the workspace's own agents (the console assistant is reached through /assistant only). */
 export async function agentExists(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
-  const { rows } = await tx.query('select 1 from agents where workspace_id = $1 and id = $2', [workspaceId, id]);
+  const { rows } = await tx.query(`select 1 from agents where workspace_id = $1 and id = $2 and kind = 'agent'`, [workspaceId, id]);
   return rows.length > 0;
 }
 
 export async function insertAgent(tx: Tx, workspaceId: string, a: { name: string; description: string; draft: AgentConfig; serviceRole: string; createdBy: string | null }): Promise<string | null> {
   const { rows } = await tx.query<{ id: string }>(
     `insert into agents (workspace_id, name, description, draft, service_role, created_by) values ($1, $2, $3, $4, $5, $6)
-     on conflict (workspace_id, name) do nothing returning id`, [workspaceId, a.name, a.description, JSON.stringify(a.draft), a.serviceRole, a.createdBy]);
+     on conflict (workspace_id, name) where kind = 'agent' do nothing returning id`, [workspaceId, a.name, a.description, JSON.stringify(a.draft), a.serviceRole, a.createdBy]);
   return rows[0]?.id ?? null;
 }
 
@@ -75,7 +90,19 @@ export async function insertThread(tx: Tx, workspaceId: string, agentId: string,
 }
 
 export async function threadExists(tx: Tx, workspaceId: string, agentId: string, threadId: string): Promise<boolean> {
-  const { rows } = await tx.query('select 1 from agent_threads where workspace_id = $1 and agent_id = $2 and id = $3', [workspaceId, agentId, threadId]);
+  const { rows } = await tx.query(`select 1 from agent_threads where workspace_id = $1 and agent_id = $2 and id = $3 and exists (select 1 from agents a where a.workspace_id = $1 and a.id = $2 and a.kind = 'agent')`, [workspaceId, agentId, threadId]);
+  return rows.length > 0;
+}
+
+/** A user's own conversations with the console assistant. */
+export async function selectOwnThreads(tx: Tx, workspaceId: string, agentId: string, userId: string) {
+  const { rows } = await tx.query<{ id: string; agent_id: string; title: string; created_at: Date; updated_at: Date }>(
+    'select id, agent_id, title, created_at, updated_at from agent_threads where workspace_id = $1 and agent_id = $2 and created_by = $3 order by updated_at desc limit 50', [workspaceId, agentId, userId]);
+  return rows.map((r) => ({ id: r.id, agentId: r.agent_id, title: r.title, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() }));
+}
+
+export async function ownThreadExists(tx: Tx, workspaceId: string, agentId: string, threadId: string, userId: string): Promise<boolean> {
+  const { rows } = await tx.query('select 1 from agent_threads where workspace_id = $1 and agent_id = $2 and id = $3 and created_by = $4', [workspaceId, agentId, threadId, userId]);
   return rows.length > 0;
 }
 
@@ -173,7 +200,7 @@ export async function finishRun(tx: Tx, workspaceId: string, id: string, r: { st
 }
 
 export async function selectRun(tx: Tx, workspaceId: string, agentId: string, id: string): Promise<RunView | null> {
-  const { rows } = await tx.query<RunRow>(`select ${RUN} from agent_runs where workspace_id = $1 and agent_id = $2 and id = $3`, [workspaceId, agentId, id]);
+  const { rows } = await tx.query<RunRow>(`select ${RUN} from agent_runs where workspace_id = $1 and agent_id = $2 and id = $3 and exists (select 1 from agents a where a.workspace_id = $1 and a.id = $2 and a.kind = 'agent')`, [workspaceId, agentId, id]);
   return rows[0] ? viewOfRun(rows[0]) : null;
 }
 

@@ -15,6 +15,7 @@ import type { LlmModule } from '../llm/index.ts';
 import type { MemoryModule } from '../memory/index.ts';
 import type { AgentsContext, AgentWebhooksPort } from './agents.context.ts';
 import { agentsRoutes } from './agents.routes.ts';
+import { assistantRoutes } from './assistant.routes.ts';
 import { agentExists } from './agents.store.ts';
 import { runAgent } from './run-agent.ts';
 import type { RunInput } from './run-agent.ts';
@@ -47,7 +48,10 @@ export function createAgentsModule(
   defineAgentsRetentionJob(modules.jobs, deps.db, deps.log);
   modules.jobs.define<WebhookRunPayload>({ name: RUN_QUEUE, handler: webhookRunJob(ctx), concurrency: 20, maxAttempts: 2, timeoutMs: 660_000, backoff: { baseMs: 1_000, maxMs: 10_000 } });
   return {
-    routes: agentsRoutes(ctx) satisfies RoutePlugin,
+    routes: (async (app) => {
+      await app.register(agentsRoutes(ctx));
+      await app.register(assistantRoutes(ctx));
+    }) satisfies RoutePlugin,
     /** Is this one of the workspace's agents (in the caller's transaction)? */
     agentExists(tx: Tx, workspaceId: string, id: string): Promise<boolean> {
       return agentExists(tx, workspaceId, id);

@@ -21,6 +21,7 @@ export type RunEvent =
   | { type: 'token'; text: string }
   | { type: 'tool_call'; callId: string; tool: string; input: unknown }
   | { type: 'tool_result'; callId: string; tool: string; ok: boolean; output?: unknown; error?: { code: string; message: string } }
+  | { type: 'confirm_required'; callId: string; tool: string; input: unknown }
   | { type: 'message'; text: string }
   | { type: 'done'; run: RunView };
 
@@ -31,7 +32,14 @@ export type RunInput = {
   principal: Principal;
   trigger: 'chat' | 'api' | 'webhook' | 'workflow';
   threadId: string | null;
-  message: string;
+  /** The user's message; null resumes the thread's run awaiting confirmation (with `decisions`). */
+  message: string | null;
+  /** Resume: approve (true) or decline (false) each pending tool call by id; an undecided one is declined. */
+  decisions?: Record<string, boolean>;
+  /** Stop before any tool that changes data until the user approves it (the console assistant). */
+  confirmMutating?: boolean;
+  /** The channel the tools are called through (the audit trail's user agent). */
+  via?: 'agent' | 'assistant' | 'workflow';
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   /** A run already queued (by a webhook delivery): taken once, else the run throws RUN_ALREADY_STARTED. */
@@ -41,6 +49,18 @@ export type RunInput = {
 };
 
 const HISTORY = 40;
+
+type PendingCall = { id: string; name: string; arguments: string };
+
+/** Tool calls of the thread's last assistant message that have no result yet (awaiting confirmation). */
+function pendingCalls(history: Array<{ role: string; tool_calls: Array<{ id: string; name: string; arguments: string }> | null; tool_call_id: string | null }>): PendingCall[] {
+  const lastCalls = history.findLastIndex((m) => m.role === 'assistant' && (m.tool_calls?.length ?? 0) > 0);
+  if (lastCalls < 0) return [];
+  const answered = new Set(history.slice(lastCalls + 1).filter((m) => m.role === 'tool').map((m) => m.tool_call_id));
+  return (history[lastCalls].tool_calls ?? []).filter((c) => !answered.has(c.id));
+}
+
+const refusal = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 const CAP = 8 * 1024;
 
 /** A value for the run record, at most 8 KiB of JSON. */
@@ -62,8 +82,18 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
 
   // The thread, the user's message and the run row, before anything is sent to a model.
   const opened = await ctx.db.withWorkspace(ws, async (tx) => {
-    const threadId = input.threadId ?? await insertThread(tx, ws, input.agentId, input.message.slice(0, 80), input.principal.userId);
+    if (input.message === null && !input.threadId) throw agentsErrors.create('RUN_NOT_AWAITING', 'Name the conversation to resume');
+    const threadId = input.threadId ?? await insertThread(tx, ws, input.agentId, (input.message ?? '').slice(0, 80), input.principal.userId);
     const history = await selectMessages(tx, ws, threadId, HISTORY);
+    // Calls left awaiting confirmation: resumed (those approved run below), or closed as not
+    // confirmed when the user moves on, so the history a model reads always pairs calls and results.
+    const pending = pendingCalls(history);
+    if (input.message === null && pending.length === 0) throw agentsErrors.create('RUN_NOT_AWAITING');
+    const approved = input.message === null ? pending.filter((c) => input.decisions?.[c.id] === true) : [];
+    const closing = pending.filter((c) => !approved.includes(c)).map((c) => ({
+      role: 'tool', toolCallId: c.id,
+      content: input.message === null ? refusal('DECLINED_BY_USER', 'The user declined this action') : refusal('NOT_CONFIRMED', 'The user moved on without confirming this action'),
+    }));
     let runId: string;
     if (input.queuedRunId) {
       if (!(await startQueuedRun(tx, ws, input.queuedRunId, threadId))) throw agentsErrors.create('RUN_ALREADY_STARTED');
@@ -71,9 +101,10 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
     } else {
       runId = await insertRun(tx, ws, { agentId: input.agentId, version: input.version, threadId, trigger: input.trigger, actorUserId: input.principal.userId, actorKeyId: input.principal.apiKeyId });
     }
-    await insertMessages(tx, ws, threadId, runId, [{ role: 'user', content: input.message }]);
+    await insertMessages(tx, ws, threadId, runId, [...closing, ...(input.message !== null ? [{ role: 'user', content: input.message }] : [])]);
+    history.push(...closing.map((c) => ({ id: '', role: 'tool' as const, content: c.content, run_id: null, tool_calls: null, tool_call_id: c.toolCallId, created_at: new Date() })));
     await insertLogs(tx, ws, input.agentId, [{ runId, level: 'info', type: 'run_started', message: `Run started (${input.trigger}${input.version ? `, version ${input.version}` : ', draft'})` }]);
-    return { threadId, runId, history };
+    return { threadId, runId, history, approved };
   });
   const { threadId, runId } = opened;
   emit({ type: 'run', runId, threadId, version: input.version });
@@ -93,9 +124,10 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
 
   try {
     const system: string[] = [input.config.systemPrompt];
-    if (input.config.memory.mode === 'recall') {
+    const asked = input.message;
+    if (input.config.memory.mode === 'recall' && asked !== null) {
       const t0 = performance.now();
-      const memories = await ctx.db.withWorkspace(ws, (tx) => ctx.memory.recall(tx, ws, input.agentId, { query: input.message.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags }));
+      const memories = await ctx.db.withWorkspace(ws, (tx) => ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags }));
       steps.push({ type: 'memory_recall', at: new Date().toISOString(), ms: Math.round(performance.now() - t0), count: memories.length });
       logs.push({ runId, level: 'info', type: 'memory_recall', message: `Recalled ${memories.length} memor${memories.length === 1 ? 'y' : 'ies'}` });
       emit({ type: 'memory_recall', count: memories.length, memories: memories.map((m) => ({ id: m.id, text: m.text, score: m.score })) });
@@ -104,6 +136,41 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
     const tools = input.config.tools.map((name) => ctx.tools.get(name)).filter((t) => t !== null);
     const llmTools: LlmTool[] = tools.map((t) => ({ type: 'function', function: { name: t.name.replace(/\./g, '__'), description: t.description, parameters: t.inputSchema } }));
     const byWireName = new Map(tools.map((t) => [t.name.replace(/\./g, '__'), t.name]));
+    /** One tool call: run as the principal (or left pending when it changes data and needs the user's approval). */
+    const runCall = async (call: { id: string; wireName: string; arguments: string }, o: { isConfirmed: boolean }): Promise<'done' | 'pending'> => {
+      const name = byWireName.get(call.wireName) ?? call.wireName;
+      let args: unknown;
+      try {
+        args = call.arguments ? JSON.parse(call.arguments) : {};
+      } catch {
+        args = undefined;
+      }
+      emit({ type: 'tool_call', callId: call.id, tool: name, input: args ?? call.arguments });
+      if (input.confirmMutating && !o.isConfirmed && args !== undefined && ctx.tools.get(name)?.isMutating && byWireName.has(call.wireName)) {
+        emit({ type: 'confirm_required', callId: call.id, tool: name, input: args });
+        steps.push({ type: 'tool', at: new Date().toISOString(), ms: 0, tool: name, callId: call.id, input: capped(args).value, output: null, isTruncated: false, error: { code: 'AWAITING_CONFIRMATION', message: 'Waiting for the user to approve' } });
+        logs.push({ runId, level: 'info', type: 'tool_call', message: `${name} awaits the user's approval` });
+        return 'pending';
+      }
+      const outcome = args === undefined
+        ? { ok: false as const, error: { code: 'TOOL_INPUT_INVALID' as const, message: 'The arguments are not valid JSON' }, ms: 0 }
+        : byWireName.has(call.wireName)
+          ? await ctx.tools.invoke(name, args, { db: ctx.db, principal: input.principal, workspaceId: ws, agentId: input.agentId, runId, signal, via: input.via ?? 'agent' })
+          : { ok: false as const, error: { code: 'TOOL_UNKNOWN' as const, message: `${name} is not one of this agent's tools` }, ms: 0 };
+      totals.toolCalls++;
+      const shownInput = capped(args ?? call.arguments);
+      const shownOutput = capped(outcome.ok ? outcome.output : null);
+      steps.push({
+        type: 'tool', at: new Date().toISOString(), ms: outcome.ms, tool: name, callId: call.id, input: shownInput.value, output: shownOutput.value,
+        isTruncated: shownInput.isTruncated || shownOutput.isTruncated, error: outcome.ok ? null : outcome.error,
+      });
+      logs.push({ runId, level: outcome.ok ? 'info' : 'warn', type: 'tool_call', message: outcome.ok ? `${name} answered in ${outcome.ms} ms` : `${name} refused: ${outcome.error.code} ${outcome.error.message}` });
+      emit(outcome.ok ? { type: 'tool_result', callId: call.id, tool: name, ok: true, output: outcome.output } : { type: 'tool_result', callId: call.id, tool: name, ok: false, error: outcome.error });
+      const content = JSON.stringify(outcome.ok ? outcome.output : { error: outcome.error });
+      messages.push({ role: 'tool', tool_call_id: call.id, content });
+      added.push({ role: 'tool', content, toolCallId: call.id });
+      return 'done';
+    };
     const messages: ChatMessage[] = [
       { role: 'system', content: system.join('\n\n') },
       ...opened.history.map((m): ChatMessage => (m.role === 'tool'
@@ -111,8 +178,13 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
         : m.role === 'assistant' && m.tool_calls?.length
           ? { role: 'assistant', content: m.content || null, tool_calls: m.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name.replace(/\./g, '__'), arguments: c.arguments } })) }
           : { role: m.role, content: m.content })),
-      { role: 'user', content: input.message },
+      ...(input.message !== null ? [{ role: 'user' as const, content: input.message }] : []),
     ];
+    // Resumed: the calls the user approved run now, as the user, then the model goes on.
+    for (const call of opened.approved) {
+      const outcome = await runCall({ id: call.id, wireName: call.name.replace(/\./g, '__'), arguments: call.arguments }, { isConfirmed: true });
+      if (outcome === 'pending') break;
+    }
 
     for (let step = 0; ; step++) {
       if (step >= limits.maxSteps) {
@@ -168,32 +240,13 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
       }
       messages.push({ role: 'assistant', content: text || null, tool_calls: toolCalls });
       added.push({ role: 'assistant', content: text, toolCalls: toolCalls.map((c) => ({ id: c.id, name: byWireName.get(c.function.name) ?? c.function.name, arguments: c.function.arguments })) });
+      let isAwaiting = false;
       for (const call of toolCalls) {
-        const name = byWireName.get(call.function.name) ?? call.function.name;
-        let args: unknown;
-        try {
-          args = call.function.arguments ? JSON.parse(call.function.arguments) : {};
-        } catch {
-          args = undefined;
-        }
-        emit({ type: 'tool_call', callId: call.id, tool: name, input: args ?? call.function.arguments });
-        const outcome = args === undefined
-          ? { ok: false as const, error: { code: 'TOOL_INPUT_INVALID' as const, message: 'The arguments are not valid JSON' }, ms: 0 }
-          : byWireName.has(call.function.name)
-            ? await ctx.tools.invoke(name, args, { db: ctx.db, principal: input.principal, workspaceId: ws, agentId: input.agentId, runId, signal })
-            : { ok: false as const, error: { code: 'TOOL_UNKNOWN' as const, message: `${name} is not one of this agent's tools` }, ms: 0 };
-        totals.toolCalls++;
-        const shownInput = capped(args ?? call.function.arguments);
-        const shownOutput = capped(outcome.ok ? outcome.output : null);
-        steps.push({
-          type: 'tool', at: new Date().toISOString(), ms: outcome.ms, tool: name, callId: call.id, input: shownInput.value, output: shownOutput.value,
-          isTruncated: shownInput.isTruncated || shownOutput.isTruncated, error: outcome.ok ? null : outcome.error,
-        });
-        logs.push({ runId, level: outcome.ok ? 'info' : 'warn', type: 'tool_call', message: outcome.ok ? `${name} answered in ${outcome.ms} ms` : `${name} refused: ${outcome.error.code} ${outcome.error.message}` });
-        emit(outcome.ok ? { type: 'tool_result', callId: call.id, tool: name, ok: true, output: outcome.output } : { type: 'tool_result', callId: call.id, tool: name, ok: false, error: outcome.error });
-        const content = JSON.stringify(outcome.ok ? outcome.output : { error: outcome.error });
-        messages.push({ role: 'tool', tool_call_id: call.id, content });
-        added.push({ role: 'tool', content, toolCallId: call.id });
+        if ((await runCall({ id: call.id, wireName: call.function.name, arguments: call.function.arguments }, { isConfirmed: false })) === 'pending') isAwaiting = true;
+      }
+      if (isAwaiting) {
+        status = 'awaiting_confirmation';
+        break;
       }
       if (totals.inputTokens + totals.outputTokens >= limits.maxTokensPerRun) {
         status = 'limit_reached';
@@ -219,7 +272,7 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
 
   const latencyMs = Math.round(performance.now() - startedAt);
   logs.push({
-    runId, level: status === 'completed' ? 'info' : status === 'failed' ? 'error' : 'warn', type: status === 'failed' ? 'error' : 'run_ended',
+    runId, level: status === 'completed' || status === 'awaiting_confirmation' ? 'info' : status === 'failed' ? 'error' : 'warn', type: status === 'failed' ? 'error' : 'run_ended',
     message: status === 'completed' ? `Run completed in ${latencyMs} ms` : `Run ${status.replace('_', ' ')}: ${error?.message ?? ''}`, tokens: totals.inputTokens + totals.outputTokens,
   });
   const run = await ctx.db.withWorkspace(ws, async (tx) => {
