@@ -129,6 +129,25 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     await snap(page, 'agents-webhook', { fullPage: true });
     await page.getByRole('tab', { name: 'Runs' }).click();
     await page.getByTestId('runs-table').getByText('webhook').first().waitFor();
+
+    // The assistant, from any page: it asks before inviting someone, then does it as the owner.
+    await nav.getByRole('link', { name: 'Members', exact: true }).click();
+    await page.getByRole('button', { name: 'Assistant' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Assistant' });
+    const modelPick = drawer.getByLabel('Assistant model');
+    if (await modelPick.count()) await modelPick.selectOption('fake/gpt-4o-mini');
+    await drawer.getByLabel('Ask the assistant').fill('call members__invite {"email":"grace@agents.test","role":"viewer"}');
+    await drawer.getByRole('button', { name: 'Send' }).click();
+    await drawer.getByText('needs your approval').waitFor();
+    await snap(page, 'agents-assistant-confirm');
+    await drawer.getByRole('button', { name: 'Approve' }).click();
+    await drawer.getByTestId('assistant-tool').getByText('done').waitFor();
+    await drawer.getByText(/Tool said: .*grace@agents\.test/).waitFor();
+    const invited = await platform.db.withPlatform((tx) => tx.query(`select 1 from invitations where email = 'grace@agents.test'`));
+    assert.equal(invited.rows.length, 1);
+    assert.equal(await drawer.getByTestId('assistant-tool').count(), 1, 'one card for the call, approved then done');
+    await page.getByText('grace@agents.test').first().waitFor(); // the page behind shows the new invitation
+    await snap(page, 'agents-assistant');
     assert.deepEqual(pageErrors, []);
   } finally {
     await browser?.close();

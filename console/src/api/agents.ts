@@ -139,6 +139,7 @@ export type RunEvent =
   | { type: 'token'; text: string }
   | { type: 'tool_call'; callId: string; tool: string; input: unknown }
   | { type: 'tool_result'; callId: string; tool: string; ok: boolean; output?: unknown; error?: { code: string; message: string } }
+  | { type: 'confirm_required'; callId: string; tool: string; input: unknown }
   | { type: 'message'; text: string }
   | { type: 'done'; run: Run }
   | { type: 'error'; code: string; message: string };
@@ -172,4 +173,19 @@ export function useRotateAgentWebhookSecret(id: string) {
 export function useRemoveAgentWebhook() {
   const invalidate = useInvalidateAgents();
   return useMutation({ mutationFn: (id: string) => api.delete(`/agents/${e(id)}/webhook`), onSuccess: invalidate });
+}
+
+export type AssistantChatBody = BodyOf<'/api/v1/assistant/chat', 'post'>;
+
+/** Chat with the console assistant, streamed (it acts as you; `confirm_required` asks before a change). */
+export async function streamAssistantChat(body: AssistantChatBody, onEvent: (e: RunEvent) => void, signal: AbortSignal): Promise<void> {
+  const res = await fetchWithSession('/api/v1/assistant/chat', { method: 'POST', signal, body: { ...body, stream: true } });
+  if (!res.ok) {
+    const problem = (await res.json().catch(() => ({}))) as { code?: string; detail?: string; title?: string };
+    onEvent({ type: 'error', code: problem.code ?? 'ASSISTANT_FAILED', message: problem.detail ?? problem.title ?? `The assistant answered ${res.status}` });
+    return;
+  }
+  await readEvents(res, (type, data) => {
+    if (type) onEvent({ ...(JSON.parse(data) as object), type } as RunEvent);
+  });
 }

@@ -8,6 +8,7 @@ import { Icon } from './icons.tsx';
 import { ImpersonationBanner } from './impersonation-banner.tsx';
 import type { IconName } from './icons.tsx';
 import { UserMenu } from './user-menu.tsx';
+import { AssistantDrawer } from './assistant-drawer.tsx';
 import { WorkspaceSwitcher } from './workspace-switcher.tsx';
 
 type NavItem = { to: string; label: string; icon: IconName; permission?: Permission; exact?: boolean };
@@ -115,6 +116,7 @@ export function Shell({ title, children }: { title: string; children: ReactNode 
             <span aria-hidden="true" className="breadcrumb-sep">/</span>
             <span aria-current="page">{title}</span>
           </nav>
+          <AssistantDrawer />
           <UserMenu />
         </header>
         <main id="main" className="content" tabIndex={-1}>
