@@ -1,6 +1,5 @@
 // /agents: definitions (draft, publish, versions), chat (JSON or Server-Sent Events), threads,
 // runs (cancel), logs (clear: audited), and the tool registry as the caller may use it.
-import type { FastifyReply } from 'fastify';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { ProblemSchema } from '../../kernel/http/openapi.ts';
@@ -18,8 +17,7 @@ import { getWebhookSettings, putWebhookSettings, removeWebhook, rotateWebhookSec
 import { selectAgentWebhookMode } from './agents.store.ts';
 import type { ChatInput } from './agents.schema.ts';
 import { changeAgent, createAgent, publishAgent, removeAgent } from './manage-agents.ts';
-import { runAgent } from './run-agent.ts';
-import type { RunEvent } from './run-agent.ts';
+import { answerRun } from './answer-run.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import {
   agentExists, deleteLogs, selectAgent, selectAgents, selectLogs, selectMessages, selectRun, selectRuns, selectThreads, selectVersions, threadExists, viewOfAgent,
@@ -42,10 +40,6 @@ async function prepareChat(ctx: AgentsContext, principal: Principal, agentId: st
     if (agent.published_version === null || !agent.published_config) throw agentsErrors.create('AGENT_NOT_PUBLISHED', 'Publish the agent first (or run the draft with useDraft)');
     return { version: agent.published_version, config: agent.published_config };
   });
-}
-
-function sse(reply: FastifyReply, event: RunEvent): void {
-  if (!reply.raw.destroyed) reply.raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
 }
 
 export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
@@ -133,23 +127,7 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
       const principal = request.principal!;
       const prepared = await prepareChat(ctx, principal, request.params.id, request.body);
       const input = { agentId: request.params.id, ...prepared, principal, trigger: 'chat' as const, threadId: request.body.threadId ?? null, message: request.body.message };
-      if (!request.body.stream) {
-        const result = await runAgent(ctx, input);
-        return { runId: result.run.id, threadId: result.threadId, status: result.run.status, message: result.message, run: result.run };
-      }
-      reply.hijack();
-      reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-request-id': request.id });
-      reply.raw.flushHeaders();
-      const left = new AbortController();
-      reply.raw.on('close', () => { if (!reply.raw.writableEnded) left.abort(); });
-      try {
-        await runAgent(ctx, { ...input, signal: left.signal, onEvent: (e) => sse(reply, e) });
-      } catch (err) {
-        request.log.warn({ err }, 'agent chat failed before the run started');
-        if (!reply.raw.destroyed) reply.raw.write(`event: error\ndata: ${JSON.stringify({ code: 'AGENT_RUN_FAILED', message: 'The run could not start' })}\n\n`);
-      }
-      if (!reply.raw.destroyed) reply.raw.end();
-      return reply;
+      return answerRun(ctx, request, reply, input, request.body.stream === true);
     });
 
     app.get('/agents/:id/threads', {

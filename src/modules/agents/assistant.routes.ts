@@ -5,7 +5,6 @@
 // workspace's agent of kind 'assistant' (created on first use): its model calls are metered and
 // budgeted like any agent's, each tool's write is audited as the user "through the assistant".
 // Conversations are the user's own.
-import type { FastifyReply } from 'fastify';
 import { Type } from '@fastify/type-provider-typebox';
 import type { Static } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
@@ -17,8 +16,7 @@ import { agentsErrors } from './agents.errors.ts';
 import { ChatAnswer, MessageSchema, ThreadSchema } from './agents.schema.ts';
 import type { AgentConfig } from './agents.schema.ts';
 import { ensureAssistant, findAssistant, ownThreadExists, selectMessages, selectOwnThreads } from './agents.store.ts';
-import { runAgent } from './run-agent.ts';
-import type { RunEvent } from './run-agent.ts';
+import { answerRun } from './answer-run.ts';
 
 const tags = ['assistant'];
 const Uuid = Type.String({ format: 'uuid' });
@@ -47,10 +45,6 @@ function configFor(ctx: AgentsContext, principal: Principal, model: string): Age
   } as AgentConfig;
 }
 
-function sse(reply: FastifyReply, event: RunEvent): void {
-  if (!reply.raw.destroyed) reply.raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-}
-
 export function assistantRoutes(ctx: AgentsContext): RoutePlugin {
   return async (app) => {
     app.post('/assistant/chat', {
@@ -77,24 +71,7 @@ export function assistantRoutes(ctx: AgentsContext): RoutePlugin {
         message: body.message ?? null, confirmMutating: true, via: 'assistant' as const,
         ...(body.confirm ? { decisions: { [body.confirm.callId]: body.confirm.approve } } : {}),
       };
-      if (!body.stream) {
-        const result = await runAgent(ctx, input);
-        return { runId: result.run.id, threadId: result.threadId, status: result.run.status, message: result.message, run: result.run };
-      }
-      reply.hijack();
-      reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no', 'x-request-id': request.id });
-      reply.raw.flushHeaders();
-      const left = new AbortController();
-      reply.raw.on('close', () => { if (!reply.raw.writableEnded) left.abort(); });
-      try {
-        await runAgent(ctx, { ...input, signal: left.signal, onEvent: (e) => sse(reply, e) });
-      } catch (err) {
-        const known = err instanceof Error && 'code' in err ? { code: String((err as { code: unknown }).code), message: err.message } : { code: 'AGENT_RUN_FAILED', message: 'The run could not start' };
-        request.log.warn({ err }, 'assistant chat failed before the run started');
-        if (!reply.raw.destroyed) reply.raw.write(`event: error\ndata: ${JSON.stringify(known)}\n\n`);
-      }
-      if (!reply.raw.destroyed) reply.raw.end();
-      return reply;
+      return answerRun(ctx, request, reply, input, body.stream === true);
     });
 
     app.get('/assistant/threads', {

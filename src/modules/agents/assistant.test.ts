@@ -15,6 +15,12 @@ import type { FakeLlm } from '../../../test/helpers/fake-llm.ts';
 const PROVIDER_KEY = 'sk-fake-assistant-9c0d';
 const MODEL = 'fake/gpt-4o-mini';
 
+type Answer = {
+  status?: string; code?: string; threadId: string; runId?: string; message?: string | null;
+  run: { status: string; steps: Array<{ error: { code: string } | null }> };
+  data: Array<{ role: string; content: string; name: string }>;
+};
+
 describe('console assistant', () => {
   let platform: TestPlatform;
   let fake: FakeLlm;
@@ -23,7 +29,7 @@ describe('console assistant', () => {
   async function api(token: string, method: string, path: string, body?: unknown) {
     const res = await fetch(`${platform.baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined });
     const text = await res.text();
-    return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, any>, text };
+    return { status: res.status, json: (text ? JSON.parse(text) : {}) as Answer, text };
   }
   const invitations = async (email: string) => (await platform.db.withPlatform((tx) => tx.query('select 1 from invitations where workspace_id = $1 and email = $2', [a.workspaceId, email]))).rows.length;
 
@@ -46,7 +52,7 @@ describe('console assistant', () => {
     const asked = await api(a.tokens.admin, 'POST', '/assistant/chat', { model: MODEL, message: 'call members__invite {"email":"ada@example.com","role":"viewer"}' });
     assert.equal(asked.status, 200, asked.text);
     assert.equal(asked.json.status, 'awaiting_confirmation');
-    assert.equal(asked.json.run.steps.at(-1).error.code, 'AWAITING_CONFIRMATION');
+    assert.equal(asked.json.run.steps.at(-1)!.error!.code, 'AWAITING_CONFIRMATION');
     assert.equal(await invitations('ada@example.com'), 0, 'nothing done before the approval');
     threadId = asked.json.threadId;
     const approved = await api(a.tokens.admin, 'POST', '/assistant/chat', { model: MODEL, threadId, confirm: { callId: 'call_1', approve: true } });
@@ -61,7 +67,7 @@ describe('console assistant', () => {
     assert.equal(audit[0].actor_id, a.userIds.admin);
     assert.match(audit[0].user_agent, new RegExp(`^Atrium assistant, run ${approved.json.runId}$`));
     const thread = await api(a.tokens.admin, 'GET', `/assistant/threads/${threadId}`);
-    assert.deepEqual(thread.json.data.map((m: { role: string }) => m.role), ['user', 'assistant', 'tool', 'assistant']);
+    assert.deepEqual(thread.json.data.map((m) => m.role), ['user', 'assistant', 'tool', 'assistant']);
     assert.equal((await api(a.tokens.admin, 'POST', '/assistant/chat', { model: MODEL, threadId, confirm: { callId: 'call_1', approve: true } })).json.code, 'RUN_NOT_AWAITING', 'nothing to approve twice');
   });
 
@@ -84,8 +90,8 @@ describe('console assistant', () => {
     const movedOn = await api(a.tokens.admin, 'POST', '/assistant/chat', { model: MODEL, threadId: pendingThread, message: 'Never mind, what time is it?' });
     assert.equal(movedOn.status, 200, movedOn.text);
     const thread = await api(a.tokens.admin, 'GET', `/assistant/threads/${pendingThread}`);
-    const closed = thread.json.data.find((m: { role: string; content: string }) => m.role === 'tool');
-    assert.match(closed.content, /NOT_CONFIRMED/);
+    const closed = thread.json.data.find((m) => m.role === 'tool');
+    assert.match(closed!.content, /NOT_CONFIRMED/);
     const tickets = (await platform.db.withPlatform((tx) => tx.query('select 1 from support_tickets where workspace_id = $1', [a.workspaceId]))).rows.length;
     assert.equal(tickets, 0);
   });
@@ -104,6 +110,6 @@ describe('console assistant', () => {
     assert.equal((await api(a.tokens.admin, 'POST', '/assistant/chat', { model: MODEL })).json.code, 'ASSISTANT_INPUT_INVALID');
     const events = (await platform.db.withPlatform((tx) => tx.query<{ agent_id: string | null }>('select agent_id from usage_events where workspace_id = $1', [a.workspaceId]))).rows;
     assert.ok(events.length >= 6 && events.every((e) => e.agent_id !== null), 'every call metered to the assistant');
-    assert.ok(!(await api(a.tokens.admin, 'GET', '/agents')).json.data.some((x: { name: string }) => x.name === 'Console assistant'), 'not among the agents');
+    assert.ok(!(await api(a.tokens.admin, 'GET', '/agents')).json.data.some((x) => x.name === 'Console assistant'), 'not among the agents');
   });
 });

@@ -23,7 +23,7 @@ const wireName = (name: string) => name.replace(/\./g, '__');
 // edge (a problem, like every other route), before the SDK sees it.
 const Message = Type.Object({
   jsonrpc: Type.Literal('2.0'),
-  id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Integer()])),
+  id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })])),
   method: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   result: Type.Optional(Type.Unknown()),
