@@ -19,7 +19,7 @@ import { TEST_SECRET } from '../helpers/constants.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'atrium-jobs-restart-'));
 chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when the tests run as root
-const port = 56000 + Math.floor(Math.random() * 1000);
+const port = 30000 + Math.floor(Math.random() * 2000); // below the ephemeral range (32768+): no outgoing connection holds it
 let embedded: EmbeddedDatabase;
 let db: Database;
 

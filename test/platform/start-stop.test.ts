@@ -14,7 +14,9 @@ const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/atrium.mjs');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'atrium-start-'));
 chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when the tests run as root
-const pgPort = String(55000 + Math.floor(Math.random() * 1000));
+// Below the kernel's ephemeral range (32768–60999 here): a port in it may be taken, under a full
+// run's load, by any outgoing connection at the moment PostgreSQL binds it.
+const pgPort = String(20000 + Math.floor(Math.random() * 10000));
 const env = { ...process.env, ATRIUM_DATA_DIR: dataDir, ATRIUM_EMBEDDED_PG_PORT: pgPort, ATRIUM_SECRET: TEST_SECRET, ATRIUM_LOG_LEVEL: 'warn', DATABASE_URL: '', ATRIUM_METRICS_ADDRESS: '127.0.0.1:0' };
 
 function start(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
