@@ -5,12 +5,10 @@
 // (bench/servers/agent-webhook-bare-server.ts), same run, 10 deliveries at a time. Issue 13's
 // targets: the sync answer ≤ 100 ms after the run ends (measured: the response's arrival minus
 // the run's recorded end); duplicate deliveries ×100 concurrent → exactly one run.
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
+import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
 import { startBenchDatabase, BENCH_SECRET } from './lib/database.ts';
 import { loadConfig } from '../src/kernel/config.ts';
 import { createLogger } from '../src/kernel/logging.ts';
@@ -26,19 +24,6 @@ const BARE_PORT = 3874;
 const KEY = 'sk-bench-agent-webhooks';
 process.env.ATRIUM_BENCH_PG_PORT ??= '54368';
 
-function start(file: string, args: string[]): Promise<{ child: ChildProcess; message: unknown }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(import.meta.dirname, 'servers', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (message) => resolve({ child, message }));
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-const pct = (list: number[], p: number) => { const s = [...list].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 function signed(secret: string, body: string, id: string): Record<string, string> {

@@ -7,11 +7,9 @@
 //    ≤ cap + one call), and calls one by one: the first refusal comes above 95 % of the cap;
 //  * analytics: BENCH_USAGE_EVENTS (default 10 million) events over 90 days in one workspace:
 //    the analytics page's queries p95 (≤ 500 ms), CSV of a million rows (≤ 30 s).
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
 import { startBenchDatabase, BENCH_SECRET } from './lib/database.ts';
 import { loadConfig } from '../src/kernel/config.ts';
 import { createLogger } from '../src/kernel/logging.ts';
@@ -29,21 +27,6 @@ const PROXY_PORT = 3862;
 const KEY = 'sk-bench-upstream';
 process.env.ATRIUM_BENCH_PG_PORT ??= '54366';
 
-function start(file: string, args: string[]): Promise<{ child: ChildProcess; message: unknown }> {
-  return new Promise((resolve, reject) => {
-    // BENCH_CPU_PROF=dir: a V8 CPU profile of each server (where the gateway's time goes).
-    const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = fork(path.join(import.meta.dirname, 'servers', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-    child.once('message', (message) => resolve({ child, message }));
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-const pct = (list: number[], p: number) => { const s = [...list].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 const MESSAGES = [{ role: 'user', content: 'Say hello to the benchmark, briefly.' }];

@@ -3,11 +3,9 @@
 // Fastify + pg handler sending the same statements (bench/servers/memory-bare-server.ts), same
 // run, interleaved rounds; then `remember` acknowledged. Issue 13's targets: recall p95 ≤ 20 ms,
 // remember p95 ≤ 20 ms. (Mem0 publishes p95 1.4 s with its LLM on the read path.)
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
 import { startBenchDatabase, BENCH_SECRET } from './lib/database.ts';
 import { deriveAppUrl } from '../src/kernel/db/pool.ts';
 import { deriveAppPassword } from '../src/kernel/db/roles.ts';
@@ -23,19 +21,6 @@ const CONCURRENCY = 8;
 const PORT = 3871;
 process.env.ATRIUM_BENCH_PG_PORT ??= '54367';
 
-function start(file: string, args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(import.meta.dirname, 'servers', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-const pct = (list: number[], p: number) => { const s = [...list].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // A vocabulary of agency words, and memories of 12 to 30 of them.
@@ -106,7 +91,7 @@ const recallUrl = (base: string) => (i: number) => { const q = QUERIES[i % QUERI
 const runs: Record<string, Array<Awaited<ReturnType<typeof load>>>> = { atrium: [], bare: [] };
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, c] of Object.entries(contenders)) {
-    const server = await start(c.file, c.args);
+    const { child: server } = await start(c.file, c.args);
     await load(recallUrl(c.base), t.tokens.owner, 2); // warm-up
     runs[name].push(await load(recallUrl(c.base), t.tokens.owner, DURATION));
     await stop(server);
@@ -126,7 +111,7 @@ console.table({
 console.log(`errors: atrium ${a.errors}, bare ${b.errors}`);
 
 // remember, acknowledged (each a new memory, the quota checked, the counters moved).
-const server = await start(contenders.atrium.file, contenders.atrium.args);
+const { child: server } = await start(contenders.atrium.file, contenders.atrium.args);
 const remembered = await load(() => `${contenders.atrium.base}/agents/${agentId}/remember`, t.tokens.owner, DURATION, 'POST',
   (i) => JSON.stringify({ text: `Bench note ${i}: ${WORDS[i % WORDS.length]} ${WORDS[(i * 3) % WORDS.length]} ${WORDS[(i * 11) % WORDS.length]} ${i * 7919}`, tags: [TAGS[i % 20]] }));
 await stop(server);

@@ -12,7 +12,7 @@ import type { Principal } from '../../kernel/http/principal.ts';
 import type { AgentsContext } from './agents.context.ts';
 import { agentsErrors } from './agents.errors.ts';
 import type { AgentConfig, RunView } from './agents.schema.ts';
-import { finishRun, insertLogs, insertQueuedRun, selectAgent, selectRunOutcome } from './agents.store.ts';
+import { finishRun, insertLogs, insertQueuedRun, selectAgent, selectRunOutcome, selectRunStatus } from './agents.store.ts';
 import { runAgent } from './run-agent.ts';
 
 export const RUN_QUEUE = 'agents.run';
@@ -61,7 +61,7 @@ export function webhookRunJob(ctx: AgentsContext) {
       const agent = await selectAgent(tx, ws, p.agentId);
       if (!agent) return null;
       const { rows } = await tx.query<{ config: AgentConfig }>('select config from agent_versions where workspace_id = $1 and agent_id = $2 and version = $3', [ws, p.agentId, p.version]);
-      const status = (await selectRunOutcome(tx, ws, p.runId))?.status ?? null;
+      const status = await selectRunStatus(tx, ws, p.runId);
       return { agent, config: rows[0]?.config ?? null, status };
     });
     if (!loaded || !loaded.config || loaded.status === null) return; // the agent (and its runs) were deleted

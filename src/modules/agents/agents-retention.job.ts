@@ -7,13 +7,12 @@ import type { Database, Tx } from '../../kernel/db/database.ts';
 import { uuidv7 } from '../../kernel/ids.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { Logger } from '../../kernel/logging.ts';
-import { toNumber } from '../../kernel/db/pool.ts';
+import { deleteInBatches } from '../../kernel/db/delete-in-batches.ts';
 
 export const AGENTS_RETENTION_QUEUE = 'agents.retention';
 export const AGENT_LOG_RETENTION_DAYS: Readonly<Record<string, number>> = { free: 7, pro: 30, enterprise: 90 };
 const DEFAULT_DAYS = 7;
 const DAY_MS = 86_400_000;
-const BATCH = 5_000;
 
 export type AgentLogRetentionRun = { deleted: number; byWorkspace: Array<{ workspaceId: string; deleted: number; retentionDays: number }> };
 
@@ -32,15 +31,10 @@ export async function applyAgentLogRetention(db: Database, options: { now?: Date
     if (options.signal?.aborted) break;
     const days = AGENT_LOG_RETENTION_DAYS[w.plan] ?? DEFAULT_DAYS;
     const bound = idBefore(now - days * DAY_MS);
-    let deleted = 0;
-    for (;;) {
-      const n = await db.withPlatform(async (tx) => toNumber((await tx.query<{ n: string }>(
-        `with gone as (delete from agent_logs where workspace_id = $1 and id in (
-           select id from agent_logs where workspace_id = $1 and id < $2 limit ${BATCH}) returning 1)
-         select count(*) as n from gone`, [w.id, bound])).rows[0].n));
-      deleted += n;
-      if (n < BATCH || options.signal?.aborted) break;
-    }
+    const deleted = await deleteInBatches(db, (limit) =>
+      `with gone as (delete from agent_logs where workspace_id = $1 and id in (
+         select id from agent_logs where workspace_id = $1 and id < $2 limit ${limit}) returning 1)
+       select count(*) as n from gone`, [w.id, bound], { signal: options.signal });
     if (deleted > 0) {
       run.deleted += deleted;
       run.byWorkspace.push({ workspaceId: w.id, deleted, retentionDays: days });

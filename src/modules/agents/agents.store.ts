@@ -181,6 +181,12 @@ export async function setWebhookSettings(tx: Tx, workspaceId: string, id: string
   await tx.query('update agents set webhook_mode = $3, webhook_wait_ms = $4 where workspace_id = $1 and id = $2', [workspaceId, id, s.mode, s.waitMs]);
 }
 
+/** A run's status alone (the webhook job's check before it takes the run). */
+export async function selectRunStatus(tx: Tx, workspaceId: string, id: string): Promise<RunView['status'] | null> {
+  const { rows } = await tx.query<{ status: RunView['status'] }>({ name: 'agents_run_status', text: 'select status from agent_runs where workspace_id = $1 and id = $2', values: [workspaceId, id] });
+  return rows[0]?.status ?? null;
+}
+
 /** The run's status and answer (the last assistant message of the run), for a webhook waiting on it. */
 export async function selectRunOutcome(tx: Tx, workspaceId: string, id: string): Promise<{ status: RunView['status']; agentId: string; message: string | null; error: unknown } | null> {
   const { rows } = await tx.query<{ status: RunView['status']; agent_id: string; error: unknown; message: string | null }>(

@@ -5,22 +5,15 @@
 import type { Database, Tx } from '../../kernel/db/database.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { Logger } from '../../kernel/logging.ts';
-import { toNumber } from '../../kernel/db/pool.ts';
+import { deleteInBatches } from '../../kernel/db/delete-in-batches.ts';
 
 export const MEMORY_EXPIRE_QUEUE = 'memory.expire';
-const BATCH = 5_000;
 
 export async function deleteExpiredMemories(db: Database, options: { now?: Date; signal?: AbortSignal } = {}): Promise<number> {
-  const now = options.now ?? new Date();
-  let deleted = 0;
-  for (;;) {
-    const n = await db.withPlatform(async (tx) => toNumber((await tx.query<{ n: string }>(
-      `with gone as (delete from memories where (workspace_id, id) in (
-         select workspace_id, id from memories where expires_at is not null and expires_at <= $1 limit ${BATCH}) returning 1)
-       select count(*) as n from gone`, [now])).rows[0].n));
-    deleted += n;
-    if (n < BATCH || options.signal?.aborted) return deleted;
-  }
+  return deleteInBatches(db, (limit) =>
+    `with gone as (delete from memories where (workspace_id, id) in (
+       select workspace_id, id from memories where expires_at is not null and expires_at <= $1 limit ${limit}) returning 1)
+     select count(*) as n from gone`, [options.now ?? new Date()], { signal: options.signal });
 }
 
 export function defineMemoryExpiryJob(jobs: JobEngine, db: Database, log: Logger): void {

@@ -6,14 +6,13 @@
 import type { Database, Tx } from '../../kernel/db/database.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { Logger } from '../../kernel/logging.ts';
-import { toNumber } from '../../kernel/db/pool.ts';
+import { deleteInBatches } from '../../kernel/db/delete-in-batches.ts';
 
 export const USAGE_RETENTION_QUEUE = 'usage.retention';
 export const USAGE_RETENTION_CRON = '23 3 * * *';
 export const USAGE_RETENTION_DAYS: Readonly<Record<string, number>> = { free: 30, pro: 90, enterprise: 365 };
 const DEFAULT_DAYS = 30;
 const DAY_MS = 86_400_000;
-const BATCH = 5_000;
 
 export type UsageRetentionRun = { deleted: number; byWorkspace: Array<{ workspaceId: string; deleted: number; retentionDays: number }> };
 
@@ -32,15 +31,10 @@ export async function applyUsageRetention(db: Database, options: { now?: Date; l
     const days = USAGE_RETENTION_DAYS[w.plan] ?? DEFAULT_DAYS;
     // Whole days, and never an event the rollups do not hold yet.
     const cutoff = new Date(Math.min(Math.floor((now.getTime() - days * DAY_MS) / DAY_MS) * DAY_MS, rolledTo.getTime()));
-    let deleted = 0;
-    for (;;) {
-      const n = await db.withPlatform(async (tx) => toNumber((await tx.query<{ n: string }>(
-        `with gone as (delete from usage_events where workspace_id = $1 and id in (
-           select id from usage_events where workspace_id = $1 and occurred_at < $2 limit ${BATCH}) returning 1)
-         select count(*) as n from gone`, [w.id, cutoff])).rows[0].n));
-      deleted += n;
-      if (n < BATCH || options.signal?.aborted) break;
-    }
+    const deleted = await deleteInBatches(db, (limit) =>
+      `with gone as (delete from usage_events where workspace_id = $1 and id in (
+         select id from usage_events where workspace_id = $1 and occurred_at < $2 limit ${limit}) returning 1)
+       select count(*) as n from gone`, [w.id, cutoff], { signal: options.signal });
     if (deleted > 0) {
       run.deleted += deleted;
       run.byWorkspace.push({ workspaceId: w.id, deleted, retentionDays: days });

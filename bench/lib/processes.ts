@@ -1,0 +1,25 @@
+// What the benches share to run their contenders: a server in a process of its own (started when
+// it says so over IPC, with what it said), stopped by SIGTERM; percentiles of a list of times.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** Fork bench/servers/<file> with args; resolves with the child and its first IPC message. */
+export function startProcess(file: string, args: string[]): Promise<{ child: ChildProcess; message: unknown }> {
+  return new Promise((resolve, reject) => {
+    // BENCH_CPU_PROF=dir: a V8 CPU profile of each server (where its time goes).
+    const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = fork(path.join(import.meta.dirname, '..', 'servers', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    child.once('message', (message) => resolve({ child, message }));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  });
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** The p-th percentile (0–1) of a list, nearest rank. */
+export const pct = (list: number[], p: number): number => { const s = [...list].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
