@@ -35,13 +35,13 @@ const TAGS = ['billing', 'sales', 'support', 'marketing', 'ops', 'legal', 'hr', 
 const VOCABULARY = WORDS.flatMap((w) => ['', 's', 'ed', 'ing', 'er', 'ly', 'ion', 'al', 'ity', 'ment'].map((suffix) => `${w}${suffix}`));
 const QUERIES = Array.from({ length: 64 }, (_, i) => ({ query: `${VOCABULARY[(i * 37) % VOCABULARY.length]} ${VOCABULARY[(i * 53 + 11) % VOCABULARY.length]}`, tags: TAGS[i % TAGS.length] }));
 
-async function load(url: (i: number) => string, token: string, seconds: number, method = 'GET', body?: (i: number) => string): Promise<{ rps: number; p50: number; p95: number; p99: number; errors: number; n: number }> {
+async function load(url: (i: number) => string, token: string, seconds: number, method = 'GET', body?: (i: number) => string, concurrency = CONCURRENCY): Promise<{ rps: number; p50: number; p95: number; p99: number; errors: number; n: number }> {
   const times: number[] = [];
   let errors = 0;
   let i = 0;
   const end = Date.now() + seconds * 1000;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+  await Promise.all(Array.from({ length: concurrency }, async () => {
     while (Date.now() < end) {
       const k = i++;
       const started = performance.now();
@@ -110,11 +110,23 @@ console.table({
 });
 console.log(`errors: atrium ${a.errors}, bare ${b.errors}`);
 
+// One at a time: the latency of a recall on its own, with no queue in front of the two cores.
+const alone: Record<string, Awaited<ReturnType<typeof load>>> = {};
+for (const [name, c] of Object.entries(contenders)) {
+  const { child: server } = await start(c.file, c.args);
+  await load(recallUrl(c.base), t.tokens.owner, 2, 'GET', undefined, 1);
+  alone[name] = await load(recallUrl(c.base), t.tokens.owner, DURATION, 'GET', undefined, 1);
+  await stop(server);
+}
+console.log(`recall one at a time: atrium p50 ${f(alone.atrium.p50)}, p95 ${f(alone.atrium.p95)}, p99 ${f(alone.atrium.p99)}; bare p50 ${f(alone.bare.p50)}, p95 ${f(alone.bare.p95)}; p95 ratio ${(alone.atrium.p95 / alone.bare.p95).toFixed(2)}`);
+
 // remember, acknowledged (each a new memory, the quota checked, the counters moved).
 const { child: server } = await start(contenders.atrium.file, contenders.atrium.args);
-const remembered = await load(() => `${contenders.atrium.base}/agents/${agentId}/remember`, t.tokens.owner, DURATION, 'POST',
-  (i) => JSON.stringify({ text: `Bench note ${i}: ${WORDS[i % WORDS.length]} ${WORDS[(i * 3) % WORDS.length]} ${WORDS[(i * 11) % WORDS.length]} ${i * 7919}`, tags: [TAGS[i % 20]] }));
+const note = (offset: number) => (i: number) => JSON.stringify({ text: `Bench note ${i + offset}: ${WORDS[i % WORDS.length]} ${WORDS[(i * 3) % WORDS.length]} ${WORDS[(i * 11) % WORDS.length]} ${(i + offset) * 7919}`, tags: [TAGS[i % 20]] });
+const remembered = await load(() => `${contenders.atrium.base}/agents/${agentId}/remember`, t.tokens.owner, DURATION, 'POST', note(0));
+const rememberedAlone = await load(() => `${contenders.atrium.base}/agents/${agentId}/remember`, t.tokens.owner, DURATION, 'POST', note(10_000_000), 1);
 await stop(server);
-console.log(`\nremember: ${remembered.n.toLocaleString('en-US')} acknowledged, ${Math.round(remembered.rps)}/s, p50 ${f(remembered.p50)}, p95 ${f(remembered.p95)}, p99 ${f(remembered.p99)}, errors ${remembered.errors}`);
+console.log(`\nremember, ${CONCURRENCY} at a time: ${remembered.n.toLocaleString('en-US')} acknowledged, ${Math.round(remembered.rps)}/s, p50 ${f(remembered.p50)}, p95 ${f(remembered.p95)}, p99 ${f(remembered.p99)}, errors ${remembered.errors}`);
+console.log(`remember, one at a time: ${rememberedAlone.n.toLocaleString('en-US')} acknowledged, p50 ${f(rememberedAlone.p50)}, p95 ${f(rememberedAlone.p95)}, p99 ${f(rememberedAlone.p99)}, errors ${rememberedAlone.errors}`);
 await db.close();
 await database.stop();

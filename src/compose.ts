@@ -20,14 +20,14 @@ import { createSecretsModule } from './modules/secrets/index.ts';
 import { createJobsModule } from './modules/jobs/index.ts';
 import { createAccessModule } from './modules/access/index.ts';
 import { createWebhooksModule } from './modules/webhooks/index.ts';
-import { createWorkflowsModule } from './modules/workflows/index.ts';
+import { createWorkflowsModule, secretReferences } from './modules/workflows/index.ts';
 import { createRequestsModule } from './modules/requests/index.ts';
 import { createSupportModule } from './modules/support/index.ts';
 import { createApiLogsModule } from './modules/apilogs/index.ts';
 import { createUsageModule, USAGE_EVENT_TYPES } from './modules/usage/index.ts';
 import { ALLOWED_MODELS_SETTING, createLlmModule } from './modules/llm/index.ts';
 import { createMemoryModule } from './modules/memory/index.ts';
-import { createAgentsModule } from './modules/agents/index.ts';
+import { createAgentsModule, HTTP_SECRET_HOSTS_SETTING } from './modules/agents/index.ts';
 import type { AgentsModule } from './modules/agents/index.ts';
 import { createMcpModule } from './modules/mcp/index.ts';
 
@@ -99,7 +99,14 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
       openTicket: (principal, audit, input) => support.tickets.create(principal, audit, input),
       listTickets: (principal, filter) => support.tickets.list(principal, filter),
     },
+    // The HTTP tools send as a workflow's http step does (guard, secrets by name, redaction).
+    http: {
+      request: (input) => workflows.httpRequest(input),
+      secretReferences,
+      settingsOf: async (tx, workspaceId) => (await tenancy.getWorkspace(tx, workspaceId))?.settings ?? {},
+    },
   });
+  tenancy.registerSetting(HTTP_SECRET_HOSTS_SETTING);
   const agentsModule = agents;
   for (const [type, executor] of Object.entries(agents.workflowSteps())) workflows.registerStepType(type, executor);
   const mcp = createMcpModule(deps, { agents }, { version: options.version ?? '0.0.0' });

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { createVerifier } from 'fast-jwt';
-import { recallSql } from '../../src/modules/memory/memory.store.ts';
+import { RECALL_SQL as RECALL } from '../../src/modules/memory/memory.store.ts';
 
 const [port, secret, appUrl] = process.argv.slice(2);
 const key = createHmac('sha256', secret).update('atrium:jwt:v1').digest();
@@ -14,7 +14,6 @@ const pool = new pg.Pool({ connectionString: appUrl, max: 10 });
 pool.on('error', () => {});
 const app = Fastify({ logger: false });
 const verify = createVerifier({ key, algorithms: ['HS256'], allowedIss: 'atrium', cache: 10_000 });
-const RECALL = recallSql('agent');
 
 app.get<{ Params: { id: string }; Querystring: { query: string; limit?: string; tags?: string } }>('/agents/:id/recall', async (request, reply) => {
   let ws: string;
@@ -28,7 +27,7 @@ app.get<{ Params: { id: string }; Querystring: { query: string; limit?: string; 
     const tags = request.query.tags ? request.query.tags.split(',') : [];
     const sent = [
       client.query('begin'), client.query("select set_config('app.workspace_id', $1, true)", [ws]),
-      client.query({ text: RECALL, values: [ws, request.query.query, tags, request.params.id, Number(request.query.limit ?? 5)] }), client.query('commit'),
+      client.query({ name: 'recall', text: RECALL, values: [ws, request.query.query, tags, request.params.id, Number(request.query.limit ?? 5)] }), client.query('commit'),
     ];
     const results = await Promise.all(sent);
     return { data: results[2].rows };

@@ -18,6 +18,7 @@ const EXPECTED: Record<Permission, string> = {
   'agent.read': 'OAMV',
   'agent.manage': 'OA',
   'agent.run': 'OAM',
+  'http.request': 'OAM',
   'memory.read': 'OAMV',
   'memory.write': 'OAM',
   'workspace.update': 'OA',

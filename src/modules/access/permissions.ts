@@ -44,6 +44,7 @@ export const PERMISSIONS = {
   'agent.run': 'Chat with agents and run them (each run acts with your permissions)',
   'memory.read': 'See and recall the workspace\'s and its agents\' memories',
   'memory.write': 'Add, edit and delete memories',
+  'http.request': 'Let agents, the assistant and MCP clients call outside APIs with the HTTP tools (secrets by name, to the hosts the workspace allows)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -57,7 +58,7 @@ const BUILT_IN: Record<Role, readonly Permission[]> = {
   owner: ALL,
   // Impersonation is the owner's by default (custom roles may be granted it).
   admin: ALL.filter((p) => p !== 'workspace.delete' && p !== 'impersonation.start'),
-  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment', 'llm.use', 'llm.read', 'usage.read', 'agent.read', 'agent.run', 'memory.read', 'memory.write'],
+  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment', 'llm.use', 'llm.read', 'usage.read', 'agent.read', 'agent.run', 'memory.read', 'memory.write', 'http.request'],
   viewer: ['workspace.read', 'member.read', 'workflow.read', 'request.read', 'ticket.read', 'agent.read', 'memory.read'],
 };
 

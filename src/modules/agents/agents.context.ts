@@ -14,7 +14,7 @@ export type AgentWebhooksPort = AgentWebhooks & { receive(request: InboundReques
 /** What the agents use-cases need. */
 export type AgentsContext = {
   db: Database; log: Logger; audit: Pick<AuditModule, 'record'>;
-  llm: Pick<LlmModule, 'stream'>;
+  llm: Pick<LlmModule, 'stream' | 'checkModel'>;
   memory: Pick<MemoryModule, 'recall'>;
   tools: ToolRegistry;
   /** Runs in flight in this process, by id: cancellation aborts them. */

@@ -115,6 +115,15 @@ describe('agents', () => {
     assert.deepEqual(bRecall.json.data, [], JSON.stringify(bRecall.json));
     assert.deepEqual((await api(b.tokens.owner, 'GET', '/memories')).json.data, []);
     assert.equal((await api(b.tokens.owner, 'DELETE', `/memories/${shared.json.id}`)).status, 404);
+    // The recall function (it runs as its owner, to use the indexes) answers for the workspace the
+    // transaction is bound to, whatever agent id it is given, and for none when none is bound.
+    const candidates = (ws: string | null) => platform.db.withPlatform(async (tx) => {
+      if (ws) await tx.query("select set_config('app.workspace_id', $1, true)", [ws]);
+      return (await tx.query<{ id: string }>('select id from atrium_recall_memories($1, $2, $3, $4)', ['invoices support hours', [], agentId, 10])).rows.map((r) => r.id);
+    });
+    assert.deepEqual(new Set(await candidates(a.workspaceId)), new Set([first.json.id, shared.json.id]));
+    assert.deepEqual(await candidates(b.workspaceId), []);
+    assert.deepEqual(await candidates(null), []);
 
     const quota = await api(a.tokens.viewer, 'GET', '/memories/quota');
     assert.deepEqual(quota.json.workspace, { count: 2, bytes: Buffer.byteLength(String(again.json.text)) + Buffer.byteLength('Support hours are 9:00 to 17:00 Paris time.'), maxCount: 10_000, maxBytes: 10 * 1024 * 1024 });

@@ -52,7 +52,7 @@ export function assistantRoutes(ctx: AgentsContext): RoutePlugin {
       schema: {
         tags, summary: 'Chat with the console assistant: it acts as you through the tool registry and asks before any change',
         description: 'Send `message` (a new conversation, or `threadId` to go on), or `confirm` with `threadId` after a `confirm_required` event. With `stream: true`: Server-Sent Events `run`, `token`, `tool_call`, `confirm_required`, `tool_result`, `message`, `done`. A run that stops for a confirmation ends with status `awaiting_confirmation`.',
-        body: AssistantChatBody, response: { 200: ChatAnswer, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema },
+        body: AssistantChatBody, response: { 200: ChatAnswer, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema },
       },
     }, async (request, reply) => {
       const principal = request.principal!;
@@ -60,6 +60,8 @@ export function assistantRoutes(ctx: AgentsContext): RoutePlugin {
       if ((body.message === undefined) === (body.confirm === undefined)) throw agentsErrors.create('ASSISTANT_INPUT_INVALID', 'Send either a message or a confirmation');
       if (body.confirm && !body.threadId) throw agentsErrors.create('ASSISTANT_INPUT_INVALID', 'A confirmation names its conversation (threadId)');
       const ws = principal.workspaceId;
+      // A model the workspace cannot call is the caller's to fix (404/403 problem), not a failed run.
+      await ctx.llm.checkModel(ws, body.model);
       const config = configFor(ctx, principal, body.model);
       const assistantId = await ctx.db.withWorkspace(ws, async (tx) => {
         const id = await ensureAssistant(tx, ws, config);

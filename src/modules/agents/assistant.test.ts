@@ -108,6 +108,11 @@ describe('console assistant', () => {
     assert.equal(mine.json.data.length, 1);
     assert.equal((await api(a.apiKey, 'POST', '/assistant/chat', { model: MODEL, message: 'hi' })).status, 403, 'people only, not API keys');
     assert.equal((await api(a.tokens.admin, 'POST', '/assistant/chat', { model: MODEL })).json.code, 'ASSISTANT_INPUT_INVALID');
+    // A model the workspace cannot call is a clear 404 before any run starts (not a failed run).
+    const b = await createTenant(platform, 'assistant-b');
+    const noModel = await api(b.tokens.admin, 'POST', '/assistant/chat', { model: MODEL, message: 'hi' });
+    assert.equal(noModel.status, 404, noModel.text);
+    assert.equal(noModel.json.code, 'MODEL_NOT_FOUND');
     const events = (await platform.db.withPlatform((tx) => tx.query<{ agent_id: string | null }>('select agent_id from usage_events where workspace_id = $1', [a.workspaceId]))).rows;
     assert.ok(events.length >= 6 && events.every((e) => e.agent_id !== null), 'every call metered to the assistant');
     assert.ok(!(await api(a.tokens.admin, 'GET', '/agents')).json.data.some((x) => x.name === 'Console assistant'), 'not among the agents');

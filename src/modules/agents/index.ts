@@ -25,6 +25,8 @@ import type { ToolDefinition } from './tools/registry.ts';
 import { registerBuiltinTools } from './tools/builtin-tools.ts';
 import type { BuiltinToolPorts } from './tools/builtin-tools.ts';
 import type { BusinessToolPorts } from './tools/business-tools.ts';
+import type { HttpToolPorts } from './tools/http-tools.ts';
+export { HTTP_SECRET_HOSTS_SETTING } from './tools/http-tools.ts';
 
 export type { ToolDefinition, ToolContext, ToolOutcome } from './tools/registry.ts';
 export type { RunEvent, RunInput } from './run-agent.ts';
@@ -33,8 +35,8 @@ export { agentsErrors } from './agents.errors.ts';
 
 export function createAgentsModule(
   deps: KernelDeps,
-  modules: { audit: Pick<AuditModule, 'record'>; llm: Pick<LlmModule, 'stream' | 'complete'>; memory: MemoryModule; jobs: JobEngine; webhooks?: AgentWebhooksPort },
-  tools: Omit<BuiltinToolPorts, 'memory'> & { business?: BusinessToolPorts },
+  modules: { audit: Pick<AuditModule, 'record'>; llm: Pick<LlmModule, 'stream' | 'complete' | 'checkModel'>; memory: MemoryModule; jobs: JobEngine; webhooks?: AgentWebhooksPort },
+  tools: Omit<BuiltinToolPorts, 'memory'> & { business?: BusinessToolPorts; http?: HttpToolPorts },
 ) {
   const registry = createToolRegistry();
   registerBuiltinTools(registry, { ...tools, memory: modules.memory });

@@ -18,6 +18,7 @@ import { llmRoutes } from './llm.routes.ts';
 import { createModelLister } from './list-models.ts';
 import { createSnapshots } from './workspace-snapshot.ts';
 import type { Snapshots } from './workspace-snapshot.ts';
+import { resolveModel } from './resolve-model.ts';
 import type { CallInput, ChatCompletion, ChatRequest, ChatStream, EmbeddingsRequest, EmbeddingsResponse, UsageRecord } from './llm.types.ts';
 
 export type * from './llm.types.ts';
@@ -47,6 +48,10 @@ export function createLlmModule(deps: KernelDeps, modules: { audit: AuditModule;
     },
     embed(input: CallInput<EmbeddingsRequest>): Promise<{ response: EmbeddingsResponse; usage: UsageRecord }> {
       return gateway.embed(input);
+    },
+    /** Throws MODEL_NOT_FOUND (404) or MODEL_NOT_ALLOWED (403) when the workspace could not call `model` (an alias or provider/model); from the cached snapshot, no provider call. */
+    async checkModel(workspaceId: string, model: string): Promise<void> {
+      resolveModel(await ctx.snapshots.get(workspaceId), model);
     },
     registerMetrics(registry: Registry): void {
       ctx.metrics.register(registry);

@@ -57,72 +57,34 @@ export async function selectMemory(tx: Tx, workspaceId: string, id: string): Pro
 
 export async function selectCounters(tx: Tx, workspaceId: string, subjects: string[]): Promise<Map<string, { count: number; bytes: number }>> {
   const { rows } = await tx.query<{ subject_id: string; count: string; bytes: string }>(
-    'select subject_id, count, bytes from memory_counters where workspace_id = $1 and subject_id = any($2::uuid[])', [workspaceId, subjects]);
+    `select subject_id, sum(count) as count, sum(bytes) as bytes from memory_counters
+      where workspace_id = $1 and subject_id = any($2::uuid[]) group by subject_id`, [workspaceId, subjects]);
   return new Map(rows.map((r) => [r.subject_id, { count: toNumber(r.count), bytes: toNumber(r.bytes) }]));
 }
 
 export async function selectAgentCounters(tx: Tx, workspaceId: string): Promise<Array<{ subjectId: string; count: number; bytes: number }>> {
   const { rows } = await tx.query<{ subject_id: string; count: string; bytes: string }>(
-    'select subject_id, count, bytes from memory_counters where workspace_id = $1 and subject_id <> $1 and count > 0 order by bytes desc limit 200', [workspaceId]);
+    `select subject_id, sum(count) as count, sum(bytes) as bytes from memory_counters where workspace_id = $1 and subject_id <> $1
+      group by subject_id having sum(count) > 0 order by sum(bytes) desc limit 200`, [workspaceId]);
   return rows.map((r) => ({ subjectId: r.subject_id, count: toNumber(r.count), bytes: toNumber(r.bytes) }));
 }
 
 export type RecallScope = { kind: 'agent'; agentId: string } | { kind: 'shared' };
 
 /**
- * Recall without a model, in two statements at most, each bounded whatever the workspace holds:
- *  1. full text: the memories holding every word of the query (ranked by cover density), fused
- *     by reciprocal rank (k = 60) with those holding any of them — an agent asks in sentences,
- *     not keywords — each ranked among the first 1,000 found, so a common word never makes
- *     recall read the whole workspace;
- *  2. only when full text finds nothing: trigram word similarity, for misspelt and partial words.
+ * Recall without a model: the candidates (ids and scores) from atrium_recall_memories, which
+ * ranks full-text matches (every word fused with any word by reciprocal rank) and falls back to
+ * trigram similarity, with the GIN indexes (migration 0028 says why it must run as its owner for
+ * them to be used); the rows themselves read here by primary key, through row-level security.
  * Expired memories never come back. Parameters: workspace, query, tags, agent or null, limit.
  */
-function scopeSql(scope: RecallScope['kind']): string {
-  const inScope = scope === 'agent' ? '(agent_id = $4::uuid or agent_id is null)' : '(agent_id is null and $4::uuid is null)';
-  return `workspace_id = $1 and ${inScope} and ($3::text[] = '{}' or tags @> $3::text[]) and (expires_at is null or expires_at > now())`;
-}
-const OUT = COLUMNS.split(', ').map((c) => `m.${c}`).join(', ');
-
-export function recallSql(scope: RecallScope['kind']): string {
-  const where = scopeSql(scope);
-  return `with q as (select plainto_tsquery('simple', $2) as every_word, replace(plainto_tsquery('simple', $2)::text, '&', '|')::tsquery as any_word),
-     strict_pool as (select id, search from memories, q where ${where} and search @@ q.every_word limit 1000),
-     strict as (
-       select id, row_number() over (order by ts_rank_cd(search, q.every_word) desc, id desc) as r
-         from strict_pool, q order by ts_rank_cd(search, q.every_word) desc, id desc limit 40),
-     pool as (select id, search from memories, q where ${where} and search @@ q.any_word limit 1000),
-     loose as (
-       select id, row_number() over (order by ts_rank_cd(search, q.any_word) desc, id desc) as r
-         from pool, q order by ts_rank_cd(search, q.any_word) desc, id desc limit 40),
-     fused as (select id, sum(1.0 / (60 + r)) as score from (select * from strict union all select * from loose) u group by id)
-     select ${OUT}, f.score
-       from fused f join memories m on m.workspace_id = $1 and m.id = f.id
-      order by f.score desc, m.id desc limit $5`;
-}
-
-export function recallByTrigramSql(scope: RecallScope['kind']): string {
-  return `select ${OUT}, (1.0 / (60 + row_number() over (order by word_similarity($2, m.text) desc, m.id desc))) as score
-       from memories m where ${scopeSql(scope).replace(/\b(workspace_id|agent_id|tags|expires_at)\b/g, 'm.$1')} and $2 <% m.text
-      order by word_similarity($2, m.text) desc, m.id desc limit $5`;
-}
-const RECALL_SQL = { agent: recallSql('agent'), shared: recallSql('shared') };
-const TRIGRAM_SQL = { agent: recallByTrigramSql('agent'), shared: recallByTrigramSql('shared') };
-export const TRIGRAM_THRESHOLD_SQL = "select set_config('pg_trgm.word_similarity_threshold', '0.5', true)";
+export const RECALL_SQL = `select ${COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}, r.score
+   from atrium_recall_memories($2, $3, $4, $5) r join memories m on m.workspace_id = $1 and m.id = r.id
+  order by r.score desc, m.id desc`;
 
 export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallScope, query: string, tags: string[], limit: number): Promise<Array<MemoryRow & { score: number }>> {
   const values = [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit];
-  // Unnamed, so planned for these very words each time: a generic plan (what a prepared statement
-  // turns to after five runs) cannot know how common the words are, and picked plans a
-  // hundred times slower on a large memory (docs/benchmarks.md).
-  let { rows } = await tx.query<MemoryRow & { score: string }>({ text: RECALL_SQL[scope.kind], values });
-  if (rows.length === 0) {
-    const [, found] = await Promise.all([
-      tx.query(TRIGRAM_THRESHOLD_SQL),
-      tx.query<MemoryRow & { score: string }>({ text: TRIGRAM_SQL[scope.kind], values }),
-    ]);
-    rows = found.rows;
-  }
+  const { rows } = await tx.query<MemoryRow & { score: string }>({ name: 'atrium_recall_memories', text: RECALL_SQL, values });
   return rows.map((r) => ({ ...r, score: Number(r.score) }));
 }
 

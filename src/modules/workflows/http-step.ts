@@ -71,6 +71,51 @@ function send(url: URL, init: { method: string; headers: Record<string, string>;
   });
 }
 
+export type HttpRequestInput = {
+  workspaceId: string; method: string; url: unknown; headers?: Record<string, unknown>; body?: unknown; timeoutMs: number; failOnStatus: boolean;
+  signal: AbortSignal;
+  /** A secret's value by name, for its `{{secrets.NAME}}` references (the caller redacts the values from what it keeps). */
+  secret: (name: string) => Promise<string>;
+};
+
+/**
+ * One outbound request with the workspace's guard (the `http` step, and agents' HTTP tools):
+ * secrets filled at the last moment, private addresses refused unless allowed, redirects not
+ * followed, the response capped at 1 MB. Errors are StepErrors: PRIVATE_ADDRESS_REFUSED,
+ * HTTP_BAD_URL, HTTP_TIMEOUT, HTTP_STATUS (with failOnStatus).
+ */
+export async function performHttpRequest(deps: HttpStepDeps, input: HttpRequestInput): Promise<HttpResponse> {
+  const resolved = { url: input.url, headers: input.headers ?? {}, body: input.body };
+  const values = new Map<string, string>();
+  for (const name of secretReferences(resolved)) values.set(name, await input.secret(name));
+  const filled = fillSecrets(resolved, values) as typeof resolved;
+
+  const isPrivateAllowed = await deps.isPrivateNetworkAllowed(input.workspaceId);
+  const refusal = checkUrlTarget(String(filled.url), { allowPrivate: isPrivateAllowed });
+  if (refusal) {
+    const isPrivate = /private|localhost/.test(refusal);
+    throw new StepError(isPrivate ? 'PRIVATE_ADDRESS_REFUSED' : 'HTTP_BAD_URL', `The URL ${refusal}${isPrivate ? ' (a workspace admin can allow private addresses with the setting network.allow_private_addresses)' : ''}`);
+  }
+  const url = new URL(String(filled.url));
+
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(filled.headers ?? {})) headers[k.toLowerCase()] = typeof v === 'string' ? v : JSON.stringify(v);
+  let body: string | undefined;
+  if (filled.body !== undefined && filled.body !== null) {
+    if (typeof filled.body === 'string') body = filled.body;
+    else {
+      body = JSON.stringify(filled.body);
+      headers['content-type'] ??= 'application/json';
+    }
+  }
+  const response = await send(url, { method: input.method, headers, body, timeoutMs: input.timeoutMs, signal: input.signal, isPrivateAllowed });
+  if (input.failOnStatus && response.status >= 400) {
+    const snippet = typeof response.body === 'string' ? response.body.slice(0, 500) : JSON.stringify(response.body).slice(0, 500);
+    throw new StepError('HTTP_STATUS', `${input.method} ${url.origin}${url.pathname} answered ${response.status}: ${snippet}`);
+  }
+  return response;
+}
+
 export function httpStepExecutor(deps: HttpStepDeps): StepExecutor {
   return {
     description: 'Sends an HTTP request; the output is {status, headers, body}. Secrets as {{secrets.NAME}} in url, headers or body',
@@ -89,41 +134,11 @@ export function httpStepExecutor(deps: HttpStepDeps): StepExecutor {
     },
     async execute(ctx: StepContext) {
       const step = ctx.step;
-      const resolved = {
-        url: await ctx.resolve(step.url),
-        headers: (await ctx.resolve(step.headers ?? {})) as Record<string, unknown>,
-        body: step.body === undefined ? undefined : await ctx.resolve(step.body),
-      };
-      const names = secretReferences(resolved);
-      const values = new Map<string, string>();
-      for (const name of names) values.set(name, await ctx.secret(name));
-      const filled = fillSecrets(resolved, values) as typeof resolved;
-
-      const isPrivateAllowed = await deps.isPrivateNetworkAllowed(ctx.workspaceId);
-      const refusal = checkUrlTarget(String(filled.url), { allowPrivate: isPrivateAllowed });
-      if (refusal) {
-        const isPrivate = /private|localhost/.test(refusal);
-        throw new StepError(isPrivate ? 'PRIVATE_ADDRESS_REFUSED' : 'HTTP_BAD_URL', `The URL ${refusal}${isPrivate ? ' (a workspace admin can allow private addresses with the setting network.allow_private_addresses)' : ''}`);
-      }
-      const url = new URL(String(filled.url));
-
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(filled.headers ?? {})) headers[k.toLowerCase()] = typeof v === 'string' ? v : JSON.stringify(v);
-      let body: string | undefined;
-      if (filled.body !== undefined && filled.body !== null) {
-        if (typeof filled.body === 'string') body = filled.body;
-        else {
-          body = JSON.stringify(filled.body);
-          headers['content-type'] ??= 'application/json';
-        }
-      }
-      const method = (step.method as string | undefined) ?? 'GET';
-      const response = await send(url, { method, headers, body, timeoutMs: (step.timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS, signal: ctx.signal, isPrivateAllowed });
-      if (step.failOnStatus !== false && response.status >= 400) {
-        const snippet = typeof response.body === 'string' ? response.body.slice(0, 500) : JSON.stringify(response.body).slice(0, 500);
-        throw new StepError('HTTP_STATUS', `${method} ${url.origin}${url.pathname} answered ${response.status}: ${snippet}`);
-      }
-      return response;
+      return performHttpRequest(deps, {
+        workspaceId: ctx.workspaceId, method: (step.method as string | undefined) ?? 'GET', url: await ctx.resolve(step.url),
+        headers: (await ctx.resolve(step.headers ?? {})) as Record<string, unknown>, body: step.body === undefined ? undefined : await ctx.resolve(step.body),
+        timeoutMs: (step.timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS, failOnStatus: step.failOnStatus !== false, signal: ctx.signal, secret: ctx.secret,
+      });
     },
   };
 }

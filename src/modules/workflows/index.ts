@@ -19,6 +19,9 @@ import type { ExecutePayload } from './run-execution.job.ts';
 import { startExecution } from './start-execution.ts';
 import type { StartExecutionInput, StartedExecution } from './start-execution.ts';
 import { createStepRegistry } from './step-registry.ts';
+import { performHttpRequest } from './http-step.ts';
+import type { HttpRequestInput, HttpResponse, HttpStepDeps } from './http-step.ts';
+import { redact } from './expressions.ts';
 import type { ExecutionFinishedListener, WorkflowsContext } from './workflows.context.ts';
 import { CRON_QUEUE, EXECUTE_QUEUE } from './workflows.context.ts';
 import { workflowsRoutes } from './workflows.routes.ts';
@@ -30,6 +33,8 @@ export type {
   ExecutionFinishedEvent, ExecutionStatus, ExecutionTrigger, Scope, StepContext, StepDefinition, StepExecutor, WorkflowDefinition, WorkflowStatus,
 } from './workflows.types.ts';
 export { StepError } from './workflows.types.ts';
+export type { HttpResponse, HttpRequestInput } from './http-step.ts';
+export { secretReferences } from './expressions.ts';
 export { workflowsErrors } from './workflows.errors.ts';
 export { EXECUTE_QUEUE, CRON_QUEUE } from './workflows.context.ts';
 
@@ -40,12 +45,13 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
   const { db, log } = deps;
   // http steps share the kernel's outbound guard and its workspace setting with webhooks
   // (network.allow_private_addresses, registered by the composition root).
-  const steps = createStepRegistry({
+  const network: HttpStepDeps = {
     async isPrivateNetworkAllowed(workspaceId) {
       const workspace = await db.withWorkspace(workspaceId, (tx) => modules.tenancy.getWorkspace(tx, workspaceId));
       return workspace?.settings[PRIVATE_NETWORK_SETTING.key] === true;
     },
-  });
+  };
+  const steps = createStepRegistry(network);
   const ctx: WorkflowsContext = {
     db, log, currency: deps.config.currency, jobs: modules.jobs, audit: modules.audit, steps,
     resolveSecret: (tx, workspaceId, name) => modules.secrets.resolve(tx, workspaceId, name),
@@ -106,6 +112,25 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
      */
     onExecutionFinished(listener: ExecutionFinishedListener): void {
       ctx.finishedListeners.push(listener);
+    },
+    /**
+     * One outbound request as the `http` step sends it (agents' HTTP tools): `{{secrets.NAME}}`
+     * references filled from the workspace's vault, the workspace's address guard, 1 MB cap; the
+     * secrets' values redacted from the response and from any error. Errors: StepError.
+     */
+    async httpRequest(input: Omit<HttpRequestInput, 'secret'>): Promise<HttpResponse> {
+      const used = new Set<string>();
+      const secret = async (name: string) => {
+        const value = await db.withWorkspace(input.workspaceId, (tx) => modules.secrets.resolve(tx, input.workspaceId, name));
+        used.add(value);
+        return value;
+      };
+      try {
+        return redact(await performHttpRequest(network, { ...input, secret }), used);
+      } catch (err) {
+        if (err instanceof Error) err.message = redact(err.message, used);
+        throw err;
+      }
     },
     /** Step types known to this process, for docs and the console. */
     stepTypes() {

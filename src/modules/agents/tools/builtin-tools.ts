@@ -7,6 +7,8 @@ import type { UsageModule } from '../../usage/index.ts';
 import type { ToolDefinition, ToolRegistry } from './registry.ts';
 import { businessTools } from './business-tools.ts';
 import type { BusinessToolPorts } from './business-tools.ts';
+import { httpTools } from './http-tools.ts';
+import type { HttpToolPorts } from './http-tools.ts';
 
 export type BuiltinToolPorts = {
   memory: Pick<MemoryModule, 'remember' | 'recall'>;
@@ -92,7 +94,8 @@ export function builtinTools(ports: BuiltinToolPorts): ToolDefinition[] {
   return [remember, recall, members, quotas, now] as unknown as ToolDefinition[];
 }
 
-export function registerBuiltinTools(registry: ToolRegistry, ports: BuiltinToolPorts & { business?: BusinessToolPorts }): void {
+export function registerBuiltinTools(registry: ToolRegistry, ports: BuiltinToolPorts & { business?: BusinessToolPorts; http?: HttpToolPorts }): void {
   for (const t of builtinTools(ports)) registry.register(t);
   if (ports.business) for (const t of businessTools(ports.business)) registry.register(t);
+  if (ports.http) for (const t of httpTools(ports.http)) registry.register(t);
 }

@@ -52,6 +52,16 @@ export type ToolDefinition<I = Record<string, unknown>, O = unknown> = {
 export type ToolError = { code: 'TOOL_UNKNOWN' | 'TOOL_INPUT_INVALID' | 'TOOL_FORBIDDEN' | 'TOOL_TIMEOUT' | 'TOOL_RATE_LIMITED' | 'TOOL_FAILED' | 'TOOL_OUTPUT_INVALID'; message: string };
 export type ToolOutcome = { ok: true; output: unknown; ms: number } | { ok: false; error: ToolError; ms: number };
 
+/**
+ * A failure a tool explains to its caller (the model reads it), e.g. "HTTP_TIMEOUT: GET … timed
+ * out": its message is shown as is (so it must hold nothing secret); retried, for idempotent
+ * tools, only when isRetryable. Any other error shows as "<tool> failed".
+ */
+export type ExplainedToolError = Error & { isExplained: true; isRetryable?: boolean };
+export function explainedToolError(message: string, isRetryable = false): ExplainedToolError {
+  return Object.assign(new Error(message), { isExplained: true as const, isRetryable });
+}
+
 type Compiled = { def: ToolDefinition; input: ValidateFunction; output: ValidateFunction };
 
 const problems = (v: ValidateFunction) => (v.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(input)'} ${e.message}`).join('; ');
@@ -142,10 +152,11 @@ export function createToolRegistry() {
           if ((err as { isBadInput?: boolean }).isBadInput) return done({ ok: false, error: { code: 'TOOL_INPUT_INVALID', message: `${name}: ${(err as Error).message}` }, ms: ms() }, 'input_invalid');
           // A refusal of the platform (not found, forbidden, quota) is an answer, not a fault to retry.
           if (err instanceof AppError && err.status < 500) break;
+          if ((err as ExplainedToolError).isExplained && !(err as ExplainedToolError).isRetryable) break;
           if (ctx.signal.aborted) break;
         }
       }
-      const message = last instanceof AppError ? `${last.code}: ${last.detail ?? last.title}` : `${name} failed`;
+      const message = last instanceof AppError ? `${last.code}: ${last.detail ?? last.title}` : (last as ExplainedToolError).isExplained ? (last as Error).message : `${name} failed`;
       return done({ ok: false, error: { code: 'TOOL_FAILED', message }, ms: ms() }, 'failed');
     },
     registerMetrics(registry: Registry): void {
