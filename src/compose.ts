@@ -26,7 +26,7 @@ import { createSupportModule } from './modules/support/index.ts';
 import { createApiLogsModule } from './modules/apilogs/index.ts';
 import { createUsageModule, USAGE_EVENT_TYPES } from './modules/usage/index.ts';
 import { ALLOWED_MODELS_SETTING, createLlmModule } from './modules/llm/index.ts';
-import { createMemoryModule } from './modules/memory/index.ts';
+import { createMemoryModule, MEMORY_EMBEDDING_SETTING } from './modules/memory/index.ts';
 import { createAgentsModule, HTTP_SECRET_HOSTS_SETTING } from './modules/agents/index.ts';
 import type { AgentsModule } from './modules/agents/index.ts';
 import { createMcpModule } from './modules/mcp/index.ts';
@@ -81,7 +81,15 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   });
   const llm = createLlmModule(deps, { audit, secrets, tenancy, usage });
   tenancy.registerSetting(ALLOWED_MODELS_SETTING);
-  const memory = createMemoryModule(deps, { audit, jobs }, { agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)) });
+  const memory = createMemoryModule(deps, { audit, jobs }, {
+    agentExists: (tx, workspaceId, id) => (agents ? agents.agentExists(tx, workspaceId, id) : Promise.resolve(false)),
+    // Embeddings for vector recall go through the gateway: metered and budgeted to the workspace.
+    embed: async (workspaceId, model, texts, signal) => {
+      const { response } = await llm.embed({ principal: { workspaceId, userId: null, apiKeyId: null }, request: { model, input: texts, encoding_format: 'float' }, apiFormat: 'internal', signal });
+      return [...response.data].sort((x, y) => x.index - y.index).map((d) => (Array.isArray(d.embedding) ? d.embedding : []));
+    },
+  });
+  tenancy.registerSetting(MEMORY_EMBEDDING_SETTING);
   agents = createAgentsModule(deps, { audit, llm, memory, jobs, webhooks: { ...webhooks.agents, receive: webhooks.receive } }, {
     usage, tenancy, listMembers: identity.directory.listWorkspaceMembers,
     // The business tools: each on its module's use-case, as the principal (same checks and audit as the API).

@@ -82,6 +82,7 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     await page.getByRole('button', { name: 'Add memory' }).click();
     await page.getByTestId('memory-list').getByText('Acme wants its invoices in euros').waitFor();
     await page.getByTestId('memory-quota').getByText(/This agent: 1 of 5,000 memories/).waitFor();
+    await page.getByTestId('memory-recall-mode').getByText(/Recall: by words and near spellings/).waitFor();
 
     // Chat with the draft: the model calls the recall tool, then answers with what it found.
     await page.getByRole('tab', { name: 'Chat' }).click();

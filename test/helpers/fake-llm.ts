@@ -43,6 +43,24 @@ function vendorError(res: ServerResponse, anthropic: boolean, status: number, me
   return json(res, status, { error: { message, type: status === 429 ? 'rate_limit_error' : 'server_error', code: null } }, headers);
 }
 
+// A tiny meaning for the fake embeddings: words of one concept share a dimension (so "bill"
+// is near "invoice" while sharing no letters), other words hash into the remaining ones.
+const CONCEPTS: Record<string, number> = {
+  invoice: 0, invoices: 0, bill: 0, bills: 0, billing: 0, payment: 0, pay: 0,
+  support: 1, help: 1, helpdesk: 1, hours: 1, open: 1,
+  euro: 2, euros: 2, currency: 2, money: 2, dollars: 2,
+};
+function fakeEmbedding(text: string): number[] {
+  const v = new Array<number>(8).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) {
+    const concept = CONCEPTS[word];
+    if (concept !== undefined) v[concept] += 1;
+    else v[3 + ([...word].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1009, 7) % 5)] += 0.2;
+  }
+  const norm = Math.sqrt(v.reduce((n, x) => n + x * x, 0)) || 1;
+  return v.map((x) => x / norm);
+}
+
 export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<FakeLlm> {
   const requests: FakeRequest[] = [];
   let streams = 0;
@@ -69,7 +87,7 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
     }
     if (req.method === 'POST' && path === '/openai/v1/embeddings') {
       const inputs = Array.isArray(body.input) ? body.input as unknown[] : [body.input];
-      const data = inputs.map((t, index) => ({ object: 'embedding', index, embedding: Array.from({ length: 8 }, (_, i) => ((String(t).length * (i + 1)) % 97) / 97) }));
+      const data = inputs.map((t, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(String(t)) }));
       const tokens = inputs.reduce<number>((n, t) => n + fakeTokens(String(t)), 0);
       return json(res, 200, { object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
     }

@@ -3836,7 +3836,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The agent's memories (its own and the workspace's shared ones) closest to a query: full-text and trigram, fused; no model on the path */
+        /** The agent's memories (its own and the workspace's shared ones) closest to a query: full-text and trigram, fused, and by meaning when the workspace names an embedding model; no LLM on the path */
         get: {
             parameters: {
                 query: {
@@ -8942,6 +8942,13 @@ export interface paths {
                                 maxCount: number;
                             }[];
                             plan: string;
+                            recall: {
+                                embeddingModel: string | null;
+                                /** @description words: full text and trigrams; words_and_meaning: fused with vector similarity (setting memory.embedding_model) */
+                                mode: "words" | "words_and_meaning";
+                                /** @description Memories waiting for their embedding (found by words meanwhile) */
+                                pending: number;
+                            };
                             workspace: {
                                 bytes: number;
                                 count: number;

@@ -15,7 +15,7 @@ export type AgentWebhooksPort = AgentWebhooks & { receive(request: InboundReques
 export type AgentsContext = {
   db: Database; log: Logger; audit: Pick<AuditModule, 'record'>;
   llm: Pick<LlmModule, 'stream' | 'checkModel'>;
-  memory: Pick<MemoryModule, 'recall'>;
+  memory: Pick<MemoryModule, 'recall' | 'embedQuery'>;
   tools: ToolRegistry;
   /** Runs in flight in this process, by id: cancellation aborts them. */
   running: Map<string, AbortController>;

@@ -127,7 +127,8 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
     const asked = input.message;
     if (input.config.memory.mode === 'recall' && asked !== null) {
       const t0 = performance.now();
-      const memories = await ctx.db.withWorkspace(ws, (tx) => ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags }));
+      const vector = await ctx.memory.embedQuery(ws, asked.slice(0, 500), signal);
+      const memories = await ctx.db.withWorkspace(ws, (tx) => ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags, vector }));
       steps.push({ type: 'memory_recall', at: new Date().toISOString(), ms: Math.round(performance.now() - t0), count: memories.length });
       logs.push({ runId, level: 'info', type: 'memory_recall', message: `Recalled ${memories.length} memor${memories.length === 1 ? 'y' : 'ies'}` });
       emit({ type: 'memory_recall', count: memories.length, memories: memories.map((m) => ({ id: m.id, text: m.text, score: m.score })) });

@@ -10,17 +10,24 @@ import type { AgentLookup, MemoryContext } from './memory.context.ts';
 import { memoryRoutes } from './memory.routes.ts';
 import { remember } from './remember.ts';
 import type { RememberResult } from './remember.ts';
-import { recall } from './manage-memories.ts';
+import { embedQuery, recall } from './manage-memories.ts';
+import { defineMemoryEmbedJob, embedBacklog } from './embed-memories.job.ts';
+import type { Embedder } from './embed-memories.job.ts';
+import type { QueryVector } from './memory.store.ts';
 import type { RememberInput, RecalledMemory } from './memory.schema.ts';
 
 export type { RecalledMemory, RememberInput, MemoryView } from './memory.schema.ts';
 export type { RememberResult } from './remember.ts';
 export { memoryErrors } from './memory.errors.ts';
 export { MEMORY_LIMITS } from './memory-quotas.ts';
+export { MEMORY_EMBEDDING_SETTING } from './embed-memories.job.ts';
+export type { Embedder } from './embed-memories.job.ts';
+export type { QueryVector } from './memory.store.ts';
 
-export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine }, ports: { agentExists: AgentLookup }) {
-  const ctx: MemoryContext = { db: deps.db, log: deps.log, audit: modules.audit, agentExists: ports.agentExists };
+export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine }, ports: { agentExists: AgentLookup; embed?: Embedder }) {
+  const ctx: MemoryContext = { db: deps.db, log: deps.log, audit: modules.audit, agentExists: ports.agentExists, jobs: modules.jobs, embed: ports.embed ?? null };
   defineMemoryExpiryJob(modules.jobs, deps.db, deps.log);
+  if (ports.embed) defineMemoryEmbedJob(modules.jobs, deps.db, deps.log, ports.embed);
   return {
     /** The hourly sweep of expired memories (idempotent; installed at start, platform path). */
     installSchedules(tx: Tx): Promise<void> {
@@ -32,9 +39,20 @@ export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<Audi
     remember(tx: Tx, workspaceId: string, agentId: string | null, input: RememberInput, createdBy: string | null): Promise<RememberResult> {
       return remember(ctx, tx, workspaceId, agentId, input, createdBy);
     },
-    /** The memories closest to a query: the agent's and the shared ones (agentId), or the shared ones only (null). */
-    recall(tx: Tx, workspaceId: string, agentId: string | null, query: { query: string; limit?: number; tags?: string[] }): Promise<RecalledMemory[]> {
+    /**
+     * The memories closest to a query: the agent's and the shared ones (agentId), or the shared
+     * ones only (null). With `vector` (embedQuery's, computed before the transaction), hybrid.
+     */
+    recall(tx: Tx, workspaceId: string, agentId: string | null, query: { query: string; limit?: number; tags?: string[]; vector?: QueryVector | null }): Promise<RecalledMemory[]> {
       return recall(tx, workspaceId, agentId ? { kind: 'agent', agentId } : { kind: 'shared' }, query);
+    },
+    /** The query's embedding when the workspace names an embedding model, else null (never throws). Call outside a transaction. */
+    embedQuery(workspaceId: string, text: string, signal?: AbortSignal): Promise<QueryVector | null> {
+      return embedQuery(ctx, workspaceId, text, signal);
+    },
+    /** Embed the workspace's memories not embedded with its model yet (what the memory.embed job does); returns how many. */
+    embedBacklog(workspaceId: string): Promise<number> {
+      return ports.embed ? embedBacklog(deps.db, ports.embed, workspaceId) : Promise.resolve(0);
     },
   };
 }

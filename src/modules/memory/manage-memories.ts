@@ -6,16 +6,17 @@ import type { MemoryContext } from './memory.context.ts';
 import { memoryErrors } from './memory.errors.ts';
 import { memoryLimits } from './memory-quotas.ts';
 import type { ListMemoriesInput, MemoryView, RecalledMemory, UpdateMemoryInput } from './memory.schema.ts';
-import type { RecallScope } from './memory.store.ts';
-import { deleteMemory, listMemories, recallMemories, selectAgentCounters, selectCounters, updateMemory, viewOfMemory } from './memory.store.ts';
+import type { QueryVector, RecallScope } from './memory.store.ts';
+import { countUnembedded, deleteMemory, listMemories, recallMemories, selectAgentCounters, selectCounters, updateMemory, viewOfMemory } from './memory.store.ts';
 import { checkMemoryQuota, planOf } from './remember.ts';
+import { embeddingModelOf, queueEmbedding } from './embed-memories.job.ts';
 
 export function tagsOf(text: string | undefined): string[] {
   return text ? [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))].slice(0, 20) : [];
 }
 
-export async function recall(tx: Tx, workspaceId: string, scope: RecallScope, query: { query: string; limit?: number; tags?: string[] }): Promise<RecalledMemory[]> {
-  const rows = await recallMemories(tx, workspaceId, scope, query.query, query.tags ?? [], query.limit ?? 5);
+export async function recall(tx: Tx, workspaceId: string, scope: RecallScope, query: { query: string; limit?: number; tags?: string[]; vector?: QueryVector | null }): Promise<RecalledMemory[]> {
+  const rows = await recallMemories(tx, workspaceId, scope, query.query, query.tags ?? [], query.limit ?? 5, query.vector);
   return rows.map((r) => ({ ...viewOfMemory(r), score: Math.round(r.score * 1e6) / 1e6 }));
 }
 
@@ -30,6 +31,24 @@ function decodeCursor(cursor: string): string {
   throw memoryErrors.create('MEMORY_CURSOR_INVALID', 'Pass the nextCursor of the previous page, unchanged');
 }
 
+/**
+ * The query's embedding when the workspace names an embedding model (before the recall's
+ * transaction: no connection is held while the gateway answers). Null when it names none, or
+ * when the call fails: recall then stays lexical rather than fail (the failure is logged).
+ */
+export async function embedQuery(ctx: MemoryContext, workspaceId: string, text: string, signal?: AbortSignal): Promise<QueryVector | null> {
+  if (!ctx.embed) return null;
+  const model = await ctx.db.withWorkspace(workspaceId, (tx) => embeddingModelOf(tx, workspaceId));
+  if (!model) return null;
+  try {
+    const [values] = await ctx.embed(workspaceId, model, [text.slice(0, 2000)], signal);
+    return values?.length ? { model, values } : null;
+  } catch (err) {
+    ctx.log.warn({ workspaceId, model, err: (err as Error).message }, 'recall: the query could not be embedded; recalling by words only');
+    return null;
+  }
+}
+
 export async function listMemoryPage(tx: Tx, workspaceId: string, q: ListMemoriesInput, agentId?: string | null): Promise<{ data: MemoryView[]; nextCursor: string | null }> {
   const limit = q.limit ?? 50;
   const scope = agentId !== undefined ? agentId : q.agentId === undefined ? undefined : q.agentId === 'shared' ? null : q.agentId;
@@ -42,7 +61,10 @@ export async function editMemory(ctx: MemoryContext, tx: Tx, workspaceId: string
   if (patch.expiresAt && Date.parse(patch.expiresAt) <= Date.now()) throw memoryErrors.create('MEMORY_EXPIRY_INVALID', 'expiresAt is in the past: delete the memory instead');
   const row = await updateMemory(tx, workspaceId, id, { ...patch, ...(patch.text !== undefined ? { text: patch.text.trim() || patch.text } : {}) });
   if (!row) throw memoryErrors.create('MEMORY_NOT_FOUND');
-  if (patch.text !== undefined) await checkMemoryQuota(ctx, tx, workspaceId, row.agent_id);
+  if (patch.text !== undefined) {
+    await checkMemoryQuota(ctx, tx, workspaceId, row.agent_id);
+    if (ctx.embed && (await embeddingModelOf(tx, workspaceId))) await queueEmbedding(ctx.jobs, tx, workspaceId);
+  }
   return viewOfMemory(row);
 }
 
@@ -57,7 +79,10 @@ export async function memoryQuota(tx: Tx, workspaceId: string) {
   const limits = memoryLimits(plan);
   const own = (await selectCounters(tx, workspaceId, [workspaceId])).get(workspaceId) ?? { count: 0, bytes: 0 };
   const agents = await selectAgentCounters(tx, workspaceId);
+  const embeddingModel = await embeddingModelOf(tx, workspaceId);
+  const pending = embeddingModel ? await countUnembedded(tx, workspaceId) : 0;
   return {
+    recall: { mode: embeddingModel ? 'words_and_meaning' as const : 'words' as const, embeddingModel, pending },
     plan,
     workspace: { ...own, maxCount: limits.workspace.count, maxBytes: limits.workspace.bytes },
     agentLimits: { maxCount: limits.agent.count, maxBytes: limits.agent.bytes },

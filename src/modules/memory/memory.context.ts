@@ -1,6 +1,8 @@
 import type { Database, Tx } from '../../kernel/db/database.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import type { AuditModule } from '../audit/index.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
+import type { Embedder } from './embed-memories.job.ts';
 
 /** Is this one of the workspace's agents? (The agents module's door, given at the root.) */
 export type AgentLookup = (tx: Tx, workspaceId: string, agentId: string) => Promise<boolean>;
@@ -9,4 +11,7 @@ export type AgentLookup = (tx: Tx, workspaceId: string, agentId: string) => Prom
 export type MemoryContext = {
   db: Database; log: Logger; audit: Pick<AuditModule, 'record'>;
   agentExists: AgentLookup;
+  jobs: JobEngine;
+  /** Embeddings through the AI gateway (absent: recall by words only). */
+  embed: Embedder | null;
 };

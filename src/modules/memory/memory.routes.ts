@@ -1,6 +1,7 @@
 // Memory routes: an agent's (/agents/:id/remember, /recall, /memories) and the workspace's
 // (/memories: every memory with filters, shared ones added and recalled, edit, delete, export,
-// quota). Recall never calls a model (memory.store.ts).
+// quota). Recall never calls an LLM; with an embedding model it embeds the query first (one
+// gateway call, before the transaction; a failure leaves recall lexical).
 import { Readable } from 'node:stream';
 import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
@@ -10,7 +11,7 @@ import type { Tx } from '../../kernel/db/database.ts';
 import { auditContextOf } from '../audit/index.ts';
 import type { MemoryContext } from './memory.context.ts';
 import { memoryErrors } from './memory.errors.ts';
-import { editMemory, forgetMemory, listMemoryPage, memoryQuota, recall, tagsOf } from './manage-memories.ts';
+import { editMemory, embedQuery, forgetMemory, listMemoryPage, memoryQuota, recall, tagsOf } from './manage-memories.ts';
 import { remember } from './remember.ts';
 import { listMemories, viewOfMemory } from './memory.store.ts';
 import {
@@ -46,12 +47,13 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
     app.get('/agents/:id/recall', {
       config: { permission: 'memory.read' },
       schema: {
-        tags, summary: 'The agent\'s memories (its own and the workspace\'s shared ones) closest to a query: full-text and trigram, fused; no model on the path',
+        tags, summary: 'The agent\'s memories (its own and the workspace\'s shared ones) closest to a query: full-text and trigram, fused, and by meaning when the workspace names an embedding model; no LLM on the path',
         params: AgentIdParams, querystring: RecallQuery, response: { 200: Type.Object({ data: Type.Array(RecalledSchema) }) },
       },
-    }, async (request) => ({
-      data: await inAgent(request.principal!, request.params.id, (tx, ws) => recall(tx, ws, { kind: 'agent', agentId: request.params.id }, { query: request.query.query, limit: request.query.limit, tags: tagsOf(request.query.tags) })),
-    }));
+    }, async (request) => {
+      const vector = await embedQuery(ctx, request.principal!.workspaceId, request.query.query);
+      return { data: await inAgent(request.principal!, request.params.id, (tx, ws) => recall(tx, ws, { kind: 'agent', agentId: request.params.id }, { query: request.query.query, limit: request.query.limit, tags: tagsOf(request.query.tags), vector })) };
+    });
 
     app.get('/agents/:id/memories', {
       config: { permission: 'memory.read' },
@@ -77,7 +79,8 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
       schema: { tags, summary: 'The workspace\'s shared memories closest to a query', querystring: RecallQuery, response: { 200: Type.Object({ data: Type.Array(RecalledSchema) }) } },
     }, async (request) => {
       const ws = request.principal!.workspaceId;
-      return { data: await ctx.db.withWorkspace(ws, (tx) => recall(tx, ws, { kind: 'shared' }, { query: request.query.query, limit: request.query.limit, tags: tagsOf(request.query.tags) })) };
+      const vector = await embedQuery(ctx, ws, request.query.query);
+      return { data: await ctx.db.withWorkspace(ws, (tx) => recall(tx, ws, { kind: 'shared' }, { query: request.query.query, limit: request.query.limit, tags: tagsOf(request.query.tags), vector })) };
     });
 
     app.get('/memories/quota', {

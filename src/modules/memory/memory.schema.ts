@@ -72,6 +72,11 @@ export const MemoryQuotaSchema = Type.Object({
   workspace: Usage,
   agentLimits: Type.Object({ maxCount: Type.Integer(), maxBytes: Type.Integer() }, { description: 'What any one agent may hold' }),
   agents: Type.Array(Type.Object({ agentId: Uuid, ...Usage.properties })),
+  recall: Type.Object({
+    mode: Type.Union([Type.Literal('words'), Type.Literal('words_and_meaning')], { description: 'words: full text and trigrams; words_and_meaning: fused with vector similarity (setting memory.embedding_model)' }),
+    embeddingModel: Type.Union([Type.String(), Type.Null()]),
+    pending: Type.Integer({ description: 'Memories waiting for their embedding (found by words meanwhile)' }),
+  }),
 });
 
 export const AgentIdParams = Type.Object({ id: Uuid });

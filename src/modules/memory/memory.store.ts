@@ -39,6 +39,7 @@ export async function insertMemory(tx: Tx, workspaceId: string, m: { agentId: st
 export async function updateMemory(tx: Tx, workspaceId: string, id: string, patch: { text?: string; tags?: string[]; metadata?: Record<string, unknown>; expiresAt?: string | null }): Promise<MemoryRow | null> {
   const { rows } = await tx.query<MemoryRow>(
     `update memories set text = coalesce($3, text), tags = coalesce($4, tags), metadata = coalesce($5, metadata),
+            embedding = case when $3 is distinct from text and $3 is not null then null else embedding end,
             expires_at = case when $6 then $7::timestamptz else expires_at end, updated_at = now()
       where workspace_id = $1 and id = $2 returning ${COLUMNS}`,
     [workspaceId, id, patch.text ?? null, patch.tags ?? null, patch.metadata ? JSON.stringify(patch.metadata) : null, patch.expiresAt !== undefined, patch.expiresAt ?? null]);
@@ -62,6 +63,12 @@ export async function selectCounters(tx: Tx, workspaceId: string, subjects: stri
   return new Map(rows.map((r) => [r.subject_id, { count: toNumber(r.count), bytes: toNumber(r.bytes) }]));
 }
 
+/** Memories with no embedding yet (the partial index memories_unembedded_idx). */
+export async function countUnembedded(tx: Tx, workspaceId: string): Promise<number> {
+  const { rows } = await tx.query<{ n: string }>('select count(*) as n from memories where workspace_id = $1 and embedding is null and (expires_at is null or expires_at > now())', [workspaceId]);
+  return toNumber(rows[0].n);
+}
+
 export async function selectAgentCounters(tx: Tx, workspaceId: string): Promise<Array<{ subjectId: string; count: number; bytes: number }>> {
   const { rows } = await tx.query<{ subject_id: string; count: string; bytes: string }>(
     `select subject_id, sum(count) as count, sum(bytes) as bytes from memory_counters where workspace_id = $1 and subject_id <> $1
@@ -82,10 +89,38 @@ export const RECALL_SQL = `select ${COLUMNS.split(', ').map((c) => `m.${c}`).joi
    from atrium_recall_memories($2, $3, $4, $5) r join memories m on m.workspace_id = $1 and m.id = r.id
   order by r.score desc, m.id desc`;
 
-export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallScope, query: string, tags: string[], limit: number): Promise<Array<MemoryRow & { score: number }>> {
+/** The query's embedding, and the model that made it (recall compares it with memories embedded by the same model only). */
+export type QueryVector = { model: string; values: number[] };
+
+/** How many memories the exact scan compares with the query (the newest embedded ones in scope), and the least similarity counted. */
+const VECTOR_SCAN = 2_000;
+const MIN_SIMILARITY = 0.3;
+
+export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallScope, query: string, tags: string[], limit: number, vector?: QueryVector | null): Promise<Array<MemoryRow & { score: number }>> {
   const values = [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit];
-  const { rows } = await tx.query<MemoryRow & { score: string }>({ name: 'atrium_recall_memories', text: RECALL_SQL, values });
-  return rows.map((r) => ({ ...r, score: Number(r.score) }));
+  if (!vector) {
+    const { rows } = await tx.query<MemoryRow & { score: string }>({ name: 'atrium_recall_memories', text: RECALL_SQL, values });
+    return rows.map((r) => ({ ...r, score: Number(r.score) }));
+  }
+  // Hybrid: the lexical ranking (40 candidates) and the nearest by meaning (40, an exact scan of
+  // the newest embedded memories in scope, through RLS), fused by reciprocal rank (k = 60).
+  const inScope = scope.kind === 'agent' ? '(agent_id = $2 or agent_id is null)' : 'agent_id is null and $2::uuid is null';
+  const lexical = await tx.query<{ id: string }>('select id from atrium_recall_memories($1, $2, $3, 40)', [query, tags, values[3]]);
+  const semantic = await tx.query<{ id: string }>(
+      `select id from (select id, atrium_cosine(embedding, $5::real[]) as similarity from (
+          select id, embedding from memories
+           where workspace_id = $1 and ${inScope} and ($3::text[] = '{}' or tags @> $3::text[]) and (expires_at is null or expires_at > now())
+             and embedding_model = $4 order by id desc limit ${VECTOR_SCAN}) c) s
+        where similarity >= ${MIN_SIMILARITY} order by similarity desc, id desc limit 40`,
+      [workspaceId, values[3], tags, vector.model, vector.values]);
+  const fused = new Map<string, number>();
+  lexical.rows.forEach((r, i) => fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (61 + i)));
+  semantic.rows.forEach((r, i) => fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (61 + i)));
+  const top = [...fused.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? 1 : -1)).slice(0, limit);
+  if (top.length === 0) return [];
+  const { rows } = await tx.query<MemoryRow>(`select ${COLUMNS} from memories where workspace_id = $1 and id = any($2::uuid[])`, [workspaceId, top.map(([id]) => id)]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return top.flatMap(([id, score]) => (byId.has(id) ? [{ ...byId.get(id)!, score }] : []));
 }
 
 export async function listMemories(tx: Tx, workspaceId: string, q: { agentId?: string | null; search?: string; tags: string[]; limit: number; before?: string }): Promise<MemoryRow[]> {

@@ -8,6 +8,7 @@ import type { Tx } from '../../kernel/db/database.ts';
 import type { MemoryContext } from './memory.context.ts';
 import { memoryErrors } from './memory.errors.ts';
 import { memoryLimits } from './memory-quotas.ts';
+import { embeddingModelOf, queueEmbedding } from './embed-memories.job.ts';
 import type { MemoryView, RememberInput } from './memory.schema.ts';
 import { findNearDuplicate, insertMemory, selectCounters, updateMemory, viewOfMemory } from './memory.store.ts';
 
@@ -35,6 +36,11 @@ export async function checkMemoryQuota(ctx: MemoryContext, tx: Tx, workspaceId: 
   }
 }
 
+/** With an embedding model set, the memory's embedding is computed after the answer (embed-memories.job.ts). */
+async function queueEmbeddingIfModel(ctx: MemoryContext, tx: Tx, workspaceId: string): Promise<void> {
+  if (ctx.embed && (await embeddingModelOf(tx, workspaceId))) await queueEmbedding(ctx.jobs, tx, workspaceId);
+}
+
 export async function remember(ctx: MemoryContext, tx: Tx, workspaceId: string, agentId: string | null, input: RememberInput, createdBy: string | null): Promise<RememberResult> {
   if (input.expiresAt && Date.parse(input.expiresAt) <= Date.now()) {
     throw memoryErrors.create('MEMORY_EXPIRY_INVALID', 'expiresAt is in the past: the memory would never be recalled');
@@ -47,9 +53,11 @@ export async function remember(ctx: MemoryContext, tx: Tx, workspaceId: string, 
       text, tags, metadata: { ...near.metadata, ...(input.metadata ?? {}) }, ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
     });
     await checkMemoryQuota(ctx, tx, workspaceId, agentId);
+    if (row!.text !== near.text) await queueEmbeddingIfModel(ctx, tx, workspaceId);
     return { ...viewOfMemory(row!), isMerged: true };
   }
   const row = await insertMemory(tx, workspaceId, { agentId, text, tags: input.tags ?? [], metadata: input.metadata ?? {}, expiresAt: input.expiresAt ?? null, createdBy });
   await checkMemoryQuota(ctx, tx, workspaceId, agentId);
+  await queueEmbeddingIfModel(ctx, tx, workspaceId);
   return { ...viewOfMemory(row), isMerged: false };
 }

@@ -280,8 +280,15 @@ function MemoryTab({ agent }: { agent: Agent }) {
             This agent: {n(own?.count ?? 0)} of {n(quota.data.agentLimits.maxCount)} memories · workspace: {n(quota.data.workspace.count)} of {n(quota.data.workspace.maxCount)} ({(quota.data.workspace.bytes / 1024).toFixed(1)} KB of {n(quota.data.workspace.maxBytes / 1024 / 1024)} MB)
           </p>
         ) : null}
+        {quota.data ? (
+          <p className="small muted" data-testid="memory-recall-mode">
+            {quota.data.recall.mode === 'words_and_meaning'
+              ? <>Recall: by words and by meaning ({quota.data.recall.embeddingModel}){quota.data.recall.pending ? ` · ${n(quota.data.recall.pending)} waiting for their embedding` : ' · every memory embedded'}</>
+              : <>Recall: by words and near spellings. For recall by meaning, a workspace admin names an embedding model in the setting <code>memory.embedding_model</code>.</>}
+          </p>
+        ) : null}
       </Card>
-      <Card title="Memories" description="Its own and the workspace's shared ones when searching (full text and near spellings, no model involved).">
+      <Card title="Memories" description="Its own and the workspace's shared ones, newest first; search by words (full text).">
         <TextField label="Search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="What does it know about…" />
         <QueryView query={memories}>{(list) => list.length === 0 ? <p className="muted">{search ? 'Nothing close to that.' : 'No memory yet.'}</p> : (
           <ul className="list" data-testid="memory-list">{list.map((m) => (

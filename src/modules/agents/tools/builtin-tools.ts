@@ -11,7 +11,7 @@ import { httpTools } from './http-tools.ts';
 import type { HttpToolPorts } from './http-tools.ts';
 
 export type BuiltinToolPorts = {
-  memory: Pick<MemoryModule, 'remember' | 'recall'>;
+  memory: Pick<MemoryModule, 'remember' | 'recall' | 'embedQuery'>;
   usage: Pick<UsageModule, 'quotas'>;
   tenancy: Pick<TenancyModule, 'getWorkspace'>;
   listMembers: (tx: Tx, workspaceId: string) => Promise<Array<{ userId: string; email: string; name: string; role: string; joinedAt: string }>>;
@@ -45,10 +45,11 @@ export function builtinTools(ports: BuiltinToolPorts): ToolDefinition[] {
     outputSchema: { type: 'object', required: ['memories'], properties: { memories: { type: 'array', items: MemoryOut } } },
     permission: 'memory.read', timeoutMs: 5_000, isIdempotent: true, retries: 1, ratePerMinute: 1200, isMutating: false,
     example: { query: 'invoices' },
-    run: (ctx, input) => inTx(ctx, async (tx) => {
-      const found = await ports.memory.recall(tx, ctx.workspaceId, ctx.agentId, { query: input.query, limit: input.limit ?? 5, tags: input.tags });
+    run: async (ctx, input) => {
+      const vector = await ports.memory.embedQuery(ctx.workspaceId, input.query, ctx.signal);
+      const found = await ctx.db.withWorkspace(ctx.workspaceId, (tx) => ports.memory.recall(tx, ctx.workspaceId, ctx.agentId, { query: input.query, limit: input.limit ?? 5, tags: input.tags, vector }));
       return { memories: found.map((m) => ({ id: m.id, text: m.text, tags: m.tags, score: m.score, isShared: m.agentId === null })) };
-    }),
+    },
   };
   const members: ToolDefinition<Record<string, never>> = {
     name: 'workspace.members',
