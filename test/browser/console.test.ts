@@ -79,6 +79,8 @@ test('the console in Chromium: sign up, invite, accept, switch workspace', { tim
       assert.equal(new URL(page.url()).pathname, '/');
       await waitForText(page.getByTestId('stat-members'), /^1$/);
       assert.equal(await page.getByTestId('current-workspace').textContent(), owner.company);
+      // The memory the workspace got at signup: connected, empty, recall by words until a model is named.
+      await waitForText(page.getByTestId('memory-status'), /Connected.*recall by words.*0 of 10,000 memories/s);
       await snap(page, '02-overview');
     });
 

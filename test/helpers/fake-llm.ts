@@ -10,7 +10,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
-export type FakeRequest = { path: string; headers: IncomingMessage['headers']; body: Record<string, unknown> };
+export type FakeRequest = { path: string; headers: IncomingMessage['headers']; body: Record<string, unknown>; /** From arrival to the answer's last byte (benches subtract it). */ ms?: number };
 export type FakeLlm = { url: string; requests: FakeRequest[]; openStreams: () => number; close: () => Promise<void> };
 
 type Msg = { role: string; content?: unknown; tool_calls?: unknown[] };
@@ -65,13 +65,16 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
   const requests: FakeRequest[] = [];
   let streams = 0;
   const server: Server = createServer(async (req, res) => {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     let body: Record<string, unknown>;
     try { body = raw ? JSON.parse(raw) as Record<string, unknown> : {}; } catch { return json(res, 400, { error: { message: 'bad json' } }); }
     const path = (req.url ?? '/').split('?')[0];
-    requests.push({ path, headers: req.headers, body });
+    const record: FakeRequest = { path, headers: req.headers, body };
+    requests.push(record);
+    res.on('finish', () => { record.ms = performance.now() - arrived; });
     const isAnthropic = path.startsWith('/anthropic');
     if (options.apiKey) {
       const given = isAnthropic ? req.headers['x-api-key'] : (req.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -96,6 +99,9 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
     const prompt = fakeTokens(JSON.stringify(messages) + (typeof body.system === 'string' ? body.system : ''));
     const { text, tool } = answerOf(messages, tools.length > 0);
     const isNoUsage = model.includes('no-usage');
+    // `…-delay<ms>`: the model thinks that long before its first token (benches of a realistic turn).
+    const delay = Number(/-delay(\d{1,5})\b/.exec(model)?.[1] ?? 0);
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const pieces = model.includes('long') ? Array.from({ length: 200 }, (_, i) => `w${i} `) : (text.match(/\S+\s*/g) ?? ['']);
     const directed = tool ? /^call (\S+) (\{.*\})$/s.exec(text) : null;
     const output = directed ? directed[2] : tool ? JSON.stringify({ query: text }) : pieces.join('');

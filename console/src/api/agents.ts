@@ -113,9 +113,9 @@ export function useAgentMemories(id: string, search: string) {
   });
 }
 
-export function useMemoryQuota() {
+export function useMemoryQuota(options: { enabled?: boolean } = {}) {
   const ws = useWs();
-  return useQuery({ queryKey: keys.workspace(ws, 'memory', 'quota'), queryFn: ({ signal }) => api.get<MemoryQuota>('/memories/quota', undefined, { signal }) });
+  return useQuery({ queryKey: keys.workspace(ws, 'memory', 'quota'), queryFn: ({ signal }) => api.get<MemoryQuota>('/memories/quota', undefined, { signal }), enabled: options.enabled ?? true });
 }
 
 export function useRemember(agentId: string) {

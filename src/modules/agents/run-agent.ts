@@ -80,6 +80,14 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
   const emit = (e: RunEvent) => { try { input.onEvent?.(e); } catch { /* a listener's fault never stops the run */ } };
   const limits = input.config.limits;
 
+  // Long-term memory for the message (its policy): the query's embedding first (when the
+  // workspace names an embedding model), then the recall in the opening transaction.
+  const asked = input.message;
+  const isRecalling = input.config.memory.mode === 'recall' && asked !== null;
+  const embedStarted = performance.now();
+  const vector = isRecalling ? await ctx.memory.embedQuery(ws, asked.slice(0, 500), input.signal) : null;
+  const embedMs = performance.now() - embedStarted;
+
   // The thread, the user's message and the run row, before anything is sent to a model.
   const opened = await ctx.db.withWorkspace(ws, async (tx) => {
     if (input.message === null && !input.threadId) throw agentsErrors.create('RUN_NOT_AWAITING', 'Name the conversation to resume');
@@ -104,7 +112,9 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
     await insertMessages(tx, ws, threadId, runId, [...closing, ...(input.message !== null ? [{ role: 'user', content: input.message }] : [])]);
     history.push(...closing.map((c) => ({ id: '', role: 'tool' as const, content: c.content, run_id: null, tool_calls: null, tool_call_id: c.toolCallId, created_at: new Date() })));
     await insertLogs(tx, ws, input.agentId, [{ runId, level: 'info', type: 'run_started', message: `Run started (${input.trigger}${input.version ? `, version ${input.version}` : ', draft'})` }]);
-    return { threadId, runId, history, approved };
+    const recallStarted = performance.now();
+    const memories = isRecalling ? await ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags, vector }) : null;
+    return { threadId, runId, history, approved, memories, recallMs: embedMs + performance.now() - recallStarted };
   });
   const { threadId, runId } = opened;
   emit({ type: 'run', runId, threadId, version: input.version });
@@ -124,12 +134,9 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
 
   try {
     const system: string[] = [input.config.systemPrompt];
-    const asked = input.message;
-    if (input.config.memory.mode === 'recall' && asked !== null) {
-      const t0 = performance.now();
-      const vector = await ctx.memory.embedQuery(ws, asked.slice(0, 500), signal);
-      const memories = await ctx.db.withWorkspace(ws, (tx) => ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags, vector }));
-      steps.push({ type: 'memory_recall', at: new Date().toISOString(), ms: Math.round(performance.now() - t0), count: memories.length });
+    const memories = opened.memories;
+    if (memories) {
+      steps.push({ type: 'memory_recall', at: new Date().toISOString(), ms: Math.round(opened.recallMs), count: memories.length });
       logs.push({ runId, level: 'info', type: 'memory_recall', message: `Recalled ${memories.length} memor${memories.length === 1 ? 'y' : 'ies'}` });
       emit({ type: 'memory_recall', count: memories.length, memories: memories.map((m) => ({ id: m.id, text: m.text, score: m.score })) });
       if (memories.length) system.push(`What you remember that may be relevant (from long-term memory):\n${memories.map((m) => `- ${m.text}`).join('\n')}`);

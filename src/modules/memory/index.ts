@@ -25,7 +25,7 @@ export type { Embedder } from './embed-memories.job.ts';
 export type { QueryVector } from './memory.store.ts';
 
 export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine }, ports: { agentExists: AgentLookup; embed?: Embedder }) {
-  const ctx: MemoryContext = { db: deps.db, log: deps.log, audit: modules.audit, agentExists: ports.agentExists, jobs: modules.jobs, embed: ports.embed ?? null };
+  const ctx: MemoryContext = { db: deps.db, log: deps.log, audit: modules.audit, agentExists: ports.agentExists, jobs: modules.jobs, embed: ports.embed ?? null, embeddingModels: new Map() };
   defineMemoryExpiryJob(modules.jobs, deps.db, deps.log);
   if (ports.embed) defineMemoryEmbedJob(modules.jobs, deps.db, deps.log, ports.embed);
   return {
@@ -49,6 +49,10 @@ export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<Audi
     /** The query's embedding when the workspace names an embedding model, else null (never throws). Call outside a transaction. */
     embedQuery(workspaceId: string, text: string, signal?: AbortSignal): Promise<QueryVector | null> {
       return embedQuery(ctx, workspaceId, text, signal);
+    },
+    /** Forget what this process keeps of the workspace's memory settings (the composition root calls it when they change). */
+    settingsChanged(workspaceId: string): void {
+      ctx.embeddingModels.delete(workspaceId);
     },
     /** Embed the workspace's memories not embedded with its model yet (what the memory.embed job does); returns how many. */
     embedBacklog(workspaceId: string): Promise<number> {

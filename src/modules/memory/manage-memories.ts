@@ -32,13 +32,28 @@ function decodeCursor(cursor: string): string {
 }
 
 /**
+ * The workspace's embedding model, read at most every 5 s per workspace and process (recall is
+ * an agent's every turn; a transaction for one setting was a seventh of a turn's). A change of
+ * the setting applies within 5 s.
+ */
+const EMBEDDING_MODEL_TTL_MS = 5_000;
+async function cachedEmbeddingModel(ctx: MemoryContext, workspaceId: string): Promise<string | null> {
+  const hit = ctx.embeddingModels.get(workspaceId);
+  if (hit && Date.now() - hit.at < EMBEDDING_MODEL_TTL_MS) return hit.model;
+  const model = await ctx.db.withWorkspace(workspaceId, (tx) => embeddingModelOf(tx, workspaceId));
+  if (ctx.embeddingModels.size > 50_000) ctx.embeddingModels.clear();
+  ctx.embeddingModels.set(workspaceId, { model, at: Date.now() });
+  return model;
+}
+
+/**
  * The query's embedding when the workspace names an embedding model (before the recall's
  * transaction: no connection is held while the gateway answers). Null when it names none, or
  * when the call fails: recall then stays lexical rather than fail (the failure is logged).
  */
 export async function embedQuery(ctx: MemoryContext, workspaceId: string, text: string, signal?: AbortSignal): Promise<QueryVector | null> {
   if (!ctx.embed) return null;
-  const model = await ctx.db.withWorkspace(workspaceId, (tx) => embeddingModelOf(tx, workspaceId));
+  const model = await cachedEmbeddingModel(ctx, workspaceId);
   if (!model) return null;
   try {
     const [values] = await ctx.embed(workspaceId, model, [text.slice(0, 2000)], signal);

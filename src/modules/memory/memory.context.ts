@@ -14,4 +14,6 @@ export type MemoryContext = {
   jobs: JobEngine;
   /** Embeddings through the AI gateway (absent: recall by words only). */
   embed: Embedder | null;
+  /** Each workspace's embedding model as last read, for recall's read path (manage-memories.ts). */
+  embeddingModels: Map<string, { model: string | null; at: number }>;
 };

@@ -26,11 +26,16 @@ export { slugify, isValidSlug } from './slug.ts';
 
 export function createTenancyModule(deps: KernelDeps, modules: { identity: IdentityModule; audit: AuditModule }) {
   const settings = createSettingsRegistry();
-  const routeDeps = { db: deps.db, settings, identity: modules.identity, audit: modules.audit };
+  const settingsChanged: Array<(workspaceId: string, keys: string[]) => void> = [];
+  const routeDeps = { db: deps.db, settings, identity: modules.identity, audit: modules.audit, settingsChanged };
 
   return {
     routes: tenancyRoutes(routeDeps),
     settings,
+    /** In this process, after a workspace's settings changed (committed): for modules that keep one in memory. */
+    onSettingsChanged(listener: (workspaceId: string, keys: string[]) => void): void {
+      settingsChanged.push(listener);
+    },
     /** Later modules add their workspace settings here (from the composition root). */
     registerSetting<T extends TSchema>(definition: WorkspaceSettingDefinition<T>): void {
       settings.register(definition);

@@ -9,4 +9,6 @@ export type TenancyContext = {
   settings: SettingsRegistry;
   identity: Pick<IdentityModule, 'users' | 'sessions' | 'invalidateSessionCache'>;
   audit: Pick<AuditModule, 'record'>;
+  /** Called after a workspace's settings changed (committed): the workspace and the changed keys. */
+  settingsChanged: Array<(workspaceId: string, keys: string[]) => void>;
 };

@@ -39,10 +39,24 @@ function changesOf(before: WorkspaceDetail, after: WorkspaceDetail): { before: R
  * from the old one and the patch.
  */
 export async function updateCurrentWorkspace(
+  deps: { db: Database; settings: SettingsRegistry; audit: Pick<AuditModule, 'record'>; settingsChanged?: Array<(workspaceId: string, keys: string[]) => void> },
+  workspaceId: string,
+  patch: WorkspacePatch,
+  audit: AuditContext,
+): Promise<WorkspaceDetail> {
+  let changedKeys: string[] = [];
+  const updated = await updateInTransaction(deps, workspaceId, patch, audit, (keys) => { changedKeys = keys; });
+  // After the commit: modules that keep a setting in memory (recall's embedding model) forget it.
+  if (changedKeys.length) for (const listener of deps.settingsChanged ?? []) listener(workspaceId, changedKeys);
+  return updated;
+}
+
+function updateInTransaction(
   deps: { db: Database; settings: SettingsRegistry; audit: Pick<AuditModule, 'record'> },
   workspaceId: string,
   patch: WorkspacePatch,
   audit: AuditContext,
+  onChanged: (keys: string[]) => void,
 ): Promise<WorkspaceDetail> {
   const settings = patch.settings ?? {};
   const { unknown, invalid } = deps.settings.validate(settings);
@@ -73,6 +87,7 @@ export async function updateCurrentWorkspace(
       diff ? deps.audit.record(tx, audit, { workspaceId, action: 'workspace.updated', targetType: 'workspace', targetId: workspaceId, diff }) : undefined,
     ]);
     if (!renamed) throw tenancyErrors.create('WORKSPACE_NOT_FOUND');
+    onChanged(Object.keys((diff?.after.settings ?? {}) as Record<string, unknown>));
     return { ...renamed, settings: after.settings };
   });
 }

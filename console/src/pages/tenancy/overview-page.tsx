@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useSwitchWorkspace } from '../../api/auth.ts';
 import { useApiKeys } from '../../api/api-keys.ts';
+import { useMemoryQuota } from '../../api/agents.ts';
 import { errorMessage } from '../../api/client.ts';
 import { useInvitations, useMembers } from '../../api/members.ts';
 import { useWorkspaces } from '../../api/workspaces.ts';
@@ -135,6 +136,8 @@ export function OverviewPage() {
         </Card>
       </div>
 
+      {can('memory.read') ? <MemoryCard /> : null}
+
       <Card id="call" title="Call the API" description="Every route takes an API key of this workspace as a bearer token.">
         <div className="code-block">
           <code>{curl}</code>
@@ -151,6 +154,32 @@ export function OverviewPage() {
     </>
   );
 }
+
+/** The workspace's long-term memory: where it lives, how full it is, how recall works. */
+function MemoryCard() {
+  const quota = useMemoryQuota();
+  const q = quota.data;
+  const percent = q ? Math.min(100, Math.round(100 * Math.max(q.workspace.count / q.workspace.maxCount, q.workspace.bytes / q.workspace.maxBytes))) : 0;
+  return (
+    <Card id="memory" title="Memory" description="What the workspace's agents remember between conversations.">
+      {quota.isPending ? <Loading /> : quota.isError ? <ErrorState error={quota.error} onRetry={() => void quota.refetch()} /> : (
+        <div className="stack" data-testid="memory-status">
+          <span className="meta-row">
+            <Badge tone="success">Connected</Badge>
+            <span className="muted">Built in (this platform's PostgreSQL) · {q!.recall.mode === 'words_and_meaning' ? `recall by words and meaning (${q!.recall.embeddingModel})` : 'recall by words'}</span>
+          </span>
+          <progress value={percent} max={100} aria-label="Memory quota used" style={{ width: '100%' }} />
+          <span className="small muted">
+            {n(q!.workspace.count)} of {n(q!.workspace.maxCount)} memories · {(q!.workspace.bytes / 1024).toFixed(1)} KB of {n(q!.workspace.maxBytes / 1024 / 1024)} MB ({q!.plan} plan)
+            {q!.recall.pending ? ` · ${n(q!.recall.pending)} waiting for their embedding` : ''}
+          </span>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
 
 function QuickLink({ to, icon, title, text }: { to: string; icon: IconName; title: string; text: string }) {
   return (
