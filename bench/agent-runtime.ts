@@ -10,12 +10,9 @@
 import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
 import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
-import { startBenchDatabase, BENCH_SECRET } from './lib/database.ts';
+import { startSeedPlatform, BENCH_SECRET } from './lib/database.ts';
 import { deriveAppUrl } from '../src/kernel/db/pool.ts';
 import { deriveAppPassword } from '../src/kernel/db/roles.ts';
-import { loadConfig } from '../src/kernel/config.ts';
-import { createLogger } from '../src/kernel/logging.ts';
-import { buildPlatform, connectDatabase } from '../src/main.ts';
 import { createTenant } from '../test/helpers/tenants.ts';
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 2000);
@@ -30,11 +27,7 @@ const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
 process.env.ATRIUM_BENCH_PG_PORT ??= '54369';
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
-const database = await startBenchDatabase();
-const config = loadConfig({ DATABASE_URL: database.ownerUrl, ATRIUM_SECRET: BENCH_SECRET, ATRIUM_LOG_LEVEL: 'warn', ATRIUM_DATA_DIR: '.atrium/bench-data', ATRIUM_DB_POOL_MAX: '10', ATRIUM_RATE_LIMIT_DEFAULT: '1000000000' }, { loadDotenv: false });
-const log = createLogger('warn');
-const db = await connectDatabase(config, log, database.ownerUrl);
-const seedPlatform = await buildPlatform(config, db, log, { serveConsole: false });
+const { database, db, seedPlatform } = await startSeedPlatform();
 const fake = await start('fake-llm-server.ts', [KEY]);
 const upstream = `${String(fake.message)}/openai/v1`;
 const t = await createTenant(seedPlatform, 'bench-agent-runtime');

@@ -9,10 +9,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
-import { startBenchDatabase, BENCH_SECRET } from './lib/database.ts';
-import { loadConfig } from '../src/kernel/config.ts';
-import { createLogger } from '../src/kernel/logging.ts';
-import { buildPlatform, connectDatabase } from '../src/main.ts';
+import { startSeedPlatform } from './lib/database.ts';
 import { createTenant } from '../test/helpers/tenants.ts';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 400);
@@ -49,11 +46,7 @@ async function deliverAll(url: string, secret: string, count: number, prefix: st
   return results;
 }
 
-const database = await startBenchDatabase();
-const config = loadConfig({ DATABASE_URL: database.ownerUrl, ATRIUM_SECRET: BENCH_SECRET, ATRIUM_LOG_LEVEL: 'warn', ATRIUM_DATA_DIR: '.atrium/bench-data', ATRIUM_DB_POOL_MAX: '10', ATRIUM_RATE_LIMIT_DEFAULT: '1000000000' }, { loadDotenv: false });
-const log = createLogger('warn');
-const db = await connectDatabase(config, log, database.ownerUrl);
-const seedPlatform = await buildPlatform(config, db, log, { serveConsole: false });
+const { database, db, seedPlatform } = await startSeedPlatform();
 const fake = await start('fake-llm-server.ts', [KEY]);
 const upstream = `${String(fake.message)}/openai/v1`;
 const t = await createTenant(seedPlatform, 'bench-agent-hooks');

@@ -6,12 +6,9 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
-import { startBenchDatabase, BENCH_SECRET } from './lib/database.ts';
+import { startSeedPlatform, BENCH_SECRET } from './lib/database.ts';
 import { deriveAppUrl } from '../src/kernel/db/pool.ts';
 import { deriveAppPassword } from '../src/kernel/db/roles.ts';
-import { loadConfig } from '../src/kernel/config.ts';
-import { createLogger } from '../src/kernel/logging.ts';
-import { buildPlatform, connectDatabase } from '../src/main.ts';
 import { createTenant } from '../test/helpers/tenants.ts';
 
 const MEMORIES = Number(process.env.BENCH_MEMORIES ?? 100_000);
@@ -54,11 +51,7 @@ async function load(url: (i: number) => string, token: string, seconds: number, 
   return { rps: times.length / ((performance.now() - t0) / 1000), p50: pct(times, 0.5), p95: pct(times, 0.95), p99: pct(times, 0.99), errors, n: times.length };
 }
 
-const database = await startBenchDatabase();
-const config = loadConfig({ DATABASE_URL: database.ownerUrl, ATRIUM_SECRET: BENCH_SECRET, ATRIUM_LOG_LEVEL: 'warn', ATRIUM_DATA_DIR: '.atrium/bench-data', ATRIUM_DB_POOL_MAX: '10', ATRIUM_RATE_LIMIT_DEFAULT: '1000000000' }, { loadDotenv: false });
-const log = createLogger(config.logLevel);
-const db = await connectDatabase(config, log, database.ownerUrl);
-const seedPlatform = await buildPlatform(config, db, log, { serveConsole: false });
+const { database, db, seedPlatform } = await startSeedPlatform();
 const t = await createTenant(seedPlatform, 'bench-memory');
 await db.withPlatform((tx) => tx.query(`update workspaces set plan = 'enterprise' where id = $1`, [t.workspaceId]));
 const created = await seedPlatform.app.inject({ method: 'POST', url: '/api/v1/agents', headers: { authorization: `Bearer ${t.tokens.owner}` }, payload: { name: 'Bench agent', config: { model: 'none/none' } } });

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { startEmbeddedPostgres } from '../../src/kernel/db/embedded.ts';
 import { migrate } from '../../src/kernel/db/migrate.ts';
 import { deriveAppPassword } from '../../src/kernel/db/roles.ts';
+import { loadConfig } from '../../src/kernel/config.ts';
+import { createLogger } from '../../src/kernel/logging.ts';
+import { buildPlatform, connectDatabase } from '../../src/main.ts';
 
 export const BENCH_SECRET = 'bench-secret-atrium-0123456789abcdef-0123456789';
 
@@ -22,4 +25,17 @@ export async function startBenchDatabase(): Promise<{ ownerUrl: string; stop: ()
   await migrate(pool, { appPassword: deriveAppPassword(BENCH_SECRET) });
   await pool.end();
   return { ownerUrl, stop: embedded.stop };
+}
+
+/**
+ * The bench database with a platform to seed it (the benches' first lines): config as the
+ * contenders run it (rate limits out of the way), a connected database, a platform without the console.
+ */
+export async function startSeedPlatform() {
+  const database = await startBenchDatabase();
+  const config = loadConfig({ DATABASE_URL: database.ownerUrl, ATRIUM_SECRET: BENCH_SECRET, ATRIUM_LOG_LEVEL: 'warn', ATRIUM_DATA_DIR: '.atrium/bench-data', ATRIUM_DB_POOL_MAX: '10', ATRIUM_RATE_LIMIT_DEFAULT: '1000000000' }, { loadDotenv: false });
+  const log = createLogger('warn');
+  const db = await connectDatabase(config, log, database.ownerUrl);
+  const seedPlatform = await buildPlatform(config, db, log, { serveConsole: false });
+  return { database, config, log, db, seedPlatform };
 }

@@ -203,3 +203,20 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
+
+/**
+ * Connect a workspace to the fake as its provider `fake` (OpenAI wire): the key in its vault as
+ * FAKE_KEY, private addresses allowed (the fake listens on loopback). Throws on any refusal.
+ */
+export async function connectFakeProvider(baseUrl: string | undefined, tokens: { owner: string; admin: string }, fake: FakeLlm, key: string): Promise<void> {
+  const steps: Array<[string, string, string, unknown]> = [
+    [tokens.owner, 'PUT', '/secrets/FAKE_KEY', { value: key }],
+    [tokens.owner, 'PATCH', '/workspaces/current', { settings: { 'network.allow_private_addresses': true } }],
+    [tokens.admin, 'POST', '/llm/providers', { name: 'fake', kind: 'openai_compatible', baseUrl: `${fake.url}/openai/v1`, secretName: 'FAKE_KEY' }],
+  ];
+  if (!baseUrl) throw new Error('connectFakeProvider: start the platform with { listen: true }');
+  for (const [token, method, path, body] of steps) {
+    const res = await fetch(`${baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  }
+}

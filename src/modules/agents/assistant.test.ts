@@ -9,7 +9,7 @@ import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import { createTenant } from '../../../test/helpers/tenants.ts';
 import type { Tenant } from '../../../test/helpers/tenants.ts';
-import { startFakeLlm } from '../../../test/helpers/fake-llm.ts';
+import { connectFakeProvider, startFakeLlm } from '../../../test/helpers/fake-llm.ts';
 import type { FakeLlm } from '../../../test/helpers/fake-llm.ts';
 
 const PROVIDER_KEY = 'sk-fake-assistant-9c0d';
@@ -37,9 +37,7 @@ describe('console assistant', () => {
     fake = await startFakeLlm({ apiKey: PROVIDER_KEY });
     platform = await startTestPlatform({ ATRIUM_LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' }, { listen: true });
     a = await createTenant(platform, 'assistant-a');
-    assert.equal((await api(a.tokens.owner, 'PUT', '/secrets/FAKE_KEY', { value: PROVIDER_KEY })).status, 201);
-    assert.equal((await api(a.tokens.owner, 'PATCH', '/workspaces/current', { settings: { 'network.allow_private_addresses': true } })).status, 200);
-    assert.equal((await api(a.tokens.admin, 'POST', '/llm/providers', { name: 'fake', kind: 'openai_compatible', baseUrl: `${fake.url}/openai/v1`, secretName: 'FAKE_KEY' })).status, 201);
+    await connectFakeProvider(platform.baseUrl, a.tokens, fake, PROVIDER_KEY);
   });
   after(async () => {
     await platform.stop();

@@ -10,7 +10,7 @@ import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import { createTenant } from '../../../test/helpers/tenants.ts';
 import type { Tenant } from '../../../test/helpers/tenants.ts';
-import { startFakeLlm } from '../../../test/helpers/fake-llm.ts';
+import { connectFakeProvider, startFakeLlm } from '../../../test/helpers/fake-llm.ts';
 import type { FakeLlm } from '../../../test/helpers/fake-llm.ts';
 import { compileAccess } from '../access/index.ts';
 import type { Permission } from '../access/index.ts';
@@ -66,9 +66,7 @@ describe('agents: HTTP tools', () => {
     for (const t of [a, b]) {
       assert.equal((await api(t.tokens.owner, 'PUT', '/secrets/CRM_TOKEN', { value: t === a ? CRM_TOKEN : 'b-token-never-sent-1234' })).status, 201);
     }
-    assert.equal((await api(a.tokens.owner, 'PUT', '/secrets/FAKE_KEY', { value: PROVIDER_KEY })).status, 201);
-    assert.equal((await api(a.tokens.owner, 'PATCH', '/workspaces/current', { settings: { 'network.allow_private_addresses': true } })).status, 200);
-    assert.equal((await api(a.tokens.admin, 'POST', '/llm/providers', { name: 'fake', kind: 'openai_compatible', baseUrl: `${fake.url}/openai/v1`, secretName: 'FAKE_KEY' })).status, 201);
+    await connectFakeProvider(platform.baseUrl, a.tokens, fake, PROVIDER_KEY);
   });
   after(async () => {
     await platform.stop();
