@@ -105,6 +105,13 @@ describe('agents', () => {
     assert.equal(byTypo.json.data![0]?.id, first.json.id, 'trigram similarity finds a misspelt word');
     const sharedToo = await api(a.tokens.viewer, 'GET', `/agents/${agentId}/recall?query=${encodeURIComponent('support hours')}`);
     assert.equal(sharedToo.json.data![0].id, shared.json.id, 'an agent recalls the workspace\'s shared memories');
+    // The same fact kept by the agent and shared by the workspace comes back once, tags joined.
+    const sameShared = await api(a.tokens.member, 'POST', '/memories', { text: 'the client ACME prefers invoices in euros; sent on the first monday', tags: ['shared-copy'] });
+    assert.equal(sameShared.status, 201);
+    const once = await api(a.tokens.viewer, 'GET', `/agents/${agentId}/recall?query=${encodeURIComponent('invoices euros')}`);
+    assert.equal(once.json.data!.filter((m) => /invoices in euros/i.test(String(m.text))).length, 1, JSON.stringify(once.json.data));
+    assert.deepEqual([...(once.json.data![0].tags as string[])].sort(), ['acme', 'billing', 'shared-copy']);
+    assert.equal((await api(a.tokens.member, 'DELETE', `/memories/${sameShared.json.id}`)).status, 204);
     const tagged = await api(a.tokens.viewer, 'GET', `/agents/${agentId}/recall?query=invoices&tags=nope`);
     assert.deepEqual(tagged.json.data, []);
 

@@ -97,10 +97,11 @@ const VECTOR_SCAN = 2_000;
 const MIN_SIMILARITY = 0.3;
 
 export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallScope, query: string, tags: string[], limit: number, vector?: QueryVector | null): Promise<Array<MemoryRow & { score: number }>> {
-  const values = [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit];
+  // A few more than asked, so that near-duplicates merged below still leave `limit` memories.
+  const values = [workspaceId, query, tags, scope.kind === 'agent' ? scope.agentId : null, limit + NEAR_DUPLICATE_ROOM];
   if (!vector) {
     const { rows } = await tx.query<MemoryRow & { score: string }>({ name: 'atrium_recall_memories', text: RECALL_SQL, values });
-    return rows.map((r) => ({ ...r, score: Number(r.score) }));
+    return withoutNearDuplicates(rows.map((r) => ({ ...r, score: Number(r.score) })), limit);
   }
   // Hybrid: the lexical ranking (40 candidates) and the nearest by meaning (40, an exact scan of
   // the newest embedded memories in scope, through RLS), fused by reciprocal rank (k = 60).
@@ -116,11 +117,30 @@ export async function recallMemories(tx: Tx, workspaceId: string, scope: RecallS
   const fused = new Map<string, number>();
   lexical.rows.forEach((r, i) => fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (61 + i)));
   semantic.rows.forEach((r, i) => fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (61 + i)));
-  const top = [...fused.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? 1 : -1)).slice(0, limit);
+  const top = [...fused.entries()].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? 1 : -1)).slice(0, limit + NEAR_DUPLICATE_ROOM);
   if (top.length === 0) return [];
   const { rows } = await tx.query<MemoryRow>(`select ${COLUMNS} from memories where workspace_id = $1 and id = any($2::uuid[])`, [workspaceId, top.map(([id]) => id)]);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return top.flatMap(([id, score]) => (byId.has(id) ? [{ ...byId.get(id)!, score }] : []));
+  return withoutNearDuplicates(top.flatMap(([id, score]) => (byId.has(id) ? [{ ...byId.get(id)!, score }] : [])), limit);
+}
+
+const NEAR_DUPLICATE_ROOM = 5;
+/** The same words, whatever the case, punctuation and spacing (the fingerprint's rule). */
+const wordsOf = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+/**
+ * Near-duplicates merged: an agent's memory and a shared one saying the same thing (remember
+ * merges within one scope only) come back once, the better-ranked one, its tags joined with the other's.
+ */
+function withoutNearDuplicates<T extends MemoryRow & { score: number }>(rows: T[], limit: number): T[] {
+  const kept = new Map<string, T>();
+  for (const r of rows) {
+    const key = wordsOf(r.text);
+    const first = kept.get(key);
+    if (first) first.tags = [...new Set([...first.tags, ...r.tags])].slice(0, 20);
+    else kept.set(key, { ...r });
+  }
+  return [...kept.values()].slice(0, limit);
 }
 
 export async function listMemories(tx: Tx, workspaceId: string, q: { agentId?: string | null; search?: string; tags: string[]; limit: number; before?: string }): Promise<MemoryRow[]> {
