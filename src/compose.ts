@@ -92,6 +92,8 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   tenancy.registerSetting(MEMORY_EMBEDDING_SETTING);
   // Recall keeps the embedding model in memory for a few seconds: a change here applies at once (other processes: within 5 s).
   tenancy.onSettingsChanged((workspaceId, keys) => { if (keys.includes(MEMORY_EMBEDDING_SETTING.key)) memory.settingsChanged(workspaceId); });
+  // The gateway's snapshot holds the workspace's settings too (allow-list, private addresses).
+  tenancy.onSettingsChanged((workspaceId) => llm.settingsChanged(workspaceId));
   agents = createAgentsModule(deps, { audit, llm, memory, jobs, webhooks: { ...webhooks.agents, receive: webhooks.receive } }, {
     usage, tenancy, listMembers: identity.directory.listWorkspaceMembers,
     // The business tools: each on its module's use-case, as the principal (same checks and audit as the API).

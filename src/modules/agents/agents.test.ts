@@ -112,6 +112,15 @@ describe('agents', () => {
     assert.equal(once.json.data!.filter((m) => /invoices in euros/i.test(String(m.text))).length, 1, JSON.stringify(once.json.data));
     assert.deepEqual([...(once.json.data![0].tags as string[])].sort(), ['acme', 'billing', 'shared-copy']);
     assert.equal((await api(a.tokens.member, 'DELETE', `/memories/${sameShared.json.id}`)).status, 204);
+    // The list's search (full text, newest first, through its index): by scope, by page, never across workspaces.
+    assert.deepEqual((await api(a.tokens.viewer, 'GET', '/memories?search=euros')).json.data!.map((m) => m.id), [first.json.id]);
+    assert.deepEqual((await api(a.tokens.viewer, 'GET', '/memories?search=hours&agentId=shared')).json.data!.map((m) => m.id), [shared.json.id]);
+    assert.deepEqual((await api(a.tokens.viewer, 'GET', `/agents/${agentId}/memories?search=hours`)).json.data, []);
+    const paged = await api(a.tokens.viewer, 'GET', '/memories?search=acme%20OR%20hours&limit=1');
+    assert.equal(paged.json.data!.length, 1);
+    const next = await api(a.tokens.viewer, 'GET', `/memories?search=acme%20OR%20hours&limit=1&cursor=${paged.json.nextCursor}`);
+    assert.deepEqual([paged.json.data![0].id, next.json.data![0].id].sort(), [first.json.id, shared.json.id].sort());
+    assert.deepEqual((await api(b.tokens.owner, 'GET', '/memories?search=euros')).json.data, []);
     const tagged = await api(a.tokens.viewer, 'GET', `/agents/${agentId}/recall?query=invoices&tags=nope`);
     assert.deepEqual(tagged.json.data, []);
 

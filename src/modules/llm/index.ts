@@ -49,6 +49,10 @@ export function createLlmModule(deps: KernelDeps, modules: { audit: AuditModule;
     embed(input: CallInput<EmbeddingsRequest>): Promise<{ response: EmbeddingsResponse; usage: UsageRecord }> {
       return gateway.embed(input);
     },
+    /** Forget this process's snapshot of the workspace (its settings changed: the allow-list, private addresses). */
+    settingsChanged(workspaceId: string): void {
+      ctx.snapshots.invalidate(workspaceId);
+    },
     /** Throws MODEL_NOT_FOUND (404) or MODEL_NOT_ALLOWED (403) when the workspace could not call `model` (an alias or provider/model); from the cached snapshot, no provider call. */
     async checkModel(workspaceId: string, model: string): Promise<void> {
       resolveModel(await ctx.snapshots.get(workspaceId), model);

@@ -144,11 +144,18 @@ function withoutNearDuplicates<T extends MemoryRow & { score: number }>(rows: T[
 }
 
 export async function listMemories(tx: Tx, workspaceId: string, q: { agentId?: string | null; search?: string; tags: string[]; limit: number; before?: string }): Promise<MemoryRow[]> {
+  if (q.search) {
+    // Through the GIN index (migration 0030 says why the match needs atrium_search_memories); the rows through RLS.
+    const agent = q.agentId === undefined ? 'any' : q.agentId === null ? 'shared' : q.agentId;
+    const { rows } = await tx.query<MemoryRow>(
+      `select ${COLUMNS} from memories where workspace_id = $1 and id = any(array(select atrium_search_memories($2, $3, $4, $5, $6))) order by id desc`,
+      [workspaceId, q.search, q.tags, agent, q.before ?? null, q.limit + 1]);
+    return rows;
+  }
   const values: unknown[] = [workspaceId, q.tags, q.limit + 1];
   const param = (v: unknown) => { values.push(v); return `$${values.length}`; };
   const conditions = ['workspace_id = $1', "($2::text[] = '{}' or tags @> $2::text[])"];
   if (q.agentId !== undefined) conditions.push(q.agentId === null ? 'agent_id is null' : `agent_id = ${param(q.agentId)}`);
-  if (q.search) conditions.push(`search @@ websearch_to_tsquery('simple', ${param(q.search)})`);
   if (q.before) conditions.push(`id < ${param(q.before)}`);
   const { rows } = await tx.query<MemoryRow>(`select ${COLUMNS} from memories where ${conditions.join(' and ')} order by id desc limit $3`, values);
   return rows;
