@@ -212,9 +212,26 @@ test('the console in Chromium: sign up, invite, accept, switch workspace', { tim
     await t.test('settings: rename the workspace', async () => {
       await goTo(page, 'Settings');
       await page.getByLabel('Workspace name').fill('Acme Digital');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('#general').getByRole('button', { name: 'Save' }).click();
       await waitForText(page.getByTestId('current-workspace'), 'Acme Digital');
       await snap(page, '15-settings');
+    });
+
+    await t.test('settings: every workspace setting, edited by its shape and reset', async () => {
+      const hosts = page.getByTestId('setting-agents.http_secret_hosts');
+      await hosts.getByLabel('agents.http_secret_hosts').fill('api.hubspot.com\n*.stripe.com');
+      await hosts.getByRole('button', { name: 'Save' }).click();
+      await waitForText(page.getByTestId('setting-agents.http_secret_hosts'), 'Reset to default');
+      // A value its schema refuses is explained, not stored.
+      const embedding = page.getByTestId('setting-memory.embedding_model');
+      await embedding.getByLabel('memory.embedding_model').fill('has a space');
+      await embedding.getByRole('button', { name: 'Save' }).click();
+      await waitForText(page.getByTestId('setting-memory.embedding_model'), /must match pattern|SETTING_INVALID|pattern/);
+      await page.reload();
+      assert.equal(await page.getByTestId('setting-agents.http_secret_hosts').getByLabel('agents.http_secret_hosts').inputValue(), 'api.hubspot.com\n*.stripe.com');
+      await snap(page, '15b-workspace-settings');
+      await page.getByTestId('setting-agents.http_secret_hosts').getByRole('button', { name: 'Reset to default' }).click();
+      await page.getByTestId('setting-agents.http_secret_hosts').getByText('default').first().waitFor();
     });
 
     await t.test('two-factor: enroll, then log in with a recovery code', async () => {

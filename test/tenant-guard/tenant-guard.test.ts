@@ -128,6 +128,7 @@ const CASES: Record<string, Case> = {
   'POST /api/v1/invitations/accept': { kind: 'public', reason: 'takes the invitation token; binds to the invitation\'s own workspace only' },
   'GET /api/v1/workspaces': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/workspaces' }) },
   'GET /api/v1/workspaces/current': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/workspaces/current' }) },
+  'GET /api/v1/workspaces/current/settings': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/workspaces/current/settings' }) },
   'PATCH /api/v1/workspaces/current': { kind: 'caller', call: (fx) => ({ method: 'PATCH', url: '/api/v1/workspaces/current', payload: { name: 'Renamed B', id: fx.a.workspaceId } }) },
   'POST /api/v1/workspaces': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/workspaces', payload: { name: 'Child of B', kind: 'project', parentId: fx.a.workspaceId } }) },
   'DELETE /api/v1/workspaces/current': { kind: 'caller', call: () => ({ method: 'DELETE', url: '/api/v1/workspaces/current' }), isDestructive: true },

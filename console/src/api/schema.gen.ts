@@ -13074,6 +13074,55 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/workspaces/current/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every setting a workspace can change: what it does, its JSON Schema, its default and the current value (change them with PATCH /workspaces/current) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                default: unknown;
+                                description: string;
+                                isDefault: boolean;
+                                key: string;
+                                /** @description The JSON Schema a value must match */
+                                schema: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The value in effect (the default when unset) */
+                                value: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chat/completions": {
         parameters: {
             query?: never;

@@ -1,6 +1,7 @@
 // Workspaces the user belongs to, the current one, and its children (projects and teams).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client.ts';
+import type { ResponseOf } from './contract.ts';
 import { keys } from './keys.ts';
 import type { Workspace, WorkspaceKind, MyWorkspace } from './types.ts';
 import { useSession } from '../auth/session.tsx';
@@ -51,5 +52,16 @@ export function useCreateChildWorkspace() {
         queryClient.invalidateQueries({ queryKey: keys.workspace(workspaceId, 'workspaces') }),
       ]);
     },
+  });
+}
+
+export type WorkspaceSetting = ResponseOf<'/api/v1/workspaces/current/settings', 'get'>['data'][number];
+
+/** Every setting the workspace can change, with its description, JSON Schema, default and value. */
+export function useWorkspaceSettings() {
+  const { workspaceId } = useSession();
+  return useQuery({
+    queryKey: keys.workspace(workspaceId, 'current', 'settings'),
+    queryFn: ({ signal }) => api.get<{ data: WorkspaceSetting[] }>('/workspaces/current/settings', undefined, { signal }).then((r) => r.data),
   });
 }

@@ -86,6 +86,23 @@ describe('tenancy routes', () => {
     assert.equal(stored.rowCount, 0);
   });
 
+  test('GET /workspaces/current/settings describes every registered setting with its schema, default and value', async () => {
+    await call('PATCH', '/workspaces/current', owner.token, { settings: { 'agents.http_secret_hosts': ['api.example.com'] } });
+    const res = await call('GET', '/workspaces/current/settings', owner.token);
+    assert.equal(res.statusCode, 200, res.body);
+    const list = res.json().data as Array<{ key: string; description: string; schema: { type?: string }; default: unknown; value: unknown; isDefault: boolean }>;
+    assert.deepEqual(list.map((d) => d.key).sort(), Object.keys(platform.tenancy.settings.defaults()).sort(), 'every registered setting');
+    const hosts = list.find((d) => d.key === 'agents.http_secret_hosts')!;
+    assert.equal(hosts.schema.type, 'array');
+    assert.deepEqual(hosts.default, []);
+    assert.deepEqual(hosts.value, ['api.example.com']);
+    assert.equal(hosts.isDefault, false);
+    const network = list.find((d) => d.key === 'network.allow_private_addresses')!;
+    assert.equal(network.isDefault, true);
+    assert.match(network.description, /private/);
+    await call('PATCH', '/workspaces/current', owner.token, { settings: { 'agents.http_secret_hosts': null } });
+  });
+
   test('settings are validated against the registry: unknown key or bad value → 400, nothing written', async () => {
     const unknown = await call('PATCH', '/workspaces/current', owner.token, { name: 'Should Not Stick', settings: { theme: 'dark' } });
     assert.equal(unknown.statusCode, 400);

@@ -3,7 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { auditContextOf } from '../audit/index.ts';
 import type { TenancyContext } from './tenancy.context.ts';
-import { MyWorkspaceSchema, SlugSchema, WorkspaceDetailSchema, WorkspaceNameSchema, WorkspaceSchema } from './tenancy.schema.ts';
+import { MyWorkspaceSchema, SettingDescriptionSchema, SlugSchema, WorkspaceDetailSchema, WorkspaceNameSchema, WorkspaceSchema } from './tenancy.schema.ts';
 import { listMyWorkspaces } from './list-my-workspaces.ts';
 import { getCurrentWorkspace } from './get-workspace.ts';
 import { updateCurrentWorkspace } from './update-workspace.ts';
@@ -32,6 +32,22 @@ export function tenancyRoutes(deps: TenancyContext): RoutePlugin {
         response: { 200: WorkspaceDetailSchema },
       },
     }, async (request) => getCurrentWorkspace(deps, request.principal!.workspaceId));
+
+    app.get('/workspaces/current/settings', {
+      config: { permission: 'workspace.read' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Every setting a workspace can change: what it does, its JSON Schema, its default and the current value (change them with PATCH /workspaces/current)',
+        response: { 200: Type.Object({ data: Type.Array(SettingDescriptionSchema) }) },
+      },
+    }, async (request) => {
+      const current = await getCurrentWorkspace(deps, request.principal!.workspaceId);
+      const data = deps.settings.list().map((d) => ({
+        key: d.key, description: d.description, schema: JSON.parse(JSON.stringify(d.schema)) as Record<string, unknown>, default: d.default,
+        value: current.settings[d.key] ?? d.default, isDefault: JSON.stringify(current.settings[d.key] ?? d.default) === JSON.stringify(d.default),
+      })).sort((x, y) => x.key.localeCompare(y.key));
+      return { data };
+    });
 
     app.patch('/workspaces/current', {
       config: { permission: 'workspace.update' },

@@ -25,6 +25,15 @@ export const WorkspaceSettingsSchema = Type.Record(Type.String(), Type.Unknown()
   description: 'Registered settings (key → JSON value); unset keys show their default',
 });
 
+export const SettingDescriptionSchema = Type.Object({
+  key: Type.String(),
+  description: Type.String(),
+  schema: Type.Record(Type.String(), Type.Unknown(), { description: 'The JSON Schema a value must match' }),
+  default: Type.Unknown(),
+  value: Type.Unknown({ description: 'The value in effect (the default when unset)' }),
+  isDefault: Type.Boolean(),
+});
+
 export const WorkspaceDetailSchema = Type.Object({ ...WorkspaceSchema.properties, settings: WorkspaceSettingsSchema });
 
 export const MyWorkspaceSchema = Type.Object({

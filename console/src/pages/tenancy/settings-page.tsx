@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { useSessionActions } from '../../api/auth.ts';
 import { errorMessage, fieldError } from '../../api/client.ts';
 import type { Workspace } from '../../api/types.ts';
-import { useCurrentWorkspace, useDeleteWorkspace, useUpdateWorkspace } from '../../api/workspaces.ts';
+import { useCurrentWorkspace, useDeleteWorkspace, useUpdateWorkspace, useWorkspaceSettings } from '../../api/workspaces.ts';
+import type { WorkspaceSetting } from '../../api/workspaces.ts';
 import { useSession } from '../../auth/session.tsx';
 import { Badge, StatusBadge } from '../../components/badge.tsx';
 import { CopyButton } from '../../components/copy-button.tsx';
@@ -19,11 +20,12 @@ export function SettingsPage() {
   const current = useCurrentWorkspace();
   return (
     <>
-      <PageHeader title="Settings" description="How this workspace is named and identified." />
+      <PageHeader title="Settings" description="How this workspace is named, identified and behaves." />
       <QueryView query={current} loadingLabel="Loading settings…">
         {(workspace) => (
           <>
             <GeneralCard key={workspace.id + workspace.name} workspace={workspace} />
+            <WorkspaceSettingsCard />
             <IdentifiersCard workspace={workspace} />
             {can('workspace.delete') ? <DangerCard workspace={workspace} /> : null}
           </>
@@ -70,6 +72,77 @@ function GeneralCard({ workspace }: { workspace: Workspace }) {
         ) : null}
       </form>
     </Card>
+  );
+}
+
+/**
+ * Every setting a module registered (network, retention, rate limits, models, agents, memory):
+ * its description, the value in effect, an editor shaped by its JSON Schema, and a reset.
+ */
+function WorkspaceSettingsCard() {
+  const settings = useWorkspaceSettings();
+  return (
+    <Card id="workspace-settings" title="Workspace settings" description="How the platform behaves for this workspace. Each change is audited; Reset goes back to the platform's default.">
+      <QueryView query={settings} loadingLabel="Loading settings…">
+        {(list) => (
+          <ul className="list" data-testid="workspace-settings">
+            {list.map((s) => <SettingRow key={s.key + JSON.stringify(s.value)} setting={s} />)}
+          </ul>
+        )}
+      </QueryView>
+    </Card>
+  );
+}
+
+type Shape = 'boolean' | 'number' | 'string' | 'lines' | 'json';
+function shapeOf(schema: Record<string, unknown>): Shape {
+  if (schema.type === 'boolean') return 'boolean';
+  if (schema.type === 'integer' || schema.type === 'number') return 'number';
+  if (schema.type === 'string') return 'string';
+  if (schema.type === 'array' && (schema.items as { type?: string } | undefined)?.type === 'string') return 'lines';
+  return 'json';
+}
+const draftOf = (shape: Shape, value: unknown): string =>
+  shape === 'lines' ? (Array.isArray(value) ? value.join('\n') : '') : shape === 'json' ? JSON.stringify(value, null, 2) : value === null || value === undefined ? '' : String(value);
+
+function SettingRow({ setting }: { setting: WorkspaceSetting }) {
+  const { can } = useSession();
+  const update = useUpdateWorkspace();
+  const toast = useToast();
+  const shape = shapeOf(setting.schema);
+  const [draft, setDraft] = useState(draftOf(shape, setting.value));
+  const [parseError, setParseError] = useState<string | null>(null);
+  const isAllowed = can('workspace.update');
+  const save = (value: unknown) => update.mutate({ settings: { [setting.key]: value } }, { onSuccess: () => toast.success(value === null ? `${setting.key} reset` : `${setting.key} saved`) });
+  const submit = () => {
+    setParseError(null);
+    if (shape === 'number') return save(Number(draft));
+    if (shape === 'string') return save(draft);
+    if (shape === 'lines') return save(draft.split('\n').map((l) => l.trim()).filter(Boolean));
+    try {
+      return save(JSON.parse(draft));
+    } catch {
+      setParseError('Not valid JSON');
+    }
+  };
+  const label = <><code>{setting.key}</code>{setting.isDefault ? <span className="small muted"> · default</span> : null}</>;
+  return (
+    <li className="stack" style={{ padding: '10px 0' }} data-testid={`setting-${setting.key}`}>
+      {shape === 'boolean' ? (
+        <label className="row"><input type="checkbox" checked={setting.value === true} disabled={!isAllowed || update.isPending} onChange={(e) => save(e.target.checked)} aria-label={setting.key} /> {label}</label>
+      ) : <span>{label}</span>}
+      <span className="small muted">{setting.description}</span>
+      {shape !== 'boolean' ? (
+        <form className="row" style={{ alignItems: 'flex-start', gap: 8 }} onSubmit={(e) => { e.preventDefault(); submit(); }}>
+          {shape === 'lines' || shape === 'json'
+            ? <textarea className="input mono" rows={shape === 'json' ? 4 : 3} value={draft} onChange={(e) => setDraft(e.target.value)} disabled={!isAllowed} aria-label={setting.key} placeholder={shape === 'lines' ? 'One per line' : undefined} style={{ flex: 1 }} />
+            : <input className="input" type={shape === 'number' ? 'number' : 'text'} value={draft} onChange={(e) => setDraft(e.target.value)} disabled={!isAllowed} aria-label={setting.key} style={{ flex: 1 }} />}
+          {isAllowed ? <button type="submit" className="btn btn-secondary btn-sm" disabled={update.isPending || draft === draftOf(shape, setting.value)}>Save</button> : null}
+        </form>
+      ) : null}
+      {isAllowed && !setting.isDefault ? <span><button type="button" className="btn btn-ghost btn-sm" disabled={update.isPending} onClick={() => save(null)}>Reset to default</button></span> : null}
+      <FormError message={parseError ?? (update.error ? errorMessage(update.error) : null)} />
+    </li>
   );
 }
 
