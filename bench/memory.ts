@@ -121,5 +121,36 @@ const rememberedAlone = await load(() => `${contenders.atrium.base}/agents/${age
 await stop(server);
 console.log(`\nremember, ${CONCURRENCY} at a time: ${remembered.n.toLocaleString('en-US')} acknowledged, ${Math.round(remembered.rps)}/s, p50 ${f(remembered.p50)}, p95 ${f(remembered.p95)}, p99 ${f(remembered.p99)}, errors ${remembered.errors}`);
 console.log(`remember, one at a time: ${rememberedAlone.n.toLocaleString('en-US')} acknowledged, p50 ${f(rememberedAlone.p50)}, p95 ${f(rememberedAlone.p95)}, p99 ${f(rememberedAlone.p99)}, errors ${rememberedAlone.errors}`);
+// Hybrid recall: every memory embedded (256 dimensions, as text-embedding-3 gives with
+// `dimensions: 256`), the workspace naming the model, the query embedded through the gateway
+// (the fake provider, in its own process) and the exact scan of the newest 2,000 in scope.
+// Against the same recall by words only, same run, one at a time and 8 at a time.
+const KEY = 'sk-bench-memory-vectors';
+const fake = await start('fake-llm-server.ts', [KEY]);
+const MODEL = 'fake/text-embedding-3-small-dim256';
+const vectorSeed = new pg.Client({ connectionString: database.ownerUrl });
+await vectorSeed.connect();
+const embedStarted = performance.now();
+await vectorSeed.query(`update memories set embedding = (select array_agg((random() - 0.5)::real) from generate_series(1, 256 + 0 * length(text))), embedding_model = $2 where workspace_id = $1`, [t.workspaceId, MODEL]);
+await vectorSeed.query('vacuum analyze memories');
+await vectorSeed.end();
+console.log(`\nembedded ${MEMORIES.toLocaleString('en-US')} memories (256 dimensions) in ${((performance.now() - embedStarted) / 1000).toFixed(0)} s`);
+const hybrid = await start(contenders.atrium.file, contenders.atrium.args);
+for (const [method, url, body] of [
+  ['PUT', '/secrets/EMBEDDINGS', { value: KEY }],
+  ['PATCH', '/workspaces/current', { settings: { 'network.allow_private_addresses': true } }],
+  ['POST', '/llm/providers', { name: 'fake', kind: 'openai_compatible', baseUrl: `${String(fake.message)}/openai/v1`, secretName: 'EMBEDDINGS' }],
+  ['PATCH', '/workspaces/current', { settings: { 'memory.embedding_model': MODEL } }],
+] as const) {
+  const res = await fetch(`${contenders.atrium.base}${url}`, { method, headers: { authorization: `Bearer ${t.tokens.owner}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+}
+await load(recallUrl(contenders.atrium.base), t.tokens.owner, 2, 'GET', undefined, 1);
+const hybridAlone = await load(recallUrl(contenders.atrium.base), t.tokens.owner, DURATION, 'GET', undefined, 1);
+const hybridLoaded = await load(recallUrl(contenders.atrium.base), t.tokens.owner, DURATION);
+await stop(hybrid.child);
+await stop(fake.child);
+console.log(`hybrid recall (words + meaning), one at a time: p50 ${f(hybridAlone.p50)}, p95 ${f(hybridAlone.p95)}, p99 ${f(hybridAlone.p99)}, errors ${hybridAlone.errors}; words only (above): p95 ${f(alone.atrium.p95)}; ratio ${(hybridAlone.p95 / alone.atrium.p95).toFixed(2)}`);
+console.log(`hybrid recall, ${CONCURRENCY} at a time: ${Math.round(hybridLoaded.rps)} req/s, p50 ${f(hybridLoaded.p50)}, p95 ${f(hybridLoaded.p95)}, p99 ${f(hybridLoaded.p99)}, errors ${hybridLoaded.errors}; words only: ${Math.round(a.rps)} req/s, p95 ${f(a.p95)}`);
 await db.close();
 await database.stop();

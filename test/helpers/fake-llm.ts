@@ -90,7 +90,9 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
     }
     if (req.method === 'POST' && path === '/openai/v1/embeddings') {
       const inputs = Array.isArray(body.input) ? body.input as unknown[] : [body.input];
-      const data = inputs.map((t, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(String(t)) }));
+      // `…-dim<N>`: vectors of N dimensions (the fake's meaning in the first 8, zeros after), as real models give.
+      const dims = Number(/-dim(\d{1,4})\b/.exec(model)?.[1] ?? 8);
+      const data = inputs.map((t, index) => ({ object: 'embedding', index, embedding: [...fakeEmbedding(String(t)), ...new Array<number>(Math.max(0, dims - 8)).fill(0)] }));
       const tokens = inputs.reduce<number>((n, t) => n + fakeTokens(String(t)), 0);
       return json(res, 200, { object: 'list', data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
     }
