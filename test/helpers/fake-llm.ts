@@ -90,6 +90,8 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
     }
     if (req.method === 'POST' && path === '/openai/v1/embeddings') {
       const inputs = Array.isArray(body.input) ? body.input as unknown[] : [body.input];
+      // An input the model cannot take (as a real one refuses a text past its context): the whole request is refused.
+      if (inputs.some((t) => String(t).includes('FAKE_REFUSE_EMBEDDING'))) return vendorError(res, false, 400, 'This input cannot be embedded');
       // `…-dim<N>`: vectors of N dimensions (the fake's meaning in the first 8, zeros after), as real models give.
       const dims = Number(/-dim(\d{1,4})\b/.exec(model)?.[1] ?? 8);
       const data = inputs.map((t, index) => ({ object: 'embedding', index, embedding: [...fakeEmbedding(String(t)), ...new Array<number>(Math.max(0, dims - 8)).fill(0)] }));

@@ -50,7 +50,7 @@ export async function embedBacklog(db: Database, embed: Embedder, workspaceId: s
       return { model, rows };
     });
     if (!batch || batch.rows.length === 0) break;
-    const vectors = await embed(workspaceId, batch.model, batch.rows.map((r) => r.text), signal);
+    const vectors = await embedEach(embed, workspaceId, batch.model, batch.rows.map((r) => r.text), signal);
     await db.withWorkspace(workspaceId, async (tx) => {
       // Only if the text is still the one embedded (an edit meanwhile queued its own embedding).
       await tx.query(
@@ -63,6 +63,30 @@ export async function embedBacklog(db: Database, embed: Embedder, workspaceId: s
     if (batch.rows.length < BATCH) break;
   }
   return total;
+}
+
+const isVector = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/**
+ * The batch's vectors, one per text. When the model refuses the batch, each text is tried alone:
+ * one the model cannot take (too long for it, refused) gets an empty vector — kept as "tried",
+ * never recalled by meaning, never tried again with this model — so it cannot stall the others.
+ * When every text fails alone too, it is the provider (down, no key): the attempt fails and the
+ * job retries later. An answer of the wrong shape (fewer vectors, not numbers) is a failure too.
+ */
+async function embedEach(embed: Embedder, workspaceId: string, model: string, texts: string[], signal?: AbortSignal): Promise<number[][]> {
+  const checked = (vectors: number[][], n: number) => {
+    if (vectors.length !== n || !vectors.every(isVector)) throw new Error(`the embedding model answered ${vectors.length} usable vector(s) for ${n} text(s)`);
+    return vectors;
+  };
+  try {
+    return checked(await embed(workspaceId, model, texts, signal), texts.length);
+  } catch (err) {
+    if (texts.length === 1 || signal?.aborted) throw err;
+    const alone = await Promise.all(texts.map((t) => embed(workspaceId, model, [t], signal).then((v) => checked(v, 1)[0], () => null)));
+    if (alone.every((v) => v === null)) throw err;
+    return alone.map((v) => v ?? []);
+  }
 }
 
 export function defineMemoryEmbedJob(jobs: JobEngine, db: Database, log: Logger, embed: Embedder): void {

@@ -11,7 +11,7 @@ import { memoryRoutes } from './memory.routes.ts';
 import { remember } from './remember.ts';
 import type { RememberResult } from './remember.ts';
 import { embedQuery, recall } from './manage-memories.ts';
-import { defineMemoryEmbedJob, embedBacklog } from './embed-memories.job.ts';
+import { defineMemoryEmbedJob } from './embed-memories.job.ts';
 import type { Embedder } from './embed-memories.job.ts';
 import type { QueryVector } from './memory.store.ts';
 import type { RememberInput, RecalledMemory } from './memory.schema.ts';
@@ -53,10 +53,6 @@ export function createMemoryModule(deps: KernelDeps, modules: { audit: Pick<Audi
     /** Forget what this process keeps of the workspace's memory settings (the composition root calls it when they change). */
     settingsChanged(workspaceId: string): void {
       ctx.embeddingModels.delete(workspaceId);
-    },
-    /** Embed the workspace's memories not embedded with its model yet (what the memory.embed job does); returns how many. */
-    embedBacklog(workspaceId: string): Promise<number> {
-      return ports.embed ? embedBacklog(deps.db, ports.embed, workspaceId) : Promise.resolve(0);
     },
   };
 }

@@ -81,6 +81,22 @@ describe('memory: vector recall', () => {
     const afterEdit = await api(a.tokens.viewer, 'GET', '/memories/recall?query=bill&limit=5');
     assert.ok(afterEdit.json.data!.some((m) => m.id === closed.json.id), 'the edited text is found by its new meaning');
 
+    // A text the model refuses does not stall the others of its batch: it is marked as tried
+    // (an empty vector), the rest embedded, nothing left pending, and it is still found by words.
+    const [bad, good] = await platform.db.withWorkspace(a.workspaceId, async (tx) => (await tx.query<{ id: string }>(
+      `insert into memories (workspace_id, text) values ($1, 'Unreadable note FAKE_REFUSE_EMBEDDING about invoices'), ($1, 'Another bill arrived from Globex')
+       returning id`, [a.workspaceId])).rows.map((r) => r.id));
+    assert.ok(await queueEmbeddingBacklogs(platform.jobs, platform.db) >= 1);
+    await until(async () => (await unembedded(a)) === 0, 'the batch with a refused text to be done');
+    const sizes = new Map((await platform.db.withPlatform((tx) => tx.query<{ id: string; n: number | null; model: string }>(
+      'select id, cardinality(embedding) as n, embedding_model as model from memories where id = any($1::uuid[])', [[bad, good]]))).rows.map((r) => [r.id, r]));
+    assert.equal(sizes.get(bad)!.n, 0, 'tried, refused, not retried');
+    assert.equal(sizes.get(bad)!.model, MODEL);
+    assert.equal(sizes.get(good)!.n, 8);
+    const byWords = await api(a.tokens.viewer, 'GET', '/memories/recall?query=unreadable');
+    assert.equal(byWords.status, 200);
+    assert.equal(byWords.json.data![0]?.id, bad);
+
     const events = (await platform.db.withPlatform((tx) => tx.query<{ model: string }>("select model from usage_events where workspace_id = $1 and model like '%embedding%'", [a.workspaceId]))).rows;
     assert.ok(events.length >= 4, `embeddings are metered to the workspace (${events.length})`);
   });
