@@ -121,7 +121,11 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   tenancy.registerSetting(HTTP_SECRET_HOSTS_SETTING);
   const agentsModule = agents;
   for (const [type, executor] of Object.entries(agents.workflowSteps())) workflows.registerStepType(type, executor);
-  const mcp = createMcpModule(deps, { agents }, { version: options.version ?? '0.0.0' });
+  const mcp = createMcpModule(deps, {
+    agents, audit,
+    resolveSecret: (tx, workspaceId, name) => secrets.resolve(tx, workspaceId, name),
+    isPrivateAllowed: async (tx, workspaceId) => (await tenancy.getWorkspace(tx, workspaceId))?.settings[PRIVATE_NETWORK_SETTING.key] === true,
+  }, { version: options.version ?? '0.0.0' });
   webhooks.setAgentInbound((tx, trigger) => agentsModule.queueWebhookRun(tx, trigger));
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,

@@ -28,6 +28,7 @@ const OWNERS: Record<string, string[]> = {
   usage: ['usage_events', 'usage_quotas', 'usage_counters', 'usage_reservations', 'usage_alerts', 'usage_rollups', 'usage_rollup_watermark'],
   agents: ['agents', 'agent_versions', 'agent_threads', 'agent_runs', 'agent_messages', 'agent_logs'],
   memory: ['memories', 'memory_counters'],
+  mcp: ['mcp_servers'],
 };
 
 /** Views a module publishes for every other module to read. */

@@ -10,7 +10,7 @@ export type Fixtures = {
     workflowId: string; executionId: string; requestId: string; ticketId: string; apiLogId: string; jobId: string;
     endpointId: string; endpointSecret: string; inboundDeliveryId: string; subscriptionId: string; outboundDeliveryId: string;
     llmProviderId: string; llmAlias: string; llmPriceModel: string;
-    agentId: string; threadId: string; runId: string; assistantThreadId: string; memoryId: string; sharedMemoryId: string };
+    agentId: string; threadId: string; runId: string; assistantThreadId: string; memoryId: string; sharedMemoryId: string; mcpServerId: string };
   /** When A's fixtures were made: B's API logs up to here hold none of what B sends later. */
   createdAt: string;
   b: Tenant;
@@ -120,7 +120,12 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
     await tx.query(`insert into agent_messages (workspace_id, thread_id, role, content) values ($1, $2, 'user', 'Assistant message of A')`, [a.workspaceId, talk.rows[0].id]);
     return { threadId: thread.rows[0].id, runId: run.rows[0].id, assistantThreadId: talk.rows[0].id };
   });
-  const agents = { agentId: agent.id, ...agentRows, memoryId: memory.id, sharedMemoryId: shared.id };
+  // An external MCP server of A (unreachable: its status is failed) with a tool as a refresh would have kept it.
+  const mcpServer = await asA('POST', '/api/v1/mcp/servers', { name: 'guard_a_mcp', url: 'http://127.0.0.1:9/guard-a-mcp', secretName: 'GUARD_SECRET_A' });
+  await platform.db.withWorkspace(a.workspaceId, (tx) => tx.query(
+    `update mcp_servers set tools = '[{"name":"guard_a_tool","originalName":"GuardATool","description":"Tool of A","inputSchema":{"type":"object"},"readOnly":true,"idempotent":true}]' where workspace_id = $1 and id = $2`,
+    [a.workspaceId, mcpServer.id]));
+  const agents = { agentId: agent.id, ...agentRows, memoryId: memory.id, sharedMemoryId: shared.id, mcpServerId: mcpServer.id };
   const hooks = { endpointId: endpoint.id, endpointSecret: endpoint.secret, inboundDeliveryId: (hook.json() as { deliveryId: string }).deliveryId, subscriptionId: subscription.id, outboundDeliveryId: ping.id };
   const durable = { workflowId: workflow.id, executionId: execution.executionId, requestId: request.id, ticketId: ticket.id, apiLogId: apiLog.rows[0].id, jobId: job.id };
   const audit = await platform.db.withPlatform((tx) =>
@@ -137,6 +142,6 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
       ...Object.values(hooks), 'Guard endpoint of A', 'hook-body-of-a', 'a-receiver', 'Subscription of A',
       provider.id, 'guard-a-llm', 'guard-a-alias', 'guard-a-model', 'guard-a-usage-model', 'guard-a-usage-req',
       ...Object.values(agents), 'Guard agent of A', 'Agent description of A', 'Prompt of A', 'Memory of A about guard invoices', 'guard-a-tag', 'Shared memory of A about guard hours', 'Assistant thread of A', 'Assistant message of A',
-      'Thread of A', 'Message of A', 'Log line of A'],
+      'Thread of A', 'Message of A', 'Log line of A', 'guard_a_mcp', 'guard-a-mcp', 'guard_a_tool', 'GuardATool', 'Tool of A'],
   };
 }

@@ -4636,7 +4636,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tool registry: every tool, its schemas and permission, whether you may use it, and its calls since the process started */
+        /** The tool registry and the workspace's external MCP servers' tools (mcp.<server>.<tool>): schemas, permission, whether you may use it, calls since the process started */
         get: {
             parameters: {
                 query?: never;
@@ -5674,7 +5674,7 @@ export interface paths {
                                 /** Format: uuid */
                                 workspaceId: string;
                             }[];
-                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request")[];
+                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call")[];
                             principalType: "user" | "api_key";
                             role: "owner" | "admin" | "member" | "viewer";
                             sessionId: string | null;
@@ -8449,6 +8449,350 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mcp/servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's external MCP servers, their status and the tools they announced */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                authHeader: string;
+                                checkedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                id: string;
+                                isEnabled: boolean;
+                                lastError: string | null;
+                                name: string;
+                                secretName: string | null;
+                                /** @description What the last refresh found */
+                                status: "pending" | "connected" | "failed";
+                                timeoutMs: number;
+                                tools: {
+                                    description: string;
+                                    /** @description Not declared read-only by the server: the assistant asks before calling it */
+                                    isMutating: boolean;
+                                    /** @description The registry name an agent lists (mcp.<server>.<tool>) */
+                                    name: string;
+                                    /** @description The name the server gave it */
+                                    originalName: string;
+                                }[];
+                                /** Format: date-time */
+                                updatedAt: string;
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add an external MCP server (Streamable HTTP): it is reached at once and its tools listed
+         * @description Answers 201 even when the server cannot be reached: `status` is then `failed` and `lastError` says why (fix it, then refresh). Private addresses need the workspace setting network.allow_private_addresses.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `authorization` (default) sends `Bearer <secret>`; any other header (x-api-key) sends the secret as its value */
+                        authHeader?: string;
+                        isEnabled?: boolean;
+                        /** @description Lower case, digits and _; its tools are named mcp.<name>.<tool> */
+                        name: string;
+                        /** @description The vault secret holding the credential (none: the server needs no authentication) */
+                        secretName?: string | null;
+                        /** @description Per connection and call, in ms (default 30,000) */
+                        timeoutMs?: number;
+                        /** @description The Streamable HTTP endpoint, e.g. https://mcp.example.com/mcp */
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authHeader: string;
+                            checkedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            lastError: string | null;
+                            name: string;
+                            secretName: string | null;
+                            /** @description What the last refresh found */
+                            status: "pending" | "connected" | "failed";
+                            timeoutMs: number;
+                            tools: {
+                                description: string;
+                                /** @description Not declared read-only by the server: the assistant asks before calling it */
+                                isMutating: boolean;
+                                /** @description The registry name an agent lists (mcp.<server>.<tool>) */
+                                name: string;
+                                /** @description The name the server gave it */
+                                originalName: string;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mcp/servers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One external MCP server */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authHeader: string;
+                            checkedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            lastError: string | null;
+                            name: string;
+                            secretName: string | null;
+                            /** @description What the last refresh found */
+                            status: "pending" | "connected" | "failed";
+                            timeoutMs: number;
+                            tools: {
+                                description: string;
+                                /** @description Not declared read-only by the server: the assistant asks before calling it */
+                                isMutating: boolean;
+                                /** @description The registry name an agent lists (mcp.<server>.<tool>) */
+                                name: string;
+                                /** @description The name the server gave it */
+                                originalName: string;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a server: its tools leave the agents that listed them */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a server (name, URL, secret, header, timeout, enabled); a change of address or credential reconnects */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `authorization` (default) sends `Bearer <secret>`; any other header (x-api-key) sends the secret as its value */
+                        authHeader?: string;
+                        isEnabled?: boolean;
+                        /** @description Lower case, digits and _; its tools are named mcp.<name>.<tool> */
+                        name?: string;
+                        /** @description The vault secret holding the credential (none: the server needs no authentication) */
+                        secretName?: string | null;
+                        /** @description Per connection and call, in ms (default 30,000) */
+                        timeoutMs?: number;
+                        /** @description The Streamable HTTP endpoint, e.g. https://mcp.example.com/mcp */
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authHeader: string;
+                            checkedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            lastError: string | null;
+                            name: string;
+                            secretName: string | null;
+                            /** @description What the last refresh found */
+                            status: "pending" | "connected" | "failed";
+                            timeoutMs: number;
+                            tools: {
+                                description: string;
+                                /** @description Not declared read-only by the server: the assistant asks before calling it */
+                                isMutating: boolean;
+                                /** @description The registry name an agent lists (mcp.<server>.<tool>) */
+                                name: string;
+                                /** @description The name the server gave it */
+                                originalName: string;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/mcp/servers/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reach the server again and list its tools (kept as they were if it cannot be reached) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            authHeader: string;
+                            checkedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: uuid */
+                            id: string;
+                            isEnabled: boolean;
+                            lastError: string | null;
+                            name: string;
+                            secretName: string | null;
+                            /** @description What the last refresh found */
+                            status: "pending" | "connected" | "failed";
+                            timeoutMs: number;
+                            tools: {
+                                description: string;
+                                /** @description Not declared read-only by the server: the assistant asks before calling it */
+                                isMutating: boolean;
+                                /** @description The registry name an agent lists (mcp.<server>.<tool>) */
+                                name: string;
+                                /** @description The name the server gave it */
+                                originalName: string;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members": {
         parameters: {
             query?: never;
@@ -9161,7 +9505,7 @@ export interface paths {
                                  * @description A permission of the registry (GET /permissions)
                                  * @enum {string}
                                  */
-                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request";
+                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call";
                                 resource: string;
                             }[];
                         };
@@ -9695,7 +10039,7 @@ export interface paths {
                                 description: string;
                                 /** @enum {string} */
                                 name: "owner" | "admin" | "member" | "viewer";
-                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request")[];
+                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call")[];
                             }[];
                             data: {
                                 /** @description API keys holding this role */
@@ -9754,7 +10098,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call";
                         }[];
                     };
                 };
@@ -9903,7 +10247,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call";
                         }[];
                     };
                 };

@@ -19,6 +19,8 @@ const EXPECTED: Record<Permission, string> = {
   'agent.manage': 'OA',
   'agent.run': 'OAM',
   'http.request': 'OAM',
+  'mcp_server.manage': 'OA',
+  'mcp_tool.call': 'OAM',
   'memory.read': 'OAMV',
   'memory.write': 'OAM',
   'workspace.update': 'OA',

@@ -55,11 +55,12 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
   return async (app) => {
     app.get('/agents/tools', {
       config: { permission: 'agent.read' },
-      schema: { tags, summary: 'The tool registry: every tool, its schemas and permission, whether you may use it, and its calls since the process started', response: { 200: Type.Object({ data: Type.Array(Type.Object({ ...ToolInfoSchema.properties, calls: Type.Integer(), p50Ms: Type.Union([Type.Integer(), Type.Null()]), p95Ms: Type.Union([Type.Integer(), Type.Null()]), errors: Type.Record(Type.String(), Type.Integer()) })) }) } },
+      schema: { tags, summary: 'The tool registry and the workspace\'s external MCP servers\' tools (mcp.<server>.<tool>): schemas, permission, whether you may use it, calls since the process started', response: { 200: Type.Object({ data: Type.Array(Type.Object({ ...ToolInfoSchema.properties, calls: Type.Integer(), p50Ms: Type.Union([Type.Integer(), Type.Null()]), p95Ms: Type.Union([Type.Integer(), Type.Null()]), errors: Type.Record(Type.String(), Type.Integer()) })) }) } },
     }, async (request) => {
       const stats = new Map(ctx.tools.stats().map((s) => [s.name, s]));
+      // The registry's tools and the workspace's external MCP servers' (their calls are not counted per process: names are the workspace's).
       return {
-        data: ctx.tools.list().map((t) => ({
+        data: (await ctx.tools.listFor(request.principal!.workspaceId)).map((t) => ({
           name: t.name, description: t.description, permission: t.permission, isMutating: t.isMutating, isIdempotent: t.isIdempotent, timeoutMs: t.timeoutMs,
           inputSchema: t.inputSchema, outputSchema: t.outputSchema, isAllowed: can(request.principal!, t.permission),
           calls: stats.get(t.name)?.calls ?? 0, p50Ms: stats.get(t.name)?.p50Ms ?? null, p95Ms: stats.get(t.name)?.p95Ms ?? null, errors: stats.get(t.name)?.errors ?? {},

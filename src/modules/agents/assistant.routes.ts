@@ -35,11 +35,11 @@ type AssistantChat = Static<typeof AssistantChatBody>;
 
 const PROMPT = `You are the assistant of Atrium's console. You act for the signed-in user, with exactly their permissions: use the tools to look things up (members, workflows and their executions, support tickets, usage and quotas, memory) or to act (invite someone, run a workflow, open a ticket). Before any change, the console asks the user to approve it; if they decline, say so and do not retry. Answer briefly and concretely; if a tool refuses, explain why in plain words.`;
 
-/** The assistant's configuration for this user: every registry tool the user may use. */
-function configFor(ctx: AgentsContext, principal: Principal, model: string): AgentConfig {
+/** The assistant's configuration for this user: every tool the user may use (the registry's and the workspace's MCP servers'). */
+async function configFor(ctx: AgentsContext, principal: Principal, model: string): Promise<AgentConfig> {
   return {
     model, systemPrompt: PROMPT,
-    tools: ctx.tools.list().filter((t) => !t.name.startsWith('test.') && can(principal, t.permission)).map((t) => t.name),
+    tools: (await ctx.tools.listFor(principal.workspaceId)).filter((t) => !t.name.startsWith('test.') && can(principal, t.permission)).map((t) => t.name),
     memory: { mode: 'off', topK: 5, tags: [] },
     limits: { maxSteps: 8, maxTokensPerRun: 60_000, runTimeoutMs: 120_000 },
   } as AgentConfig;
@@ -62,7 +62,7 @@ export function assistantRoutes(ctx: AgentsContext): RoutePlugin {
       const ws = principal.workspaceId;
       // A model the workspace cannot call is the caller's to fix (404/403 problem), not a failed run.
       await ctx.llm.checkModel(ws, body.model);
-      const config = configFor(ctx, principal, body.model);
+      const config = await configFor(ctx, principal, body.model);
       const assistantId = await ctx.db.withWorkspace(ws, async (tx) => {
         const id = await ensureAssistant(tx, ws, config);
         if (body.threadId && !(await ownThreadExists(tx, ws, id, body.threadId, principal.userId!))) throw agentsErrors.create('THREAD_NOT_FOUND');

@@ -28,7 +28,8 @@ import type { BusinessToolPorts } from './tools/business-tools.ts';
 import type { HttpToolPorts } from './tools/http-tools.ts';
 export { HTTP_SECRET_HOSTS_SETTING } from './tools/http-tools.ts';
 
-export type { ToolDefinition, ToolContext, ToolOutcome } from './tools/registry.ts';
+export type { ToolDefinition, ToolContext, ToolOutcome, ToolSource } from './tools/registry.ts';
+export { explainedToolError } from './tools/registry.ts';
 export type { RunEvent, RunInput } from './run-agent.ts';
 export type { AgentConfig, AgentView, RunView } from './agents.schema.ts';
 export { agentsErrors } from './agents.errors.ts';
@@ -80,6 +81,8 @@ export function createAgentsModule(
         registry.register(def);
       },
       list: () => registry.list(),
+      listFor: registry.listFor,
+      addSource: registry.addSource,
       invoke: registry.invoke,
     },
     registerMetrics(metrics: Registry): void {

@@ -1,5 +1,5 @@
 // Agents as definitions: create (a first draft), edit the draft, publish it as the next version
-// (runs record which), delete. The tools named must be in the registry; the service role (what
+// (runs record which), delete. The tools named must be in the registry (or the workspace's MCP servers'); the service role (what
 // the agent may do when no user is behind a run) is never above the role of who sets it.
 import type { Principal } from '../../kernel/http/principal.ts';
 import type { AuditContext } from '../audit/index.ts';
@@ -11,8 +11,10 @@ import { deleteAgent, insertAgent, insertVersion, selectAgent, updateAgent, view
 
 const RANK: Record<string, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 
-function checkConfig(ctx: AgentsContext, config: AgentConfig): void {
-  const unknown = config.tools.filter((t) => ctx.tools.get(t) === null);
+/** Every tool named must be the registry's or one of the workspace's external MCP servers'. */
+async function checkConfig(ctx: AgentsContext, workspaceId: string, config: AgentConfig): Promise<void> {
+  const known = new Set((await ctx.tools.resolve(workspaceId, config.tools)).map((t) => t.name));
+  const unknown = config.tools.filter((t) => !known.has(t));
   if (unknown.length) throw agentsErrors.create('AGENT_TOOL_UNKNOWN', `Not in the tool registry: ${unknown.join(', ')} (GET /agents/tools lists them)`);
 }
 
@@ -28,7 +30,7 @@ export async function createAgent(ctx: AgentsContext, principal: Principal, audi
     ...DEFAULT_CONFIG, ...input.config,
     memory: { ...DEFAULT_CONFIG.memory, ...input.config.memory }, limits: { ...DEFAULT_CONFIG.limits, ...input.config.limits },
   } as AgentConfig;
-  checkConfig(ctx, draft);
+  await checkConfig(ctx, ws, draft);
   checkServiceRole(principal, input.serviceRole);
   return ctx.db.withWorkspace(ws, async (tx) => {
     const id = await insertAgent(tx, ws, { name: input.name.trim() || input.name, description: input.description ?? '', draft, serviceRole: input.serviceRole ?? 'viewer', createdBy: principal.userId });
@@ -46,7 +48,7 @@ export async function changeAgent(ctx: AgentsContext, principal: Principal, audi
     if (!current) throw agentsErrors.create('AGENT_NOT_FOUND');
     const c = input.config ?? {};
     const draft: AgentConfig = { ...current.draft, ...c, memory: { ...current.draft.memory, ...c.memory }, limits: { ...current.draft.limits, ...c.limits } } as AgentConfig;
-    checkConfig(ctx, draft);
+    await checkConfig(ctx, ws, draft);
     const next = { name: input.name ?? current.name, description: input.description ?? current.description, draft, serviceRole: input.serviceRole ?? current.service_role };
     try {
       await updateAgent(tx, ws, id, next);
@@ -67,7 +69,7 @@ export async function publishAgent(ctx: AgentsContext, principal: Principal, aud
   return ctx.db.withWorkspace(ws, async (tx) => {
     const current = await selectAgent(tx, ws, id, true);
     if (!current) throw agentsErrors.create('AGENT_NOT_FOUND');
-    checkConfig(ctx, current.draft);
+    await checkConfig(ctx, ws, current.draft);
     const version = await insertVersion(tx, ws, id, current.draft, principal.userId);
     await ctx.audit.record(tx, audit, { workspaceId: ws, action: 'agent.published', targetType: 'agent', targetId: id, diff: { before: { version: current.published_version }, after: { version } } });
     return viewOfAgent((await selectAgent(tx, ws, id))!);

@@ -141,7 +141,8 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
       emit({ type: 'memory_recall', count: memories.length, memories: memories.map((m) => ({ id: m.id, text: m.text, score: m.score })) });
       if (memories.length) system.push(`What you remember that may be relevant (from long-term memory):\n${memories.map((m) => `- ${m.text}`).join('\n')}`);
     }
-    const tools = input.config.tools.map((name) => ctx.tools.get(name)).filter((t) => t !== null);
+    const tools = await ctx.tools.resolve(ws, input.config.tools);
+    const byName = new Map(tools.map((t) => [t.name, t]));
     const llmTools: LlmTool[] = tools.map((t) => ({ type: 'function', function: { name: t.name.replace(/\./g, '__'), description: t.description, parameters: t.inputSchema } }));
     const byWireName = new Map(tools.map((t) => [t.name.replace(/\./g, '__'), t.name]));
     /** One tool call: run as the principal (or left pending when it changes data and needs the user's approval). */
@@ -154,7 +155,7 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
         args = undefined;
       }
       emit({ type: 'tool_call', callId: call.id, tool: name, input: args ?? call.arguments });
-      if (input.confirmMutating && !o.isConfirmed && args !== undefined && ctx.tools.get(name)?.isMutating && byWireName.has(call.wireName)) {
+      if (input.confirmMutating && !o.isConfirmed && args !== undefined && byName.get(name)?.isMutating && byWireName.has(call.wireName)) {
         emit({ type: 'confirm_required', callId: call.id, tool: name, input: args });
         steps.push({ type: 'tool', at: new Date().toISOString(), ms: 0, tool: name, callId: call.id, input: capped(args).value, output: null, isTruncated: false, error: { code: 'AWAITING_CONFIRMATION', message: 'Waiting for the user to approve' } });
         logs.push({ runId, level: 'info', type: 'tool_call', message: `${name} awaits the user's approval` });

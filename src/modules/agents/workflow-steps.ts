@@ -101,7 +101,8 @@ export function aiStepTypes(ctx: AgentsContext, llm: Pick<LlmModule, 'complete'>
       }),
       validate(step, path) {
         const name = step.tool as string;
-        return ctx.tools.get(name) ? [] : [{ path: `${path}.tool`, message: `unknown tool "${name}" (GET /api/v1/agents/tools lists them)` }];
+        // A workspace's external MCP tools (mcp.<server>.<tool>) are known only when it runs.
+        return ctx.tools.get(name) || name.startsWith('mcp.') ? [] : [{ path: `${path}.tool`, message: `unknown tool "${name}" (GET /api/v1/agents/tools lists them)` }];
       },
       async execute(step) {
         const args = await step.resolve(step.step.arguments ?? {});

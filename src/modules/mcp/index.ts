@@ -1,12 +1,32 @@
 // The mcp module's door: the workspace's tools served over the Model Context Protocol
-// (Streamable HTTP, the official SDK). Owns no table: the tools are the agents module's registry.
+// (Streamable HTTP, the official SDK), and external MCP servers added per workspace as tool
+// sources of the agents' registry (tools mcp.<server>.<tool>, credentials in the vault).
+// Owns mcp_servers.
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
 import type { AgentsModule } from '../agents/index.ts';
+import type { AuditModule } from '../audit/index.ts';
+import { createExternalToolSource } from './external-tools.ts';
 import { mcpRoutes } from './mcp.routes.ts';
+import { mcpServersRoutes } from './servers.routes.ts';
 
-export function createMcpModule(deps: KernelDeps, modules: { agents: Pick<AgentsModule, 'tools'> }, options: { version: string }) {
+export function createMcpModule(
+  deps: KernelDeps,
+  modules: {
+    agents: Pick<AgentsModule, 'tools'>;
+    audit: Pick<AuditModule, 'record'>;
+    resolveSecret(tx: Tx, workspaceId: string, name: string): Promise<string>;
+    isPrivateAllowed(tx: Tx, workspaceId: string): Promise<boolean>;
+  },
+  options: { version: string },
+) {
+  const external = createExternalToolSource({ db: deps.db, log: deps.log, audit: modules.audit, resolveSecret: modules.resolveSecret, isPrivateAllowed: modules.isPrivateAllowed });
+  modules.agents.tools.addSource(external.source);
   return {
-    routes: mcpRoutes({ db: deps.db, tools: modules.agents.tools, version: options.version }) satisfies RoutePlugin,
+    routes: (async (app) => {
+      await app.register(mcpRoutes({ db: deps.db, tools: modules.agents.tools, version: options.version }));
+      await app.register(mcpServersRoutes(external.ctx));
+    }) satisfies RoutePlugin,
   };
 }
 

@@ -64,16 +64,56 @@ export function explainedToolError(message: string, isRetryable = false): Explai
 
 type Compiled = { def: ToolDefinition; input: ValidateFunction; output: ValidateFunction };
 
+/**
+ * Tools that belong to one workspace (an external MCP server's): every name starts with the
+ * source's prefix (`mcp.`), and `load` answers the workspace's tools (the source caches them).
+ */
+export type ToolSource = { prefix: string; load(workspaceId: string): Promise<ToolDefinition[]> };
+
+/** A workspace's schema may be one Ajv refuses: such a tool takes any object and the server checks it. */
+function compileLeniently(schema: Record<string, unknown>): ValidateFunction {
+  try {
+    return ajv.compile(schema);
+  } catch {
+    return ajv.compile({ type: 'object' });
+  }
+}
+
 const problems = (v: ValidateFunction) => (v.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '(input)'} ${e.message}`).join('; ');
 
 export function createToolRegistry() {
   const tools = new Map<string, Compiled>();
+  const sources: ToolSource[] = [];
+  const compiledDynamic = new WeakMap<ToolDefinition, Compiled>();
+  const sourceOf = (name: string) => sources.find((s) => name.startsWith(s.prefix)) ?? null;
+  /** A tool by name for a workspace: the registry's own, or its source's (null when neither has it). */
+  async function lookup(workspaceId: string, name: string): Promise<Compiled | null> {
+    const own = tools.get(name);
+    if (own) return own;
+    const source = sourceOf(name);
+    if (!source) return null;
+    const def = (await source.load(workspaceId)).find((t) => t.name === name);
+    if (!def) return null;
+    let c = compiledDynamic.get(def);
+    if (!c) {
+      c = { def, input: compileLeniently(def.inputSchema), output: compileLeniently(def.outputSchema) };
+      compiledDynamic.set(def, c);
+    }
+    return c;
+  }
   const windows = new Map<string, { start: number; count: number }>();
   const calls = new Counter({ name: 'atrium_tool_calls_total', help: 'Tool calls by tool and outcome', labelNames: ['tool', 'outcome'], registers: [] });
   const latency = new Histogram({ name: 'atrium_tool_call_seconds', help: 'Tool call latency', labelNames: ['tool'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [] });
   const stats = new Map<string, { calls: number; errors: Record<string, number>; latencies: number[] }>();
 
   function record(name: string, outcome: string, ms: number) {
+    // A workspace's own tools (chosen names) are counted under their source: no label per workspace's tool on /metrics.
+    const source = sourceOf(name);
+    if (source && !tools.has(name)) {
+      calls.inc({ tool: `${source.prefix}*`, outcome });
+      latency.observe({ tool: `${source.prefix}*` }, ms / 1000);
+      return;
+    }
     calls.inc({ tool: name, outcome });
     latency.observe({ tool: name }, ms / 1000);
     const s = stats.get(name) ?? { calls: 0, errors: {}, latencies: [] };
@@ -122,6 +162,22 @@ export function createToolRegistry() {
     get(name: string): ToolDefinition | null {
       return tools.get(name)?.def ?? null;
     },
+    /** Add the tools of a workspace's own (external MCP servers): names under `source.prefix`. */
+    addSource(source: ToolSource): void {
+      if ([...tools.keys()].some((n) => n.startsWith(source.prefix))) throw new Error(`tool source ${source.prefix} overlaps registered tools`);
+      sources.push(source);
+    },
+    /** The tools of a workspace: the registry's and its sources'. */
+    async listFor(workspaceId: string): Promise<ToolDefinition[]> {
+      const own = [...tools.values()].map((c) => c.def);
+      const theirs = (await Promise.all(sources.map((s) => s.load(workspaceId)))).flat();
+      return [...own, ...theirs].sort((a, b) => a.name.localeCompare(b.name));
+    },
+    /** The named tools a workspace has, in order (names it does not have are left out). Sources are asked only for names under their prefix. */
+    async resolve(workspaceId: string, names: readonly string[]): Promise<ToolDefinition[]> {
+      const found = await Promise.all(names.map((n) => (tools.has(n) ? tools.get(n)!.def : sourceOf(n) ? lookup(workspaceId, n).then((c) => c?.def ?? null) : null)));
+      return found.filter((t) => t !== null);
+    },
     /** Run a tool for a principal: never throws; the outcome says what happened. */
     async invoke(name: string, rawInput: unknown, ctx: ToolContext): Promise<ToolOutcome> {
       const started = performance.now();
@@ -129,7 +185,14 @@ export function createToolRegistry() {
         record(name, label, outcome.ms);
         return outcome;
       };
-      const c = tools.get(name);
+      let c = tools.get(name) ?? null;
+      if (!c && sourceOf(name)) {
+        try {
+          c = await lookup(ctx.workspaceId, name);
+        } catch {
+          return done({ ok: false, error: { code: 'TOOL_FAILED', message: `The tools of ${name.split('.').slice(0, 2).join('.')} could not be read` }, ms: Math.round(performance.now() - started) }, 'failed');
+        }
+      }
       if (!c) return { ok: false, error: { code: 'TOOL_UNKNOWN', message: `No tool named ${name}` }, ms: 0 };
       const ms = () => Math.round(performance.now() - started);
       const input = structuredClone(rawInput ?? {});
