@@ -13,9 +13,11 @@ import { CHROMIUM, SHOTS, launchChromium, snap, logIn } from '../helpers/browser
 import { startFakeLlm } from '../helpers/fake-llm.ts';
 import type { FakeLlm } from '../helpers/fake-llm.ts';
 import { signedHeaders } from '../../src/modules/webhooks/webhooks.fixtures.ts';
+import { startExternalMcpServer } from '../helpers/mcp-server.ts';
 
 const PASSWORD = 'a long browser passphrase';
 const PROVIDER_KEY = 'sk-browser-agents-77e1';
+const CRM_TOKEN = 'crm-mcp-browser-token-41ac';
 
 test('agents in Chromium: create, tools and memory, chat with a tool call, runs, log, publish', { timeout: 180_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {
@@ -27,9 +29,11 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
   let platform: TestPlatform | undefined;
   let browser: Browser | undefined;
   let fake: FakeLlm | undefined;
+  let external: Awaited<ReturnType<typeof startExternalMcpServer>> | undefined;
   const pageErrors: string[] = [];
   try {
     fake = await startFakeLlm({ apiKey: PROVIDER_KEY });
+    external = await startExternalMcpServer(CRM_TOKEN);
     platform = await startTestPlatform({}, { serveConsole: true, listen: true });
     const baseUrl = platform.baseUrl!;
     const hash = await platform.identity.passwords.hash(PASSWORD);
@@ -43,6 +47,7 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     const headers = { authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' };
     for (const [method, path, body] of [
       ['PUT', '/secrets/FAKE_KEY', { value: PROVIDER_KEY }],
+      ['PUT', '/secrets/CRM_MCP_TOKEN', { value: CRM_TOKEN }],
       ['PATCH', '/workspaces/current', { settings: { 'network.allow_private_addresses': true } }],
       ['POST', '/llm/providers', { name: 'fake', kind: 'openai_compatible', baseUrl: `${fake.url}/openai/v1`, secretName: 'FAKE_KEY' }],
     ] as const) {
@@ -58,7 +63,21 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     await nav.getByRole('link', { name: 'Agents', exact: true }).click();
     await page.getByText('No agent yet').waitFor();
     assert.equal(await page.getByTestId('mcp-url').innerText(), `${baseUrl}/api/v1/mcp`);
+    await page.getByText('No MCP server connected').waitFor();
     await snap(page, 'agents-empty');
+
+    // An external MCP server: its token from the vault; connected at once, its tools listed.
+    await page.getByRole('button', { name: 'Add MCP server' }).first().click();
+    const addServer = page.getByRole('dialog');
+    await addServer.getByLabel('Name').fill('crm');
+    await addServer.getByLabel('URL').fill(external.url);
+    await addServer.getByLabel('Credential (vault secret)').selectOption('CRM_MCP_TOKEN');
+    await addServer.getByRole('button', { name: 'Add server' }).click();
+    await page.getByText('crm connected: 3 tools').waitFor();
+    const serverRow = page.getByTestId('mcp-servers-table').getByRole('row', { name: /crm/ });
+    await serverRow.getByText('connected').waitFor();
+    await serverRow.getByText('mcp.crm.echo').waitFor();
+    await snap(page, 'agents-mcp-servers');
 
     await page.getByRole('button', { name: 'New agent' }).first().click();
     const dialog = page.getByRole('dialog');
@@ -70,6 +89,7 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     // Settings: the recall tool, memory recall into each answer.
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByTestId('tool-options').getByText('memory.recall', { exact: true }).click();
+    await page.getByTestId('tool-options').getByText('mcp.crm.create_contact', { exact: true }).waitFor(); // the external server's tools are offered too
     await page.getByLabel('Memory', { exact: true }).selectOption('recall');
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByText('Draft saved').waitFor();
@@ -154,5 +174,7 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     await browser?.close();
     await platform?.stop();
     await fake?.close();
+    external?.server.closeAllConnections();
+    external?.server.close();
   }
 });

@@ -189,3 +189,33 @@ export async function streamAssistantChat(body: AssistantChatBody, onEvent: (e: 
     if (type) onEvent({ ...(JSON.parse(data) as object), type } as RunEvent);
   });
 }
+
+// External MCP servers (tool sources): their tools join the registry's as mcp.<server>.<tool>.
+export type McpServer = ResponseOf<'/api/v1/mcp/servers/{id}', 'get'>;
+export type NewMcpServer = BodyOf<'/api/v1/mcp/servers', 'post'>;
+export type McpServerPatch = BodyOf<'/api/v1/mcp/servers/{id}', 'patch'>;
+
+export function useMcpServers() {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'agents', 'mcp-servers'), queryFn: ({ signal }) => api.get<{ data: McpServer[] }>('/mcp/servers', undefined, { signal }).then((r) => r.data) });
+}
+
+export function useAddMcpServer() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (body: NewMcpServer) => api.post<McpServer>('/mcp/servers', body), onSuccess: invalidate });
+}
+
+export function useChangeMcpServer() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: ({ id, patch }: { id: string; patch: McpServerPatch }) => api.patch<McpServer>(`/mcp/servers/${e(id)}`, patch), onSuccess: invalidate });
+}
+
+export function useRefreshMcpServer() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (id: string) => api.post<McpServer>(`/mcp/servers/${e(id)}/refresh`, {}), onSuccess: invalidate });
+}
+
+export function useRemoveMcpServer() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (server: McpServer) => api.delete(`/mcp/servers/${e(server.id)}`), onSuccess: invalidate });
+}

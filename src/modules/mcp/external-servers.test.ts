@@ -7,10 +7,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import { createTenant } from '../../../test/helpers/tenants.ts';
@@ -21,45 +17,10 @@ import { compileAccess } from '../access/index.ts';
 import type { Permission } from '../access/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import { keptToolsOf } from './manage-servers.ts';
+import { startExternalMcpServer } from '../../../test/helpers/mcp-server.ts';
 
 const PROVIDER_KEY = 'sk-fake-mcp-external-3c9d';
 const EXT_TOKEN = 'ext-mcp-token-value-7f2e91';
-
-/** A small MCP server: echo (read-only), Create-Contact (changes things), fail (answers an error). */
-function startExternalServer(calls: Array<{ tool: string; args: unknown; authorization: string | undefined }>) {
-  const server = http.createServer(async (req, res) => {
-    if (req.headers.authorization !== `Bearer ${EXT_TOKEN}`) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized' }));
-      return;
-    }
-    if (req.method !== 'POST') {
-      res.writeHead(405).end();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as unknown;
-    const mcp = new Server({ name: 'crm', version: '1.0.0' }, { capabilities: { tools: {} } });
-    mcp.setRequestHandler(ListToolsRequestSchema, async () => ({
-      tools: [
-        { name: 'echo', description: 'Repeat a text', inputSchema: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } }, annotations: { readOnlyHint: true, idempotentHint: true } },
-        { name: 'Create-Contact', description: 'Add a contact to the CRM', inputSchema: { type: 'object', properties: { name: { type: 'string' } } } },
-        { name: 'fail', description: 'Always fails', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } },
-      ],
-    }));
-    mcp.setRequestHandler(CallToolRequestSchema, async (request) => {
-      calls.push({ tool: request.params.name, args: request.params.arguments, authorization: req.headers.authorization });
-      if (request.params.name === 'fail') return { isError: true, content: [{ type: 'text', text: 'boom: the CRM is read-only today' }] };
-      if (request.params.name === 'echo') return { content: [{ type: 'text', text: 'echoed' }], structuredContent: { echo: (request.params.arguments as { text: string }).text } };
-      return { content: [{ type: 'text', text: `created ${JSON.stringify(request.params.arguments)}` }] };
-    });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    await mcp.connect(transport);
-    res.on('close', () => void mcp.close());
-    await transport.handleRequest(req, res, body);
-  });
-  return server;
-}
 
 describe('mcp: external servers as tool sources', () => {
   let platform: TestPlatform;
@@ -86,9 +47,7 @@ describe('mcp: external servers as tool sources', () => {
   });
 
   before(async () => {
-    external = startExternalServer(calls);
-    await new Promise<void>((resolve) => external.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(external.address() as AddressInfo).port}/mcp`;
+    ({ server: external, url } = await startExternalMcpServer(EXT_TOKEN, calls));
     fake = await startFakeLlm({ apiKey: PROVIDER_KEY });
     platform = await startTestPlatform({ ATRIUM_LOG_LEVEL: 'error' }, { listen: true });
     a = await createTenant(platform, 'mcp-ext-a');

@@ -14,6 +14,7 @@ import { EmptyState, QueryView } from '../../components/states.tsx';
 import { RelativeTime } from '../../components/time.tsx';
 import { useToast } from '../../components/toast.tsx';
 import { Link, navigate } from '../../lib/router.tsx';
+import { McpServersCard } from './mcp-servers-card.tsx';
 import './agents.css';
 
 export function AgentsPage() {
@@ -48,6 +49,7 @@ export function AgentsPage() {
           )}
         </QueryView>
       </Card>
+      <McpServersCard />
       <McpCard />
       {isCreating ? <NewAgentDialog onClose={() => setIsCreating(false)} /> : null}
     </>
