@@ -6,7 +6,7 @@
 // credential, a disabled or removed server are clear.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import type http from 'node:http';
 import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import { createTenant } from '../../../test/helpers/tenants.ts';
