@@ -88,7 +88,10 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
       const { response } = await llm.embed({ principal: { workspaceId, userId: null, apiKeyId: null }, request: { model, input: texts, encoding_format: 'float' }, apiFormat: 'internal', signal });
       return [...response.data].sort((x, y) => x.index - y.index).map((d) => (Array.isArray(d.embedding) ? d.embedding : []));
     },
+    resolveSecret: (tx, workspaceId, name) => secrets.resolve(tx, workspaceId, name),
   });
+  // Every new workspace gets its memory space in the signup transaction (rolled back with it).
+  onboarding.registerProvisioningStep({ name: 'memory-space', run: (ctx, tx) => memory.provisionSpace(tx, ctx.workspaceId) });
   tenancy.registerSetting(MEMORY_EMBEDDING_SETTING);
   // Recall keeps the embedding model in memory for a few seconds: a change here applies at once (other processes: within 5 s).
   tenancy.onSettingsChanged((workspaceId, keys) => { if (keys.includes(MEMORY_EMBEDDING_SETTING.key)) memory.settingsChanged(workspaceId); });

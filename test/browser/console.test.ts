@@ -80,7 +80,7 @@ test('the console in Chromium: sign up, invite, accept, switch workspace', { tim
       await waitForText(page.getByTestId('stat-members'), /^1$/);
       assert.equal(await page.getByTestId('current-workspace').textContent(), owner.company);
       // The memory the workspace got at signup: connected, empty, recall by words until a model is named.
-      await waitForText(page.getByTestId('memory-status'), /Connected.*recall by words.*0 of 10,000 memories/s);
+      await waitForText(page.getByTestId('memory-status'), /Connected.*Built in.*project mem_[0-9a-f]+.*Recall by words.*0 of 10,000 memories/s);
       await snap(page, '02-overview');
     });
 

@@ -27,7 +27,7 @@ const OWNERS: Record<string, string[]> = {
   llm: ['llm_providers', 'llm_platform_providers', 'llm_aliases', 'llm_prices', 'llm_workspace_prices'],
   usage: ['usage_events', 'usage_quotas', 'usage_counters', 'usage_reservations', 'usage_alerts', 'usage_rollups', 'usage_rollup_watermark'],
   agents: ['agents', 'agent_versions', 'agent_threads', 'agent_runs', 'agent_messages', 'agent_logs'],
-  memory: ['memories', 'memory_counters'],
+  memory: ['memories', 'memory_counters', 'memory_spaces'],
   mcp: ['mcp_servers'],
 };
 

@@ -219,3 +219,16 @@ export function useRemoveMcpServer() {
   const invalidate = useInvalidateAgents();
   return useMutation({ mutationFn: (server: McpServer) => api.delete(`/mcp/servers/${e(server.id)}`), onSuccess: invalidate });
 }
+
+// The workspace's memory space: built in, or a Mem0-compatible provider's project.
+export type MemorySpace = ResponseOf<'/api/v1/memories/space', 'get'>;
+
+export function useMemorySpace() {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'agents', 'memory-space'), queryFn: ({ signal }) => api.get<MemorySpace>('/memories/space', undefined, { signal }) });
+}
+
+export function useCheckMemorySpace() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: () => api.post<MemorySpace>('/memories/space/check', {}), onSuccess: invalidate });
+}

@@ -9373,6 +9373,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/memories/space": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the workspace's memory lives: the built-in provider or a Mem0 project, and whether it answered at the last check */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            baseUrl: string | null;
+                            /** Format: date-time */
+                            checkedAt: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastError: string | null;
+                            orgId: string | null;
+                            projectId: string;
+                            provider: "builtin" | "mem0";
+                            /** @description The vault secret holding the access key (never its value) */
+                            secretName: string | null;
+                            status: "connected" | "disconnected";
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Move the workspace's memory: to the built-in provider, or to a new project of a Mem0-compatible provider (created now through its API; the access key by vault name)
+         * @description Memories are not copied between providers. With Mem0, remember and recall go to the project (agent memories under agent_id = the agent's id, shared ones under agent_id = "workspace"); list, edit, delete and export happen at the provider (409 MEMORY_EXTERNAL here).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        provider: "builtin";
+                    } | {
+                        /** @description e.g. https://api.mem0.ai */
+                        baseUrl: string;
+                        /** @description The organisation the project is created in */
+                        orgId: string;
+                        /** @description Default: atrium-<workspace slug> */
+                        projectName?: string;
+                        /** @enum {string} */
+                        provider: "mem0";
+                        /** @description Up to 100 letters, digits, `_`, `.` and `-`, starting with a letter or digit (e.g. `OPENAI_API_KEY`) */
+                        secretName: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            baseUrl: string | null;
+                            /** Format: date-time */
+                            checkedAt: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastError: string | null;
+                            orgId: string | null;
+                            projectId: string;
+                            provider: "builtin" | "mem0";
+                            /** @description The vault secret holding the access key (never its value) */
+                            secretName: string | null;
+                            status: "connected" | "disconnected";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/memories/space/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reach the memory provider now and record whether it answered (connected / disconnected, with the reason) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            baseUrl: string | null;
+                            /** Format: date-time */
+                            checkedAt: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastError: string | null;
+                            orgId: string | null;
+                            projectId: string;
+                            provider: "builtin" | "mem0";
+                            /** @description The vault secret holding the access key (never its value) */
+                            secretName: string | null;
+                            status: "connected" | "disconnected";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/onboard/signup": {
         parameters: {
             query?: never;

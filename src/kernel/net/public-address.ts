@@ -9,6 +9,7 @@ import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Type } from '@fastify/type-provider-typebox';
+import { Agent } from 'undici';
 
 /** The workspace setting that lifts the guard (registered once, from the composition root). */
 export const PRIVATE_NETWORK_SETTING = defineSetting({
@@ -108,4 +109,15 @@ export function guardedLookup(options: { allowPrivate: boolean }) {
       callback(null, first.address, first.family);
     });
   };
+}
+
+const guardedAgents = new Map<boolean, Agent>();
+/** A pooled undici dispatcher whose connections pass `guardedLookup` (one per setting, per process). */
+export function guardedDispatcher(options: { allowPrivate: boolean }): Agent {
+  let agent = guardedAgents.get(options.allowPrivate);
+  if (!agent) {
+    agent = new Agent({ connect: { lookup: guardedLookup(options) }, keepAliveTimeout: 10_000 });
+    guardedAgents.set(options.allowPrivate, agent);
+  }
+  return agent;
 }

@@ -113,7 +113,14 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
     history.push(...closing.map((c) => ({ id: '', role: 'tool' as const, content: c.content, run_id: null, tool_calls: null, tool_call_id: c.toolCallId, created_at: new Date() })));
     await insertLogs(tx, ws, input.agentId, [{ runId, level: 'info', type: 'run_started', message: `Run started (${input.trigger}${input.version ? `, version ${input.version}` : ', draft'})` }]);
     const recallStarted = performance.now();
-    const memories = isRecalling ? await ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags, vector }) : null;
+    // An external memory provider that does not answer leaves the run without memories (logged), never failed.
+    const memories = isRecalling
+      ? await ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags, vector }).catch(async (err: unknown) => {
+        if ((err as { code?: string }).code !== 'MEMORY_PROVIDER_UNAVAILABLE') throw err;
+        await insertLogs(tx, ws, input.agentId, [{ runId, level: 'warn', type: 'memory_recall', message: `Memory recall skipped: ${(err as Error).message}` }]);
+        return [];
+      })
+      : null;
     return { threadId, runId, history, approved, memories, recallMs: embedMs + performance.now() - recallStarted };
   });
   const { threadId, runId } = opened;

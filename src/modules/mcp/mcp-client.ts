@@ -5,14 +5,10 @@
 // call, then close): nothing is held between calls, so any process can make them.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { Agent, fetch as undiciFetch } from 'undici';
-import { checkUrlTarget, guardedLookup } from '../../kernel/net/public-address.ts';
+import { fetch as undiciFetch } from 'undici';
+import { checkUrlTarget, guardedDispatcher } from '../../kernel/net/public-address.ts';
 
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-const dispatchers = {
-  guarded: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: false }) }, keepAliveTimeout: 10_000 }),
-  open: new Agent({ connect: { lookup: guardedLookup({ allowPrivate: true }) }, keepAliveTimeout: 10_000 }),
-};
 
 export type McpTarget = { url: string; headers: Record<string, string>; isPrivateAllowed: boolean; timeoutMs: number };
 
@@ -59,7 +55,7 @@ export async function withMcpClient<T>(target: McpTarget, signal: AbortSignal | 
   const refusal = checkUrlTarget(target.url, { allowPrivate: target.isPrivateAllowed });
   if (refusal) throw new McpClientError(`The server URL ${refusal}`, false);
   const deadline = AbortSignal.any([AbortSignal.timeout(target.timeoutMs), ...(signal ? [signal] : [])]);
-  const dispatcher = target.isPrivateAllowed ? dispatchers.open : dispatchers.guarded;
+  const dispatcher = guardedDispatcher({ allowPrivate: target.isPrivateAllowed });
   const transport = new StreamableHTTPClientTransport(new URL(target.url), {
     requestInit: { headers: target.headers, redirect: 'error' },
     redirectPolicy: 'same-origin',

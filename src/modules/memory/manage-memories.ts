@@ -7,6 +7,7 @@ import { memoryErrors } from './memory.errors.ts';
 import { memoryLimits } from './memory-quotas.ts';
 import type { ListMemoriesInput, MemoryView, RecalledMemory, UpdateMemoryInput } from './memory.schema.ts';
 import type { QueryVector, RecallScope } from './memory.store.ts';
+import { recallExternally, spaceIn } from './memory-space.ts';
 import { countUnembedded, deleteMemory, listMemories, recallMemories, selectAgentCounters, selectCounters, updateMemory, viewOfMemory } from './memory.store.ts';
 import { checkMemoryQuota, planOf } from './remember.ts';
 import { embeddingModelOf, queueEmbedding } from './embed-memories.job.ts';
@@ -15,7 +16,9 @@ export function tagsOf(text: string | undefined): string[] {
   return text ? [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))].slice(0, 20) : [];
 }
 
-export async function recall(tx: Tx, workspaceId: string, scope: RecallScope, query: { query: string; limit?: number; tags?: string[]; vector?: QueryVector | null }): Promise<RecalledMemory[]> {
+export async function recall(ctx: MemoryContext, tx: Tx, workspaceId: string, scope: RecallScope, query: { query: string; limit?: number; tags?: string[]; vector?: QueryVector | null }): Promise<RecalledMemory[]> {
+  const space = await spaceIn(ctx, tx, workspaceId);
+  if (space.provider === 'mem0') return recallExternally(ctx, tx, space, scope.kind === 'agent' ? scope.agentId : null, query);
   const rows = await recallMemories(tx, workspaceId, scope, query.query, query.tags ?? [], query.limit ?? 5, query.vector);
   return rows.map((r) => ({ ...viewOfMemory(r), score: Math.round(r.score * 1e6) / 1e6 }));
 }

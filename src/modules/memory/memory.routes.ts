@@ -9,10 +9,12 @@ import { ProblemSchema } from '../../kernel/http/openapi.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import { auditContextOf } from '../audit/index.ts';
+import { SecretName as SecretNameSchema } from '../secrets/index.ts';
 import type { MemoryContext } from './memory.context.ts';
 import { memoryErrors } from './memory.errors.ts';
 import { editMemory, embedQuery, forgetMemory, listMemoryPage, memoryQuota, recall, tagsOf } from './manage-memories.ts';
 import { remember } from './remember.ts';
+import { checkSpace, configureSpace, getSpace, refuseIfExternal } from './memory-space.ts';
 import { listMemories, viewOfMemory } from './memory.store.ts';
 import {
   AgentIdParams, ListMemoriesQuery, MemoryIdParams, MemoryQuotaSchema, MemorySchema, RecallQuery, RecalledSchema, RememberAnswer, RememberBody, UpdateMemoryBody,
@@ -21,6 +23,22 @@ import {
 const tags = ['memory'];
 const Page = Type.Object({ data: Type.Array(MemorySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 const NoContent = Type.Null({ description: 'No content' });
+const SpaceSchema = Type.Object({
+  provider: Type.Union([Type.Literal('builtin'), Type.Literal('mem0')]), projectId: Type.String(),
+  baseUrl: Type.Union([Type.String(), Type.Null()]), orgId: Type.Union([Type.String(), Type.Null()]), secretName: Type.Union([Type.String(), Type.Null()], { description: 'The vault secret holding the access key (never its value)' }),
+  status: Type.Union([Type.Literal('connected'), Type.Literal('disconnected')]), lastError: Type.Union([Type.String(), Type.Null()]),
+  checkedAt: Type.String({ format: 'date-time' }), createdAt: Type.String({ format: 'date-time' }),
+});
+const SpaceBody = Type.Union([
+  Type.Object({ provider: Type.Literal('builtin') }, { additionalProperties: false }),
+  Type.Object({
+    provider: Type.Literal('mem0'),
+    baseUrl: Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://[^\\s]+$', description: 'e.g. https://api.mem0.ai' }),
+    orgId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:-]+$', description: 'The organisation the project is created in' }),
+    secretName: SecretNameSchema,
+    projectName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\p{L}\\p{N} _.-]+$', description: 'Default: atrium-<workspace slug>' })),
+  }, { additionalProperties: false }),
+]);
 
 export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
   const inAgent = <T>(principal: Principal, agentId: string, fn: (tx: Tx, ws: string) => Promise<T>) => {
@@ -36,7 +54,7 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
       config: { permission: 'memory.write' },
       schema: {
         tags, summary: 'Remember something for this agent (or, with isShared, for every agent of the workspace); the same memory (same words, whatever the case and punctuation) is updated instead (200, isMerged)',
-        params: AgentIdParams, body: RememberBody, response: { 200: RememberAnswer, 201: RememberAnswer, 422: ProblemSchema, 429: ProblemSchema },
+        params: AgentIdParams, body: RememberBody, response: { 200: RememberAnswer, 201: RememberAnswer, 422: ProblemSchema, 429: ProblemSchema, 502: ProblemSchema },
       },
     }, async (request, reply) => {
       const { isShared, ...input } = request.body;
@@ -48,26 +66,32 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
       config: { permission: 'memory.read' },
       schema: {
         tags, summary: 'The agent\'s memories (its own and the workspace\'s shared ones) closest to a query: full-text and trigram, fused, and by meaning when the workspace names an embedding model; no LLM on the path',
-        params: AgentIdParams, querystring: RecallQuery, response: { 200: Type.Object({ data: Type.Array(RecalledSchema) }) },
+        params: AgentIdParams, querystring: RecallQuery, response: { 200: Type.Object({ data: Type.Array(RecalledSchema) }), 502: ProblemSchema },
       },
     }, async (request) => {
       const vector = await embedQuery(ctx, request.principal!.workspaceId, request.query.query);
-      return { data: await inAgent(request.principal!, request.params.id, (tx, ws) => recall(tx, ws, { kind: 'agent', agentId: request.params.id }, { query: request.query.query, limit: request.query.limit, tags: tagsOf(request.query.tags), vector })) };
+      return { data: await inAgent(request.principal!, request.params.id, (tx, ws) => recall(ctx, tx, ws, { kind: 'agent', agentId: request.params.id }, { query: request.query.query, limit: request.query.limit, tags: tagsOf(request.query.tags), vector })) };
     });
 
     app.get('/agents/:id/memories', {
       config: { permission: 'memory.read' },
-      schema: { tags, summary: 'The agent\'s own memories, newest first (search: full-text; tags: all of them)', params: AgentIdParams, querystring: Type.Omit(ListMemoriesQuery, ['agentId']), response: { 200: Page } },
-    }, async (request) => inAgent(request.principal!, request.params.id, (tx, ws) => listMemoryPage(tx, ws, request.query, request.params.id)));
+      schema: { tags, summary: 'The agent\'s own memories, newest first (search: full-text; tags: all of them)', params: AgentIdParams, querystring: Type.Omit(ListMemoriesQuery, ['agentId']), response: { 200: Page, 409: ProblemSchema } },
+    }, async (request) => inAgent(request.principal!, request.params.id, async (tx, ws) => {
+      await refuseIfExternal(ctx, tx, ws);
+      return listMemoryPage(tx, ws, request.query, request.params.id);
+    }));
 
     app.get('/memories', {
       config: { permission: 'memory.read' },
-      schema: { tags, summary: 'Every memory of the workspace, newest first: one agent\'s (agentId), the shared ones (agentId=shared) or all', querystring: ListMemoriesQuery, response: { 200: Page } },
-    }, async (request) => ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => listMemoryPage(tx, request.principal!.workspaceId, request.query)));
+      schema: { tags, summary: 'Every memory of the workspace, newest first: one agent\'s (agentId), the shared ones (agentId=shared) or all', querystring: ListMemoriesQuery, response: { 200: Page, 409: ProblemSchema } },
+    }, async (request) => ctx.db.withWorkspace(request.principal!.workspaceId, async (tx) => {
+      await refuseIfExternal(ctx, tx, request.principal!.workspaceId);
+      return listMemoryPage(tx, request.principal!.workspaceId, request.query);
+    }));
 
     app.post('/memories', {
       config: { permission: 'memory.write' },
-      schema: { tags, summary: 'Remember something for every agent of the workspace (shared)', body: Type.Omit(RememberBody, ['isShared']), response: { 200: RememberAnswer, 201: RememberAnswer, 422: ProblemSchema, 429: ProblemSchema } },
+      schema: { tags, summary: 'Remember something for every agent of the workspace (shared)', body: Type.Omit(RememberBody, ['isShared']), response: { 200: RememberAnswer, 201: RememberAnswer, 422: ProblemSchema, 429: ProblemSchema, 502: ProblemSchema } },
     }, async (request, reply) => {
       const ws = request.principal!.workspaceId;
       const result = await ctx.db.withWorkspace(ws, (tx) => remember(ctx, tx, ws, null, request.body, request.principal!.userId));
@@ -76,12 +100,31 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
 
     app.get('/memories/recall', {
       config: { permission: 'memory.read' },
-      schema: { tags, summary: 'The workspace\'s shared memories closest to a query', querystring: RecallQuery, response: { 200: Type.Object({ data: Type.Array(RecalledSchema) }) } },
+      schema: { tags, summary: 'The workspace\'s shared memories closest to a query', querystring: RecallQuery, response: { 200: Type.Object({ data: Type.Array(RecalledSchema) }), 502: ProblemSchema } },
     }, async (request) => {
       const ws = request.principal!.workspaceId;
       const vector = await embedQuery(ctx, ws, request.query.query);
-      return { data: await ctx.db.withWorkspace(ws, (tx) => recall(tx, ws, { kind: 'shared' }, { query: request.query.query, limit: request.query.limit, tags: tagsOf(request.query.tags), vector })) };
+      return { data: await ctx.db.withWorkspace(ws, (tx) => recall(ctx, tx, ws, { kind: 'shared' }, { query: request.query.query, limit: request.query.limit, tags: tagsOf(request.query.tags), vector })) };
     });
+
+    app.get('/memories/space', {
+      config: { permission: 'memory.read' },
+      schema: { tags, summary: 'Where the workspace\'s memory lives: the built-in provider or a Mem0 project, and whether it answered at the last check', response: { 200: SpaceSchema } },
+    }, async (request) => getSpace(ctx, request.principal!.workspaceId));
+
+    app.put('/memories/space', {
+      config: { permission: 'workspace.update' },
+      schema: {
+        tags, summary: 'Move the workspace\'s memory: to the built-in provider, or to a new project of a Mem0-compatible provider (created now through its API; the access key by vault name)',
+        description: 'Memories are not copied between providers. With Mem0, remember and recall go to the project (agent memories under agent_id = the agent\'s id, shared ones under agent_id = "workspace"); list, edit, delete and export happen at the provider (409 MEMORY_EXTERNAL here).',
+        body: SpaceBody, response: { 200: SpaceSchema, 422: ProblemSchema },
+      },
+    }, async (request) => configureSpace(ctx, auditContextOf(request), request.principal!.workspaceId, request.body));
+
+    app.post('/memories/space/check', {
+      config: { permission: 'memory.read' },
+      schema: { tags, summary: 'Reach the memory provider now and record whether it answered (connected / disconnected, with the reason)', response: { 200: SpaceSchema } },
+    }, async (request) => checkSpace(ctx, request.principal!.workspaceId));
 
     app.get('/memories/quota', {
       config: { permission: 'memory.read' },
@@ -92,10 +135,11 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
       config: { permission: 'memory.read' },
       schema: {
         tags, summary: 'Every memory of the workspace as JSON lines, streamed (newest first)',
-        response: { 200: { description: 'One memory per line', content: { 'application/x-ndjson': { schema: Type.String() } } } },
+        response: { 200: { description: 'One memory per line', content: { 'application/x-ndjson': { schema: Type.String() } } }, 409: ProblemSchema },
       },
     }, async (request, reply) => {
       const ws = request.principal!.workspaceId;
+      await ctx.db.withWorkspace(ws, (tx) => refuseIfExternal(ctx, tx, ws));
       async function* lines(): AsyncGenerator<string> {
         let before: string | undefined;
         for (;;) {
@@ -112,15 +156,19 @@ export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
 
     app.patch('/memories/:id', {
       config: { permission: 'memory.write' },
-      schema: { tags, summary: 'Edit a memory: text, tags, metadata, expiry', params: MemoryIdParams, body: UpdateMemoryBody, response: { 200: MemorySchema, 422: ProblemSchema, 429: ProblemSchema } },
-    }, async (request) => ctx.db.withWorkspace(request.principal!.workspaceId, (tx) => editMemory(ctx, tx, request.principal!.workspaceId, request.params.id, request.body)));
+      schema: { tags, summary: 'Edit a memory: text, tags, metadata, expiry', params: MemoryIdParams, body: UpdateMemoryBody, response: { 200: MemorySchema, 409: ProblemSchema, 422: ProblemSchema, 429: ProblemSchema } },
+    }, async (request) => ctx.db.withWorkspace(request.principal!.workspaceId, async (tx) => {
+      await refuseIfExternal(ctx, tx, request.principal!.workspaceId);
+      return editMemory(ctx, tx, request.principal!.workspaceId, request.params.id, request.body);
+    }));
 
     app.delete('/memories/:id', {
       config: { permission: 'memory.write' },
-      schema: { tags, summary: 'Forget a memory (audited)', params: MemoryIdParams, response: { 204: NoContent } },
+      schema: { tags, summary: 'Forget a memory (audited)', params: MemoryIdParams, response: { 204: NoContent, 409: ProblemSchema } },
     }, async (request, reply) => {
       const ws = request.principal!.workspaceId;
       await ctx.db.withWorkspace(ws, async (tx) => {
+        await refuseIfExternal(ctx, tx, ws);
         const gone = await forgetMemory(tx, ws, request.params.id);
         await ctx.audit.record(tx, auditContextOf(request), {
           workspaceId: ws, action: 'memory.deleted', targetType: 'memory', targetId: gone.id,

@@ -6,6 +6,7 @@
 // counters the write moved, inside its transaction: over a limit, nothing is kept.
 import type { Tx } from '../../kernel/db/database.ts';
 import type { MemoryContext } from './memory.context.ts';
+import { rememberExternally, spaceIn } from './memory-space.ts';
 import { memoryErrors } from './memory.errors.ts';
 import { memoryLimits } from './memory-quotas.ts';
 import { embeddingModelOf, queueEmbedding } from './embed-memories.job.ts';
@@ -46,6 +47,8 @@ export async function remember(ctx: MemoryContext, tx: Tx, workspaceId: string, 
     throw memoryErrors.create('MEMORY_EXPIRY_INVALID', 'expiresAt is in the past: the memory would never be recalled');
   }
   const text = input.text.trim() || input.text;
+  const space = await spaceIn(ctx, tx, workspaceId);
+  if (space.provider === 'mem0') return rememberExternally(ctx, tx, space, agentId, { ...input, text });
   const near = await findNearDuplicate(tx, workspaceId, agentId, text);
   if (near) {
     const tags = [...new Set([...near.tags, ...(input.tags ?? [])])].slice(0, 20);

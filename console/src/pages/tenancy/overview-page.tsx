@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import { useSwitchWorkspace } from '../../api/auth.ts';
 import { useApiKeys } from '../../api/api-keys.ts';
-import { useMemoryQuota } from '../../api/agents.ts';
+import { RelativeTime } from '../../components/time.tsx';
+import { useCheckMemorySpace, useMemoryQuota, useMemorySpace } from '../../api/agents.ts';
 import { errorMessage } from '../../api/client.ts';
 import { useInvitations, useMembers } from '../../api/members.ts';
 import { useWorkspaces } from '../../api/workspaces.ts';
@@ -155,24 +156,42 @@ export function OverviewPage() {
   );
 }
 
-/** The workspace's long-term memory: where it lives, how full it is, how recall works. */
+/** The workspace's long-term memory: where it lives (and whether it answers), how full it is, how recall works. */
 function MemoryCard() {
   const quota = useMemoryQuota();
+  const space = useMemorySpace();
+  const check = useCheckMemorySpace();
   const q = quota.data;
+  const s = space.data;
+  const isExternal = s?.provider === 'mem0';
   const percent = q ? Math.min(100, Math.round(100 * Math.max(q.workspace.count / q.workspace.maxCount, q.workspace.bytes / q.workspace.maxBytes))) : 0;
+  const pending = quota.isPending || space.isPending;
+  const failed = quota.isError ? quota : space.isError ? space : null;
   return (
-    <Card id="memory" title="Memory" description="What the workspace's agents remember between conversations.">
-      {quota.isPending ? <Loading /> : quota.isError ? <ErrorState error={quota.error} onRetry={() => void quota.refetch()} /> : (
+    <Card id="memory" title="Memory" description="What the workspace's agents remember between conversations."
+      actions={<button type="button" className="btn btn-ghost btn-sm" disabled={check.isPending} onClick={() => check.mutate()}>{check.isPending ? 'Checking…' : 'Check now'}</button>}>
+      {pending ? <Loading /> : failed ? <ErrorState error={failed.error} onRetry={() => void failed.refetch()} /> : (
         <div className="stack" data-testid="memory-status">
           <span className="meta-row">
-            <Badge tone="success">Connected</Badge>
-            <span className="muted">Built in (this platform's PostgreSQL) · {q!.recall.mode === 'words_and_meaning' ? `recall by words and meaning (${q!.recall.embeddingModel})` : 'recall by words'}</span>
+            {s!.status === 'connected' ? <Badge tone="success">Connected</Badge> : <Badge tone="danger">Disconnected</Badge>}
+            <span className="muted">
+              {isExternal ? <>Mem0 project <code>{s!.projectId}</code> at {s!.baseUrl}</> : <>Built in (this platform's PostgreSQL), project <code>{s!.projectId}</code></>}
+              {' · '}checked <RelativeTime iso={s!.checkedAt} />
+            </span>
           </span>
-          <progress value={percent} max={100} aria-label="Memory quota used" style={{ width: '100%' }} />
-          <span className="small muted">
-            {n(q!.workspace.count)} of {n(q!.workspace.maxCount)} memories · {(q!.workspace.bytes / 1024).toFixed(1)} KB of {n(q!.workspace.maxBytes / 1024 / 1024)} MB ({q!.plan} plan)
-            {q!.recall.pending ? ` · ${n(q!.recall.pending)} waiting for their embedding` : ''}
-          </span>
+          {s!.lastError ? <span className="small" role="alert">{s!.lastError}</span> : null}
+          {isExternal ? (
+            <span className="small muted">Agents remember and recall through the provider; its quota applies, and its dashboard lists and edits the memories.</span>
+          ) : (
+            <>
+              <span className="small muted">{q!.recall.mode === 'words_and_meaning' ? `Recall by words and meaning (${q!.recall.embeddingModel})` : 'Recall by words'}</span>
+              <progress value={percent} max={100} aria-label="Memory quota used" style={{ width: '100%' }} />
+              <span className="small muted">
+                {n(q!.workspace.count)} of {n(q!.workspace.maxCount)} memories · {(q!.workspace.bytes / 1024).toFixed(1)} KB of {n(q!.workspace.maxBytes / 1024 / 1024)} MB ({q!.plan} plan)
+                {q!.recall.pending ? ` · ${n(q!.recall.pending)} waiting for their embedding` : ''}
+              </span>
+            </>
+          )}
         </div>
       )}
     </Card>
