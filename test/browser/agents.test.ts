@@ -14,10 +14,12 @@ import { startFakeLlm } from '../helpers/fake-llm.ts';
 import type { FakeLlm } from '../helpers/fake-llm.ts';
 import { signedHeaders } from '../../src/modules/webhooks/webhooks.fixtures.ts';
 import { startExternalMcpServer } from '../helpers/mcp-server.ts';
+import { startFakeMem0 } from '../helpers/fake-mem0.ts';
 
 const PASSWORD = 'a long browser passphrase';
 const PROVIDER_KEY = 'sk-browser-agents-77e1';
 const CRM_TOKEN = 'crm-mcp-browser-token-41ac';
+const MEM0_KEY = 'mem0-browser-key-93bd';
 
 test('agents in Chromium: create, tools and memory, chat with a tool call, runs, log, publish', { timeout: 180_000 }, async (t) => {
   if (!existsSync(CHROMIUM)) {
@@ -30,10 +32,12 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
   let browser: Browser | undefined;
   let fake: FakeLlm | undefined;
   let external: Awaited<ReturnType<typeof startExternalMcpServer>> | undefined;
+  let mem0: Awaited<ReturnType<typeof startFakeMem0>> | undefined;
   const pageErrors: string[] = [];
   try {
     fake = await startFakeLlm({ apiKey: PROVIDER_KEY });
     external = await startExternalMcpServer(CRM_TOKEN);
+    mem0 = await startFakeMem0(MEM0_KEY);
     platform = await startTestPlatform({}, { serveConsole: true, listen: true });
     const baseUrl = platform.baseUrl!;
     const hash = await platform.identity.passwords.hash(PASSWORD);
@@ -48,6 +52,7 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     for (const [method, path, body] of [
       ['PUT', '/secrets/FAKE_KEY', { value: PROVIDER_KEY }],
       ['PUT', '/secrets/CRM_MCP_TOKEN', { value: CRM_TOKEN }],
+      ['PUT', '/secrets/MEM0_API_KEY', { value: MEM0_KEY }],
       ['PATCH', '/workspaces/current', { settings: { 'network.allow_private_addresses': true } }],
       ['POST', '/llm/providers', { name: 'fake', kind: 'openai_compatible', baseUrl: `${fake.url}/openai/v1`, secretName: 'FAKE_KEY' }],
     ] as const) {
@@ -169,6 +174,22 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     assert.equal(await drawer.getByTestId('assistant-tool').count(), 1, 'one card for the call, approved then done');
     await page.getByText('grace@agents.test').first().waitFor(); // the page behind shows the new invitation
     await snap(page, 'agents-assistant');
+
+    // The overview's memory card: built in, then moved to a Mem0 project created through its API.
+    await page.keyboard.press('Escape');
+    await nav.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByTestId('memory-status').getByText(/Built in/).waitFor();
+    await page.getByRole('button', { name: 'Change provider' }).click();
+    const provider = page.getByRole('dialog', { name: 'Memory provider' });
+    await provider.getByLabel('Provider').selectOption('mem0');
+    await provider.getByLabel('API URL').fill(mem0.url);
+    await provider.getByLabel('Organisation id').fill('org_browser');
+    await provider.getByLabel('Access key (vault secret)').selectOption('MEM0_API_KEY');
+    await provider.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Memory moved to the Mem0 project proj-1-org_browser').waitFor();
+    await page.getByTestId('memory-status').getByText('proj-1-org_browser').waitFor();
+    assert.equal(mem0.state.projects.get('proj-1-org_browser'), 'atrium-acme-agents');
+    await snap(page, 'agents-memory-mem0');
     assert.deepEqual(pageErrors, []);
   } finally {
     await browser?.close();
@@ -176,5 +197,7 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     await fake?.close();
     external?.server.closeAllConnections();
     external?.server.close();
+    mem0?.server.closeAllConnections();
+    mem0?.server.close();
   }
 });

@@ -232,3 +232,10 @@ export function useCheckMemorySpace() {
   const invalidate = useInvalidateAgents();
   return useMutation({ mutationFn: () => api.post<MemorySpace>('/memories/space/check', {}), onSuccess: invalidate });
 }
+
+export type MemorySpaceBody = BodyOf<'/api/v1/memories/space', 'put'>;
+
+export function useConfigureMemorySpace() {
+  const invalidate = useInvalidateAgents();
+  return useMutation({ mutationFn: (body: MemorySpaceBody) => api.put<MemorySpace>('/memories/space', body), onSuccess: invalidate });
+}

@@ -45,6 +45,12 @@ function AssistantPanel({ onClose }: { onClose: () => void }) {
 
   useEffect(() => () => abort.current?.abort(), []);
   useEffect(() => { end.current?.scrollIntoView({ block: 'end' }); }, [turns]);
+  // Escape closes the drawer, as it closes dialogs (unless a dialog above it takes the key first).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape' && !e.defaultPrevented && !document.querySelector('dialog[open]')) onClose(); };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
 
   const onEvent = (e: RunEvent) => setTurns((list) => {
     const next = [...list];

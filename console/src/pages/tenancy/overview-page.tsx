@@ -4,6 +4,7 @@ import { useSwitchWorkspace } from '../../api/auth.ts';
 import { useApiKeys } from '../../api/api-keys.ts';
 import { RelativeTime } from '../../components/time.tsx';
 import { useCheckMemorySpace, useMemoryQuota, useMemorySpace } from '../../api/agents.ts';
+import { MemoryProviderDialog } from './memory-provider-dialog.tsx';
 import { errorMessage } from '../../api/client.ts';
 import { useInvitations, useMembers } from '../../api/members.ts';
 import { useWorkspaces } from '../../api/workspaces.ts';
@@ -161,6 +162,8 @@ function MemoryCard() {
   const quota = useMemoryQuota();
   const space = useMemorySpace();
   const check = useCheckMemorySpace();
+  const { can } = useSession();
+  const [isChanging, setIsChanging] = useState(false);
   const q = quota.data;
   const s = space.data;
   const isExternal = s?.provider === 'mem0';
@@ -169,7 +172,11 @@ function MemoryCard() {
   const failed = quota.isError ? quota : space.isError ? space : null;
   return (
     <Card id="memory" title="Memory" description="What the workspace's agents remember between conversations."
-      actions={<button type="button" className="btn btn-ghost btn-sm" disabled={check.isPending} onClick={() => check.mutate()}>{check.isPending ? 'Checking…' : 'Check now'}</button>}>
+      actions={<>
+        <button type="button" className="btn btn-ghost btn-sm" disabled={check.isPending} onClick={() => check.mutate()}>{check.isPending ? 'Checking…' : 'Check now'}</button>
+        {can('workspace.update') && s ? <button type="button" className="btn btn-ghost btn-sm" onClick={() => setIsChanging(true)}>Change provider</button> : null}
+      </>}>
+      {isChanging && s ? <MemoryProviderDialog space={s} onClose={() => setIsChanging(false)} /> : null}
       {pending ? <Loading /> : failed ? <ErrorState error={failed.error} onRetry={() => void failed.refetch()} /> : (
         <div className="stack" data-testid="memory-status">
           <span className="meta-row">
