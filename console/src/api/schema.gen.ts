@@ -13698,6 +13698,12 @@ export interface paths {
                             type: "function";
                         };
                         tools?: {
+                            /** @description A prompt-cache breakpoint for Anthropic models (and servers that take it: OpenRouter, LiteLLM) */
+                            cache_control?: {
+                                ttl?: string;
+                                /** @enum {string} */
+                                type: "ephemeral";
+                            };
                             function: {
                                 description?: string;
                                 name: string;

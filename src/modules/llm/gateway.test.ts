@@ -182,6 +182,35 @@ describe('AI gateway', () => {
     assert.deepEqual((final.content.find((c) => c.type === 'tool_use') as Anthropic.ToolUseBlock).input, { query: 'find dogs' });
   });
 
+  test('prompt-cache breakpoints reach the provider: Anthropic client → Anthropic provider keeps cache_control on system, tools, text and tool results', async () => {
+    const ephemeral = { type: 'ephemeral' as const };
+    const tools: Anthropic.Tool[] = [{ name: 'lookup', description: 'Look up', input_schema: { type: 'object', properties: { query: { type: 'string' } } }, cache_control: ephemeral }];
+    await anthropic.messages.create({
+      model: 'claude/claude-haiku-4-5', max_tokens: 50, tools,
+      system: [{ type: 'text', text: 'A long, stable policy document.', cache_control: { type: 'ephemeral', ttl: '1h' } }, { type: 'text', text: 'Today is Monday.' }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'A long shared context.', cache_control: ephemeral }, { type: 'text', text: 'find cats' }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { query: 'cats' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '3 cats', cache_control: ephemeral }] },
+      ],
+    });
+    const sent = fake.requests.at(-1)!.body as { system: unknown; tools: Array<Record<string, unknown>>; messages: Array<{ content: Array<Record<string, unknown>> }> };
+    assert.deepEqual(sent.system, [{ type: 'text', text: 'A long, stable policy document.', cache_control: { type: 'ephemeral', ttl: '1h' } }, { type: 'text', text: 'Today is Monday.' }]);
+    assert.deepEqual(sent.tools[0].cache_control, ephemeral);
+    assert.deepEqual(sent.messages[0].content[0], { type: 'text', text: 'A long shared context.', cache_control: ephemeral });
+    assert.equal(sent.messages[0].content[1].cache_control, undefined);
+    assert.deepEqual(sent.messages[2].content[0].cache_control, ephemeral);
+    // Without breakpoints the system prompt stays a plain string, as before.
+    await anthropic.messages.create({ model: 'claude/claude-haiku-4-5', max_tokens: 50, system: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }], messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(fake.requests.at(-1)!.body.system, 'one\n\ntwo');
+    // The OpenAI format carries them too (OpenRouter's convention), to an Anthropic provider.
+    await openai.chat.completions.create({
+      model: 'claude/claude-haiku-4-5', max_tokens: 50,
+      messages: [{ role: 'system', content: [{ type: 'text', text: 'Policy.', cache_control: ephemeral } as OpenAI.ChatCompletionContentPartText] }, { role: 'user', content: 'hi' }],
+    });
+    assert.deepEqual(fake.requests.at(-1)!.body.system, [{ type: 'text', text: 'Policy.', cache_control: ephemeral }]);
+  });
+
   test('an alias falls back to its next target on a 5xx; a provider 429 reaches the client as a RateLimitError', async () => {
     const completion = await openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'fallback' }] });
     assert.equal(completion.choices[0].message.content, 'Echo: fallback');

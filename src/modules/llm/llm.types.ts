@@ -4,12 +4,15 @@
 // (`llm.complete` / `llm.stream`) with a principal and an optional agent id, and get the answer
 // and a UsageRecord: the call's usage event as the ledger recorded it.
 
+/** Anthropic's prompt-cache breakpoint (OpenRouter and LiteLLM take it in the OpenAI format too). */
+export type CacheControl = { type: 'ephemeral'; ttl?: string };
+
 export type ContentPart =
-  | { type: 'text'; text: string }
+  | { type: 'text'; text: string; cache_control?: CacheControl }
   | { type: 'image_url'; image_url: { url: string; detail?: string } };
 
 export type ToolCall = { id: string; type: 'function'; function: { name: string; arguments: string } };
-export type ToolDefinition = { type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown> } };
+export type ToolDefinition = { type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown> }; cache_control?: CacheControl };
 
 export type ChatMessage = {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';

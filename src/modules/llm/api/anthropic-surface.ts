@@ -2,14 +2,14 @@
 // the answers (whole or streamed) become Anthropic messages and SSE events again, whatever
 // vendor answered. The official @anthropic-ai/sdk works against it unchanged.
 import type { UsageRecord } from '../llm.types.ts';
-import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ContentPart, FinishReason, ToolChoice } from '../llm.types.ts';
+import type { CacheControl, ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ContentPart, FinishReason, ToolChoice } from '../llm.types.ts';
 import { llmErrors } from '../llm.errors.ts';
 
 type Block = { type: string; [k: string]: unknown };
 export type AnthropicRequest = {
   model: string; max_tokens: number; messages: Array<{ role: 'user' | 'assistant'; content: string | Block[] }>;
   system?: string | Block[]; stop_sequences?: string[]; temperature?: number; top_p?: number; top_k?: number; stream?: boolean;
-  tools?: Array<{ name: string; description?: string; input_schema?: Record<string, unknown>; type?: string }>;
+  tools?: Array<{ name: string; description?: string; input_schema?: Record<string, unknown>; type?: string; cache_control?: CacheControl }>;
   tool_choice?: { type: 'auto' | 'any' | 'tool' | 'none'; name?: string };
   metadata?: { user_id?: string };
 };
@@ -26,10 +26,24 @@ function imagePart(b: Block): ContentPart {
   return { type: 'image_url', image_url: { url: String(source.url ?? '') } };
 }
 
+/** A block's prompt-cache breakpoint ({type: 'ephemeral', ttl}), kept for the provider; anything else in it dropped. */
+function cacheOf(b: Block): { cache_control?: CacheControl } {
+  const c = b.cache_control as { type?: unknown; ttl?: unknown } | undefined;
+  if (!c || typeof c !== 'object' || c.type !== 'ephemeral') return {};
+  return { cache_control: { type: 'ephemeral', ...(typeof c.ttl === 'string' && c.ttl.length <= 10 ? { ttl: c.ttl } : {}) } };
+}
+
+/** Text parts, joined into a string unless one carries a cache breakpoint (which must reach the provider). */
+function textContent(parts: ContentPart[], separator = ''): string | ContentPart[] {
+  return parts.every((p) => p.type === 'text' && !p.cache_control) ? parts.map((p) => (p as { text: string }).text).join(separator) : parts;
+}
+
 export function fromAnthropicRequest(body: AnthropicRequest): ChatRequest {
   const messages: ChatMessage[] = [];
-  const system = typeof body.system === 'string' ? body.system : textOfBlocks(body.system);
-  if (system) messages.push({ role: 'system', content: system });
+  const system = typeof body.system === 'string' || body.system === undefined
+    ? body.system ?? ''
+    : textContent(body.system.filter((b) => b.type === 'text').map((b): ContentPart => ({ type: 'text', text: String(b.text ?? ''), ...cacheOf(b) })), '\n\n');
+  if (system.length) messages.push({ role: 'system', content: system });
   for (const m of body.messages) {
     const blocks: Block[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
     if (m.role === 'assistant') {
@@ -40,11 +54,12 @@ export function fromAnthropicRequest(body: AnthropicRequest): ChatRequest {
     }
     // Tool results answer the previous assistant turn's calls: they come first, as tool messages.
     for (const b of blocks.filter((x) => x.type === 'tool_result')) {
-      const content = typeof b.content === 'string' ? b.content : textOfBlocks(b.content);
-      messages.push({ role: 'tool', tool_call_id: String(b.tool_use_id ?? ''), content: b.is_error === true ? `Error: ${content}` : content });
+      const text = typeof b.content === 'string' ? b.content : textOfBlocks(b.content);
+      const content = b.is_error === true ? `Error: ${text}` : text;
+      messages.push({ role: 'tool', tool_call_id: String(b.tool_use_id ?? ''), content: b.cache_control ? [{ type: 'text', text: content, ...cacheOf(b) }] : content });
     }
-    const parts: ContentPart[] = blocks.flatMap((b): ContentPart[] => (b.type === 'text' ? [{ type: 'text', text: String(b.text ?? '') }] : b.type === 'image' ? [imagePart(b)] : []));
-    if (parts.length) messages.push({ role: 'user', content: parts.every((p) => p.type === 'text') ? parts.map((p) => (p as { text: string }).text).join('') : parts });
+    const parts: ContentPart[] = blocks.flatMap((b): ContentPart[] => (b.type === 'text' ? [{ type: 'text', text: String(b.text ?? ''), ...cacheOf(b) }] : b.type === 'image' ? [imagePart(b)] : []));
+    if (parts.length) messages.push({ role: 'user', content: textContent(parts) });
   }
   const req: ChatRequest = { model: body.model, messages, max_tokens: body.max_tokens };
   if (body.temperature !== undefined) req.temperature = body.temperature;
@@ -54,7 +69,7 @@ export function fromAnthropicRequest(body: AnthropicRequest): ChatRequest {
   if (body.tools?.length) {
     req.tools = body.tools.map((t) => {
       if (t.type && t.type !== 'custom') throw llmErrors.create('LLM_REQUEST_INVALID', `Server tool "${t.type}" is not supported through the gateway; declare tools with an input_schema`);
-      return { type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.input_schema ?? { type: 'object', properties: {} } } };
+      return { type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.input_schema ?? { type: 'object', properties: {} } }, ...cacheOf(t as unknown as Block) };
     });
   }
   if (body.tool_choice) {

@@ -29,6 +29,7 @@ const Message = Type.Object({
 const Tool = Type.Object({
   type: Type.Literal('function'),
   function: Type.Object({ name: ToolName, description: Type.Optional(Type.String({ maxLength: 16_384 })), parameters: Type.Optional(JsonObject), strict: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])) }, { additionalProperties: false }),
+  cache_control: Type.Optional(Type.Object({ type: Type.Literal('ephemeral'), ttl: Type.Optional(Type.String({ maxLength: 10 })) }, { additionalProperties: false, description: 'A prompt-cache breakpoint for Anthropic models (and servers that take it: OpenRouter, LiteLLM)' })),
 }, { additionalProperties: false });
 
 const MaxTokens = Type.Integer({ minimum: 1, maximum: 10_000_000 });

@@ -49,7 +49,7 @@ function imageBlock(url: string): Block {
 function blocksOf(content: ChatMessage['content']): Block[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
   if (!Array.isArray(content)) return [];
-  return content.map((p: ContentPart): Block => (p.type === 'image_url' ? imageBlock(p.image_url.url) : { type: 'text', text: p.text }));
+  return content.map((p: ContentPart): Block => (p.type === 'image_url' ? imageBlock(p.image_url.url) : { type: 'text', text: p.text, ...(p.cache_control ? { cache_control: p.cache_control } : {}) }));
 }
 
 function parseArguments(raw: string, name: string): unknown {
@@ -63,7 +63,7 @@ function parseArguments(raw: string, name: string): unknown {
 
 /** The chat request as an Anthropic Messages request. */
 export function toAnthropicRequest(req: ChatRequest, model: string, stream: boolean): Record<string, unknown> {
-  const system: string[] = [];
+  const system: Block[] = [];
   const messages: AnthropicMessage[] = [];
   const push = (role: 'user' | 'assistant', blocks: Block[]) => {
     const last = messages[messages.length - 1];
@@ -72,22 +72,25 @@ export function toAnthropicRequest(req: ChatRequest, model: string, stream: bool
     else messages.push({ role, content: blocks });
   };
   for (const m of req.messages) {
-    if (m.role === 'system' || m.role === 'developer') system.push(textOf(m.content));
+    if (m.role === 'system' || m.role === 'developer') system.push(...blocksOf(m.content).filter((b) => b.type === 'text'));
     else if (m.role === 'user') push('user', blocksOf(m.content));
     else if (m.role === 'assistant') {
       const blocks = blocksOf(m.content ?? null);
       for (const call of m.tool_calls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, call.function.name) });
       push('assistant', blocks);
     } else if (m.role === 'tool') {
-      push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? '', content: textOf(m.content) }]);
+      // A cache breakpoint on the result's text marks the tool_result block (where Anthropic takes it).
+      const cache = Array.isArray(m.content) ? m.content.find((p) => p.type === 'text' && p.cache_control) : undefined;
+      push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id ?? '', content: textOf(m.content), ...(cache && cache.type === 'text' ? { cache_control: cache.cache_control } : {}) }]);
     }
   }
   const out: Record<string, unknown> = { model, messages, max_tokens: req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_MAX_TOKENS, stream };
-  if (system.length) out.system = system.join('\n\n');
+  // Plain text unless a block carries a prompt-cache breakpoint: then the blocks, as Anthropic takes them.
+  if (system.length) out.system = system.some((b) => b.cache_control) ? system : system.map((b) => String(b.text)).join('\n\n');
   if (req.temperature !== undefined) out.temperature = Math.min(1, req.temperature);
   if (req.top_p !== undefined) out.top_p = req.top_p;
   if (req.stop !== undefined) out.stop_sequences = Array.isArray(req.stop) ? req.stop : [req.stop];
-  if (req.tools?.length) out.tools = req.tools.map((t) => ({ name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), input_schema: t.function.parameters ?? { type: 'object', properties: {} } }));
+  if (req.tools?.length) out.tools = req.tools.map((t) => ({ name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), input_schema: t.function.parameters ?? { type: 'object', properties: {} }, ...(t.cache_control ? { cache_control: t.cache_control } : {}) }));
   if (req.tool_choice !== undefined && req.tools?.length) {
     const c = req.tool_choice;
     out.tool_choice = c === 'auto' ? { type: 'auto' } : c === 'required' ? { type: 'any' } : c === 'none' ? { type: 'none' } : { type: 'tool', name: c.function.name };

@@ -25,8 +25,19 @@ function headersOf(t: Target): Record<string, string> {
 
 const url = (t: Target, path: string) => `${t.baseUrl.replace(/\/+$/, '')}${path}`;
 
+/** OpenAI's own API caches prompts by itself and knows no cache_control: breakpoints (from an Anthropic-format caller) are dropped for it, kept for compatible servers (OpenRouter, LiteLLM use them). */
+function withoutCacheControl(req: ChatRequest): ChatRequest {
+  return {
+    ...req,
+    messages: req.messages.map((m) => (Array.isArray(m.content) && m.content.some((p) => p.type === 'text' && p.cache_control)
+      ? { ...m, content: m.content.map((p) => (p.type === 'text' ? { type: 'text' as const, text: p.text } : p)) }
+      : m)),
+    ...(req.tools ? { tools: req.tools.map(({ cache_control: _c, ...t }) => t) } : {}),
+  };
+}
+
 function upstreamBody(t: Target, req: ChatRequest, stream: boolean): string {
-  const { stream: _s, stream_options: _o, ...rest } = req;
+  const { stream: _s, stream_options: _o, ...rest } = t.kind === 'openai' ? withoutCacheControl(req) : req;
   return JSON.stringify({ ...rest, model: t.model, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) });
 }
 
