@@ -161,6 +161,18 @@ describe('mcp: external servers as tool sources', () => {
     for (const action of ['mcp_server.created', 'mcp_server.updated', 'mcp_server.deleted']) assert.ok(actions.includes(action), `${action} in ${actions.join(', ')}`);
   });
 
+  test('a server\'s regular expressions never run here (a catastrophic pattern cannot stall the process); its property names are kept', async () => {
+    const evil = { type: 'object', required: ['pattern'], properties: { pattern: { type: 'string', pattern: '^(a+)+$' }, format: { type: 'string', format: 'no-such-format' } }, patternProperties: { '^(x+)+$': { type: 'number' } } };
+    await platform.db.withWorkspace(a.workspaceId, (tx) => tx.query(
+      `insert into mcp_servers (workspace_id, name, url, tools, status) values ($1, 'evil', 'http://127.0.0.1:9/mcp', $2, 'connected')`,
+      [a.workspaceId, JSON.stringify([{ name: 'slow', originalName: 'slow', description: '', inputSchema: evil, readOnly: true, idempotent: true }])]));
+    // Run here, '^(a+)+$' on forty a's and a '!' would backtrack for hours: the test would never end.
+    const outcome = await invoke(a, 'mcp.evil.slow', { pattern: `${'a'.repeat(40)}!`, format: 'x', xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx: 'not a number' });
+    assert.ok(!outcome.ok && outcome.error.code === 'TOOL_FAILED', JSON.stringify(outcome)); // validated, then the (unreachable) server was tried
+    const missing = await invoke(a, 'mcp.evil.slow', {});
+    assert.ok(!missing.ok && missing.error.code === 'TOOL_INPUT_INVALID' && /pattern/.test(missing.error.message), JSON.stringify(missing));
+  });
+
   test('tool names are made model-safe, short enough and unique', () => {
     const kept = keptToolsOf('crm', [
       { name: 'Get.Contact', description: '', inputSchema: {}, readOnly: true, idempotent: true },

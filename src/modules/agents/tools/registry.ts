@@ -70,10 +70,32 @@ type Compiled = { def: ToolDefinition; input: ValidateFunction; output: Validate
  */
 export type ToolSource = { prefix: string; load(workspaceId: string): Promise<ToolDefinition[]> };
 
+/**
+ * A schema from outside (an external MCP server's), made safe to run here: its regular
+ * expressions go (`pattern`, `patternProperties`, `propertyNames`: a catastrophic pattern run on a
+ * model's input would stall the event loop of every workspace; the server checks them itself),
+ * and so do references (never fetched) and formats Ajv may not know.
+ */
+function withoutRegExps(schema: unknown, depth = 0): unknown {
+  if (depth > 64) return {};
+  if (Array.isArray(schema)) return schema.map((s) => withoutRegExps(s, depth + 1));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'pattern' || k === 'patternProperties' || k === 'propertyNames' || k === '$ref' || k === '$dynamicRef' || k === '$id' || k === 'format') continue;
+    if (k === 'enum' || k === 'const' || k === 'default' || k === 'examples' || k === 'required') out[k] = v; // data, not schemas
+    else if ((k === 'properties' || k === '$defs' || k === 'definitions' || k === 'dependentSchemas') && v && typeof v === 'object' && !Array.isArray(v)) {
+      // Names (a property may be called "pattern"), each mapped to a schema.
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, withoutRegExps(sub, depth + 1)]));
+    } else out[k] = withoutRegExps(v, depth + 1);
+  }
+  return out;
+}
+
 /** A workspace's schema may be one Ajv refuses: such a tool takes any object and the server checks it. */
 function compileLeniently(schema: Record<string, unknown>): ValidateFunction {
   try {
-    return ajv.compile(schema);
+    return ajv.compile(withoutRegExps(schema) as Record<string, unknown>);
   } catch {
     return ajv.compile({ type: 'object' });
   }
