@@ -21,9 +21,30 @@ export const ALLOWED_MODELS_SETTING = defineSetting({
   default: [],
 });
 
-function matches(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(value);
+/**
+ * `*` matches any run of characters, everything else itself: the classic two-pointer wildcard
+ * match, O(pattern × value) at worst. (A pattern turned into a RegExp — `*a*a*a…b` — backtracked
+ * exponentially on a long model name: a tenant's setting could stall the gateway for everyone.)
+ */
+export function matches(pattern: string, value: string): boolean {
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === value[v]) {
+      p++;
+      v++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = v;
+    } else if (star >= 0) {
+      p = star + 1;
+      v = ++resume;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 export function isModelAllowed(allowed: readonly string[], providerName: string, model: string): boolean {

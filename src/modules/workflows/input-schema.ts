@@ -6,9 +6,11 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { DefinitionProblem } from './workflows.types.ts';
+import { safeRegExp } from '../../kernel/safe-regexp.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, validateSchema: true }));
+// The schema is the tenant's: its patterns run on RE2 (linear time), never on the JS engine.
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, validateSchema: true, code: { regExp: safeRegExp } }));
 const cache = new Map<string, ValidateFunction>();
 const CACHE_SIZE = 500;
 
@@ -37,7 +39,13 @@ export function inputSchemaProblem(schema: unknown): string | null {
 /** Problems of an input against a schema (none when there is no schema). */
 export function inputProblems(schema: unknown, input: unknown): DefinitionProblem[] {
   if (schema === null || schema === undefined) return [];
-  const validate = compile(schema);
+  let validate: ValidateFunction;
+  try {
+    validate = compile(schema);
+  } catch (err) {
+    // A schema saved before patterns ran on RE2 may use lookaround: the input cannot be checked.
+    return [{ path: 'body.input', message: `cannot be checked: the workflow's input schema is not usable (${(err as Error).message.slice(0, 200)}); fix the schema in a new version` }];
+  }
   if (validate(input)) return [];
   return (validate.errors ?? []).slice(0, 20).map((e) => ({
     path: `body.input${e.instancePath.replace(/\//g, '.')}`,

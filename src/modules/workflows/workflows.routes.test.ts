@@ -211,6 +211,22 @@ describe('workflows API', () => {
     assert.ok(platform.workflows.stepTypes().some((t) => t.type === 'test.echo'));
   });
 
+  test('an input schema\'s patterns run on RE2: a catastrophic one cannot stall the process; lookaround is refused when saved', async () => {
+    const lookaround = await owner('POST', '/workflows', { name: 'x', inputSchema: { type: 'object', properties: { code: { type: 'string', pattern: '^(?=.*[0-9]).+$' } } } });
+    assert.equal(lookaround.json().code, 'INVALID_INPUT_SCHEMA');
+    assert.match(JSON.stringify(lookaround.json()), /unsupported Perl syntax/);
+    const created = await owner('POST', '/workflows', { name: 'Patterned', inputSchema: { type: 'object', properties: { code: { type: 'string', pattern: '^(a+)+$' } } }, definition: { steps: [{ id: 't', type: 'transform', expression: 'input.code' }] } });
+    assert.equal(created.statusCode, 201, created.body);
+    const id = created.json().id as string;
+    await owner('POST', `/workflows/${id}/deploy`, {});
+    // On the JS engine this input backtracks for hours; on RE2 it is refused at once.
+    const hostile = await owner('POST', `/workflows/${id}/execute`, { input: { code: `${'a'.repeat(40)}!` } });
+    assert.equal(hostile.json().code, 'INPUT_REJECTED', hostile.body);
+    assert.match(hostile.body, /body\.input\.code/);
+    const fine = await owner('POST', `/workflows/${id}/execute`, { input: { code: 'aaaa' } });
+    assert.ok(fine.statusCode < 300, fine.body);
+  });
+
   test('startExecution from another module (webhook trigger): in the caller\'s transaction, idempotent by key', async () => {
     const created = await owner('POST', '/workflows', { name: 'Hooked', inputSchema: { type: 'object', required: ['event'] }, definition: { steps: [{ id: 't', type: 'transform', expression: 'input.event' }] } });
     const id = created.json().id as string;
