@@ -17,6 +17,17 @@ test('a broken or endless expression fails with an ExpressionError, not a hang',
   assert.deepEqual(mappingProblems({ a: '=input.', b: ['=1', '=(('], c: '==((' }, 'input').map((p) => p.path), ['input.a', 'input.b.1']);
 });
 
+test('regular expressions in expressions run on RE2: the same answers, no catastrophic backtracking, lookaround refused', async () => {
+  const text = { input: { s: 'Order 42 and order 7', evil: `${'a'.repeat(40)}!` }, steps: {} };
+  assert.deepEqual(await evaluate('$match(input.s, /order (\\d+)/i).groups[0]', text), ['42', '7']);
+  assert.equal(await evaluate('$replace(input.s, /\\d+/, "#")', text), 'Order # and order #');
+  assert.deepEqual(await evaluate('$split("a1b22c", /[0-9]+/)', text), ['a', 'b', 'c']);
+  assert.equal(await evaluate('$contains(input.s, /AND/i)', text), true);
+  // On the JS engine this match backtracks for hours (and JSONata's timeout can't interrupt it).
+  assert.equal(await evaluate('$contains(input.evil, /^(a+)+$/)', text), false);
+  await assert.rejects(evaluate('$contains(input.s, /(?=Order)O/)', text), ExpressionError);
+});
+
 test('secret references are found, filled server-side and redacted from anything stored', () => {
   const value = { url: 'https://x/{{secrets.API}}', headers: { auth: 'Bearer {{ secrets.TOKEN }}' } };
   assert.deepEqual(secretReferences(value).sort(), ['API', 'TOKEN']);

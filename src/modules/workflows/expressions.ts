@@ -4,9 +4,12 @@
 // resolved input) and, in a foreach, `item` and `index`.
 import jsonata from 'jsonata';
 import type { Scope } from './workflows.types.ts';
+import { SafeRegExp } from '../../kernel/safe-regexp.ts';
 
-// Bounded: an expression can't loop forever or build a giant sequence (JSONata's own guards).
-const LIMITS = { timeout: 1000, stack: 200, sequence: 100_000 };
+// Bounded: an expression can't loop forever or build a giant sequence (JSONata's own guards), and
+// its regex literals ($match(s, /…/)) run on RE2: JSONata's timeout is checked between steps, so a
+// backtracking match inside one step would hold the event loop of every workspace (ADR 0018).
+const LIMITS = { timeout: 1000, stack: 200, sequence: 100_000, RegexEngine: SafeRegExp as unknown as RegExpConstructor };
 
 export class ExpressionError extends Error {
   override name = 'ExpressionError';
