@@ -2,15 +2,12 @@
 // validates every execution's input before the execution exists. Compiled validators are cached
 // by the schema's text.
 import { createHash } from 'node:crypto';
-import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { DefinitionProblem } from './workflows.types.ts';
-import { safeRegExp } from '../../kernel/safe-regexp.ts';
+import { createTenantAjv } from '../../kernel/tenant-ajv.ts';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-// The schema is the tenant's: its patterns run on RE2 (linear time), never on the JS engine.
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, validateSchema: true, code: { regExp: safeRegExp } }));
+// The schema is the tenant's: nothing in it runs longer than linear (RE2 patterns, hashed uniqueItems).
+const ajv = createTenantAjv({ validateSchema: true });
 const cache = new Map<string, ValidateFunction>();
 const CACHE_SIZE = 500;
 

@@ -15,6 +15,7 @@ import type { Principal } from '../../../kernel/http/principal.ts';
 import { can } from '../../access/index.ts';
 import type { Permission } from '../../access/index.ts';
 import { AppError } from '../../../kernel/errors.ts';
+import { createTenantAjv } from '../../../kernel/tenant-ajv.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: true }));
@@ -93,11 +94,12 @@ function withoutRegExps(schema: unknown, depth = 0): unknown {
 }
 
 /** A workspace's schema may be one Ajv refuses: such a tool takes any object and the server checks it. */
+const tenantAjv = createTenantAjv({ useDefaults: true });
 function compileLeniently(schema: Record<string, unknown>): ValidateFunction {
   try {
-    return ajv.compile(withoutRegExps(schema) as Record<string, unknown>);
+    return tenantAjv.compile(withoutRegExps(schema) as Record<string, unknown>);
   } catch {
-    return ajv.compile({ type: 'object' });
+    return tenantAjv.compile({ type: 'object' });
   }
 }
 
