@@ -38,6 +38,11 @@ async function ensureRolesOnce(client: pg.PoolClient | pg.Client, appPassword: s
   if (!existing.has('atrium_platform')) {
     await client.query('create role atrium_platform nologin nosuperuser nocreatedb nocreaterole');
   }
+  // A request's statement never runs longer than 30 s, nor a transaction sits idle over 60 s
+  // (a stuck query or a leaked transaction would otherwise hold a pooled connection, and with
+  // enough of them every workspace waits). Role settings, not session ones: PgBouncer-safe.
+  await client.query(`alter role atrium_app set statement_timeout = '30s'`);
+  await client.query(`alter role atrium_app set idle_in_transaction_session_timeout = '60s'`);
   // Keep the password in step with ATRIUM_SECRET (it is derived, never stored).
   if (appPassword !== undefined) {
     await client.query(`alter role atrium_app password ${quoteLiteral(appPassword)}`);

@@ -44,6 +44,17 @@ before(async () => {
   app.get('/api/v1/boom', { config: { auth: 'public' } }, async () => {
     throw new Error('secret internal detail: password=hunter2');
   });
+  // A statement over the request role's statement_timeout (the real one, shortened for the test).
+  app.get('/api/v1/slow', { config: { auth: 'public' } }, async () => {
+    const client = await db.app.connect();
+    try {
+      await client.query(`set statement_timeout = '50ms'`);
+      await client.query('select pg_sleep(2)');
+    } finally {
+      await client.query('reset statement_timeout').catch(() => undefined);
+      client.release();
+    }
+  });
   await app.ready();
 });
 
@@ -105,6 +116,16 @@ test('5xx bodies never leak internals', async () => {
   assert.equal(res.statusCode, 500);
   assert.equal(res.json().code, 'INTERNAL');
   assert.equal(res.body.includes('hunter2'), false);
+});
+
+test('the request role\'s statements and idle transactions are bounded; a timed-out statement is a 503 with Retry-After, not a 500', async () => {
+  const { rows } = await db.app.query<{ s: string; i: string }>(`select current_setting('statement_timeout') as s, current_setting('idle_in_transaction_session_timeout') as i`);
+  assert.deepEqual(rows[0], { s: '30s', i: '1min' });
+  const res = await app.inject({ method: 'GET', url: '/api/v1/slow' });
+  assert.equal(res.statusCode, 503);
+  assert.equal(res.json().code, 'UNAVAILABLE');
+  assert.equal(res.headers['retry-after'], '5');
+  assert.match(res.json().detail, /took too long/);
 });
 
 test('readyz reports database and migrations', async () => {

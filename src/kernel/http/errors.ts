@@ -73,12 +73,30 @@ function fromFastifyError(err: FastifyError): AppError | null {
 }
 
 /**
+ * The database away or too slow is the service's trouble, not the client's: 503 with Retry-After
+ * (a client backs off and retries) rather than a bare 500. A statement over the request role's
+ * statement_timeout (57014), a connection lost or refused, the pool unable to hand one out.
+ */
+function fromDatabaseError(err: unknown): AppError | null {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const retry = { headers: { 'retry-after': '5' } };
+  if (code === '57014') return kernelErrors.create('UNAVAILABLE', 'The database took too long to answer; try again', retry);
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === '57P03' || code.startsWith('08')
+    || /timeout exceeded when trying to connect|Connection terminated/.test(message)) {
+    return kernelErrors.create('UNAVAILABLE', 'The database is unreachable; try again shortly', retry);
+  }
+  return null;
+}
+
+/**
  * `notFound: false` when the caller installs its own not-found handler (the console's SPA
  * fallback). Returns what tells a 405 from a 404, for that handler.
  */
 export function registerErrorHandling(app: FastifyInstance, options: { notFound?: boolean } = {}): (request: FastifyRequest) => AppError | null {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    let appError: AppError | null = error instanceof AppError ? error : fromFastifyError(error as FastifyError);
+    let appError: AppError | null = error instanceof AppError ? error : fromFastifyError(error as FastifyError) ?? fromDatabaseError(error);
     if (!appError) {
       request.log.error({ err: error }, 'unhandled error');
       appError = kernelErrors.create('INTERNAL');
