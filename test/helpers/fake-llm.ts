@@ -160,7 +160,10 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
       const id = `msg_fake${requests.length}`;
       const toolName = tools[0]?.name ?? 'tool';
       const usage = { input_tokens: prompt, output_tokens: completion, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
-      const content = tool ? [{ type: 'tool_use', id: 'toolu_1', name: toolName, input: { query: text } }] : [{ type: 'text', text: output }];
+      // With extended thinking asked for, a thinking block (signed) comes first, as Anthropic sends it.
+      const isThinking = (body.thinking as { type?: string } | undefined)?.type === 'enabled';
+      const thought = { type: 'thinking', thinking: `Thinking about: ${text.replace(/^Echo: /, '')}`, signature: `sig-${requests.length}` };
+      const content = [...(isThinking ? [thought] : []), ...(tool ? [{ type: 'tool_use', id: 'toolu_1', name: toolName, input: { query: text } }] : [{ type: 'text', text: output }])];
       if (!body.stream) return json(res, 200, { id, type: 'message', role: 'assistant', model, content, stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null, usage: isNoUsage ? undefined : usage });
       streams++;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -170,23 +173,30 @@ export async function startFakeLlm(options: { apiKey?: string } = {}): Promise<F
       try {
         ev('message_start', { type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: prompt, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } });
         ev('ping', { type: 'ping' });
+        const at = isThinking ? 1 : 0;
+        if (isThinking) {
+          ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } });
+          for (const part of thought.thinking.match(/.{1,8}/g) ?? []) ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: part } });
+          ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: thought.signature } });
+          ev('content_block_stop', { type: 'content_block_stop', index: 0 });
+        }
         if (tool) {
-          ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: toolName, input: {} } });
-          for (const part of output.match(/.{1,8}/g) ?? []) ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: part } });
+          ev('content_block_start', { type: 'content_block_start', index: at, content_block: { type: 'tool_use', id: 'toolu_1', name: toolName, input: {} } });
+          for (const part of output.match(/.{1,8}/g) ?? []) ev('content_block_delta', { type: 'content_block_delta', index: at, delta: { type: 'input_json_delta', partial_json: part } });
         } else {
-          ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+          ev('content_block_start', { type: 'content_block_start', index: at, content_block: { type: 'text', text: '' } });
           if (model.includes('stall')) {
-            ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } });
+            ev('content_block_delta', { type: 'content_block_delta', index: at, delta: { type: 'text_delta', text: 'Hello' } });
             while (!isClosed) await sleep(50);
             return;
           }
           for (const p of pieces) {
             if (isClosed) return;
-            ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: p } });
+            ev('content_block_delta', { type: 'content_block_delta', index: at, delta: { type: 'text_delta', text: p } });
             if (model.includes('long')) await sleep(5);
           }
         }
-        ev('content_block_stop', { type: 'content_block_stop', index: 0 });
+        ev('content_block_stop', { type: 'content_block_stop', index: at });
         ev('message_delta', { type: 'message_delta', delta: { stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: isNoUsage ? {} : { output_tokens: completion } });
         ev('message_stop', { type: 'message_stop' });
         res.end();

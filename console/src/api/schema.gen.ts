@@ -13874,6 +13874,13 @@ export interface paths {
                             [key: string]: unknown;
                         })[];
                         temperature?: number;
+                        thinking?: {
+                            budget_tokens?: number;
+                            /** @description `enabled` (with budget_tokens) or `disabled`: Anthropic's extended thinking, passed to Anthropic providers */
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
                         tool_choice?: {
                             name?: string;
                             type: "auto" | "any" | "tool" | "none";

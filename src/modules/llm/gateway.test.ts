@@ -211,6 +211,39 @@ describe('AI gateway', () => {
     assert.deepEqual(fake.requests.at(-1)!.body.system, [{ type: 'text', text: 'Policy.', cache_control: ephemeral }]);
   });
 
+  test('extended thinking: the parameter reaches Anthropic, the signed thinking comes back (JSON and stream) and returns unchanged with the next turn', async () => {
+    const thinking = { type: 'enabled' as const, budget_tokens: 2048 };
+    const first = await anthropic.messages.create({ model: 'claude/claude-haiku-4-5', max_tokens: 4096, thinking, messages: [{ role: 'user', content: 'plan a trip' }] });
+    assert.deepEqual(fake.requests.at(-1)!.body.thinking, thinking);
+    const thought = first.content[0] as Anthropic.ThinkingBlock;
+    assert.equal(thought.type, 'thinking');
+    assert.equal(thought.thinking, 'Thinking about: plan a trip');
+    assert.match(thought.signature, /^sig-/);
+    assert.equal((first.content[1] as Anthropic.TextBlock).text, 'Echo: plan a trip');
+
+    await anthropic.messages.create({ model: 'claude/claude-haiku-4-5', max_tokens: 4096, thinking, messages: [
+      { role: 'user', content: 'plan a trip' }, { role: 'assistant', content: first.content }, { role: 'user', content: 'and back' },
+    ] });
+    const history = fake.requests.at(-1)!.body.messages as Array<{ role: string; content: Array<Record<string, unknown>> }>;
+    assert.deepEqual(history[1].content[0], { type: 'thinking', thinking: thought.thinking, signature: thought.signature }, 'the signed block goes back as it came');
+
+    const stream = anthropic.messages.stream({ model: 'claude/claude-haiku-4-5', max_tokens: 4096, thinking, messages: [{ role: 'user', content: 'stream a plan' }] });
+    let thinkingText = '';
+    stream.on('thinking', (delta) => { thinkingText += delta; });
+    const final = await stream.finalMessage();
+    assert.equal(thinkingText, 'Thinking about: stream a plan');
+    assert.equal(final.content[0].type, 'thinking');
+    assert.match((final.content[0] as Anthropic.ThinkingBlock).signature, /^sig-/);
+    assert.equal((final.content[1] as Anthropic.TextBlock).text, 'Echo: stream a plan');
+
+    // An OpenAI provider never sees Anthropic's parameter or blocks.
+    await anthropic.messages.create({ model: 'fake/gpt-4o-mini', max_tokens: 100, thinking, messages: [
+      { role: 'user', content: 'plan a trip' }, { role: 'assistant', content: first.content }, { role: 'user', content: 'and back' },
+    ] });
+    const toOpenAi = JSON.stringify(fake.requests.at(-1)!.body);
+    assert.ok(!toOpenAi.includes('thinking') && !toOpenAi.includes('sig-'), toOpenAi);
+  });
+
   test('an alias falls back to its next target on a 5xx; a provider 429 reaches the client as a RateLimitError', async () => {
     const completion = await openai.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'fallback' }] });
     assert.equal(completion.choices[0].message.content, 'Echo: fallback');

@@ -11,6 +11,9 @@ export type ContentPart =
   | { type: 'text'; text: string; cache_control?: CacheControl }
   | { type: 'image_url'; image_url: { url: string; detail?: string } };
 
+/** Anthropic's extended thinking, carried as it came: a signature must go back unchanged with the next turn. */
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string };
+
 export type ToolCall = { id: string; type: 'function'; function: { name: string; arguments: string } };
 export type ToolDefinition = { type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown> }; cache_control?: CacheControl };
 
@@ -20,6 +23,8 @@ export type ChatMessage = {
   name?: string;
   tool_calls?: ToolCall[];
   tool_call_id?: string;
+  /** An assistant turn's thinking (Anthropic), to send back as it came. */
+  thinking_blocks?: ThinkingBlock[];
 };
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
@@ -56,9 +61,12 @@ export type ChatCompletion = {
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: Array<{ index: number; message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; refusal?: null }; finish_reason: FinishReason | null; logprobs: null }>;
+  choices: Array<{ index: number; message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; refusal?: null; thinking_blocks?: ThinkingBlock[]; reasoning_content?: string }; finish_reason: FinishReason | null; logprobs: null }>;
   usage?: OpenAiUsage;
 };
+
+/** A streamed piece of thinking: a block's start, its text, its signature, or a redacted block whole. */
+export type ThinkingDelta = { type: 'start' | 'thinking' | 'signature' | 'redacted_thinking'; text: string };
 
 export type ChunkToolCall = { index: number; id?: string; type?: 'function'; function?: { name?: string; arguments?: string } };
 
@@ -67,7 +75,7 @@ export type ChatChunk = {
   object: 'chat.completion.chunk';
   created: number;
   model: string;
-  choices: Array<{ index: number; delta: { role?: 'assistant'; content?: string | null; tool_calls?: ChunkToolCall[] }; finish_reason: FinishReason | null; logprobs?: null }>;
+  choices: Array<{ index: number; delta: { role?: 'assistant'; content?: string | null; tool_calls?: ChunkToolCall[]; thinking?: ThinkingDelta }; finish_reason: FinishReason | null; logprobs?: null }>;
   usage?: OpenAiUsage | null;
 };
 

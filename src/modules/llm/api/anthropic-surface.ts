@@ -4,6 +4,7 @@
 import type { UsageRecord } from '../llm.types.ts';
 import type { CacheControl, ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ContentPart, FinishReason, ToolChoice } from '../llm.types.ts';
 import { llmErrors } from '../llm.errors.ts';
+import { thinkingBlocksOf } from '../providers/anthropic.ts';
 
 type Block = { type: string; [k: string]: unknown };
 export type AnthropicRequest = {
@@ -12,6 +13,7 @@ export type AnthropicRequest = {
   tools?: Array<{ name: string; description?: string; input_schema?: Record<string, unknown>; type?: string; cache_control?: CacheControl }>;
   tool_choice?: { type: 'auto' | 'any' | 'tool' | 'none'; name?: string };
   metadata?: { user_id?: string };
+  thinking?: { type: string; budget_tokens?: number };
 };
 
 function textOfBlocks(content: unknown): string {
@@ -49,7 +51,8 @@ export function fromAnthropicRequest(body: AnthropicRequest): ChatRequest {
     if (m.role === 'assistant') {
       const text = blocks.filter((b) => b.type === 'text').map((b) => String(b.text ?? '')).join('');
       const calls = blocks.filter((b) => b.type === 'tool_use').map((b) => ({ id: String(b.id ?? ''), type: 'function' as const, function: { name: String(b.name ?? ''), arguments: JSON.stringify(b.input ?? {}) } }));
-      messages.push({ role: 'assistant', content: text || (calls.length ? null : ''), ...(calls.length ? { tool_calls: calls } : {}) });
+      const thinking = thinkingBlocksOf(blocks);
+      messages.push({ role: 'assistant', content: text || (calls.length ? null : ''), ...(calls.length ? { tool_calls: calls } : {}), ...(thinking.length ? { thinking_blocks: thinking } : {}) });
       continue;
     }
     // Tool results answer the previous assistant turn's calls: they come first, as tool messages.
@@ -66,6 +69,7 @@ export function fromAnthropicRequest(body: AnthropicRequest): ChatRequest {
   if (body.top_p !== undefined) req.top_p = body.top_p;
   if (body.stop_sequences?.length) req.stop = body.stop_sequences;
   if (body.metadata?.user_id) req.user = body.metadata.user_id;
+  if (body.thinking) req.thinking = body.thinking;
   if (body.tools?.length) {
     req.tools = body.tools.map((t) => {
       if (t.type && t.type !== 'custom') throw llmErrors.create('LLM_REQUEST_INVALID', `Server tool "${t.type}" is not supported through the gateway; declare tools with an input_schema`);
@@ -96,7 +100,7 @@ function anthropicUsage(u: { inputTokens: number; outputTokens: number; cachedIn
 
 export function toAnthropicMessage(c: ChatCompletion, usage: UsageRecord, model: string) {
   const choice = c.choices[0];
-  const content: Block[] = [];
+  const content: Block[] = (choice?.message.thinking_blocks ?? []).map((b): Block => ({ ...b }));
   if (choice?.message.content) content.push({ type: 'text', text: choice.message.content });
   for (const call of choice?.message.tool_calls ?? []) content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseInput(call.function.arguments) });
   return {
@@ -112,7 +116,7 @@ type SseWrite = (event: string, data: unknown) => void;
 export function anthropicStreamWriter(write: SseWrite, model: string, promptTokens: number) {
   let isStarted = false;
   let blockIndex = -1;
-  let open: 'text' | 'tool' | null = null;
+  let open: 'text' | 'tool' | 'thinking' | null = null;
   const toolBlocks = new Map<number, number>();
   let stopReason = 'end_turn';
   const id = `msg_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
@@ -133,6 +137,24 @@ export function anthropicStreamWriter(write: SseWrite, model: string, promptToke
       const choice = c.choices[0];
       if (!choice) return;
       const delta = choice.delta ?? {};
+      const thinking = delta.thinking;
+      if (thinking) {
+        if (thinking.type === 'redacted_thinking') {
+          close();
+          blockIndex++;
+          write('content_block_start', { type: 'content_block_start', index: blockIndex, content_block: { type: 'redacted_thinking', data: thinking.text } });
+          write('content_block_stop', { type: 'content_block_stop', index: blockIndex });
+        } else {
+          if (thinking.type === 'start' || open !== 'thinking') {
+            close();
+            blockIndex++;
+            open = 'thinking';
+            write('content_block_start', { type: 'content_block_start', index: blockIndex, content_block: { type: 'thinking', thinking: '', signature: '' } });
+          }
+          if (thinking.type === 'signature') write('content_block_delta', { type: 'content_block_delta', index: blockIndex, delta: { type: 'signature_delta', signature: thinking.text } });
+          else if (thinking.text) write('content_block_delta', { type: 'content_block_delta', index: blockIndex, delta: { type: 'thinking_delta', thinking: thinking.text } });
+        }
+      }
       if (delta.content) {
         if (open !== 'text') {
           close();

@@ -103,6 +103,10 @@ export const MessagesBody = Type.Object({
   }, { additionalProperties: true }), { maxItems: 128 })),
   tool_choice: Type.Optional(Type.Object({ type: Type.Union(['auto', 'any', 'tool', 'none'].map((t) => Type.Literal(t))), name: Type.Optional(ToolName) }, { additionalProperties: true })),
   metadata: Type.Optional(Type.Object({ user_id: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: true })),
+  thinking: Type.Optional(Type.Object({
+    type: Type.String({ minLength: 1, maxLength: 20, description: '`enabled` (with budget_tokens) or `disabled`: Anthropic\'s extended thinking, passed to Anthropic providers' }),
+    budget_tokens: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+  }, { additionalProperties: true })),
 }, { additionalProperties: true });
 
 export const MessageResponse = Type.Object({

@@ -2,7 +2,7 @@
 // tools, tool calls and tool results, stop reasons and usage are translated both ways; the SSE
 // event sequence (message_start … message_stop) becomes chat-completion chunks.
 import type { TokenCounts } from '../../usage/index.ts';
-import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ContentPart, FinishReason, ToolCall } from '../llm.types.ts';
+import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ContentPart, FinishReason, ThinkingBlock, ToolCall } from '../llm.types.ts';
 import { llmErrors } from '../llm.errors.ts';
 import { UpstreamError, readJson, readSse, sendUpstream } from '../upstream.ts';
 import type { ProviderAdapter, StreamPart, Target } from './provider.types.ts';
@@ -75,7 +75,8 @@ export function toAnthropicRequest(req: ChatRequest, model: string, stream: bool
     if (m.role === 'system' || m.role === 'developer') system.push(...blocksOf(m.content).filter((b) => b.type === 'text'));
     else if (m.role === 'user') push('user', blocksOf(m.content));
     else if (m.role === 'assistant') {
-      const blocks = blocksOf(m.content ?? null);
+      // Thinking first, as Anthropic returned it (its signature checked by Anthropic on the way back).
+      const blocks: Block[] = [...(m.thinking_blocks ?? []).map((b): Block => ({ ...b })), ...blocksOf(m.content ?? null)];
       for (const call of m.tool_calls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, call.function.name) });
       push('assistant', blocks);
     } else if (m.role === 'tool') {
@@ -96,7 +97,18 @@ export function toAnthropicRequest(req: ChatRequest, model: string, stream: bool
     out.tool_choice = c === 'auto' ? { type: 'auto' } : c === 'required' ? { type: 'any' } : c === 'none' ? { type: 'none' } : { type: 'tool', name: c.function.name };
   }
   if (typeof req.user === 'string') out.metadata = { user_id: req.user.slice(0, 256) };
+  if (isThinkingConfig(req.thinking)) out.thinking = req.thinking;
   return out;
+}
+
+/** Anthropic's `thinking` parameter ({type: 'enabled', budget_tokens} and its siblings), passed on as given. */
+function isThinkingConfig(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { type?: unknown }).type === 'string';
+}
+
+export function thinkingBlocksOf(blocks: Block[]): ThinkingBlock[] {
+  return blocks.flatMap((b): ThinkingBlock[] => (b.type === 'thinking' ? [{ type: 'thinking', thinking: String(b.thinking ?? ''), signature: String(b.signature ?? '') }]
+    : b.type === 'redacted_thinking' ? [{ type: 'redacted_thinking', data: String(b.data ?? '') }] : []));
 }
 
 type AnthropicResponse = { id?: string; model?: string; content?: Block[]; stop_reason?: string | null; usage?: AnthropicUsage };
@@ -106,9 +118,14 @@ export function fromAnthropicResponse(body: AnthropicResponse, model: string): C
   const text = blocks.filter((b) => b.type === 'text').map((b) => String(b.text ?? '')).join('');
   const calls: ToolCall[] = blocks.filter((b) => b.type === 'tool_use').map((b) => ({ id: String(b.id), type: 'function', function: { name: String(b.name), arguments: JSON.stringify(b.input ?? {}) } }));
   const tokens = tokensOfAnthropicUsage(body.usage);
+  const thinking = thinkingBlocksOf(blocks);
+  const reasoning = thinking.map((b) => (b.type === 'thinking' ? b.thinking : '')).join('');
   return {
     id: String(body.id ?? `msg_${Date.now()}`), object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model ?? model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text || (calls.length ? null : ''), ...(calls.length ? { tool_calls: calls } : {}) }, finish_reason: finishOfStopReason(body.stop_reason), logprobs: null }],
+    choices: [{ index: 0, message: {
+      role: 'assistant', content: text || (calls.length ? null : ''), ...(calls.length ? { tool_calls: calls } : {}),
+      ...(thinking.length ? { thinking_blocks: thinking, ...(reasoning ? { reasoning_content: reasoning } : {}) } : {}),
+    }, finish_reason: finishOfStopReason(body.stop_reason), logprobs: null }],
     ...(tokens ? { usage: { prompt_tokens: tokens.inputTokens, completion_tokens: tokens.outputTokens, total_tokens: tokens.inputTokens + tokens.outputTokens, prompt_tokens_details: { cached_tokens: tokens.cachedInputTokens } } } : {}),
   };
 }
@@ -159,10 +176,16 @@ export const anthropicAdapter: ProviderAdapter = {
             yield { chunk: chunk({ tool_calls: [{ index, id: String(block.id), type: 'function', function: { name: String(block.name), arguments: '' } }] }) };
           } else if (block.type === 'text' && typeof block.text === 'string' && block.text) {
             yield { chunk: chunk({ content: block.text }) };
+          } else if (block.type === 'thinking') {
+            yield { chunk: chunk({ thinking: { type: 'start', text: String(block.thinking ?? '') } }) };
+          } else if (block.type === 'redacted_thinking') {
+            yield { chunk: chunk({ thinking: { type: 'redacted_thinking', text: String(block.data ?? '') } }) };
           }
         } else if (type === 'content_block_delta') {
-          const delta = (data.delta ?? {}) as { type?: string; text?: string; partial_json?: string };
+          const delta = (data.delta ?? {}) as { type?: string; text?: string; partial_json?: string; thinking?: string; signature?: string };
           if (delta.type === 'text_delta' && delta.text) yield { chunk: chunk({ content: delta.text }) };
+          else if (delta.type === 'thinking_delta' && delta.thinking) yield { chunk: chunk({ thinking: { type: 'thinking', text: delta.thinking } }) };
+          else if (delta.type === 'signature_delta' && delta.signature) yield { chunk: chunk({ thinking: { type: 'signature', text: delta.signature } }) };
           else if (delta.type === 'input_json_delta' && delta.partial_json) {
             const index = toolIndex.get(num(data.index)) ?? 0;
             yield { chunk: chunk({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] }) };

@@ -36,8 +36,15 @@ function withoutCacheControl(req: ChatRequest): ChatRequest {
   };
 }
 
+/** Anthropic's thinking (its parameter, the blocks of earlier turns) means nothing to the OpenAI protocol: not sent. */
+function withoutThinking(req: ChatRequest): ChatRequest {
+  const { thinking: _t, ...rest } = req;
+  return { ...rest, messages: req.messages.map((m) => (m.thinking_blocks ? (({ thinking_blocks: _b, ...kept }) => kept)(m) : m)) } as ChatRequest;
+}
+
 function upstreamBody(t: Target, req: ChatRequest, stream: boolean): string {
-  const { stream: _s, stream_options: _o, ...rest } = t.kind === 'openai' ? withoutCacheControl(req) : req;
+  const plain = withoutThinking(req);
+  const { stream: _s, stream_options: _o, ...rest } = t.kind === 'openai' ? withoutCacheControl(plain) : plain;
   return JSON.stringify({ ...rest, model: t.model, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) });
 }
 
