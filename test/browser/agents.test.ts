@@ -190,6 +190,19 @@ test('agents in Chromium: create, tools and memory, chat with a tool call, runs,
     await page.getByTestId('memory-status').getByText('proj-1-org_browser').waitFor();
     assert.equal(mem0.state.projects.get('proj-1-org_browser'), 'atrium-acme-agents');
     await snap(page, 'agents-memory-mem0');
+
+    // The agent's memory tab now works through the provider: added there, found by a search.
+    await nav.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByTestId('agents-table').getByRole('link', { name: 'Billing helper' }).click();
+    await page.getByRole('tab', { name: 'Memory' }).click();
+    await page.getByTestId('memory-external').getByText('proj-1-org_browser').waitFor();
+    await page.getByLabel('Memory', { exact: true }).fill('Acme closes its books on the 25th.');
+    await page.getByRole('button', { name: 'Add memory' }).click();
+    await page.getByText('Remembered').first().waitFor();
+    assert.equal(mem0.state.memories.at(-1)?.memory, 'Acme closes its books on the 25th.');
+    await page.getByLabel('Search').fill('when does Acme close its books');
+    await page.getByTestId('memory-list').getByText('Acme closes its books on the 25th.').waitFor();
+    await snap(page, 'agents-memory-tab-mem0');
     assert.deepEqual(pageErrors, []);
   } finally {
     await browser?.close();

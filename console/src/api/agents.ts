@@ -103,9 +103,10 @@ export function useClearLogs(id: string) {
   return useMutation({ mutationFn: () => api.delete<{ deleted: number }>(`/agents/${e(id)}/logs`), onSuccess: invalidate });
 }
 
-export function useAgentMemories(id: string, search: string) {
+export function useAgentMemories(id: string, search: string, options: { enabled?: boolean } = {}) {
   const ws = useWs();
   return useQuery({
+    enabled: options.enabled ?? true,
     queryKey: keys.workspace(ws, 'memory', id, search),
     queryFn: ({ signal }) => (search.trim()
       ? api.get<{ data: RecalledMemory[] }>(`/agents/${e(id)}/recall`, { query: search.trim(), limit: 20 }, { signal }).then((r) => r.data)

@@ -3,7 +3,7 @@
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import {
-  streamAgentChat, useAgent, useAgentLogs, useAgentMemories, useClearLogs, useDeleteAgent, useForgetMemory, useMemoryQuota, usePublishAgent, useRemember, useRuns,
+  streamAgentChat, useAgent, useAgentLogs, useAgentMemories, useClearLogs, useDeleteAgent, useForgetMemory, useMemoryQuota, useMemorySpace, usePublishAgent, useRemember, useRuns,
   useThreadMessages, useThreads, useTools, useUpdateAgent,
 } from '../../api/agents.ts';
 import type { Agent, AgentConfig, RunEvent } from '../../api/agents.ts';
@@ -249,7 +249,10 @@ function SettingsTab({ agent }: { agent: Agent }) {
 function MemoryTab({ agent }: { agent: Agent }) {
   const { can } = useSession();
   const [search, setSearch] = useState('');
-  const memories = useAgentMemories(agent.id, search);
+  const space = useMemorySpace();
+  const external = space.data?.provider === 'mem0' ? space.data : null;
+  // An external provider lists nothing here (its dashboard does); a search is a recall, which it answers.
+  const memories = useAgentMemories(agent.id, search, { enabled: space.isSuccess && (!external || search.trim() !== '') });
   const quota = useMemoryQuota();
   const remember = useRemember(agent.id);
   const forget = useForgetMemory();
@@ -275,12 +278,14 @@ function MemoryTab({ agent }: { agent: Agent }) {
             <div className="form-actions"><button type="submit" className="btn btn-primary" disabled={remember.isPending || !text.trim()}>Add memory</button></div>
           </form>
         ) : <p className="muted">Your role may read memories, not add them.</p>}
-        {quota.data ? (
+        {external ? (
+          <p className="small muted" data-testid="memory-quota">Kept in the Mem0 project <code>{external.projectId}</code>: its quota applies.</p>
+        ) : quota.data ? (
           <p className="small muted" data-testid="memory-quota">
             This agent: {n(own?.count ?? 0)} of {n(quota.data.agentLimits.maxCount)} memories · workspace: {n(quota.data.workspace.count)} of {n(quota.data.workspace.maxCount)} ({(quota.data.workspace.bytes / 1024).toFixed(1)} KB of {n(quota.data.workspace.maxBytes / 1024 / 1024)} MB)
           </p>
         ) : null}
-        {quota.data ? (
+        {quota.data && !external ? (
           <p className="small muted" data-testid="memory-recall-mode">
             {quota.data.recall.mode === 'words_and_meaning'
               ? <>Recall: by words and by meaning ({quota.data.recall.embeddingModel}){quota.data.recall.pending ? ` · ${n(quota.data.recall.pending)} waiting for their embedding` : ' · every memory embedded'}</>
@@ -290,14 +295,16 @@ function MemoryTab({ agent }: { agent: Agent }) {
       </Card>
       <Card title="Memories" description="Its own and the workspace's shared ones, newest first; search by words (full text).">
         <TextField label="Search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="What does it know about…" />
-        <QueryView query={memories}>{(list) => list.length === 0 ? <p className="muted">{search ? 'Nothing close to that.' : 'No memory yet.'}</p> : (
+        {external && !search.trim() ? (
+          <p className="muted" data-testid="memory-external">This workspace's memory is kept in the Mem0 project <code>{external.projectId}</code>: search to see what the agent would recall; list, edit and delete memories in Mem0.</p>
+        ) : <QueryView query={memories}>{(list) => list.length === 0 ? <p className="muted">{search ? 'Nothing close to that.' : 'No memory yet.'}</p> : (
           <ul className="list" data-testid="memory-list">{list.map((m) => (
             <li key={m.id} className="row" style={{ justifyContent: 'space-between', alignItems: 'flex-start', padding: '6px 0' }}>
               <span>{m.text}{m.tags.length ? <span className="small muted"> · {m.tags.join(', ')}</span> : null}{m.agentId === null ? <> <Badge tone="info">shared</Badge></> : null}</span>
-              {can('memory.write') ? <button type="button" className="btn btn-ghost btn-sm" onClick={() => forget.mutate(m.id, { onSuccess: () => toast.success('Forgotten') })}>Forget</button> : null}
+              {can('memory.write') && !external ? <button type="button" className="btn btn-ghost btn-sm" onClick={() => forget.mutate(m.id, { onSuccess: () => toast.success('Forgotten') })}>Forget</button> : null}
             </li>
           ))}</ul>
-        )}</QueryView>
+        )}</QueryView>}
       </Card>
     </div>
   );
