@@ -9428,19 +9428,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @enum {string} */
-                        provider: "builtin";
-                    } | {
-                        /** @description e.g. https://api.mem0.ai */
-                        baseUrl: string;
-                        /** @description The organisation the project is created in */
-                        orgId: string;
-                        /** @description Default: atrium-<workspace slug> */
+                        /** @description mem0: the provider's API, e.g. https://api.mem0.ai */
+                        baseUrl?: string;
+                        /** @description mem0: the organisation the project is created in */
+                        orgId?: string;
+                        /** @description mem0: the project's name (default atrium-<workspace slug>) */
                         projectName?: string;
-                        /** @enum {string} */
-                        provider: "mem0";
+                        provider: "builtin" | "mem0";
                         /** @description Up to 100 letters, digits, `_`, `.` and `-`, starting with a letter or digit (e.g. `OPENAI_API_KEY`) */
-                        secretName: string;
+                        secretName?: string;
                     };
                 };
             };

@@ -87,7 +87,10 @@ describe('memory spaces', () => {
     assert.equal(noKey.status, 422);
     assert.match(String(noKey.json.detail), /body\.secretName names no secret/);
     const bad = await api(a.tokens.admin, 'PUT', '/memories/space', { provider: 'mem0', baseUrl: mem0Url });
-    assert.equal(bad.status, 400);
+    assert.equal(bad.status, 422);
+    assert.equal(bad.json.detail, 'body.orgId, body.secretName are needed for provider mem0');
+    const mixed = await api(a.tokens.admin, 'PUT', '/memories/space', { provider: 'builtin', orgId: 'x' });
+    assert.equal(mixed.json.detail, 'body.orgId: only for provider mem0');
     assert.equal((await api(a.tokens.admin, 'GET', '/memories/space')).json.provider, 'builtin', 'refusals changed nothing');
 
     const moved = await api(a.tokens.admin, 'PUT', '/memories/space', body);

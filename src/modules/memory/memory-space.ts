@@ -69,7 +69,7 @@ export async function getSpace(ctx: MemoryContext, workspaceId: string): Promise
   return viewOfSpace(await cachedSpace(ctx, workspaceId));
 }
 
-export type SpaceInput = { provider: 'builtin' } | { provider: 'mem0'; baseUrl: string; orgId: string; secretName: string; projectName?: string };
+export type SpaceInput = { provider: 'builtin' | 'mem0'; baseUrl?: string; orgId?: string; secretName?: string; projectName?: string };
 
 /**
  * Move the workspace's memory: to the built-in provider, or to a new Mem0 project created now in
@@ -77,16 +77,25 @@ export type SpaceInput = { provider: 'builtin' } | { provider: 'mem0'; baseUrl: 
  */
 export async function configureSpace(ctx: MemoryContext, audit: AuditContext, workspaceId: string, input: SpaceInput): Promise<SpaceView> {
   let next: { provider: 'builtin' | 'mem0'; projectId: string; baseUrl: string | null; orgId: string | null; secretName: string | null };
+  const extra = (['baseUrl', 'orgId', 'secretName', 'projectName'] as const).filter((k) => input[k] !== undefined);
+  if (input.provider === 'builtin' && extra.length) {
+    throw memoryErrors.create('MEMORY_SPACE_INVALID', `${extra.map((k) => `body.${k}`).join(', ')}: only for provider mem0`, { extra: { errors: extra.map((k) => ({ path: `body.${k}`, message: 'is only for provider mem0' })) } });
+  }
   if (input.provider === 'builtin') {
     next = { provider: 'builtin', projectId: `mem_${randomBytes(10).toString('hex')}`, baseUrl: null, orgId: null, secretName: null };
   } else {
+    const missing = (['baseUrl', 'orgId', 'secretName'] as const).filter((k) => input[k] === undefined);
+    if (missing.length) {
+      throw memoryErrors.create('MEMORY_SPACE_INVALID', `${missing.map((k) => `body.${k}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} needed for provider mem0`, { extra: { errors: missing.map((k) => ({ path: `body.${k}`, message: 'is needed for provider mem0' })) } });
+    }
+    const mem0 = input as Required<Pick<SpaceInput, 'baseUrl' | 'orgId' | 'secretName'>> & SpaceInput;
     const { target, slug } = await ctx.db.withWorkspace(workspaceId, async (tx) => {
-      const accessKey = await ctx.resolveSecret(tx, workspaceId, input.secretName).catch((err: unknown) => {
-        if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') throw memoryErrors.create('MEMORY_SPACE_INVALID', `body.secretName names no secret of this workspace's vault (create it first: PUT /api/v1/secrets/${input.secretName})`);
+      const accessKey = await ctx.resolveSecret(tx, workspaceId, mem0.secretName).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') throw memoryErrors.create('MEMORY_SPACE_INVALID', `body.secretName names no secret of this workspace's vault (create it first: PUT /api/v1/secrets/${mem0.secretName})`);
         throw err;
       });
       const { rows } = await tx.query<{ slug: string }>('select slug from workspace_directory where id = $1', [workspaceId]);
-      return { target: { baseUrl: input.baseUrl, orgId: input.orgId, accessKey, isPrivateAllowed: await isPrivateAllowed(tx, workspaceId) }, slug: rows[0]?.slug ?? workspaceId };
+      return { target: { baseUrl: mem0.baseUrl, orgId: mem0.orgId, accessKey, isPrivateAllowed: await isPrivateAllowed(tx, workspaceId) }, slug: rows[0]?.slug ?? workspaceId };
     });
     let projectId: string;
     try {
@@ -95,7 +104,7 @@ export async function configureSpace(ctx: MemoryContext, audit: AuditContext, wo
       if (err instanceof Mem0Error) throw memoryErrors.create('MEMORY_SPACE_INVALID', `The project could not be created: ${err.message}`);
       throw err;
     }
-    next = { provider: 'mem0', projectId, baseUrl: input.baseUrl.replace(/\/+$/, ''), orgId: input.orgId, secretName: input.secretName };
+    next = { provider: 'mem0', projectId, baseUrl: mem0.baseUrl.replace(/\/+$/, ''), orgId: mem0.orgId, secretName: mem0.secretName };
   }
   const row = await ctx.db.withWorkspace(workspaceId, async (tx) => {
     const before = (await selectSpace(tx, workspaceId)) ?? await provisionBuiltinSpace(tx, workspaceId);

@@ -29,16 +29,15 @@ const SpaceSchema = Type.Object({
   status: Type.Union([Type.Literal('connected'), Type.Literal('disconnected')]), lastError: Type.Union([Type.String(), Type.Null()]),
   checkedAt: Type.String({ format: 'date-time' }), createdAt: Type.String({ format: 'date-time' }),
 });
-const SpaceBody = Type.Union([
-  Type.Object({ provider: Type.Literal('builtin') }, { additionalProperties: false }),
-  Type.Object({
-    provider: Type.Literal('mem0'),
-    baseUrl: Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://[^\\s]+$', description: 'e.g. https://api.mem0.ai' }),
-    orgId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:-]+$', description: 'The organisation the project is created in' }),
-    secretName: SecretNameSchema,
-    projectName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\p{L}\\p{N} _.-]+$', description: 'Default: atrium-<workspace slug>' })),
-  }, { additionalProperties: false }),
-]);
+// One object (not a union: a mistake is named by its field, not "must match a schema in anyOf");
+// what mem0 needs is checked by the use-case.
+const SpaceBody = Type.Object({
+  provider: Type.Union([Type.Literal('builtin'), Type.Literal('mem0')]),
+  baseUrl: Type.Optional(Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://[^\\s]+$', description: 'mem0: the provider\'s API, e.g. https://api.mem0.ai' })),
+  orgId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:-]+$', description: 'mem0: the organisation the project is created in' })),
+  secretName: Type.Optional(SecretNameSchema),
+  projectName: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\p{L}\\p{N} _.-]+$', description: 'mem0: the project\'s name (default atrium-<workspace slug>)' })),
+}, { additionalProperties: false });
 
 export function memoryRoutes(ctx: MemoryContext): RoutePlugin {
   const inAgent = <T>(principal: Principal, agentId: string, fn: (tx: Tx, ws: string) => Promise<T>) => {
