@@ -15,15 +15,24 @@ import { selectServer, selectServers } from './servers.store.ts';
 export const EXTERNAL_PREFIX = 'mcp.';
 const CACHE_MS = 10_000;
 
-/** The headers and guard a call to this server uses (the secret read in the caller's transaction). */
-export async function targetOf(ctx: McpServersContext, workspaceId: string, row: ServerRow): Promise<McpTarget> {
+/**
+ * The server as it is now and how to reach it, in one transaction: the row (null: removed), and
+ * the headers and guard a call uses (null when the secret it names is gone from the vault).
+ */
+export async function currentTarget(ctx: McpServersContext, workspaceId: string, id: string): Promise<{ row: ServerRow | null; target: McpTarget | null }> {
   return ctx.db.withWorkspace(workspaceId, async (tx) => {
+    const row = await selectServer(tx, workspaceId, id);
+    if (!row) return { row: null, target: null };
     const headers: Record<string, string> = {};
     if (row.secret_name) {
-      const value = await ctx.resolveSecret(tx, workspaceId, row.secret_name);
+      const value = await ctx.resolveSecret(tx, workspaceId, row.secret_name).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') return null;
+        throw err;
+      });
+      if (value === null) return { row, target: null };
       headers[row.auth_header] = row.auth_header === 'authorization' ? `Bearer ${value}` : value;
     }
-    return { url: row.url, headers, isPrivateAllowed: await ctx.isPrivateAllowed(tx, workspaceId), timeoutMs: row.timeout_ms };
+    return { row, target: { url: row.url, headers, isPrivateAllowed: await ctx.isPrivateAllowed(tx, workspaceId), timeoutMs: row.timeout_ms } };
   });
 }
 
@@ -41,15 +50,9 @@ function definitionsOf(ctx: McpServersContext, row: ServerRow): ToolDefinition[]
     isMutating: !t.readOnly,
     async run(toolCtx, input) {
       // The row as it is now (a server disabled or its secret changed a second ago is honoured).
-      const current = await ctx.db.withWorkspace(toolCtx.workspaceId, (tx) => selectServer(tx, toolCtx.workspaceId, row.id));
+      const { row: current, target } = await currentTarget(ctx, toolCtx.workspaceId, row.id);
       if (!current || !current.is_enabled) throw explainedToolError(`MCP_SERVER_UNAVAILABLE: the MCP server ${row.name} was removed or disabled`);
-      let target: McpTarget;
-      try {
-        target = await targetOf(ctx, toolCtx.workspaceId, current);
-      } catch (err) {
-        if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') throw explainedToolError(`MCP_SERVER_UNAVAILABLE: the secret ${current.secret_name} the MCP server ${row.name} names is not in the vault`);
-        throw err;
-      }
+      if (!target) throw explainedToolError(`MCP_SERVER_UNAVAILABLE: the secret ${current.secret_name} the MCP server ${row.name} names is not in the vault`);
       try {
         return await callAnnouncedTool(target, t.originalName, input, toolCtx.signal);
       } catch (err) {

@@ -8,7 +8,7 @@ import type { McpServersContext } from './mcp.context.ts';
 import { mcpErrors } from './mcp.errors.ts';
 import { listAnnouncedTools, McpClientError } from './mcp-client.ts';
 import type { AnnouncedTool } from './mcp-client.ts';
-import { EXTERNAL_PREFIX, targetOf } from './external-tools.ts';
+import { currentTarget, EXTERNAL_PREFIX } from './external-tools.ts';
 import type { KeptTool, ServerFields, ServerRow } from './servers.store.ts';
 import { deleteServer, insertServer, recordRefresh, selectServer, selectServers, updateServer } from './servers.store.ts';
 import type { Tx } from '../../kernel/db/database.ts';
@@ -129,16 +129,17 @@ export async function removeServer(ctx: McpServersContext, audit: AuditContext, 
 
 /** Reach the server and list its tools; the row keeps its former tools when the server cannot be reached. */
 export async function refreshServer(ctx: McpServersContext, workspaceId: string, id: string): Promise<ServerView> {
-  const row = await ctx.db.withWorkspace(workspaceId, (tx) => selectServer(tx, workspaceId, id));
+  const { row, target } = await currentTarget(ctx, workspaceId, id);
   if (!row) throw mcpErrors.create('MCP_SERVER_NOT_FOUND');
   let outcome: { tools: KeptTool[] | null; error: string | null };
-  try {
-    const announced = await listAnnouncedTools(await targetOf(ctx, workspaceId, row));
-    outcome = { tools: keptToolsOf(row.name, announced), error: null };
-  } catch (err) {
-    if (err instanceof McpClientError) outcome = { tools: null, error: err.message.slice(0, 2_000) };
-    else if ((err as { code?: string }).code === 'SECRET_NOT_FOUND') outcome = { tools: null, error: `The secret ${row.secret_name} is no longer in the vault` };
-    else throw err;
+  if (!target) outcome = { tools: null, error: `The secret ${row.secret_name} is no longer in the vault` };
+  else {
+    try {
+      outcome = { tools: keptToolsOf(row.name, await listAnnouncedTools(target)), error: null };
+    } catch (err) {
+      if (!(err instanceof McpClientError)) throw err;
+      outcome = { tools: null, error: err.message.slice(0, 2_000) };
+    }
   }
   const updated = await ctx.db.withWorkspace(workspaceId, (tx) => recordRefresh(tx, workspaceId, id, outcome));
   ctx.invalidate(workspaceId);

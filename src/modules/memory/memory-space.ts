@@ -44,10 +44,7 @@ const SPACE_TTL_MS = 5_000;
 export async function cachedSpace(ctx: MemoryContext, workspaceId: string): Promise<SpaceRow> {
   const hit = ctx.spaces.get(workspaceId);
   if (hit && Date.now() - hit.at < SPACE_TTL_MS) return hit.space;
-  const space = await ctx.db.withWorkspace(workspaceId, async (tx) => (await selectSpace(tx, workspaceId)) ?? provisionBuiltinSpace(tx, workspaceId));
-  if (ctx.spaces.size > 50_000) ctx.spaces.clear();
-  ctx.spaces.set(workspaceId, { space, at: Date.now() });
-  return space;
+  return ctx.db.withWorkspace(workspaceId, (tx) => spaceIn(ctx, tx, workspaceId));
 }
 
 async function isPrivateAllowed(tx: Tx, workspaceId: string): Promise<boolean> {

@@ -72,10 +72,10 @@ type Compiled = { def: ToolDefinition; input: ValidateFunction; output: Validate
 export type ToolSource = { prefix: string; load(workspaceId: string): Promise<ToolDefinition[]> };
 
 /**
- * A schema from outside (an external MCP server's), made safe to run here: its regular
- * expressions go (`pattern`, `patternProperties`, `propertyNames`: a catastrophic pattern run on a
- * model's input would stall the event loop of every workspace; the server checks them itself),
- * and so do references (never fetched) and formats Ajv may not know.
+ * A schema from outside (an external MCP server's), checked here for its shape only: regular
+ * expressions (`pattern`, `patternProperties`, `propertyNames`), references (never fetched) and
+ * formats go — the server checks them itself, and one pattern RE2 cannot compile (lookaround)
+ * would otherwise cost the whole schema. What remains runs on the tenant Ajv (linear keywords).
  */
 function withoutRegExps(schema: unknown, depth = 0): unknown {
   if (depth > 64) return {};
