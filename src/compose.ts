@@ -30,6 +30,7 @@ import { createMemoryModule, MEMORY_EMBEDDING_SETTING } from './modules/memory/i
 import { createAgentsModule, HTTP_SECRET_HOSTS_SETTING } from './modules/agents/index.ts';
 import type { AgentsModule } from './modules/agents/index.ts';
 import { createMcpModule } from './modules/mcp/index.ts';
+import { createDataApiModule } from './modules/data-api/index.ts';
 
 export type ComposeOptions = { audit?: AuditModuleOptions; version?: string };
 
@@ -129,13 +130,16 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
     resolveSecret: (tx, workspaceId, name) => secrets.resolve(tx, workspaceId, name),
     isPrivateAllowed: async (tx, workspaceId) => (await tenancy.getWorkspace(tx, workspaceId))?.settings[PRIVATE_NETWORK_SETTING.key] === true,
   }, { version: options.version ?? '0.0.0' });
+  // Every new workspace gets its data schema and role in the signup transaction (older ones on first use).
+  const data = createDataApiModule(deps, { audit });
+  onboarding.registerProvisioningStep({ name: 'data-schema', run: (_ctx, tx) => data.provisionSchema(tx) });
   webhooks.setAgentInbound((tx, trigger) => agentsModule.queueWebhookRun(tx, trigger));
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,
     reports: { workflows: workflows.reports, requests: requests.reports, support: support.reports, apiLogs: apiLogs.reports, audit: audit.reports },
   });
 
-  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm, memory, agents, mcp };
+  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm, memory, agents, mcp, data };
 }
 
 export type Modules = ReturnType<typeof composeModules>;

@@ -64,7 +64,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
       for (const m of [
         modules.identity, modules.tenancy, modules.onboarding, modules.mail, modules.admin, modules.audit, modules.secrets, modules.jobsAdmin,
         modules.access, modules.webhooks, modules.workflows, modules.requests, modules.support, modules.apiLogs, modules.usage, modules.llm,
-        modules.memory, modules.agents, modules.mcp,
+        modules.memory, modules.agents, modules.mcp, modules.data,
       ]) await api.register(m.routes);
     },
     { prefix: '/api/v1' },

@@ -22,12 +22,40 @@ export type Database = {
   withWorkspace<T>(workspaceId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** One read statement bound to a workspace, in a single round trip (begin … commit). */
   readInWorkspace<R extends pg.QueryResultRow>(workspaceId: string, query: ReadQuery): Promise<R[]>;
+  /**
+   * A tenant transaction switched to the workspace's data role and schema (the data API): the
+   * workspace binding, then `probe` (run as the request role, before the switch: the module's
+   * own bookkeeping), then role, search_path, the caller and a statement timeout, all
+   * transaction-local. `fn` receives the probe's rows.
+   */
+  withWorkspaceSchema<T, P extends pg.QueryResultRow = pg.QueryResultRow>(workspaceId: string, session: DataSession, fn: (tx: Tx, probe: P[]) => Promise<T>, probe?: ReadQuery): Promise<T>;
   withIdentity<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   withPlatform<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who runs a data-API transaction, as its row rules see it (current_setting('app.user_id'), 'app.roles'). */
+export type DataSession = { userId: string | null; roles: readonly string[]; statementTimeoutMs: number };
+
+/** The data schema and role of a workspace: derived from its id, never from input (migration 0033). */
+export function dataSchemaOf(workspaceId: string): { schema: string; role: string } {
+  if (!UUID.test(workspaceId)) throw new Error('dataSchemaOf: workspace id is not a uuid');
+  const hex = workspaceId.toLowerCase().replace(/-/g, '');
+  return { schema: `ws_${hex}`, role: `atrium_ws_${hex}` };
+}
+
+/** The switch into a workspace's data role and schema, transaction-local (PgBouncer-safe). */
+export function dataSwitchStatement(workspaceId: string, session: DataSession): pg.QueryConfig {
+  const { schema, role } = dataSchemaOf(workspaceId);
+  const timeout = Math.max(100, Math.min(60_000, Math.trunc(session.statementTimeoutMs)));
+  return {
+    name: 'atrium_data_switch',
+    text: "select set_config('search_path', $1, true), set_config('role', $2, true), set_config('app.user_id', $3, true), set_config('app.roles', $4, true), set_config('statement_timeout', $5, true)",
+    values: [`"${schema}"`, role, session.userId ?? '', session.roles.join(','), String(timeout)],
+  };
+}
 
 type Corkable = { cork(): void; uncork(): void };
 
@@ -177,6 +205,16 @@ export function createDatabase(app: Pool, owner: Pool): Database {
       } finally {
         client.release(isBroken);
       }
+    },
+    withWorkspaceSchema(workspaceId, session, fn, probe) {
+      const opening: Statement[] = ['begin', bindingStatement(workspaceId)];
+      return inTransaction(app, opening, async (tx) => {
+        // The probe and the switch leave in the opening's packet (the tx corks the tick).
+        const probed = probe ? tx.query(probe) : null;
+        const switched = tx.query(dataSwitchStatement(workspaceId, session));
+        const [rows] = await Promise.all([probed ? probed.then((r) => r.rows) : Promise.resolve([]), switched]);
+        return fn(tx, rows as never);
+      });
     },
     withIdentity(fn) {
       return inTransaction(app, ['begin'], fn);

@@ -47,6 +47,9 @@ export const PERMISSIONS = {
   'http.request': 'Let agents, the assistant and MCP clients call outside APIs with the HTTP tools (secrets by name, to the hosts the workspace allows)',
   'mcp_server.manage': 'Add, change, refresh and remove the external MCP servers whose tools the workspace\'s agents may use',
   'mcp_tool.call': 'Let agents, the assistant and workflows call the tools of the workspace\'s external MCP servers (with the credentials the workspace gave them)',
+  'data.read': 'Query the workspace\'s own tables through its GraphQL API, and see their definitions and migrations',
+  'data.write': 'Add, change and delete rows of the workspace\'s own tables (GraphQL mutations)',
+  'data_schema.manage': 'Create, change and drop the workspace\'s own tables, columns, indexes and enums (migrations of its data schema)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -60,8 +63,8 @@ const BUILT_IN: Record<Role, readonly Permission[]> = {
   owner: ALL,
   // Impersonation is the owner's by default (custom roles may be granted it).
   admin: ALL.filter((p) => p !== 'workspace.delete' && p !== 'impersonation.start'),
-  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment', 'llm.use', 'llm.read', 'usage.read', 'agent.read', 'agent.run', 'memory.read', 'memory.write', 'http.request', 'mcp_tool.call'],
-  viewer: ['workspace.read', 'member.read', 'workflow.read', 'request.read', 'ticket.read', 'agent.read', 'memory.read'],
+  member: ['workspace.read', 'member.read', 'api_key.read', 'secret.read', 'role.read', 'workflow.read', 'workflow.create', 'workflow.update', 'workflow.execute', 'webhook.read', 'request.read', 'request.create', 'ticket.read', 'ticket.create', 'ticket.comment', 'llm.use', 'llm.read', 'usage.read', 'agent.read', 'agent.run', 'memory.read', 'memory.write', 'http.request', 'mcp_tool.call', 'data.read', 'data.write'],
+  viewer: ['workspace.read', 'member.read', 'workflow.read', 'request.read', 'ticket.read', 'agent.read', 'memory.read', 'data.read'],
 };
 
 const SETS: Record<Role, ReadonlySet<Permission>> = {

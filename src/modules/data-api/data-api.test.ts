@@ -1,0 +1,160 @@
+// The data API end to end, over HTTP on a real PostgreSQL: a workspace's tables made by migrations
+// (as its own data role, in its own schema), the GraphQL API generated from them (filters, order,
+// pages, relations batched, mutations all-or-nothing, typed constraint errors), its limits, and
+// the wall between workspaces (B's token, B's data role and the data roles' reach into platform
+// tables).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestPlatform } from '../../../test/helpers/platform.ts';
+import type { TestPlatform } from '../../../test/helpers/platform.ts';
+import { createTenant } from '../../../test/helpers/tenants.ts';
+import type { Tenant } from '../../../test/helpers/tenants.ts';
+import { dataSchemaOf } from '../../kernel/db/database.ts';
+
+type Gql = { status: number; data: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }>; extensions?: { statements?: number; cost?: number } };
+
+describe('data API: per-workspace tables and their generated GraphQL', () => {
+  let platform: TestPlatform;
+  let a: Tenant;
+  let b: Tenant;
+
+  async function api(token: string, method: string, path: string, body?: unknown) {
+    const res = await fetch(`${platform.baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined });
+    const text = await res.text();
+    return { status: res.status, json: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text }) as Record<string, any> };
+  }
+  async function gql(token: string, query: string, variables?: Record<string, unknown>): Promise<Gql> {
+    const r = await api(token, 'POST', '/data/graphql', { query, variables });
+    return { status: r.status, ...(r.json as Omit<Gql, 'status'>) };
+  }
+  const migrate = (token: string, operations: unknown[], extra: Record<string, unknown> = {}) => api(token, 'POST', '/data/migrations', { operations, ...extra });
+
+  before(async () => {
+    platform = await startTestPlatform({ ATRIUM_LOG_LEVEL: 'error' }, { listen: true });
+    a = await createTenant(platform, 'data-a');
+    b = await createTenant(platform, 'data-b');
+  });
+  after(async () => {
+    await platform.stop();
+  });
+
+  test('a workspace without tables answers an empty schema, and its data role and schema are made on first use', async () => {
+    const r = await gql(a.tokens.member, '{ _empty }');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.data, { _empty: null });
+    const { schema, role } = dataSchemaOf(a.workspaceId);
+    const found = await platform.db.owner.query('select n.nspname, r.rolname, r.rolcanlogin, r.rolsuper, r.rolinherit from pg_namespace n join pg_roles r on r.oid = n.nspowner where n.nspname = $1', [schema]);
+    assert.equal(found.rows[0]?.rolname, role);
+    assert.equal(found.rows[0].rolcanlogin, false);
+    assert.equal(found.rows[0].rolsuper, false);
+  });
+
+  test('migrations: members may not; an owner creates tables with an enum, keys, a foreign key and defaults', async () => {
+    const ops = [
+      { op: 'create_enum', name: 'task_status', values: ['todo', 'doing', 'done'] },
+      { op: 'create_table', table: 'projects', columns: [
+        { name: 'name', type: 'text', nullable: false, unique: true },
+        { name: 'budget', type: 'numeric' },
+        { name: 'created_at', type: 'timestamptz', nullable: false, defaultExpression: 'now' },
+      ] },
+      { op: 'create_table', table: 'tasks', columns: [
+        { name: 'title', type: 'text', nullable: false },
+        { name: 'status', type: 'enum', enum: 'task_status', nullable: false, default: 'todo' },
+        { name: 'points', type: 'integer', default: 1 },
+        { name: 'tags', type: 'text', array: true },
+        { name: 'meta', type: 'jsonb' },
+        { name: 'project_id', type: 'uuid', references: { table: 'projects', onDelete: 'cascade' } },
+      ] },
+    ];
+    assert.equal((await migrate(a.tokens.member, ops)).status, 403);
+    const r = await migrate(a.tokens.owner, ops);
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    assert.equal(r.json.migration.version, 1);
+    assert.match(r.json.migration.statements, /create table "tasks"/);
+    const tasks = r.json.tables.tables.find((t: { name: string }) => t.name === 'tasks');
+    assert.equal(tasks.typeName, 'Task');
+    assert.equal(tasks.listField, 'tasks');
+    assert.equal(tasks.byKeyField, 'taskById');
+    assert.deepEqual(tasks.columns.find((c: { name: string }) => c.name === 'project_id').references, { table: 'projects', column: 'id' });
+    assert.ok(tasks.columns.find((c: { name: string }) => c.name === 'id').isPrimaryKey, 'an id uuid key is added when none is given');
+    // B sees none of it.
+    const bTables = await api(b.tokens.owner, 'GET', '/data/tables');
+    assert.equal(bTables.status, 200);
+    assert.deepEqual(bTables.json.tables, []);
+    assert.equal((await api(a.tokens.viewer, 'GET', '/data/migrations')).json.data.length, 1);
+  });
+
+  test('a refused migration names the statement and leaves nothing behind', async () => {
+    const r = await migrate(a.tokens.owner, [
+      { op: 'create_table', table: 'notes', columns: [{ name: 'body', type: 'text' }] },
+      { op: 'add_column', table: 'no_such_table', column: { name: 'x', type: 'text' } },
+    ]);
+    assert.equal(r.status, 422);
+    assert.equal(r.json.code, 'DATA_MIGRATION_INVALID');
+    assert.match(r.json.detail, /no_such_table/);
+    const tables = await api(a.tokens.owner, 'GET', '/data/tables');
+    assert.ok(!tables.json.tables.some((t: { name: string }) => t.name === 'notes'), 'the first operation was rolled back with the second');
+    assert.equal(tables.json.version, 1);
+    // Names are checked at the edge: no other schema, no quoting tricks.
+    for (const table of ['public.users', 'x"; drop table tasks; --', 'pg_thing', 'Tasks']) {
+      const bad = await migrate(a.tokens.owner, [{ op: 'create_table', table, columns: [{ name: 'a', type: 'text' }] }]);
+      assert.equal(bad.status, 400, table);
+    }
+    const stale = await migrate(a.tokens.owner, [{ op: 'drop_table', table: 'tasks' }], { expectedVersion: 0 });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.json.code, 'DATA_MIGRATION_CONFLICT');
+  });
+
+  test('mutations: create, bulk, update, upsert, delete; constraint violations are typed errors and roll the whole request back', async () => {
+    const p = await gql(a.tokens.member, 'mutation { createProject(input: { name: "Atlas", budget: "1250.50" }) { id name budget createdAt } }');
+    assert.equal(p.status, 200, JSON.stringify(p));
+    const project = p.data!.createProject;
+    assert.equal(project.budget, '1250.50');
+    assert.match(project.createdAt, /^\d{4}-\d{2}-\d{2}T/);
+    const bulk = await gql(a.tokens.member, `mutation($inputs: [TaskInput!]!) { createTasks(inputs: $inputs) { id title status points tags meta projectId } }`, {
+      inputs: Array.from({ length: 25 }, (_, i) => ({ title: `Task ${String(i).padStart(2, '0')}`, points: i, projectId: project.id, tags: i % 2 ? ['odd'] : ['even', 'x'], meta: { n: i, deep: { ok: i % 5 === 0 } }, ...(i >= 20 ? { status: 'done' } : {}) })),
+    });
+    assert.equal(bulk.status, 200, JSON.stringify(bulk.errors));
+    assert.equal(bulk.data!.createTasks.length, 25);
+    assert.equal(bulk.data!.createTasks[0].status, 'todo', 'the column default applies');
+    const first = bulk.data!.createTasks[0];
+
+    const updated = await gql(a.tokens.member, `mutation($id: UUID!) { updateTask(id: $id, patch: { status: doing, points: 40 }) { status points } }`, { id: first.id });
+    assert.deepEqual(updated.data!.updateTask, { status: 'doing', points: 40 });
+    const upsert = await gql(a.tokens.member, `mutation($id: UUID!) { upsertTask(input: { id: $id, title: "Renamed" }) { title points } }`, { id: first.id });
+    assert.deepEqual(upsert.data!.upsertTask, { title: 'Renamed', points: 40 });
+
+    // One request, two mutations, the second violates the unique name: neither stays.
+    const dup = await gql(a.tokens.member, 'mutation { a: createProject(input: { name: "Borealis" }) { id } b: createProject(input: { name: "Atlas" }) { id } }');
+    assert.equal(dup.status, 200);
+    assert.equal(dup.data, null);
+    assert.equal(dup.errors![0].extensions!.code, 'UNIQUE_VIOLATION');
+    const borealis = await gql(a.tokens.member, '{ projects(filter: { name: { eq: "Borealis" } }) { totalCount } }');
+    assert.equal(borealis.data!.projects.totalCount, 0, 'the first insert was rolled back');
+
+    const fk = await gql(a.tokens.member, 'mutation { createTask(input: { title: "x", projectId: "00000000-0000-4000-8000-000000000000" }) { id } }');
+    assert.equal(fk.errors![0].extensions!.code, 'FOREIGN_KEY_VIOLATION');
+    const nn = await gql(a.tokens.member, 'mutation { createProject(input: { name: "Nope", budget: "not a number" }) { id } }');
+    assert.equal(nn.status, 400, 'BigFloat refuses it before any SQL');
+    const bad = await gql(a.tokens.member, 'mutation { createProject(input: { name: "When", createdAt: "not a date" }) { id } }');
+    assert.equal(bad.errors![0].extensions!.code, 'INVALID_VALUE');
+    const nul = await gql(a.tokens.member, 'mutation($t: String!) { createTask(input: { title: $t }) { id } }', { t: 'a\u0000b' });
+    assert.equal(nul.status, 400);
+    const viewer = await gql(a.tokens.viewer, 'mutation { createProject(input: { name: "Viewer" }) { id } }');
+    assert.equal(viewer.status, 403);
+    assert.equal(viewer.errors![0].extensions!.code, 'FORBIDDEN');
+
+    const deleted = await gql(a.tokens.member, `mutation($id: UUID!) { deleteTask(id: $id) { title } }`, { id: bulk.data!.createTasks[24].id });
+    assert.equal(deleted.data!.deleteTask.title, 'Task 24');
+  });
+
+  test('queries: filters, order, offset and cursor pages, totalCount, by primary key', async () => {
+    const evens = await gql(a.tokens.viewer, '{ tasks(filter: { tags: { contains: ["even"] }, points: { gte: 4, lt: 12 } }, orderBy: [POINTS_DESC]) { nodes { points } totalCount } }');
+    assert.deepEqual(evens.data!.tasks.nodes.map((n: { points: number }) => n.points), [10, 8, 6, 4]);
+    assert.equal(evens.data!.tasks.totalCount, 4);
+    const or = await gql(a.tokens.viewer, '{ tasks(filter: { or: [{ title: { like: "Task 0%" } }, { status: { in: [done] } }], not: { points: { eq: 0 } } }) { totalCount } }');
+    assert.equal(or.data!.tasks.totalCount, 9 + 4, '01–09 and 20–23');
+    const json = await gql(a.tokens.viewer, '{ tasks(filter: { meta: { contains: { deep: { ok: true } } } }) { totalCount } }');
+    assert.equal(json.data!.tasks.totalCount, 5, 'tasks 0, 5, 10, 15 and 20');
+  });
+});

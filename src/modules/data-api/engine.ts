@@ -1,0 +1,207 @@
+// One GraphQL request on a workspace's data: parse (cached), pick the operation, the workspace's
+// schema shape (cached per workspace and version; one executable schema per shape, shared),
+// validate (cached per shape and query), measure (depth, cost), execute in one transaction
+// switched to the workspace's data role. A mutation that fails leaves nothing: the transaction
+// rolls back and the answer says which statement refused and why, in GraphQL's own error format.
+import { getOperationAST, GraphQLError, parse, validate, execute } from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { Database, Tx } from '../../kernel/db/database.ts';
+import type { Logger } from '../../kernel/logging.ts';
+import { buildSchema } from './graphql-schema.ts';
+import type { DataContext } from './graphql-schema.ts';
+import { LIMITS, measure } from './limits.ts';
+import { modelOf, readCatalog } from './model.ts';
+import type { Model } from './model.ts';
+
+export type GraphqlRequest = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
+export type GraphqlCaller = { workspaceId: string; userId: string | null; roles: readonly string[]; canWrite: boolean };
+export type GraphqlAnswer = { status: number; body: { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: Record<string, unknown> } };
+
+export type Shape = { model: Model; schema: GraphQLSchema; validated: Map<string, readonly GraphQLError[]> };
+
+const MAX_TOKENS = 5000;
+const CACHED_QUERY_MAX = 20_000;
+const STATEMENT_TIMEOUT_MS = 5000;
+
+/** A Map used as an LRU: reading moves an entry to the end; the oldest goes past `max`. */
+class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+const PROBE = { name: 'atrium_data_probe', text: 'select version from data_schemas where workspace_id = $1', values: [] as unknown[] };
+
+class NotProvisioned extends Error {}
+class RolledBack extends Error {
+  readonly answer: GraphqlAnswer;
+  constructor(answer: GraphqlAnswer) {
+    super('rolled back');
+    this.answer = answer;
+  }
+}
+
+function problem(status: number, code: string, message: string, extra: Record<string, unknown> = {}): GraphqlAnswer {
+  return { status, body: { errors: [{ message, extensions: { code, ...extra } }] } };
+}
+
+/** What PostgreSQL said, as a GraphQL error a client can act on (never a 500 for the caller's data). */
+export function sqlErrorCode(err: { code?: string }): string | null {
+  switch (err.code) {
+    case '23505': return 'UNIQUE_VIOLATION';
+    case '23503': return 'FOREIGN_KEY_VIOLATION';
+    case '23502': return 'NOT_NULL_VIOLATION';
+    case '23514': return 'CHECK_VIOLATION';
+    case '23P01': return 'EXCLUSION_VIOLATION';
+    case '57014': return 'STATEMENT_TIMEOUT';
+    case '25P02': return 'TRANSACTION_ABORTED';
+    case '42501': return 'FORBIDDEN';
+    case '40001': case '40P01': return 'CONFLICT_RETRY';
+    default:
+      if (err.code?.startsWith('22')) return 'INVALID_VALUE';
+      if (err.code?.startsWith('42') || err.code?.startsWith('2F') || err.code?.startsWith('54')) return 'QUERY_REFUSED';
+      return null;
+  }
+}
+
+export function createGraphqlEngine(deps: { db: Database; log: Logger; provision(workspaceId: string): Promise<void> }) {
+  const shapes = new Lru<string, Shape>(500);
+  const workspaces = new Lru<string, { version: number; hash: string }>(200_000);
+  const documents = new Lru<string, DocumentNode | GraphQLError>(2000);
+
+  function parsed(query: string): DocumentNode | GraphQLError {
+    const hit = documents.get(query);
+    if (hit) return hit;
+    let out: DocumentNode | GraphQLError;
+    try {
+      out = parse(query, { maxTokens: MAX_TOKENS, noLocation: false });
+    } catch (err) {
+      out = err instanceof GraphQLError ? err : new GraphQLError('The query could not be parsed');
+    }
+    if (query.length <= CACHED_QUERY_MAX) documents.set(query, out);
+    return out;
+  }
+
+  /** The workspace's shape at `version`: from the cache, or introspected in `tx` (switched to its data role). */
+  async function shapeOf(tx: Tx, workspaceId: string, version: number): Promise<Shape> {
+    const known = workspaces.get(workspaceId);
+    if (known && known.version === version) {
+      const shape = shapes.get(known.hash);
+      if (shape) return shape;
+    }
+    const model = modelOf(await readCatalog(tx));
+    let shape = shapes.get(model.hash);
+    if (!shape) {
+      shape = { model, schema: buildSchema(model), validated: new Map() };
+      shapes.set(model.hash, shape);
+    }
+    workspaces.set(workspaceId, { version, hash: model.hash });
+    return shape;
+  }
+
+  async function inSchema<T>(caller: Pick<GraphqlCaller, 'workspaceId' | 'userId' | 'roles'>, fn: (tx: Tx, shape: Shape, version: number) => Promise<T>): Promise<T> {
+    const attempt = () => deps.db.withWorkspaceSchema<T, { version: number }>(
+      caller.workspaceId, { userId: caller.userId, roles: caller.roles, statementTimeoutMs: STATEMENT_TIMEOUT_MS },
+      async (tx, probe) => {
+        if (!probe.length) throw new NotProvisioned();
+        return fn(tx, await shapeOf(tx, caller.workspaceId, probe[0].version), probe[0].version);
+      },
+      { ...PROBE, values: [caller.workspaceId] },
+    );
+    try {
+      return await attempt();
+    } catch (err) {
+      // A workspace from before the data API, or a child workspace: its schema is made on first use.
+      const missingRole = (err as { code?: string }).code === '42704' || (err as { code?: string }).code === '22023';
+      if (!(err instanceof NotProvisioned) && !missingRole) throw err;
+      await deps.provision(caller.workspaceId);
+      return attempt();
+    }
+  }
+
+  async function run(caller: GraphqlCaller, request: GraphqlRequest): Promise<GraphqlAnswer> {
+    const document = parsed(request.query);
+    if (document instanceof GraphQLError) return { status: 400, body: { errors: [{ ...document.toJSON(), extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] } };
+    const operation = getOperationAST(document, request.operationName ?? undefined);
+    if (!operation) {
+      return problem(400, 'OPERATION_NOT_FOUND', request.operationName ? `No operation named "${request.operationName}" in the document` : 'The document must hold one operation, or name the one to run (operationName)');
+    }
+    if (operation.operation === 'subscription') return problem(400, 'SUBSCRIPTION_NOT_SUPPORTED', 'Subscriptions are not served on this endpoint yet');
+    const isMutation = operation.operation === 'mutation';
+    if (isMutation && !caller.canWrite) return problem(403, 'FORBIDDEN', 'Changing rows needs the permission data.write', { permission: 'data.write' });
+    const variables = request.variables ?? {};
+
+    try {
+      return await inSchema(caller, async (tx, shape) => {
+        let errors = shape.validated.get(request.query);
+        if (!errors) {
+          errors = validate(shape.schema, document);
+          if (request.query.length <= CACHED_QUERY_MAX && shape.validated.size < 5000) shape.validated.set(request.query, errors);
+        }
+        if (errors.length) return { status: 400, body: { errors: errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+        const cost = measure(shape.schema, document, operation, variables);
+        if (cost.depth > LIMITS.depth) return problem(400, 'DEPTH_LIMIT', `This query nests ${cost.depth} levels deep; the limit is ${LIMITS.depth}`, { limit: LIMITS.depth, measured: cost.depth });
+        if (cost.cost > LIMITS.cost) return problem(400, 'COST_LIMIT', `This query may fetch ${cost.cost} rows; the limit is ${LIMITS.cost} (ask for smaller pages: first)`, { limit: LIMITS.cost, measured: cost.cost });
+        const ctx: DataContext = { tx, statements: 0, loaders: new Map() };
+        const result = (await execute({ schema: shape.schema, document, operationName: request.operationName, variableValues: variables, contextValue: ctx })) as ExecutionResult;
+        const answer: GraphqlAnswer = { status: 200, body: { ...(result.errors?.length ? { errors: formatErrors(result.errors) } : {}), data: result.data ?? null, extensions: { cost: cost.cost, statements: ctx.statements } } };
+        if (result.errors?.some((e) => e.originalError && !(e.originalError instanceof GraphQLError) && sqlErrorCode(e.originalError as { code?: string }) === null)) {
+          throw result.errors.find((e) => e.originalError && !(e.originalError instanceof GraphQLError))!.originalError;
+        }
+        // A mutation is all or nothing: any error rolls every change of the request back.
+        if (isMutation && result.errors?.length) throw new RolledBack({ ...answer, body: { ...answer.body, data: null } });
+        return answer;
+      });
+    } catch (err) {
+      if (err instanceof RolledBack) return err.answer;
+      const code = sqlErrorCode(err as { code?: string });
+      if (code) return problem(200, code, (err as Error).message);
+      throw err;
+    }
+  }
+
+  function formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+    const out = errors.map((e): GraphQLFormattedError => {
+      const original = e.originalError as (Error & { code?: string; detail?: string; constraint?: string; column?: string; table?: string }) | undefined;
+      if (!original || original instanceof GraphQLError) return e.toJSON();
+      const code = sqlErrorCode(original) ?? 'INTERNAL';
+      return {
+        message: code === 'INTERNAL' ? 'The query failed' : original.message, locations: e.locations, path: e.path,
+        extensions: { code, ...(original.constraint ? { constraint: original.constraint } : {}), ...(original.column ? { column: original.column } : {}), ...(original.detail ? { detail: original.detail } : {}) },
+      };
+    });
+    // After a failed statement the transaction refuses the others: their errors say nothing new.
+    const firstCause = out.filter((e) => e.extensions?.code !== 'TRANSACTION_ABORTED');
+    return firstCause.length ? firstCause : out;
+  }
+
+  return {
+    run,
+    inSchema,
+    /** Forget a workspace's shape in this process (its next request reads the version again anyway). */
+    forget(workspaceId: string) {
+      workspaces.set(workspaceId, { version: -1, hash: '' });
+    },
+    stats: () => ({ shapes: shapes.size, workspaces: workspaces.size, documents: documents.size }),
+  };
+}
+
+export type GraphqlEngine = ReturnType<typeof createGraphqlEngine>;

@@ -1,0 +1,397 @@
+// The GraphQL schema generated from a model (one per schema shape, shared by every workspace with
+// the same tables). Resolvers hold no workspace: they run SQL on the request's transaction, which
+// is switched to the caller's data role and schema. Relations are batched per request with
+// DataLoader: a list of 20 tasks with their project and comments is three statements, not 41.
+import DataLoader from 'dataloader';
+import {
+  GraphQLBoolean, GraphQLEnumType, GraphQLError, GraphQLFloat, GraphQLInputObjectType, GraphQLInt, GraphQLList, GraphQLNonNull,
+  GraphQLObjectType, GraphQLScalarType, GraphQLSchema, GraphQLString, Kind, valueFromASTUntyped,
+} from 'graphql';
+import type { GraphQLFieldConfig, GraphQLFieldConfigArgumentMap, GraphQLInputFieldConfigMap } from 'graphql';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { Model, ModelColumn, ModelTable } from './model.ts';
+import { compileFilter, compileOrder, ident, orderName, Params, selectList, toSql } from './sql.ts';
+
+export const PAGE_DEFAULT = 20;
+export const PAGE_MAX = 100;
+export const BULK_MAX = 500;
+
+type Row = Record<string, unknown>;
+
+/** What every resolver of one request shares: the transaction and the request's batch loaders. */
+export type DataContext = {
+  tx: Tx;
+  statements: number;
+  loaders: Map<string, DataLoader<unknown, unknown>>;
+};
+
+export async function run(ctx: DataContext, text: string, values: unknown[]): Promise<Row[]> {
+  ctx.statements++;
+  const { rows } = await ctx.tx.query<Row>(text, values);
+  return rows;
+}
+
+function loader<K, V>(ctx: DataContext, key: string, batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
+  let l = ctx.loaders.get(key) as DataLoader<K, V> | undefined;
+  if (!l) {
+    l = new DataLoader<K, V>(batch, { maxBatchSize: 1000 });
+    ctx.loaders.set(key, l as DataLoader<unknown, unknown>);
+  }
+  return l;
+}
+
+// ---- scalars ---------------------------------------------------------------------------------
+
+function inputError(type: string, value: unknown): GraphQLError {
+  return new GraphQLError(`${type} cannot represent ${typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeof value}`);
+}
+
+function stringScalar(name: string, description: string, accept: (s: string) => boolean, numbers = false): GraphQLScalarType {
+  const coerce = (value: unknown): string => {
+    if (typeof value === 'number' && numbers && Number.isFinite(value)) return String(value);
+    if (typeof value === 'string' && value.length <= 1000 && accept(value)) return value;
+    throw inputError(name, value);
+  };
+  return new GraphQLScalarType<string, string>({
+    name, description,
+    coerceOutputValue: (value) => String(value),
+    coerceInputValue: coerce,
+    coerceInputLiteral: (ast) => {
+      if (ast.kind === Kind.STRING || (numbers && (ast.kind === Kind.INT || ast.kind === Kind.FLOAT))) return coerce(ast.kind === Kind.STRING ? ast.value : Number(ast.value));
+      throw new GraphQLError(`${name} cannot represent this literal`);
+    },
+  });
+}
+
+const NO_NUL = (s: string) => !s.includes('\u0000');
+export const SCALARS = {
+  BigInt: stringScalar('BigInt', 'A 64-bit integer, as a string (JSON numbers lose precision past 2^53)', (s) => /^-?\d{1,19}$/.test(s), true),
+  BigFloat: stringScalar('BigFloat', 'An arbitrary-precision decimal (numeric), as a string', (s) => /^-?(\d{1,131072})(\.\d{1,16383})?$/.test(s) && s.length <= 200, true),
+  UUID: stringScalar('UUID', 'A UUID', (s) => /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/.test(s)),
+  Datetime: stringScalar('Datetime', 'A timestamp, ISO 8601 (2026-12-06T10:00:00Z)', (s) => NO_NUL(s) && s.length <= 64),
+  Date: stringScalar('Date', 'A date, ISO 8601 (2026-12-06)', (s) => NO_NUL(s) && s.length <= 32),
+  Time: stringScalar('Time', 'A time of day (10:30:00)', (s) => NO_NUL(s) && s.length <= 32),
+  Cursor: stringScalar('Cursor', 'An opaque position in a list (pass a cursor you were given as `after`)', (s) => /^[A-Za-z0-9_-]{1,40}$/.test(s)),
+  JSON: new GraphQLScalarType({
+    name: 'JSON', description: 'Any JSON value',
+    coerceOutputValue: (value) => value,
+    coerceInputValue: (value) => value,
+    coerceInputLiteral: (ast) => valueFromASTUntyped(ast),
+  }),
+};
+
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new GraphQLError('This cursor is not one this API gave out', { extensions: { code: 'BAD_CURSOR' } });
+  return Number(m[1]);
+}
+
+// ---- the schema ------------------------------------------------------------------------------
+
+export function buildSchema(model: Model): GraphQLSchema {
+  const enums = new Map(model.enums.map((e) => [e.name, new GraphQLEnumType({ name: e.typeName, values: Object.fromEntries(e.values.map((v) => [v, { value: v }])) })]));
+  const tables = new Map(model.tables.map((t) => [t.name, t]));
+  const objectTypes = new Map<string, GraphQLObjectType>();
+  const filterTypes = new Map<string, GraphQLInputObjectType>();
+  const orderTypes = new Map<string, GraphQLEnumType>();
+  const scalarFilters = new Map<string, GraphQLInputObjectType>();
+
+  const baseType = (c: ModelColumn): GraphQLScalarType | GraphQLEnumType => {
+    if (c.kind === 'Enum') return enums.get(c.enumName!)!;
+    switch (c.kind) {
+      case 'Int': return GraphQLInt;
+      case 'Float': return GraphQLFloat;
+      case 'Boolean': return GraphQLBoolean;
+      case 'String': return GraphQLString;
+      default: return SCALARS[c.kind];
+    }
+  };
+  const valueType = (c: ModelColumn): GraphQLScalarType | GraphQLEnumType | GraphQLList<GraphQLScalarType | GraphQLEnumType> => (c.isArray ? new GraphQLList(baseType(c)) : baseType(c));
+
+  const filterFor = (c: ModelColumn): GraphQLInputObjectType => {
+    const base = baseType(c);
+    const key = `${base.name}${c.isArray ? 'List' : ''}Filter`;
+    let f = scalarFilters.get(key);
+    if (f) return f;
+    const fields: GraphQLInputFieldConfigMap = { isNull: { type: GraphQLBoolean, description: 'true: is null; false: is not null' } };
+    if (c.isArray) fields.contains = { type: new GraphQLList(base), description: 'Holds every one of these values' };
+    else if (c.kind === 'JSON') fields.contains = { type: SCALARS.JSON, description: 'Contains this JSON (jsonb @>)' };
+    else {
+      fields.eq = { type: base, description: 'Equal (null: is null)' };
+      fields.neq = { type: base, description: 'Not equal (null counts as a value)' };
+      fields.in = { type: new GraphQLList(new GraphQLNonNull(base)) };
+      fields.notIn = { type: new GraphQLList(new GraphQLNonNull(base)) };
+      if (c.kind !== 'Boolean') for (const op of ['lt', 'lte', 'gt', 'gte']) fields[op] = { type: base };
+      if (c.kind === 'String') {
+        fields.like = { type: GraphQLString, description: 'SQL LIKE (% any text, _ one character)' };
+        fields.ilike = { type: GraphQLString, description: 'LIKE, ignoring case' };
+      }
+    }
+    f = new GraphQLInputObjectType({ name: key, fields });
+    scalarFilters.set(key, f);
+    return f;
+  };
+
+  const filterOf = (t: ModelTable): GraphQLInputObjectType => filterTypes.get(t.name)!;
+  for (const t of model.tables) {
+    const filter: GraphQLInputObjectType = new GraphQLInputObjectType({
+      name: `${t.typeName}Filter`,
+      fields: () => ({
+        ...Object.fromEntries(t.columns.map((c) => [c.field, { type: filterFor(c) }])),
+        and: { type: new GraphQLList(new GraphQLNonNull(filter)), description: 'Every one of these' },
+        or: { type: new GraphQLList(new GraphQLNonNull(filter)), description: 'Any one of these' },
+        not: { type: filter, description: 'Not this' },
+      }),
+    });
+    filterTypes.set(t.name, filter);
+    const orderValues: Record<string, { value: string }> = {};
+    for (const c of t.columns) {
+      if (c.isArray || c.kind === 'JSON') continue;
+      orderValues[`${orderName(c)}_ASC`] = { value: `${orderName(c)}_ASC` };
+      orderValues[`${orderName(c)}_DESC`] = { value: `${orderName(c)}_DESC` };
+    }
+    if (Object.keys(orderValues).length) orderTypes.set(t.name, new GraphQLEnumType({ name: `${t.typeName}OrderBy`, values: orderValues }));
+  }
+
+  const listArgs = (t: ModelTable): GraphQLFieldConfigArgumentMap => ({
+    filter: { type: filterOf(t) },
+    ...(orderTypes.has(t.name) ? { orderBy: { type: new GraphQLList(new GraphQLNonNull(orderTypes.get(t.name)!)), description: 'Columns to sort by, in order (the primary key breaks ties)' } } : {}),
+    first: { type: GraphQLInt, description: `How many rows (default ${PAGE_DEFAULT}, at most ${PAGE_MAX})` },
+    offset: { type: GraphQLInt, description: 'Rows to skip' },
+  });
+
+  for (const t of model.tables) {
+    objectTypes.set(t.name, new GraphQLObjectType({
+      name: t.typeName,
+      fields: () => {
+        const fields: Record<string, GraphQLFieldConfig<Row, DataContext>> = {};
+        for (const c of t.columns) {
+          const type = valueType(c);
+          fields[c.field] = { type: c.notNull ? new GraphQLNonNull(type) : type, resolve: (row) => row[c.name] };
+        }
+        for (const r of t.forward) {
+          const target = tables.get(r.target)!;
+          fields[r.field] = {
+            type: objectTypes.get(target.name)!,
+            description: `The ${target.typeName} this row's ${r.column} points to`,
+            resolve: (row, _args, ctx) => {
+              const key = row[r.column];
+              if (key === null || key === undefined) return null;
+              return loader<string, Row | null>(ctx, `fwd:${t.name}.${r.field}`, async (keys) => {
+                const targetColumn = target.columns.find((c) => c.name === r.targetColumn)!;
+                const rows = await run(ctx, `select ${selectList(target)}, t.${ident(r.targetColumn)}::text as "__key" from ${ident(target.name)} t where t.${ident(r.targetColumn)} = any($1::${targetColumn.sqlType}[])`, [keys]);
+                const byKey = new Map(rows.map((x) => [String(x.__key), x]));
+                return keys.map((k) => byKey.get(k) ?? null);
+              }).load(String(key));
+            },
+          };
+        }
+        for (const r of t.backward) {
+          const source = tables.get(r.source)!;
+          fields[r.field] = {
+            type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(objectTypes.get(source.name)!))),
+            description: `The ${source.typeName} rows whose ${r.sourceColumn} points to this row`,
+            args: listArgs(source),
+            resolve: (row, args: ListArgs, ctx) => {
+              const key = row[r.column];
+              if (key === null || key === undefined) return [];
+              const limit = pageSize(args.first);
+              const offset = nonNegative(args.offset, 'offset');
+              return loader<string, Row[]>(ctx, `bwd:${t.name}.${r.field}:${JSON.stringify(args)}`, async (keys) => {
+                const params = new Params();
+                const keyColumn = source.columns.find((c) => c.name === r.sourceColumn)!;
+                const keysParam = params.add(keys, `${keyColumn.sqlType}[]`);
+                const where = compileFilter(source, args.filter, params);
+                const order = compileOrder(source, args.orderBy, 't');
+                const rows = await run(ctx,
+                  `select * from (select ${selectList(source)}, t.${ident(r.sourceColumn)}::text as "__key", row_number() over (partition by t.${ident(r.sourceColumn)} order by ${order}) as "__n"
+                   from ${ident(source.name)} t where t.${ident(r.sourceColumn)} = any(${keysParam}) and ${where}) s
+                   where s."__n" > ${offset} and s."__n" <= ${offset + limit} order by s."__key", s."__n"`, params.values);
+                const groups = new Map<string, Row[]>();
+                for (const x of rows) {
+                  const k = String(x.__key);
+                  const list = groups.get(k) ?? [];
+                  list.push(x);
+                  groups.set(k, list);
+                }
+                return keys.map((k) => groups.get(k) ?? []);
+              }).load(String(key));
+            },
+          };
+        }
+        return fields;
+      },
+    }));
+  }
+
+  const PageInfo = new GraphQLObjectType({
+    name: 'PageInfo',
+    fields: {
+      hasNextPage: { type: new GraphQLNonNull(GraphQLBoolean) },
+      hasPreviousPage: { type: new GraphQLNonNull(GraphQLBoolean) },
+      startCursor: { type: SCALARS.Cursor },
+      endCursor: { type: SCALARS.Cursor },
+    },
+  });
+
+  const query: Record<string, GraphQLFieldConfig<unknown, DataContext>> = {};
+  const mutation: Record<string, GraphQLFieldConfig<unknown, DataContext>> = {};
+  for (const t of model.tables) {
+    const object = objectTypes.get(t.name)!;
+    const edge = new GraphQLObjectType({ name: `${t.typeName}Edge`, fields: { cursor: { type: new GraphQLNonNull(SCALARS.Cursor) }, node: { type: new GraphQLNonNull(object) } } });
+    const connection = new GraphQLObjectType<Connection, DataContext>({
+      name: `${t.typeName}Connection`,
+      fields: {
+        nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(object))), resolve: async (c, _a, ctx) => (await c.page(ctx)).rows },
+        edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))), resolve: async (c, _a, ctx) => (await c.page(ctx)).rows.map((node, i) => ({ node, cursor: encodeCursor(c.offset + i) })) },
+        pageInfo: {
+          type: new GraphQLNonNull(PageInfo),
+          resolve: async (c, _a, ctx) => {
+            const { rows, hasMore } = await c.page(ctx);
+            return { hasNextPage: hasMore, hasPreviousPage: c.offset > 0, startCursor: rows.length ? encodeCursor(c.offset) : null, endCursor: rows.length ? encodeCursor(c.offset + rows.length - 1) : null };
+          },
+        },
+        totalCount: { type: new GraphQLNonNull(GraphQLInt), description: 'Rows matching the filter (one more statement: ask only when you show it)', resolve: (c, _a, ctx) => c.count(ctx) },
+      },
+    });
+    query[t.listField] = {
+      type: new GraphQLNonNull(connection),
+      description: `Rows of ${t.name}: filter, sort, page (first/after or first/offset)`,
+      args: { ...listArgs(t), after: { type: SCALARS.Cursor, description: 'Rows after this cursor' } },
+      resolve: (_root, args: ListArgs & { after?: string | null }) => connectionOf(t, args),
+    };
+    const pkColumns = t.primaryKey.map((k) => t.columns.find((c) => c.name === k)!);
+    const pkArgs: GraphQLFieldConfigArgumentMap = Object.fromEntries(pkColumns.map((c) => [c.field, { type: new GraphQLNonNull(baseType(c)) }]));
+    const pkWhere = (args: Record<string, unknown>, params: Params) => pkColumns.map((c) => `t.${ident(c.name)} = ${params.add(toSql(c, args[c.field]), c.sqlType)}`).join(' and ');
+    if (t.byKeyField) {
+      query[t.byKeyField] = {
+        type: object, args: pkArgs, description: `One row of ${t.name} by its primary key`,
+        resolve: async (_root, args: Record<string, unknown>, ctx) => {
+          const params = new Params();
+          return (await run(ctx, `select ${selectList(t)} from ${ident(t.name)} t where ${pkWhere(args, params)}`, params.values))[0] ?? null;
+        },
+      };
+    }
+
+    const writable = t.columns.filter((c) => !c.isGenerated);
+    if (!writable.length) continue;
+    const input = new GraphQLInputObjectType({
+      name: `${t.typeName}Input`,
+      fields: Object.fromEntries(writable.map((c) => [c.field, { type: c.notNull && !c.hasDefault ? new GraphQLNonNull(valueType(c)) : valueType(c) }])),
+    });
+    const patch = new GraphQLInputObjectType({ name: `${t.typeName}Patch`, fields: Object.fromEntries(writable.map((c) => [c.field, { type: valueType(c) }])) });
+    const insert = async (ctx: DataContext, rows: Array<Record<string, unknown>>, upsert: boolean): Promise<Row[]> => {
+      if (rows.length === 0) return [];
+      const used = writable.filter((c) => rows.some((r) => r[c.field] !== undefined));
+      const params = new Params();
+      const values = rows.map((r) => `(${used.map((c) => (r[c.field] === undefined ? 'default' : params.add(toSql(c, r[c.field]), c.sqlType))).join(', ')})`);
+      let sql = used.length
+        ? `insert into ${ident(t.name)} as t (${used.map((c) => ident(c.name)).join(', ')}) values ${values.join(', ')}`
+        : `insert into ${ident(t.name)} as t default values`;
+      if (upsert) {
+        const updates = used.filter((c) => !t.primaryKey.includes(c.name));
+        sql += ` on conflict (${t.primaryKey.map(ident).join(', ')}) do ${updates.length ? `update set ${updates.map((c) => `${ident(c.name)} = excluded.${ident(c.name)}`).join(', ')}` : 'nothing'}`;
+      }
+      return run(ctx, `${sql} returning ${selectList(t)}`, params.values);
+    };
+    mutation[`create${t.typeName}`] = {
+      type: new GraphQLNonNull(object), args: { input: { type: new GraphQLNonNull(input) } }, description: `Add a row to ${t.name}`,
+      resolve: async (_root, args: { input: Record<string, unknown> }, ctx) => (await insert(ctx, [args.input], false))[0],
+    };
+    const bulkName = `create${pascal2(t.listField)}`;
+    if (!mutation[bulkName] && bulkName !== `create${t.typeName}`) {
+      mutation[bulkName] = {
+        type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(object))), args: { inputs: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(input))) } },
+        description: `Add up to ${BULK_MAX} rows to ${t.name} in one statement: all or none`,
+        resolve: (_root, args: { inputs: Array<Record<string, unknown>> }, ctx) => {
+          if (args.inputs.length > BULK_MAX) throw new GraphQLError(`At most ${BULK_MAX} rows per bulk create`, { extensions: { code: 'BULK_LIMIT', limit: BULK_MAX } });
+          return insert(ctx, args.inputs, false);
+        },
+      };
+    }
+    if (pkColumns.length) {
+      mutation[`upsert${t.typeName}`] = {
+        type: object, args: { input: { type: new GraphQLNonNull(input) } },
+        description: `Add a row to ${t.name}, or update the row with the same primary key (null: it existed and nothing was to change)`,
+        resolve: async (_root, args: { input: Record<string, unknown> }, ctx) => {
+          const missing = pkColumns.filter((c) => args.input[c.field] === undefined || args.input[c.field] === null);
+          if (missing.length) throw new GraphQLError(`An upsert needs the primary key: ${missing.map((c) => c.field).join(', ')}`, { extensions: { code: 'PRIMARY_KEY_REQUIRED' } });
+          return (await insert(ctx, [args.input], true))[0] ?? null;
+        },
+      };
+      mutation[`update${t.typeName}`] = {
+        type: object, args: { ...pkArgs, patch: { type: new GraphQLNonNull(patch) } }, description: `Change a row of ${t.name} (null: no such row)`,
+        resolve: async (_root, args: Record<string, unknown> & { patch: Record<string, unknown> }, ctx) => {
+          const params = new Params();
+          const sets = writable.filter((c) => args.patch[c.field] !== undefined).map((c) => `${ident(c.name)} = ${params.add(toSql(c, args.patch[c.field]), c.sqlType)}`);
+          if (!sets.length) throw new GraphQLError('The patch changes nothing: give at least one field', { extensions: { code: 'EMPTY_PATCH' } });
+          return (await run(ctx, `update ${ident(t.name)} as t set ${sets.join(', ')} where ${pkWhere(args, params)} returning ${selectList(t)}`, params.values))[0] ?? null;
+        },
+      };
+      mutation[`delete${t.typeName}`] = {
+        type: object, args: pkArgs, description: `Delete a row of ${t.name}; answers the row as it was (null: no such row)`,
+        resolve: async (_root, args: Record<string, unknown>, ctx) => {
+          const params = new Params();
+          return (await run(ctx, `delete from ${ident(t.name)} as t where ${pkWhere(args, params)} returning ${selectList(t)}`, params.values))[0] ?? null;
+        },
+      };
+    }
+  }
+
+  const emptyQuery = { _empty: { type: GraphQLString, description: 'This workspace has no tables yet: create one (console → Data, or POST /api/v1/data/migrations)', resolve: () => null } };
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: Object.keys(query).length ? query : emptyQuery }),
+    mutation: Object.keys(mutation).length ? new GraphQLObjectType({ name: 'Mutation', fields: mutation }) : undefined,
+  });
+}
+
+function pascal2(field: string): string {
+  return field[0].toUpperCase() + field.slice(1);
+}
+
+type ListArgs = { filter?: Record<string, unknown> | null; orderBy?: string[] | null; first?: number | null; offset?: number | null };
+
+function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return PAGE_DEFAULT;
+  if (first < 0 || first > PAGE_MAX) throw new GraphQLError(`first must be between 0 and ${PAGE_MAX}`, { extensions: { code: 'PAGE_SIZE_LIMIT', limit: PAGE_MAX } });
+  return first;
+}
+
+function nonNegative(value: number | null | undefined, name: string): number {
+  if (value === null || value === undefined) return 0;
+  if (value < 0 || value > 1_000_000) throw new GraphQLError(`${name} must be between 0 and 1,000,000`, { extensions: { code: 'BAD_ARGUMENT' } });
+  return value;
+}
+
+type Connection = { offset: number; page(ctx: DataContext): Promise<{ rows: Row[]; hasMore: boolean }>; count(ctx: DataContext): Promise<number> };
+
+function connectionOf(t: ModelTable, args: ListArgs & { after?: string | null }): Connection {
+  const limit = pageSize(args.first);
+  const offset = args.after !== null && args.after !== undefined ? decodeCursor(args.after) + 1 : nonNegative(args.offset, 'offset');
+  let page: Promise<{ rows: Row[]; hasMore: boolean }> | null = null;
+  let count: Promise<number> | null = null;
+  return {
+    offset,
+    page(ctx) {
+      page ??= (async () => {
+        const params = new Params();
+        const where = compileFilter(t, args.filter, params);
+        const rows = await run(ctx, `select ${selectList(t)} from ${ident(t.name)} t where ${where} order by ${compileOrder(t, args.orderBy)} limit ${limit + 1} offset ${offset}`, params.values);
+        return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+      })();
+      return page;
+    },
+    count(ctx) {
+      count ??= (async () => {
+        const params = new Params();
+        const rows = await run(ctx, `select count(*)::int as n from ${ident(t.name)} t where ${compileFilter(t, args.filter, params)}`, params.values);
+        return rows[0].n as number;
+      })();
+      return count;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// The data-api module's door (issue 14, brief 003): every workspace's own PostgreSQL schema for its
+// own tables, migrations applied to it, and the GraphQL API generated from it (one executable
+// schema per shape of tables, shared by every workspace with that shape). Owns data_schemas,
+// data_migrations and the per-workspace schemas and roles (ws_<id>, atrium_ws_<id>).
+import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import type { Tx } from '../../kernel/db/database.ts';
+import type { AuditModule } from '../audit/index.ts';
+import { createGraphqlEngine } from './engine.ts';
+import { dataRoutes } from './data.routes.ts';
+import { provisionDataSchema } from './migrations.ts';
+
+export { dataErrors } from './data.errors.ts';
+
+export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'> }) {
+  const provision = async (workspaceId: string): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await deps.db.withWorkspace(workspaceId, (tx) => provisionDataSchema(tx));
+      } catch (err) {
+        // Two first requests of one workspace at once: the other made the role; its row is there now.
+        const raced = ['23505', '42710', 'XX000'].includes((err as { code?: string }).code ?? '') || /concurrently/.test((err as Error).message);
+        if (!raced || attempt >= 3) throw err;
+      }
+    }
+  };
+  const engine = createGraphqlEngine({ db: deps.db, log: deps.log, provision });
+  return {
+    engine,
+    /** The signup step: the new workspace's data schema and role, in the signup transaction. */
+    provisionSchema: (tx: Tx) => provisionDataSchema(tx),
+    routes: (async (app) => {
+      await app.register(dataRoutes({ db: deps.db, audit: modules.audit, engine }));
+    }) satisfies RoutePlugin,
+  };
+}
+
+export type DataApiModule = ReturnType<typeof createDataApiModule>;
