@@ -29,6 +29,7 @@ const OWNERS: Record<string, string[]> = {
   agents: ['agents', 'agent_versions', 'agent_threads', 'agent_runs', 'agent_messages', 'agent_logs'],
   memory: ['memories', 'memory_counters', 'memory_spaces'],
   mcp: ['mcp_servers'],
+  'data-api': ['data_schemas', 'data_migrations'],
 };
 
 /** Views a module publishes for every other module to read. */

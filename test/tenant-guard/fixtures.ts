@@ -125,6 +125,10 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
   await platform.db.withWorkspace(a.workspaceId, (tx) => tx.query(
     `update mcp_servers set tools = '[{"name":"guard_a_tool","originalName":"GuardATool","description":"Tool of A","inputSchema":{"type":"object"},"readOnly":true,"idempotent":true}]' where workspace_id = $1 and id = $2`,
     [a.workspaceId, mcpServer.id]));
+  // A's own table in its data schema, with a row (the data API).
+  await asA('POST', '/api/v1/data/migrations', { operations: [{ op: 'create_table', table: 'guard_a_things', columns: [{ name: 'label', type: 'text' }] }] });
+  const dataRow = await asA('POST', '/api/v1/data/graphql', { query: 'mutation { createGuardAThing(input: { label: "Data row of A" }) { id } }' });
+  if (!(dataRow as unknown as { data?: unknown }).data) throw new Error(`fixture: A's data row was refused ${JSON.stringify(dataRow)}`);
   const agents = { agentId: agent.id, ...agentRows, memoryId: memory.id, sharedMemoryId: shared.id, mcpServerId: mcpServer.id };
   const hooks = { endpointId: endpoint.id, endpointSecret: endpoint.secret, inboundDeliveryId: (hook.json() as { deliveryId: string }).deliveryId, subscriptionId: subscription.id, outboundDeliveryId: ping.id };
   const durable = { workflowId: workflow.id, executionId: execution.executionId, requestId: request.id, ticketId: ticket.id, apiLogId: apiLog.rows[0].id, jobId: job.id };
@@ -142,6 +146,7 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
       ...Object.values(hooks), 'Guard endpoint of A', 'hook-body-of-a', 'a-receiver', 'Subscription of A',
       provider.id, 'guard-a-llm', 'guard-a-alias', 'guard-a-model', 'guard-a-usage-model', 'guard-a-usage-req',
       ...Object.values(agents), 'Guard agent of A', 'Agent description of A', 'Prompt of A', 'Memory of A about guard invoices', 'guard-a-tag', 'Shared memory of A about guard hours', 'Assistant thread of A', 'Assistant message of A',
-      'Thread of A', 'Message of A', 'Log line of A', 'guard_a_mcp', 'guard-a-mcp', 'guard_a_tool', 'GuardATool', 'Tool of A'],
+      'Thread of A', 'Message of A', 'Log line of A', 'guard_a_mcp', 'guard-a-mcp', 'guard_a_tool', 'GuardATool', 'Tool of A',
+      'guard_a_things', 'GuardAThing', 'Data row of A'],
   };
 }

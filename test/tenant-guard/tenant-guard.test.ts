@@ -62,6 +62,13 @@ const CASES: Record<string, Case> = {
   'POST /api/v1/assistant/chat': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/assistant/chat', payload: { model: 'guard-a-alias', threadId: fx.a.assistantThreadId, message: 'Show me A' } }) },
   'GET /api/v1/assistant/threads': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/assistant/threads' }) },
   'GET /api/v1/assistant/threads/:threadId': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/assistant/threads/${fx.a.assistantThreadId}` }) },
+  // The data API: B's calls reach B's own data schema only (its tables, its rows, its migrations).
+  'POST /api/v1/data/graphql': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/data/graphql', payload: { query: '{ __schema { types { name fields { name } } } }' } }) },
+  'GET /api/v1/data/graphql': { kind: 'list', call: () => ({ method: 'GET', url: `/api/v1/data/graphql?query=${encodeURIComponent('{ __schema { types { name } } }')}` }) },
+  'GET /api/v1/data/schema.graphql': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/data/schema.graphql' }) },
+  'GET /api/v1/data/tables': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/data/tables' }) },
+  'GET /api/v1/data/migrations': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/data/migrations' }) },
+  'POST /api/v1/data/migrations': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/data/migrations', payload: { operations: [{ op: 'create_table', table: 'guard_b_things', columns: [{ name: 'label', type: 'text' }] }] } }) },
   'GET /api/v1/mcp/servers': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/mcp/servers' }) },
   'POST /api/v1/mcp/servers': { kind: 'caller', call: (fx) => ({ method: 'POST', url: '/api/v1/mcp/servers', payload: { name: 'guarda', url: 'https://mcp.example.com/mcp', secretName: fx.a.secretName } }) },
   'GET /api/v1/mcp/servers/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/mcp/servers/${fx.a.mcpServerId}` }) },
@@ -295,6 +302,8 @@ async function snapshotOfA(platform: TestPlatform, fx: Fixtures): Promise<unknow
       llmPrices: await q('select * from llm_workspace_prices where workspace_id = any($1) order by id', [ws]),
       usageQuotas: await q('select * from usage_quotas where workspace_id = any($1) order by 1, 2, 3', [ws]),
       usageEvents: await q('select * from usage_events where workspace_id = any($1) order by id', [ws]),
+      dataSchemas: await q('select * from data_schemas where workspace_id = any($1) order by workspace_id', [ws]),
+      dataMigrations: await q('select * from data_migrations where workspace_id = any($1) order by 1, 2', [ws]),
     };
   });
 }

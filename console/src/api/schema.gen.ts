@@ -5674,7 +5674,7 @@ export interface paths {
                                 /** Format: uuid */
                                 workspaceId: string;
                             }[];
-                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call")[];
+                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage")[];
                             principalType: "user" | "api_key";
                             role: "owner" | "admin" | "member" | "viewer";
                             sessionId: string | null;
@@ -6197,6 +6197,500 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data/graphql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A GraphQL query by GET (cacheable links); mutations are refused (403: POST them) */
+        get: {
+            parameters: {
+                query: {
+                    operationName?: string;
+                    /** @description The GraphQL document (queries only: mutations are POSTed) */
+                    query: string;
+                    /** @description JSON object */
+                    variables?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A GraphQL response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The result (null when the request failed as a whole) */
+                            data?: unknown;
+                            errors?: {
+                                /** @description code: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, DEPTH_LIMIT, COST_LIMIT, PAGE_SIZE_LIMIT, UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, NOT_NULL_VIOLATION, CHECK_VIOLATION, INVALID_VALUE, STATEMENT_TIMEOUT, FORBIDDEN… */
+                                extensions?: {
+                                    code: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                locations?: unknown;
+                                message: string;
+                                path?: unknown;
+                            }[];
+                            extensions?: {
+                                cost?: number;
+                                statements?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * The workspace's GraphQL API, generated from its tables
+         * @description Queries need data.read, mutations data.write (403 otherwise). A GraphQL answer is a 200, with `errors` when something was refused (GraphQL over HTTP, application/json). Limits (on by default): depth 10, cost 1,000 rows, pages of 100; a refusal names its limit (extensions.code DEPTH_LIMIT, COST_LIMIT, PAGE_SIZE_LIMIT). A mutation request is one transaction: any error rolls all of it back.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        operationName?: string | null;
+                        /** @description The GraphQL document */
+                        query: string;
+                        variables?: {
+                            [key: string]: unknown;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description A GraphQL response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The result (null when the request failed as a whole) */
+                            data?: unknown;
+                            errors?: {
+                                /** @description code: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, DEPTH_LIMIT, COST_LIMIT, PAGE_SIZE_LIMIT, UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, NOT_NULL_VIOLATION, CHECK_VIOLATION, INVALID_VALUE, STATEMENT_TIMEOUT, FORBIDDEN… */
+                                extensions?: {
+                                    code: string;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                locations?: unknown;
+                                message: string;
+                                path?: unknown;
+                            }[];
+                            extensions?: {
+                                cost?: number;
+                                statements?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data/migrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Migrations applied to the workspace's data schema, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    beforeVersion?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                appliedAt: string;
+                                appliedBy: string | null;
+                                checksum: string;
+                                name: string;
+                                operations: unknown[];
+                                /** @description The SQL that ran */
+                                statements: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Apply a migration to the workspace's data schema: create, change and drop tables, columns, indexes and enums
+         * @description All operations run in one transaction as the workspace's data role: all or none. The GraphQL API follows at once, in every API process.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Send the same key to retry safely: the first answer is replayed for 24 h (Idempotent-Replayed: true); another body with it is 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Refuse (409) unless the schema is at this version: the editor's guard against two people editing at once */
+                        expectedVersion?: number;
+                        /** @description What it does (default: from the operations) */
+                        name?: string;
+                        operations: ({
+                            columns: {
+                                /** @description A list of values of the type */
+                                array?: boolean;
+                                default?: string | number | boolean | null | unknown[] | {
+                                    [key: string]: unknown;
+                                };
+                                /** @description A computed default: now(), a random UUID, today */
+                                defaultExpression?: "now" | "uuid" | "current_date";
+                                /** @description The enum type, when type is enum */
+                                enum?: string;
+                                /** @description Column name: lower case, digits and _ (snake_case; GraphQL shows it in camelCase) */
+                                name: string;
+                                /** @description May be empty (default true; a primary key never is) */
+                                nullable?: boolean;
+                                primaryKey?: boolean;
+                                references?: {
+                                    /** @description The referenced column (default id) */
+                                    column?: string;
+                                    onDelete?: "cascade" | "set null" | "restrict" | "no action";
+                                    /** @description The referenced table */
+                                    table: string;
+                                };
+                                /**
+                                 * @description The column type; `enum` needs `enum` (the name of an enum made with create_enum)
+                                 * @enum {string}
+                                 */
+                                type: "text" | "varchar" | "integer" | "bigint" | "smallint" | "numeric" | "real" | "double" | "boolean" | "uuid" | "date" | "time" | "timestamp" | "timestamptz" | "jsonb" | "enum";
+                                unique?: boolean;
+                            }[];
+                            /** @enum {string} */
+                            op: "create_table";
+                            primaryKey?: string[];
+                            /** @description Table name (plural snake_case: tasks, order_lines) */
+                            table: string;
+                        } | {
+                            /** @enum {string} */
+                            op: "drop_table";
+                            /** @description Table */
+                            table: string;
+                        } | {
+                            /** @enum {string} */
+                            op: "rename_table";
+                            /** @description Table */
+                            table: string;
+                            /** @description New name */
+                            to: string;
+                        } | {
+                            column: {
+                                /** @description A list of values of the type */
+                                array?: boolean;
+                                default?: string | number | boolean | null | unknown[] | {
+                                    [key: string]: unknown;
+                                };
+                                /** @description A computed default: now(), a random UUID, today */
+                                defaultExpression?: "now" | "uuid" | "current_date";
+                                /** @description The enum type, when type is enum */
+                                enum?: string;
+                                /** @description Column name: lower case, digits and _ (snake_case; GraphQL shows it in camelCase) */
+                                name: string;
+                                /** @description May be empty (default true; a primary key never is) */
+                                nullable?: boolean;
+                                primaryKey?: boolean;
+                                references?: {
+                                    /** @description The referenced column (default id) */
+                                    column?: string;
+                                    onDelete?: "cascade" | "set null" | "restrict" | "no action";
+                                    /** @description The referenced table */
+                                    table: string;
+                                };
+                                /**
+                                 * @description The column type; `enum` needs `enum` (the name of an enum made with create_enum)
+                                 * @enum {string}
+                                 */
+                                type: "text" | "varchar" | "integer" | "bigint" | "smallint" | "numeric" | "real" | "double" | "boolean" | "uuid" | "date" | "time" | "timestamp" | "timestamptz" | "jsonb" | "enum";
+                                unique?: boolean;
+                            };
+                            /** @enum {string} */
+                            op: "add_column";
+                            /** @description Table */
+                            table: string;
+                        } | {
+                            /** @description Column */
+                            column: string;
+                            /** @enum {string} */
+                            op: "drop_column";
+                            /** @description Table */
+                            table: string;
+                        } | {
+                            /** @description Column */
+                            column: string;
+                            /** @enum {string} */
+                            op: "rename_column";
+                            /** @description Table */
+                            table: string;
+                            /** @description New name */
+                            to: string;
+                        } | {
+                            /** @description Column */
+                            column: string;
+                            default?: string | number | boolean | null | unknown[] | {
+                                [key: string]: unknown;
+                            };
+                            defaultExpression?: "now" | "uuid" | "current_date";
+                            dropDefault?: boolean;
+                            nullable?: boolean;
+                            /** @enum {string} */
+                            op: "alter_column";
+                            /** @description Table */
+                            table: string;
+                        } | {
+                            columns: string[];
+                            /** @description Index name (default <table>_<columns>_idx) */
+                            name?: string;
+                            /** @enum {string} */
+                            op: "create_index";
+                            /** @description Table */
+                            table: string;
+                            unique?: boolean;
+                        } | {
+                            /** @description Index */
+                            name: string;
+                            /** @enum {string} */
+                            op: "drop_index";
+                        } | {
+                            /** @description Enum type name */
+                            name: string;
+                            /** @enum {string} */
+                            op: "create_enum";
+                            values: string[];
+                        } | {
+                            /** @description Enum type name */
+                            name: string;
+                            /** @enum {string} */
+                            op: "add_enum_value";
+                            value: string;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            migration: {
+                                /** Format: date-time */
+                                appliedAt: string;
+                                appliedBy: string | null;
+                                checksum: string;
+                                name: string;
+                                operations: unknown[];
+                                /** @description The SQL that ran */
+                                statements: string;
+                                version: number;
+                            };
+                            tables: {
+                                enums: {
+                                    name: string;
+                                    values: string[];
+                                }[];
+                                tables: {
+                                    byKeyField: string | null;
+                                    columns: {
+                                        /** @description Its GraphQL field (null: not exposed) */
+                                        field: string | null;
+                                        graphqlType: string | null;
+                                        hasDefault: boolean;
+                                        isPrimaryKey: boolean;
+                                        isUnique: boolean;
+                                        name: string;
+                                        nullable: boolean;
+                                        references: {
+                                            column: string;
+                                            table: string;
+                                        } | null;
+                                        /** @description PostgreSQL type */
+                                        type: string;
+                                    }[];
+                                    indexes: {
+                                        columns: string[];
+                                        isUnique: boolean;
+                                        name: string;
+                                    }[];
+                                    listField: string | null;
+                                    name: string;
+                                    /** @description Its GraphQL type (null: left out, its names clash with another table's) */
+                                    typeName: string | null;
+                                }[];
+                                /** @description The data schema's version (bumped by every migration) */
+                                version: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data/schema.graphql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's GraphQL schema in SDL (what `atrium data gen` reads) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description GraphQL SDL */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data/tables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's tables: columns, keys, relations, indexes, and their GraphQL names */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            enums: {
+                                name: string;
+                                values: string[];
+                            }[];
+                            tables: {
+                                byKeyField: string | null;
+                                columns: {
+                                    /** @description Its GraphQL field (null: not exposed) */
+                                    field: string | null;
+                                    graphqlType: string | null;
+                                    hasDefault: boolean;
+                                    isPrimaryKey: boolean;
+                                    isUnique: boolean;
+                                    name: string;
+                                    nullable: boolean;
+                                    references: {
+                                        column: string;
+                                        table: string;
+                                    } | null;
+                                    /** @description PostgreSQL type */
+                                    type: string;
+                                }[];
+                                indexes: {
+                                    columns: string[];
+                                    isUnique: boolean;
+                                    name: string;
+                                }[];
+                                listField: string | null;
+                                name: string;
+                                /** @description Its GraphQL type (null: left out, its names clash with another table's) */
+                                typeName: string | null;
+                            }[];
+                            /** @description The data schema's version (bumped by every migration) */
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9653,7 +10147,7 @@ export interface paths {
                                  * @description A permission of the registry (GET /permissions)
                                  * @enum {string}
                                  */
-                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call";
+                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
                                 resource: string;
                             }[];
                         };
@@ -10187,7 +10681,7 @@ export interface paths {
                                 description: string;
                                 /** @enum {string} */
                                 name: "owner" | "admin" | "member" | "viewer";
-                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call")[];
+                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage")[];
                             }[];
                             data: {
                                 /** @description API keys holding this role */
@@ -10246,7 +10740,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
                         }[];
                     };
                 };
@@ -10395,7 +10889,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
                         }[];
                     };
                 };

@@ -108,7 +108,7 @@ describe('roles and permissions API', () => {
 
     assert.equal((await call(a.tokens.alice, 'GET', '/api-keys')).statusCode, 200);
     const me = await call(a.tokens.alice, 'GET', '/auth/me');
-    assert.deepEqual(me.json().permissions, ['workspace.read', 'member.read', 'api_key.read', 'api_key.revoke', 'workflow.read', 'request.read', 'ticket.read', 'agent.read', 'memory.read']);
+    assert.deepEqual(me.json().permissions, ['workspace.read', 'member.read', 'api_key.read', 'api_key.revoke', 'workflow.read', 'request.read', 'ticket.read', 'agent.read', 'memory.read', 'data.read']);
     assert.equal(me.json().role, 'viewer');
     // Still denied what no role gives.
     assert.equal((await call(a.tokens.alice, 'GET', '/secrets')).statusCode, 403);
@@ -140,7 +140,7 @@ describe('roles and permissions API', () => {
     const edited = await call(a.tokens.admin, 'PATCH', `/roles/${janitorId}`, { permissions: [{ permission: 'api_key.revoke', conditions: { createdBy: SELF } }] });
     assert.equal(edited.statusCode, 200, edited.body);
     assert.equal((await call(a.tokens.alice, 'GET', '/api-keys')).statusCode, 403, 'api_key.read is gone at once');
-    assert.deepEqual((await call(a.tokens.alice, 'GET', '/auth/me')).json().permissions, ['workspace.read', 'member.read', 'api_key.revoke', 'workflow.read', 'request.read', 'ticket.read', 'agent.read', 'memory.read']);
+    assert.deepEqual((await call(a.tokens.alice, 'GET', '/auth/me')).json().permissions, ['workspace.read', 'member.read', 'api_key.revoke', 'workflow.read', 'request.read', 'ticket.read', 'agent.read', 'memory.read', 'data.read']);
 
     const restored = await call(a.tokens.admin, 'PATCH', `/roles/${janitorId}`, { name: 'Key keeper', permissions: [{ permission: 'api_key.read' }, { permission: 'api_key.revoke', conditions: { createdBy: SELF } }] });
     assert.equal(restored.json().name, 'Key keeper');

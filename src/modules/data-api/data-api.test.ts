@@ -135,14 +135,14 @@ describe('data API: per-workspace tables and their generated GraphQL', () => {
     const fk = await gql(a.tokens.member, 'mutation { createTask(input: { title: "x", projectId: "00000000-0000-4000-8000-000000000000" }) { id } }');
     assert.equal(fk.errors![0].extensions!.code, 'FOREIGN_KEY_VIOLATION');
     const nn = await gql(a.tokens.member, 'mutation { createProject(input: { name: "Nope", budget: "not a number" }) { id } }');
-    assert.equal(nn.status, 400, 'BigFloat refuses it before any SQL');
+    assert.equal(nn.errors![0].extensions!.code, 'GRAPHQL_VALIDATION_FAILED', 'BigFloat refuses it before any SQL');
     const bad = await gql(a.tokens.member, 'mutation { createProject(input: { name: "When", createdAt: "not a date" }) { id } }');
     assert.equal(bad.errors![0].extensions!.code, 'INVALID_VALUE');
-    const nul = await gql(a.tokens.member, 'mutation($t: String!) { createTask(input: { title: $t }) { id } }', { t: 'a\u0000b' });
-    assert.equal(nul.status, 400);
-    const viewer = await gql(a.tokens.viewer, 'mutation { createProject(input: { name: "Viewer" }) { id } }');
+    const nul = await api(a.tokens.member, 'POST', '/data/graphql', { query: 'mutation($t: String!) { createTask(input: { title: $t }) { id } }', variables: { t: 'a\u0000b' } });
+    assert.equal(nul.status, 400, 'NUL characters stop at the edge');
+    const viewer = await api(a.tokens.viewer, 'POST', '/data/graphql', { query: 'mutation { createProject(input: { name: "Viewer" }) { id } }' });
     assert.equal(viewer.status, 403);
-    assert.equal(viewer.errors![0].extensions!.code, 'FORBIDDEN');
+    assert.equal(viewer.json.code, 'FORBIDDEN');
 
     const deleted = await gql(a.tokens.member, `mutation($id: UUID!) { deleteTask(id: $id) { title } }`, { id: bulk.data!.createTasks[24].id });
     assert.equal(deleted.data!.deleteTask.title, 'Task 24');
@@ -156,5 +156,133 @@ describe('data API: per-workspace tables and their generated GraphQL', () => {
     assert.equal(or.data!.tasks.totalCount, 9 + 4, '01–09 and 20–23');
     const json = await gql(a.tokens.viewer, '{ tasks(filter: { meta: { contains: { deep: { ok: true } } } }) { totalCount } }');
     assert.equal(json.data!.tasks.totalCount, 5, 'tasks 0, 5, 10, 15 and 20');
+    const one = await gql(a.tokens.viewer, '{ tasks(first: 1, orderBy: [TITLE_ASC]) { nodes { id title } } }');
+    const byKey = await gql(a.tokens.viewer, 'query($id: UUID!) { taskById(id: $id) { title project { name } } }', { id: one.data!.tasks.nodes[0].id });
+    assert.deepEqual(byKey.data!.taskById, { title: one.data!.tasks.nodes[0].title, project: { name: 'Atlas' } });
+    const none = await gql(a.tokens.viewer, '{ taskById(id: "00000000-0000-4000-8000-000000000000") { id } }');
+    assert.deepEqual(none.data, { taskById: null });
+  });
+});
+
+describe('data API: relations, limits and the wall between workspaces', () => {
+  let platform: TestPlatform;
+  let a: Tenant;
+  let b: Tenant;
+
+  async function gql(token: string, query: string, variables?: Record<string, unknown>, method: 'POST' | 'GET' = 'POST'): Promise<Gql> {
+    const res = method === 'POST'
+      ? await fetch(`${platform.baseUrl}/api/v1/data/graphql`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+      : await fetch(`${platform.baseUrl}/api/v1/data/graphql?${new URLSearchParams({ query, ...(variables ? { variables: JSON.stringify(variables) } : {}) })}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, ...(await res.json()) };
+  }
+  const migrate = async (token: string, operations: unknown[]) => {
+    const res = await fetch(`${platform.baseUrl}/api/v1/data/migrations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ operations }) });
+    assert.equal(res.status, 201, await res.text());
+  };
+  const SHAPE = [
+    { op: 'create_table', table: 'projects', columns: [{ name: 'name', type: 'text', nullable: false }] },
+    { op: 'create_table', table: 'tasks', columns: [{ name: 'title', type: 'text', nullable: false }, { name: 'project_id', type: 'uuid', nullable: false, references: { table: 'projects', onDelete: 'cascade' } }] },
+    { op: 'create_table', table: 'comments', columns: [{ name: 'body', type: 'text', nullable: false }, { name: 'task_id', type: 'uuid', nullable: false, references: { table: 'tasks', onDelete: 'cascade' } }] },
+  ];
+
+  before(async () => {
+    platform = await startTestPlatform({ ATRIUM_LOG_LEVEL: 'error' }, { listen: true });
+    a = await createTenant(platform, 'data-rel-a');
+    b = await createTenant(platform, 'data-rel-b');
+    await migrate(a.tokens.owner, SHAPE);
+    await migrate(b.tokens.owner, SHAPE);
+    // A: 10 projects × 3 tasks × 2 comments, in one request (bulk creates, one transaction).
+    const projects = await gql(a.tokens.member, `mutation($p: [ProjectInput!]!) { createProjects(inputs: $p) { id } }`, { p: Array.from({ length: 10 }, (_, i) => ({ name: `P${i}` })) });
+    const taskInputs = projects.data!.createProjects.flatMap((p: { id: string }, i: number) => [0, 1, 2].map((j) => ({ title: `T${i}.${j}`, projectId: p.id })));
+    const tasks = await gql(a.tokens.member, `mutation($t: [TaskInput!]!) { createTasks(inputs: $t) { id } }`, { t: taskInputs });
+    const commentInputs = tasks.data!.createTasks.flatMap((t: { id: string }) => [0, 1].map((k) => ({ body: `c${k}`, taskId: t.id })));
+    assert.equal((await gql(a.tokens.member, `mutation($c: [CommentInput!]!) { createComments(inputs: $c) { id } }`, { c: commentInputs })).data!.createComments.length, 60);
+    await gql(b.tokens.member, 'mutation { createProject(input: { name: "B secret project" }) { id } }');
+  });
+  after(async () => {
+    await platform.stop();
+  });
+
+  test('a three-level query is one statement per level (no N+1), both ways along the foreign keys', async () => {
+    const r = await gql(a.tokens.viewer, `{ projects(first: 10, orderBy: [NAME_ASC]) { nodes { name tasks(orderBy: [TITLE_DESC], first: 2) { title project { name } comments { body } } } } }`);
+    assert.equal(r.status, 200, JSON.stringify(r.errors));
+    const nodes = r.data!.projects.nodes;
+    assert.equal(nodes.length, 10);
+    assert.deepEqual(nodes[0].tasks.map((t: { title: string }) => t.title), ['T0.2', 'T0.1'], 'per-parent order and limit');
+    assert.equal(nodes[3].tasks[0].project.name, 'P3');
+    assert.equal(nodes[9].tasks[1].comments.length, 2);
+    assert.equal(r.extensions!.statements, 4, 'projects, their tasks, the tasks\' projects, the tasks\' comments');
+  });
+
+  test('pages: first/after cursors walk the list without gaps; offset; the page cap is named', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const r: Gql = await gql(a.tokens.viewer, 'query($after: Cursor) { tasks(first: 7, after: $after, orderBy: [TITLE_ASC]) { nodes { title } pageInfo { hasNextPage endCursor } } }', { after });
+      seen.push(...r.data!.tasks.nodes.map((n: { title: string }) => n.title));
+      after = r.data!.tasks.pageInfo.endCursor;
+      if (!r.data!.tasks.pageInfo.hasNextPage) break;
+    }
+    assert.equal(seen.length, 30);
+    assert.equal(new Set(seen).size, 30);
+    const offset = await gql(a.tokens.viewer, '{ tasks(first: 2, offset: 28, orderBy: [TITLE_ASC]) { nodes { title } pageInfo { hasNextPage hasPreviousPage } } }');
+    assert.deepEqual(offset.data!.tasks.nodes.map((n: { title: string }) => n.title), ['T9.1', 'T9.2']);
+    assert.deepEqual(offset.data!.tasks.pageInfo, { hasNextPage: false, hasPreviousPage: true });
+    const big = await gql(a.tokens.viewer, '{ tasks(first: 1000) { nodes { id } } }');
+    assert.equal(big.data, null, 'a page of 1,000 costs more than the limit: nothing runs');
+    assert.equal(big.errors![0].extensions!.code, 'COST_LIMIT');
+    const cap = await gql(a.tokens.viewer, '{ tasks(first: 101) { totalCount } }');
+    assert.equal(cap.errors![0].extensions!.code, 'PAGE_SIZE_LIMIT');
+    const cursor = await gql(a.tokens.viewer, '{ tasks(after: "bm90LWEtY3Vyc29y") { totalCount } }');
+    assert.equal(cursor.errors![0].extensions!.code, 'BAD_CURSOR');
+  });
+
+  test('limits: depth and cost are measured before anything runs and named when refused', async () => {
+    const deep = await gql(a.tokens.viewer, '{ comments { nodes { task { project { tasks { project { tasks { project { tasks { project { name } } } } } } } } } } }');
+    assert.equal(deep.data, null);
+    assert.equal(deep.errors![0].extensions!.code, 'DEPTH_LIMIT');
+    assert.equal(deep.errors![0].extensions!.limit, 10);
+    const costly = await gql(a.tokens.viewer, '{ projects(first: 100) { nodes { tasks(first: 100) { id } } } }');
+    assert.equal(costly.errors![0].extensions!.code, 'COST_LIMIT');
+    const viaFragments = await gql(a.tokens.viewer, 'query { ...Q } fragment Q on Query { projects(first: 100) { nodes { tasks(first: 100) { id } } } }');
+    assert.equal(viaFragments.errors![0].extensions!.code, 'COST_LIMIT', 'fragments are counted too');
+    const parse = await gql(a.tokens.viewer, '{ projects { nodes { ');
+    assert.equal(parse.status, 200, 'GraphQL over HTTP: a GraphQL error is a 200 with errors');
+    assert.equal(parse.errors![0].extensions!.code, 'GRAPHQL_PARSE_FAILED');
+    const unknown = await gql(a.tokens.viewer, '{ users { nodes { email } } }');
+    assert.equal(unknown.errors![0].extensions!.code, 'GRAPHQL_VALIDATION_FAILED');
+    const tokens = await gql(a.tokens.viewer, `{ ${'projects { totalCount } '.repeat(2000)} }`);
+    assert.equal(tokens.errors![0].extensions!.code, 'GRAPHQL_PARSE_FAILED', 'the parser stops at its token cap');
+    // Introspection works for members (GraphiQL's query nests deeper than 10: it is not counted).
+    const intro = await gql(a.tokens.viewer, '{ __schema { queryType { fields { name } } } __type(name: "Task") { fields { name type { kind ofType { kind ofType { kind ofType { kind ofType { name } } } } } } } }');
+    assert.equal(intro.status, 200);
+    assert.ok(intro.data!.__schema.queryType.fields.some((f: { name: string }) => f.name === 'taskById'));
+    // GET: queries yes, mutations no.
+    const get = await gql(a.tokens.viewer, 'query($n: String) { projects(filter: { name: { eq: $n } }) { totalCount } }', { n: 'P1' }, 'GET');
+    assert.equal(get.data!.projects.totalCount, 1);
+    assert.equal((await gql(a.tokens.owner, 'mutation { deleteProject(id: "00000000-0000-4000-8000-000000000000") { id } }', undefined, 'GET')).status, 403);
+  });
+
+  test('the wall: B never sees A\'s rows; B\'s data role cannot reach A\'s schema; no data role reaches platform tables', async () => {
+    const bView = await gql(b.tokens.owner, '{ projects { nodes { name } totalCount } }');
+    assert.deepEqual(bView.data!.projects, { nodes: [{ name: 'B secret project' }], totalCount: 1 });
+    const aView = await gql(a.tokens.owner, '{ projects(filter: { name: { like: "B%" } }) { totalCount } }');
+    assert.equal(aView.data!.projects.totalCount, 0);
+    // Same shape, same executable schema: the rows still come from each one's own schema.
+    const { schema: aSchema } = dataSchemaOf(a.workspaceId);
+    const { role: bRole } = dataSchemaOf(b.workspaceId);
+    const client = await platform.db.app.connect();
+    try {
+      for (const sql of [`select * from "${aSchema}".projects`, 'select * from public.users', 'select * from public.secrets', 'select * from public.data_schemas', `set local search_path = "${aSchema}"; select * from projects`]) {
+        await client.query('begin');
+        await client.query(`select set_config('role', $1, true)`, [bRole]);
+        await assert.rejects(client.query(sql), (err: { code?: string }) => err.code === '42501' || err.code === '42P01', sql);
+        await client.query('rollback');
+      }
+      // atrium_app itself (NOINHERIT) holds none of a data role's rights.
+      await assert.rejects(client.query(`select * from "${aSchema}".projects`), (err: { code?: string }) => err.code === '42501');
+    } finally {
+      client.release();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { printSchema } from 'graphql';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { ProblemSchema } from '../../kernel/http/openapi.ts';
+import { kernelErrors } from '../../kernel/errors.ts';
 import { auditContextOf } from '../audit/index.ts';
 import { holdsPermission } from '../access/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
@@ -98,8 +99,8 @@ export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record
       config: { permission: 'data.read' },
       schema: {
         tags, summary: 'The workspace\'s GraphQL API, generated from its tables',
-        description: 'Queries need data.read, mutations data.write. Limits (on by default): depth 10, cost 1,000 rows, pages of 100; a refusal names its limit (extensions.code DEPTH_LIMIT, COST_LIMIT, PAGE_SIZE_LIMIT). A mutation request is one transaction: any error rolls all of it back.',
-        body: GraphqlBody, response: { 200: GraphqlResponse, 400: GraphqlResponse, 403: GraphqlResponse },
+        description: 'Queries need data.read, mutations data.write (403 otherwise). A GraphQL answer is a 200, with `errors` when something was refused (GraphQL over HTTP, application/json). Limits (on by default): depth 10, cost 1,000 rows, pages of 100; a refusal names its limit (extensions.code DEPTH_LIMIT, COST_LIMIT, PAGE_SIZE_LIMIT). A mutation request is one transaction: any error rolls all of it back.',
+        body: GraphqlBody, response: { 200: GraphqlResponse },
       },
     }, async (request, reply) => {
       const answer = await ctx.engine.run(callerOf(request.principal!), { query: request.body.query, variables: (request.body.variables ?? null) as Record<string, unknown> | null, operationName: request.body.operationName ?? null });
@@ -108,7 +109,7 @@ export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record
 
     app.get('/data/graphql', {
       config: { permission: 'data.read' },
-      schema: { tags, summary: 'A GraphQL query by GET (cacheable links, persisted queries); mutations are refused', querystring: GraphqlQuery, response: { 200: GraphqlResponse, 400: GraphqlResponse, 405: GraphqlResponse } },
+      schema: { tags, summary: 'A GraphQL query by GET (cacheable links); mutations are refused (403: POST them)', querystring: GraphqlQuery, response: { 200: GraphqlResponse } },
     }, async (request, reply) => {
       let variables: Record<string, unknown> | null = null;
       if (request.query.variables !== undefined) {
@@ -117,13 +118,12 @@ export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record
           if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('not an object');
           variables = parsed as Record<string, unknown> | null;
         } catch {
-          return reply.code(400).send({ errors: [{ message: 'variables must be a JSON object', extensions: { code: 'BAD_VARIABLES' } }] });
+          throw kernelErrors.create('VALIDATION_FAILED', 'variables must be a JSON object');
         }
       }
-      if (/^\s*mutation\b/.test(request.query.query)) return reply.code(405).header('allow', 'POST').send({ errors: [{ message: 'Mutations are POSTed', extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
-      const caller = { ...callerOf(request.principal!), canWrite: false };
+      const caller = { ...callerOf(request.principal!), canWrite: false, isGet: true };
       const answer = await ctx.engine.run(caller, { query: request.query.query, variables, operationName: request.query.operationName ?? null });
-      return reply.code((answer.status === 403 ? 405 : answer.status) as 200).send(answer.body as never);
+      return reply.code(answer.status as 200).send(answer.body as never);
     });
 
     app.get('/data/schema.graphql', {

@@ -7,6 +7,7 @@ import { getOperationAST, GraphQLError, parse, validate, execute } from 'graphql
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Database, Tx } from '../../kernel/db/database.ts';
 import type { Logger } from '../../kernel/logging.ts';
+import { kernelErrors } from '../../kernel/errors.ts';
 import { buildSchema } from './graphql-schema.ts';
 import type { DataContext } from './graphql-schema.ts';
 import { LIMITS, measure } from './limits.ts';
@@ -14,7 +15,7 @@ import { modelOf, readCatalog } from './model.ts';
 import type { Model } from './model.ts';
 
 export type GraphqlRequest = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
-export type GraphqlCaller = { workspaceId: string; userId: string | null; roles: readonly string[]; canWrite: boolean };
+export type GraphqlCaller = { workspaceId: string; userId: string | null; roles: readonly string[]; canWrite: boolean; isGet?: boolean };
 export type GraphqlAnswer = { status: number; body: { data?: unknown; errors?: GraphQLFormattedError[]; extensions?: Record<string, unknown> } };
 
 export type Shape = { model: Model; schema: GraphQLSchema; validated: Map<string, readonly GraphQLError[]> };
@@ -59,8 +60,13 @@ class RolledBack extends Error {
   }
 }
 
-function problem(status: number, code: string, message: string, extra: Record<string, unknown> = {}): GraphqlAnswer {
-  return { status, body: { errors: [{ message, extensions: { code, ...extra } }] } };
+/**
+ * A request GraphQL refuses as a whole. GraphQL over HTTP answers it 200 with `errors` (the
+ * `application/json` rules: a well-formed GraphQL response is a 200); HTTP's own 4xx stay
+ * problem+json (authentication, permission, a body that is not a GraphQL request).
+ */
+function refusal(code: string, message: string, extra: Record<string, unknown> = {}): GraphqlAnswer {
+  return { status: 200, body: { data: null, errors: [{ message, extensions: { code, ...extra } }] } };
 }
 
 /** What PostgreSQL said, as a GraphQL error a client can act on (never a 500 for the caller's data). */
@@ -139,14 +145,14 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
 
   async function run(caller: GraphqlCaller, request: GraphqlRequest): Promise<GraphqlAnswer> {
     const document = parsed(request.query);
-    if (document instanceof GraphQLError) return { status: 400, body: { errors: [{ ...document.toJSON(), extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] } };
+    if (document instanceof GraphQLError) return { status: 200, body: { data: null, errors: [{ ...document.toJSON(), extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] } };
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
-      return problem(400, 'OPERATION_NOT_FOUND', request.operationName ? `No operation named "${request.operationName}" in the document` : 'The document must hold one operation, or name the one to run (operationName)');
+      return refusal('OPERATION_NOT_FOUND', request.operationName ? `No operation named "${request.operationName}" in the document` : 'The document must hold one operation, or name the one to run (operationName)');
     }
-    if (operation.operation === 'subscription') return problem(400, 'SUBSCRIPTION_NOT_SUPPORTED', 'Subscriptions are not served on this endpoint yet');
+    if (operation.operation === 'subscription') return refusal('SUBSCRIPTION_NOT_SUPPORTED', 'Subscriptions are not served on this endpoint yet');
     const isMutation = operation.operation === 'mutation';
-    if (isMutation && !caller.canWrite) return problem(403, 'FORBIDDEN', 'Changing rows needs the permission data.write', { permission: 'data.write' });
+    if (isMutation && !caller.canWrite) throw kernelErrors.create('FORBIDDEN', caller.isGet ? 'Mutations are POSTed' : 'Changing rows needs the permission data.write', caller.isGet ? {} : { extra: { permission: 'data.write' } });
     const variables = request.variables ?? {};
 
     try {
@@ -156,10 +162,10 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
           errors = validate(shape.schema, document);
           if (request.query.length <= CACHED_QUERY_MAX && shape.validated.size < 5000) shape.validated.set(request.query, errors);
         }
-        if (errors.length) return { status: 400, body: { errors: errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+        if (errors.length) return { status: 200, body: { data: null, errors: errors.map((e) => ({ ...e.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
         const cost = measure(shape.schema, document, operation, variables);
-        if (cost.depth > LIMITS.depth) return problem(400, 'DEPTH_LIMIT', `This query nests ${cost.depth} levels deep; the limit is ${LIMITS.depth}`, { limit: LIMITS.depth, measured: cost.depth });
-        if (cost.cost > LIMITS.cost) return problem(400, 'COST_LIMIT', `This query may fetch ${cost.cost} rows; the limit is ${LIMITS.cost} (ask for smaller pages: first)`, { limit: LIMITS.cost, measured: cost.cost });
+        if (cost.depth > LIMITS.depth) return refusal('DEPTH_LIMIT', `This query nests ${cost.depth} levels deep; the limit is ${LIMITS.depth}`, { limit: LIMITS.depth, measured: cost.depth });
+        if (cost.cost > LIMITS.cost) return refusal('COST_LIMIT', `This query may fetch ${cost.cost} rows; the limit is ${LIMITS.cost} (ask for smaller pages: first)`, { limit: LIMITS.cost, measured: cost.cost });
         const ctx: DataContext = { tx, statements: 0, loaders: new Map() };
         const result = (await execute({ schema: shape.schema, document, operationName: request.operationName, variableValues: variables, contextValue: ctx })) as ExecutionResult;
         const answer: GraphqlAnswer = { status: 200, body: { ...(result.errors?.length ? { errors: formatErrors(result.errors) } : {}), data: result.data ?? null, extensions: { cost: cost.cost, statements: ctx.statements } } };
@@ -173,7 +179,7 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
     } catch (err) {
       if (err instanceof RolledBack) return err.answer;
       const code = sqlErrorCode(err as { code?: string });
-      if (code) return problem(200, code, (err as Error).message);
+      if (code) return refusal(code, (err as Error).message);
       throw err;
     }
   }
