@@ -26,9 +26,10 @@ export type Database = {
    * A tenant transaction switched to the workspace's data role and schema (the data API): the
    * workspace binding, then `probe` (run as the request role, before the switch: the module's
    * own bookkeeping), then role, search_path, the caller and a statement timeout, all
-   * transaction-local. `fn` receives the probe's rows.
+   * transaction-local. `fn` starts at once, in the same packet, with the probe's rows to come
+   * (a caller that guessed them right loses no round trip waiting).
    */
-  withWorkspaceSchema<T, P extends pg.QueryResultRow = pg.QueryResultRow>(workspaceId: string, session: DataSession, fn: (tx: Tx, probe: P[]) => Promise<T>, probe?: ReadQuery): Promise<T>;
+  withWorkspaceSchema<T, P extends pg.QueryResultRow = pg.QueryResultRow>(workspaceId: string, session: DataSession, fn: (tx: Tx, probe: Promise<P[]>) => Promise<T>, probe?: ReadQuery): Promise<T>;
   withIdentity<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   withPlatform<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -209,11 +210,13 @@ export function createDatabase(app: Pool, owner: Pool): Database {
     withWorkspaceSchema(workspaceId, session, fn, probe) {
       const opening: Statement[] = ['begin', bindingStatement(workspaceId)];
       return inTransaction(app, opening, async (tx) => {
-        // The probe and the switch leave in the opening's packet (the tx corks the tick).
-        const probed = probe ? tx.query(probe) : null;
+        // The probe, the switch and fn's first statement leave in the opening's packet (the tx
+        // corks the tick). A failed switch fails fn's statements too (the transaction is aborted).
+        const rows = probe ? tx.query(probe).then((r) => r.rows) : Promise.resolve([]);
         const switched = tx.query(dataSwitchStatement(workspaceId, session));
-        const [rows] = await Promise.all([probed ? probed.then((r) => r.rows) : Promise.resolve([]), switched]);
-        return fn(tx, rows as never);
+        rows.catch(() => undefined);
+        const [result] = await Promise.all([fn(tx, rows as never), switched]);
+        return result;
       });
     },
     withIdentity(fn) {

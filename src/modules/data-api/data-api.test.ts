@@ -263,6 +263,20 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     assert.equal((await gql(a.tokens.owner, 'mutation { deleteProject(id: "00000000-0000-4000-8000-000000000000") { id } }', undefined, 'GET')).status, 403);
   });
 
+  test('a migration made by another process shows at the next request (the version probe), not after a cache expires', async () => {
+    assert.equal((await gql(a.tokens.viewer, '{ projects { totalCount } }')).data!.projects.totalCount, 10, 'the shape is cached here');
+    const { schema, role } = dataSchemaOf(a.workspaceId);
+    // As another API process would: DDL as the data role, the version bumped, nothing said to this one.
+    await platform.db.withWorkspace(a.workspaceId, async (tx) => {
+      await tx.query(`select set_config('search_path', '"${schema}"', true), set_config('role', '${role}', true)`);
+      await tx.query('create table labels (id uuid primary key default gen_random_uuid(), name text not null)');
+      await tx.query('set local role none; set local search_path to default');
+      await tx.query('update data_schemas set version = version + 1 where workspace_id = $1', [a.workspaceId]);
+    });
+    const r = await gql(a.tokens.member, 'mutation { createLabel(input: { name: "urgent" }) { name } }');
+    assert.deepEqual(r.data, { createLabel: { name: 'urgent' } }, JSON.stringify(r.errors));
+  });
+
   test('the wall: B never sees A\'s rows; B\'s data role cannot reach A\'s schema; no data role reaches platform tables', async () => {
     const bView = await gql(b.tokens.owner, '{ projects { nodes { name } totalCount } }');
     assert.deepEqual(bView.data!.projects, { nodes: [{ name: 'B secret project' }], totalCount: 1 });

@@ -52,6 +52,8 @@ class Lru<K, V> {
 const PROBE = { name: 'atrium_data_probe', text: 'select version from data_schemas where workspace_id = $1', values: [] as unknown[] };
 
 class NotProvisioned extends Error {}
+/** The schema moved on since this process last looked (a migration): run again on the new shape. */
+class Stale extends Error {}
 class RolledBack extends Error {
   readonly answer: GraphqlAnswer;
   constructor(answer: GraphqlAnswer) {
@@ -107,12 +109,7 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
   }
 
   /** The workspace's shape at `version`: from the cache, or introspected in `tx` (switched to its data role). */
-  async function shapeOf(tx: Tx, workspaceId: string, version: number): Promise<Shape> {
-    const known = workspaces.get(workspaceId);
-    if (known && known.version === version) {
-      const shape = shapes.get(known.hash);
-      if (shape) return shape;
-    }
+  async function shapeAt(tx: Tx, workspaceId: string, version: number): Promise<Shape> {
     const model = modelOf(await readCatalog(tx));
     let shape = shapes.get(model.hash);
     if (!shape) {
@@ -123,23 +120,45 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
     return shape;
   }
 
+  /**
+   * `fn` on the workspace's data, with its shape. When this process knows the shape, `fn` runs at
+   * once, beside the version probe (no round trip waiting for it); if the probe then says the
+   * schema moved on (a migration, here or in another process), the transaction is rolled back
+   * and run again on the new shape. Otherwise the probe is awaited and the shape introspected.
+   */
   async function inSchema<T>(caller: Pick<GraphqlCaller, 'workspaceId' | 'userId' | 'roles'>, fn: (tx: Tx, shape: Shape, version: number) => Promise<T>): Promise<T> {
     const attempt = () => deps.db.withWorkspaceSchema<T, { version: number }>(
       caller.workspaceId, { userId: caller.userId, roles: caller.roles, statementTimeoutMs: STATEMENT_TIMEOUT_MS },
       async (tx, probe) => {
-        if (!probe.length) throw new NotProvisioned();
-        return fn(tx, await shapeOf(tx, caller.workspaceId, probe[0].version), probe[0].version);
+        const known = workspaces.get(caller.workspaceId);
+        const cached = known ? shapes.get(known.hash) : undefined;
+        if (known && cached) {
+          const [rows, outcome] = await Promise.all([probe, fn(tx, cached, known.version).then((value) => ({ value }), (error: unknown) => ({ error }))]);
+          if (!rows.length) throw new NotProvisioned();
+          if (rows[0].version !== known.version) throw new Stale();
+          if ('error' in outcome) throw outcome.error;
+          return outcome.value;
+        }
+        const rows = await probe;
+        if (!rows.length) throw new NotProvisioned();
+        return fn(tx, await shapeAt(tx, caller.workspaceId, rows[0].version), rows[0].version);
       },
       { ...PROBE, values: [caller.workspaceId] },
     );
-    try {
-      return await attempt();
-    } catch (err) {
-      // A workspace from before the data API, or a child workspace: its schema is made on first use.
-      const missingRole = (err as { code?: string }).code === '42704' || (err as { code?: string }).code === '22023';
-      if (!(err instanceof NotProvisioned) && !missingRole) throw err;
-      await deps.provision(caller.workspaceId);
-      return attempt();
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (err instanceof Stale && tries < 3) {
+          workspaces.set(caller.workspaceId, { version: -1, hash: '' });
+          continue;
+        }
+        // A workspace from before the data API, or a child workspace: its schema is made on first use.
+        const missingRole = (err as { code?: string }).code === '42704' || (err as { code?: string }).code === '22023';
+        if (!(err instanceof NotProvisioned) && !missingRole) throw err;
+        if (tries >= 3) throw err;
+        await deps.provision(caller.workspaceId);
+      }
     }
   }
 
