@@ -46,6 +46,7 @@ const AgentsPage = lazy(() => import('./pages/agents/agents-page.tsx').then((m) 
 const AgentPage = lazy(() => import('./pages/agents/agent-page.tsx').then((m) => ({ default: m.AgentPage })));
 const AdminModelsPage = lazy(() => import('./pages/admin/admin-models-page.tsx').then((m) => ({ default: m.AdminModelsPage })));
 const PlatformAnalyticsPage = lazy(() => import('./pages/usage/analytics-page.tsx').then((m) => ({ default: m.PlatformAnalyticsPage })));
+const DataPage = lazy(() => import('./pages/data/data-page.tsx').then((m) => ({ default: m.DataPage })));
 const AdminWorkspaceDetailPage = lazy(() => import('./pages/admin/admin-workspace-detail-page.tsx').then((m) => ({ default: m.AdminWorkspaceDetailPage })));
 
 type ConsoleRoute = { path: string; title: string; render: () => ReactNode; isAdminOnly?: boolean };
@@ -60,6 +61,7 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/workflows/:id', title: 'Workflow', render: () => <WorkflowDetailPage /> },
   { path: '/executions/:id', title: 'Run', render: () => <ExecutionDetailPage /> },
   { path: '/webhooks', title: 'Webhooks', render: () => <WebhooksPage /> },
+  { path: '/data', title: 'Data', render: () => <DataPage /> },
   { path: '/ai/providers', title: 'Model providers', render: () => <ProvidersPage /> },
   { path: '/ai/playground', title: 'Playground', render: () => <PlaygroundPage /> },
   { path: '/ai/usage', title: 'Usage & budgets', render: () => <UsagePage /> },

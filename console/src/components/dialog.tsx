@@ -13,7 +13,7 @@ type DialogProps = {
   onClose: () => void;
   children: ReactNode;
   /** Wide dialogs hold tables or long keys. */
-  size?: 'normal' | 'wide';
+  size?: 'normal' | 'wide' | 'full';
 };
 
 export function Dialog({ open, title, description, onClose, children, size = 'normal' }: DialogProps) {

@@ -20,6 +20,7 @@ const WORKSPACE_NAV: NavItem[] = [
   { to: '/api-keys', label: 'API keys', icon: 'key', permission: 'api_key.read' },
   { to: '/secrets', label: 'Secrets', icon: 'shield', permission: 'secret.read' },
   { to: '/workflows', label: 'Workflows', icon: 'refresh', permission: 'workflow.read' },
+  { to: '/data', label: 'Data', icon: 'layers', permission: 'data.read' },
   { to: '/webhooks', label: 'Webhooks', icon: 'external', permission: 'webhook.read' },
   { to: '/requests', label: 'Requests', icon: 'layers', permission: 'request.read' },
   { to: '/tickets', label: 'Support', icon: 'inbox', permission: 'ticket.read' },

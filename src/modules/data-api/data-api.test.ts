@@ -11,7 +11,10 @@ import { createTenant } from '../../../test/helpers/tenants.ts';
 import type { Tenant } from '../../../test/helpers/tenants.ts';
 import { dataSchemaOf } from '../../kernel/db/database.ts';
 
-type Gql = { status: number; data: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }>; extensions?: { statements?: number; cost?: number } };
+/** A JSON answer read by tests: any property, any depth (the assertions check the shapes). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test reads of JSON answers
+type Json = any;
+type Gql = { status: number; data: Record<string, Json> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }>; extensions?: { statements?: number; cost?: number } };
 
 describe('data API: per-workspace tables and their generated GraphQL', () => {
   let platform: TestPlatform;
@@ -21,7 +24,7 @@ describe('data API: per-workspace tables and their generated GraphQL', () => {
   async function api(token: string, method: string, path: string, body?: unknown) {
     const res = await fetch(`${platform.baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined });
     const text = await res.text();
-    return { status: res.status, json: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text }) as Record<string, any> };
+    return { status: res.status, json: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text }) as Record<string, Json> };
   }
   async function gql(token: string, query: string, variables?: Record<string, unknown>): Promise<Gql> {
     const r = await api(token, 'POST', '/data/graphql', { query, variables });
