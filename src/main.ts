@@ -116,6 +116,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await platform.usage.installSchedules(tx);
     await platform.memory.installSchedules(tx);
     await platform.agents.installSchedules(tx);
+    await platform.data.installSchedules(tx);
   }).catch((err: unknown) => log.error({ err }, 'platform schedules could not be installed'));
 
   const port = options.port ?? config.port;

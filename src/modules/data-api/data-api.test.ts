@@ -280,6 +280,21 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     assert.deepEqual(r.data, { createLabel: { name: 'urgent' } }, JSON.stringify(r.errors));
   });
 
+  test('a deleted workspace keeps its data for the grace period; then its schema and role are dropped (audited)', async () => {
+    const c = await createTenant(platform, 'data-rel-c');
+    await migrate(c.tokens.owner, [{ op: 'create_table', table: 'notes', columns: [{ name: 'body', type: 'text' }] }]);
+    const { schema, role } = dataSchemaOf(c.workspaceId);
+    await platform.db.withPlatform((tx) => tx.query(`update workspaces set deleted_at = now() - interval '10 days' where id = $1`, [c.workspaceId]));
+    assert.deepEqual(await platform.data.purgeDeleted(), [], 'within the grace period nothing goes');
+    await platform.db.withPlatform((tx) => tx.query(`update workspaces set deleted_at = now() - interval '31 days' where id = $1`, [c.workspaceId]));
+    assert.deepEqual(await platform.data.purgeDeleted(), [c.workspaceId]);
+    const left = await platform.db.owner.query('select (select count(*) from pg_namespace where nspname = $1)::int as schemas, (select count(*) from pg_roles where rolname = $2)::int as roles', [schema, role]);
+    assert.deepEqual(left.rows[0], { schemas: 0, roles: 0 });
+    const audit = await platform.db.withPlatform((tx) => tx.query(`select action from audit_events where workspace_id = $1 and action = 'data.schema_purged'`, [c.workspaceId]));
+    assert.equal(audit.rows.length, 1);
+    assert.equal((await gql(a.tokens.viewer, '{ projects { totalCount } }')).data!.projects.totalCount, 10, 'the others are untouched');
+  });
+
   test('the wall: B never sees A\'s rows; B\'s data role cannot reach A\'s schema; no data role reaches platform tables', async () => {
     const bView = await gql(b.tokens.owner, '{ projects { nodes { name } totalCount } }');
     assert.deepEqual(bView.data!.projects, { nodes: [{ name: 'B secret project' }], totalCount: 1 });

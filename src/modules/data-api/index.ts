@@ -5,13 +5,16 @@
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { AuditModule } from '../audit/index.ts';
+import type { JobEngine } from '../../kernel/jobs/index.ts';
+import { definePurgeJob, purgeDeletedSchemas, schedulePurge } from './purge-schemas.job.ts';
 import { createGraphqlEngine } from './engine.ts';
 import { dataRoutes } from './data.routes.ts';
 import { provisionDataSchema } from './migrations.ts';
 
 export { dataErrors } from './data.errors.ts';
 
-export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'> }) {
+export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine }) {
+  definePurgeJob(modules.jobs, deps.db, modules.audit, deps.log);
   const provision = async (workspaceId: string): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -26,6 +29,9 @@ export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<Aud
   const engine = createGraphqlEngine({ db: deps.db, log: deps.log, provision });
   return {
     engine,
+    /** The daily purge of deleted workspaces' data schemas (after the grace period). */
+    installSchedules: (tx: Tx) => schedulePurge(modules.jobs, tx),
+    purgeDeleted: (options: { now?: Date; graceDays?: number } = {}) => purgeDeletedSchemas(deps.db, modules.audit, options),
     /** The signup step: the new workspace's data schema and role, in the signup transaction. */
     provisionSchema: (tx: Tx) => provisionDataSchema(tx),
     routes: (async (app) => {
