@@ -280,6 +280,48 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     assert.deepEqual(r.data, { createLabel: { name: 'urgent' } }, JSON.stringify(r.errors));
   });
 
+  test('row rules compile to row-level security: owner only, members read and admins write, a custom expression', async () => {
+    const res = await fetch(`${platform.baseUrl}/api/v1/data/migrations`, { method: 'POST', headers: { authorization: `Bearer ${a.tokens.owner}`, 'content-type': 'application/json' }, body: JSON.stringify({ operations: [
+      { op: 'create_table', table: 'notes', columns: [{ name: 'body', type: 'text', nullable: false }, { name: 'owner_id', type: 'uuid' }] },
+      { op: 'set_row_rule', table: 'notes', rule: 'owner_only' },
+      { op: 'create_table', table: 'announcements', columns: [{ name: 'body', type: 'text', nullable: false }] },
+      { op: 'set_row_rule', table: 'announcements', rule: 'members_read_admins_write' },
+      { op: 'create_table', table: 'tickets', columns: [{ name: 'body', type: 'text', nullable: false }, { name: 'is_public', type: 'boolean', nullable: false, default: false }] },
+      { op: 'set_row_rule', table: 'tickets', rule: 'custom', using: "is_public or string_to_array(current_setting('app.roles', true), ',') && array['owner', 'admin']" },
+    ] }) });
+    assert.equal(res.status, 201, await res.text());
+    const tables = (await (await fetch(`${platform.baseUrl}/api/v1/data/tables`, { headers: { authorization: `Bearer ${a.tokens.viewer}` } })).json()) as { tables: Array<{ name: string; rowRule: string }> };
+    assert.deepEqual(Object.fromEntries(tables.tables.filter((t) => ['notes', 'announcements', 'tickets'].includes(t.name)).map((t) => [t.name, t.rowRule])), { announcements: 'members_read_admins_write', notes: 'owner_only', tickets: 'custom' });
+
+    // Owner only: the owner column takes the caller's id; nobody else sees or changes the row.
+    const mine = await gql(a.tokens.member, 'mutation { createNote(input: { body: "member note" }) { id ownerId } }');
+    assert.equal(mine.data!.createNote.ownerId, a.userIds.member);
+    assert.equal((await gql(a.tokens.admin, 'mutation { createNote(input: { body: "admin note" }) { id } }')).errors, undefined);
+    assert.deepEqual((await gql(a.tokens.member, '{ notes { nodes { body } } }')).data!.notes.nodes, [{ body: 'member note' }]);
+    assert.deepEqual((await gql(a.tokens.viewer, '{ notes { totalCount } }')).data!.notes.totalCount, 0);
+    const steal = await gql(a.tokens.admin, 'mutation($id: UUID!) { updateNote(id: $id, patch: { body: "taken" }) { body } }', { id: mine.data!.createNote.id });
+    assert.deepEqual(steal.data, { updateNote: null }, 'another member\'s row is not there to change');
+    const forge = await gql(a.tokens.admin, `mutation { createNote(input: { body: "forged", ownerId: "${a.userIds.member}" }) { id } }`);
+    assert.equal(forge.errors![0].extensions!.code, 'FORBIDDEN', 'nor can one write a row as someone else');
+    const apiKey = await gql(a.apiKey, '{ notes { totalCount } }');
+    assert.equal(apiKey.data!.notes.totalCount, 0, 'an API key is nobody\'s owner');
+
+    // Members read, admins write.
+    assert.equal((await gql(a.tokens.admin, 'mutation { createAnnouncement(input: { body: "Office closed Friday" }) { id } }')).errors, undefined);
+    const denied = await gql(a.tokens.member, 'mutation { createAnnouncement(input: { body: "Free pizza" }) { id } }');
+    assert.equal(denied.errors![0].extensions!.code, 'FORBIDDEN');
+    assert.deepEqual((await gql(a.tokens.member, '{ announcements { nodes { body } } }')).data!.announcements.nodes, [{ body: 'Office closed Friday' }]);
+
+    // Custom: public tickets for everyone, the rest for owners and admins.
+    await gql(a.tokens.admin, 'mutation { createTickets(inputs: [{ body: "open", isPublic: true }, { body: "internal" }]) { id } }');
+    assert.equal((await gql(a.tokens.member, '{ tickets { totalCount } }')).data!.tickets.totalCount, 1);
+    assert.equal((await gql(a.tokens.owner, '{ tickets { totalCount } }')).data!.tickets.totalCount, 2);
+    const sneaky = await fetch(`${platform.baseUrl}/api/v1/data/migrations`, { method: 'POST', headers: { authorization: `Bearer ${a.tokens.owner}`, 'content-type': 'application/json' }, body: JSON.stringify({ operations: [
+      { op: 'set_row_rule', table: 'tickets', rule: 'custom', using: 'true); drop table tickets; --' },
+    ] }) });
+    assert.equal(sneaky.status, 422);
+  });
+
   test('a deleted workspace keeps its data for the grace period; then its schema and role are dropped (audited)', async () => {
     const c = await createTenant(platform, 'data-rel-c');
     await migrate(c.tokens.owner, [{ op: 'create_table', table: 'notes', columns: [{ name: 'body', type: 'text' }] }]);

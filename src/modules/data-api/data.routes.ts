@@ -50,6 +50,8 @@ const Table = Type.Object({
   name: Type.String(), typeName: Type.Union([Type.String(), Type.Null()], { description: 'Its GraphQL type (null: left out, its names clash with another table\'s)' }),
   listField: Type.Union([Type.String(), Type.Null()]), byKeyField: Type.Union([Type.String(), Type.Null()]),
   columns: Type.Array(Column), indexes: Type.Array(Type.Object({ name: Type.String(), columns: Type.Array(Type.String()), isUnique: Type.Boolean() })),
+  rowRule: Type.Union([Type.Literal('none'), Type.Literal('owner_only'), Type.Literal('members_read_admins_write'), Type.Literal('custom')], { description: 'The row rule in force (set_row_rule)' }),
+  policies: Type.Array(Type.Object({ name: Type.String(), command: Type.String(), using: Type.Union([Type.String(), Type.Null()]), check: Type.Union([Type.String(), Type.Null()]) }), { description: 'The row-level security policies the rule compiled to' }),
 });
 const Tables = Type.Object({
   version: Type.Integer({ description: 'The data schema\'s version (bumped by every migration)' }),
@@ -85,6 +87,9 @@ function tablesOf(catalog: Catalog, model: Model, version: number) {
           };
         }),
         indexes: t.indexes,
+        rowRule: !t.rowSecurity ? 'none' as const : t.policies.some((p) => p.name === 'atrium_rule_read') ? 'members_read_admins_write' as const
+          : t.policies.some((p) => p.name === 'atrium_rule_owner') ? 'owner_only' as const : 'custom' as const,
+        policies: t.policies,
       };
     }),
   };

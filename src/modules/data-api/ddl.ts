@@ -55,11 +55,72 @@ export const Operation = Type.Union([
   Type.Object({ op: Type.Literal('create_index'), table: Name('Table'), columns: Type.Array(Name('Column'), { minItems: 1, maxItems: 8 }), unique: Type.Optional(Type.Boolean()), name: Type.Optional(Name('Index name (default <table>_<columns>_idx)')) }, { additionalProperties: false }),
   Type.Object({ op: Type.Literal('drop_index'), name: Name('Index') }, { additionalProperties: false }),
   Type.Object({ op: Type.Literal('create_enum'), name: Name('Enum type name'), values: Type.Array(Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), { minItems: 1, maxItems: 200, uniqueItems: true }) }, { additionalProperties: false }),
+  Type.Object({
+    op: Type.Literal('set_row_rule'), table: Name('Table'),
+    rule: Type.Union([Type.Literal('none'), Type.Literal('owner_only'), Type.Literal('members_read_admins_write'), Type.Literal('custom')], {
+      description: 'none: every member with data.read/data.write sees and changes every row; owner_only: a row is its owner\'s (ownerColumn, filled with the caller\'s user id by default); members_read_admins_write: all read, owners and admins write; custom: your expressions',
+    }),
+    ownerColumn: Type.Optional(Name('owner_only: the uuid column holding the owner (default owner_id)')),
+    using: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'custom: which rows a caller sees and may change (SQL; current_setting(\'app.user_id\') and current_setting(\'app.roles\') name the caller)' })),
+    check: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'custom: which rows a caller may write (default: using)' })),
+  }, { additionalProperties: false, description: 'Row rules, compiled to PostgreSQL row-level security policies on the table' }),
   Type.Object({ op: Type.Literal('add_enum_value'), name: Name('Enum type name'), value: Type.String({ minLength: 1, maxLength: 63, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }) }, { additionalProperties: false }),
 ]);
 export type Operation = Static<typeof Operation>;
 
 export class DdlRefusal extends Error {}
+
+const CALLER = "nullif(current_setting('app.user_id', true), '')::uuid";
+const IS_ADMIN = "string_to_array(current_setting('app.roles', true), ',') && array['owner', 'admin']";
+
+/** A custom rule's expression: one SQL expression, nothing that could end it or hide a second statement. */
+function ruleExpression(expression: string, what: string): string {
+  if (/;|--|\/\*|\*\/|\u0000|\\/.test(expression)) throw new DdlRefusal(`The ${what} expression must be one SQL expression (no ;, comments or backslashes)`);
+  let depth = 0;
+  for (const ch of expression.replace(/'(?:[^']|'')*'/g, "''")) {
+    if (ch === '(') depth++;
+    if (ch === ')' && --depth < 0) break;
+  }
+  if (depth !== 0) throw new DdlRefusal(`The ${what} expression has unbalanced parentheses`);
+  if ((expression.match(/'/g)?.length ?? 0) % 2 !== 0) throw new DdlRefusal(`The ${what} expression has an unclosed quote`);
+  return `(${expression})`;
+}
+
+function rowRuleSql(op: Extract<Operation, { op: 'set_row_rule' }>): string[] {
+  const t = ident(op.table);
+  const out = [
+    `drop policy if exists atrium_rule_owner on ${t}`, `drop policy if exists atrium_rule_custom on ${t}`, `drop policy if exists atrium_rule_read on ${t}`,
+    `drop policy if exists atrium_rule_insert on ${t}`, `drop policy if exists atrium_rule_update on ${t}`, `drop policy if exists atrium_rule_delete on ${t}`,
+  ];
+  if ((op.using || op.check) && op.rule !== 'custom') throw new DdlRefusal('using and check go with rule custom');
+  if (op.ownerColumn && op.rule !== 'owner_only') throw new DdlRefusal('ownerColumn goes with rule owner_only');
+  switch (op.rule) {
+    case 'none':
+      out.push(`alter table ${t} no force row level security`, `alter table ${t} disable row level security`);
+      return out;
+    case 'owner_only': {
+      const owner = ident(op.ownerColumn ?? 'owner_id');
+      out.push(`alter table ${t} alter column ${owner} set default ${CALLER}`);
+      out.push(`create policy atrium_rule_owner on ${t} using (${owner} = ${CALLER}) with check (${owner} = ${CALLER})`);
+      break;
+    }
+    case 'members_read_admins_write':
+      out.push(`create policy atrium_rule_read on ${t} for select using (true)`);
+      out.push(`create policy atrium_rule_insert on ${t} for insert with check (${IS_ADMIN})`);
+      out.push(`create policy atrium_rule_update on ${t} for update using (${IS_ADMIN}) with check (${IS_ADMIN})`);
+      out.push(`create policy atrium_rule_delete on ${t} for delete using (${IS_ADMIN})`);
+      break;
+    case 'custom': {
+      if (!op.using) throw new DdlRefusal('A custom rule needs `using`');
+      const using = ruleExpression(op.using, 'using');
+      out.push(`create policy atrium_rule_custom on ${t} using ${using} with check ${op.check ? ruleExpression(op.check, 'check') : using}`);
+      break;
+    }
+  }
+  // The data role owns its tables: FORCE makes the rules hold for it too (every request runs as it).
+  out.push(`alter table ${t} enable row level security`, `alter table ${t} force row level security`);
+  return out;
+}
 
 function quoteLiteral(value: string): string {
   if (value.includes('\u0000')) throw new DdlRefusal('A default may not hold a NUL character');
@@ -169,6 +230,7 @@ export function compileOperations(operations: readonly Operation[]): string[] {
         break;
       case 'drop_index': out.push(`drop index ${ident(op.name)}`); break;
       case 'create_enum': out.push(`create type ${ident(op.name)} as enum (${op.values.map(quoteLiteral).join(', ')})`); break;
+      case 'set_row_rule': out.push(...rowRuleSql(op)); break;
       case 'add_enum_value': out.push(`alter type ${ident(op.name)} add value if not exists ${quoteLiteral(op.value)}`); break;
     }
   }

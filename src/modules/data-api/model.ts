@@ -12,13 +12,15 @@ export type Catalog = {
     columns: Array<{ name: string; type: string; base: string; category: string; isArray: boolean; notNull: boolean; hasDefault: boolean; isGenerated: boolean }>;
     constraints: Array<{ type: 'p' | 'u' | 'f'; name: string; columns: string[]; refTable: string | null; refColumns: string[] | null; onDelete: string | null }>;
     indexes: Array<{ name: string; columns: string[]; isUnique: boolean }>;
+    rowSecurity: boolean;
+    policies: Array<{ name: string; command: string; using: string | null; check: string | null }>;
   }>;
   enums: Array<{ name: string; values: string[] }>;
 };
 
 const CATALOG_SQL = `
 with t as (
-  select c.oid, c.relname from pg_class c
+  select c.oid, c.relname, c.relrowsecurity from pg_class c
   where c.relnamespace = current_schema()::regnamespace and c.relkind in ('r', 'p') and not c.relispartition
 )
 select json_build_object(
@@ -46,7 +48,12 @@ select json_build_object(
         'columns', (select json_agg(coalesce(a.attname, '(expression)') order by k.i) from unnest(ix.indkey::int2[]) with ordinality k(n, i) left join pg_attribute a on a.attrelid = ix.indrelid and a.attnum = k.n)
       ) order by ic.relname)
       from pg_index ix join pg_class ic on ic.oid = ix.indexrelid
-      where ix.indrelid = t.oid and not exists (select 1 from pg_constraint co where co.conindid = ix.indexrelid)), '[]')
+      where ix.indrelid = t.oid and not exists (select 1 from pg_constraint co where co.conindid = ix.indexrelid)), '[]'),
+    'rowSecurity', t.relrowsecurity,
+    'policies', coalesce((select json_agg(json_build_object(
+        'name', p.polname, 'command', case p.polcmd when 'r' then 'select' when 'a' then 'insert' when 'w' then 'update' when 'd' then 'delete' else 'all' end,
+        'using', pg_get_expr(p.polqual, p.polrelid), 'check', pg_get_expr(p.polwithcheck, p.polrelid)
+      ) order by p.polname) from pg_policy p where p.polrelid = t.oid), '[]')
   ) order by t.relname) from t), '[]'),
   'enums', coalesce((select json_agg(json_build_object(
       'name', ty.typname, 'values', (select json_agg(e.enumlabel order by e.enumsortorder) from pg_enum e where e.enumtypid = ty.oid)
