@@ -10,6 +10,7 @@ import { registerKeysCommands } from './keys.command.ts';
 import { registerWebhooksCommands } from './webhooks.command.ts';
 import { registerJobsCommands } from './jobs.command.ts';
 import { registerUsageCommands } from './usage.command.ts';
+import { registerDataCommands } from './data.command.ts';
 import { UsageError } from './usage.ts';
 
 const program = new Command();
@@ -29,6 +30,7 @@ registerKeysCommands(program, () => loadConfig());
 registerWebhooksCommands(program, () => loadConfig());
 registerJobsCommands(program, () => loadConfig());
 registerUsageCommands(program, () => loadConfig());
+registerDataCommands(program, () => loadConfig());
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

@@ -18,7 +18,7 @@ import { Operation } from './ddl.ts';
 import { applyMigration, listMigrations } from './migrations.ts';
 import type { MigrationRow } from './migrations.ts';
 import { modelOf, readCatalog } from './model.ts';
-import type { Catalog, Model } from './model.ts';
+import { tablesOf } from './tables.ts';
 
 const tags = ['data'];
 
@@ -66,34 +66,6 @@ const MigrationBody = Type.Object({
   operations: Type.Array(Operation, { minItems: 1, maxItems: 100 }),
   expectedVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Refuse (409) unless the schema is at this version: the editor\'s guard against two people editing at once' })),
 }, { additionalProperties: false });
-
-function tablesOf(catalog: Catalog, model: Model, version: number) {
-  return {
-    version,
-    enums: catalog.enums.map((e) => ({ name: e.name, values: e.values })),
-    tables: catalog.tables.map((t) => {
-      const m = model.tables.find((x) => x.name === t.name);
-      const pk = t.constraints.find((c) => c.type === 'p')?.columns ?? [];
-      return {
-        name: t.name, typeName: m?.typeName ?? null, listField: m?.listField ?? null, byKeyField: m?.byKeyField ?? null,
-        columns: t.columns.map((c) => {
-          const mc = m?.columns.find((x) => x.name === c.name);
-          const fk = t.constraints.find((k) => k.type === 'f' && k.columns.length === 1 && k.columns[0] === c.name);
-          return {
-            name: c.name, field: mc?.field ?? null, type: c.type, graphqlType: mc ? (mc.kind === 'Enum' ? mc.enumName && model.enums.find((e) => e.name === mc.enumName)?.typeName || null : mc.kind) : null,
-            nullable: !c.notNull, hasDefault: c.hasDefault, isPrimaryKey: pk.includes(c.name),
-            isUnique: t.constraints.some((k) => k.type === 'u' && k.columns.length === 1 && k.columns[0] === c.name),
-            references: fk ? { table: fk.refTable!, column: fk.refColumns![0] } : null,
-          };
-        }),
-        indexes: t.indexes,
-        rowRule: !t.rowSecurity ? 'none' as const : t.policies.some((p) => p.name === 'atrium_rule_read') ? 'members_read_admins_write' as const
-          : t.policies.some((p) => p.name === 'atrium_rule_owner') ? 'owner_only' as const : 'custom' as const,
-        policies: t.policies,
-      };
-    }),
-  };
-}
 
 const migrationOut = (m: MigrationRow) => ({ version: m.version, name: m.name, operations: m.operations, statements: m.statements, checksum: m.checksum, appliedBy: m.applied_by, appliedAt: m.applied_at.toISOString() });
 

@@ -12,6 +12,8 @@ import { dataRoutes } from './data.routes.ts';
 import { provisionDataSchema } from './migrations.ts';
 
 export { dataErrors } from './data.errors.ts';
+export { tablesOf } from './tables.ts';
+export { readCatalog } from './model.ts';
 
 export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine }) {
   definePurgeJob(modules.jobs, deps.db, modules.audit, deps.log);
