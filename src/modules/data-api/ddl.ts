@@ -75,7 +75,7 @@ const IS_ADMIN = "string_to_array(current_setting('app.roles', true), ',') && ar
 
 /** A custom rule's expression: one SQL expression, nothing that could end it or hide a second statement. */
 function ruleExpression(expression: string, what: string): string {
-  if (/;|--|\/\*|\*\/|\u0000|\\/.test(expression)) throw new DdlRefusal(`The ${what} expression must be one SQL expression (no ;, comments or backslashes)`);
+  if (/;|--|\/\*|\*\/|\\/.test(expression) || expression.includes('\u0000')) throw new DdlRefusal(`The ${what} expression must be one SQL expression (no ;, comments or backslashes)`);
   let depth = 0;
   for (const ch of expression.replace(/'(?:[^']|'')*'/g, "''")) {
     if (ch === '(') depth++;
