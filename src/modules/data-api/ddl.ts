@@ -176,6 +176,16 @@ function indexName(table: string, columns: string[], suffix: string): string {
   return name.length <= 63 ? name : `${name.slice(0, 54)}_${suffix}`;
 }
 
+/** The change signal of a table (subscriptions): ids only, per statement, at commit (migration 0034). */
+function changeTriggers(table: string): string[] {
+  const t = ident(table);
+  return [
+    `create trigger atrium_changes_insert after insert on ${t} referencing new table as new_rows for each statement execute function public.atrium_data_notify()`,
+    `create trigger atrium_changes_update after update on ${t} referencing new table as new_rows for each statement execute function public.atrium_data_notify()`,
+    `create trigger atrium_changes_delete after delete on ${t} referencing old table as old_rows for each statement execute function public.atrium_data_notify()`,
+  ];
+}
+
 /** The DDL statements of a migration, in order. Throws DdlRefusal for what the operations cannot mean. */
 export function compileOperations(operations: readonly Operation[]): string[] {
   const out: string[] = [];
@@ -200,6 +210,7 @@ export function compileOperations(operations: readonly Operation[]): string[] {
         const body = columns.map((c) => columnSql(c, keyColumns.includes(c.name)));
         body.push(`primary key (${key.map(ident).join(', ')})`);
         out.push(`create table ${ident(op.table)} (\n  ${body.join(',\n  ')}\n)`);
+        out.push(...changeTriggers(op.table));
         for (const c of columns) if (c.references && !keyColumns.includes(c.name)) out.push(`create index ${ident(indexName(op.table, [c.name], 'idx'))} on ${ident(op.table)} (${ident(c.name)})`);
         break;
       }

@@ -218,9 +218,28 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
     return firstCause.length ? firstCause : out;
   }
 
+  /**
+   * A subscription, checked as a request is (parse, the operation, validation against the
+   * workspace's current shape, depth): what graphql-ws executes, or the errors to send back.
+   */
+  async function prepareSubscription(caller: Pick<GraphqlCaller, 'workspaceId' | 'userId' | 'roles'>, request: GraphqlRequest): Promise<{ shape: Shape; document: DocumentNode } | { errors: GraphQLError[] }> {
+    const document = parsed(request.query);
+    if (document instanceof GraphQLError) return { errors: [document] };
+    const operation = getOperationAST(document, request.operationName ?? undefined);
+    if (!operation) return { errors: [new GraphQLError('The document must hold one operation, or name the one to run (operationName)', { extensions: { code: 'OPERATION_NOT_FOUND' } })] };
+    if (operation.operation !== 'subscription') return { errors: [new GraphQLError('Queries and mutations are POSTed to /api/v1/data/graphql; this socket serves subscriptions', { extensions: { code: 'SUBSCRIPTIONS_ONLY' } })] };
+    const shape = await inSchema(caller, async (_tx, s) => s);
+    const errors = validate(shape.schema, document);
+    if (errors.length) return { errors: errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) };
+    const cost = measure(shape.schema, document, operation, request.variables ?? {});
+    if (cost.depth > LIMITS.depth) return { errors: [new GraphQLError(`This subscription nests ${cost.depth} levels deep; the limit is ${LIMITS.depth}`, { extensions: { code: 'DEPTH_LIMIT', limit: LIMITS.depth } })] };
+    return { shape, document };
+  }
+
   return {
     run,
     inSchema,
+    prepareSubscription,
     /** Forget a workspace's shape in this process (its next request reads the version again anyway). */
     forget(workspaceId: string) {
       workspaces.set(workspaceId, { version: -1, hash: '' });

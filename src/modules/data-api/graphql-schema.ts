@@ -25,6 +25,13 @@ export type DataContext = {
   loaders: Map<string, DataLoader<unknown, unknown>>;
 };
 
+/** A change as a subscription delivers it: the operation, the row's key, the row (null: gone or out of view). */
+export type ChangePayload = { op: 'i' | 'u' | 'd'; key: string; row: Record<string, unknown> | null };
+export type ChangeArgs = { filter?: Record<string, unknown> | null; ops?: Array<'i' | 'u' | 'd'> | null };
+
+/** What a subscription's root field needs: a stream of the table's changes, as this caller may see them. */
+export type SubscriptionContext = { changes(table: ModelTable, args: ChangeArgs): AsyncIterable<ChangePayload> };
+
 export async function run(ctx: DataContext, text: string, values: unknown[]): Promise<Row[]> {
   ctx.statements++;
   const { rows } = await ctx.tx.query<Row>(text, values);
@@ -238,6 +245,11 @@ export function buildSchema(model: Model): GraphQLSchema {
     },
   });
 
+  const ChangeOp = new GraphQLEnumType({
+    name: 'ChangeOp',
+    values: { INSERT: { value: 'i' }, UPDATE: { value: 'u' }, DELETE: { value: 'd', description: 'Deleted, or no longer in your view (a row rule or the filter)' } },
+  });
+  const subscription: Record<string, GraphQLFieldConfig<unknown, SubscriptionContext>> = {};
   const query: Record<string, GraphQLFieldConfig<unknown, DataContext>> = {};
   const mutation: Record<string, GraphQLFieldConfig<unknown, DataContext>> = {};
   for (const t of model.tables) {
@@ -274,6 +286,24 @@ export function buildSchema(model: Model): GraphQLSchema {
           const params = new Params();
           return (await run(ctx, `select ${selectList(t)} from ${ident(t.name)} t where ${pkWhere(args, params)}`, params.values))[0] ?? null;
         },
+      };
+    }
+
+    if (pkColumns.length === 1) {
+      const change = new GraphQLObjectType<ChangePayload>({
+        name: `${t.typeName}Change`,
+        fields: {
+          op: { type: new GraphQLNonNull(ChangeOp) },
+          key: { type: new GraphQLNonNull(GraphQLString), description: 'The row\'s primary key' },
+          row: { type: object, description: 'The row as you may see it now (null when deleted or out of view)' },
+        },
+      });
+      subscription[`${t.typeName[0].toLowerCase()}${t.typeName.slice(1)}Changed`] = {
+        type: new GraphQLNonNull(change),
+        description: `Rows of ${t.name} added, changed or deleted (after commit), as your row rules let you see them`,
+        args: { filter: { type: filterOf(t) }, ops: { type: new GraphQLList(new GraphQLNonNull(ChangeOp)), description: 'Only these operations (default all)' } },
+        subscribe: (_root, args: ChangeArgs, ctx) => ctx.changes(t, args),
+        resolve: (payload) => payload as ChangePayload,
       };
     }
 
@@ -346,6 +376,7 @@ export function buildSchema(model: Model): GraphQLSchema {
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: Object.keys(query).length ? query : emptyQuery }),
     mutation: Object.keys(mutation).length ? new GraphQLObjectType({ name: 'Mutation', fields: mutation }) : undefined,
+    subscription: Object.keys(subscription).length ? new GraphQLObjectType({ name: 'Subscription', fields: subscription }) : undefined,
   });
 }
 

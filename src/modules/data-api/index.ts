@@ -7,7 +7,10 @@ import type { Tx } from '../../kernel/db/database.ts';
 import type { AuditModule } from '../audit/index.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import { definePurgeJob, purgeDeletedSchemas, schedulePurge } from './purge-schemas.job.ts';
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../../kernel/http/principal.ts';
 import { createGraphqlEngine } from './engine.ts';
+import { createSubscriptions } from './subscriptions.ts';
 import { dataRoutes } from './data.routes.ts';
 import { provisionDataSchema } from './migrations.ts';
 
@@ -15,7 +18,7 @@ export { dataErrors } from './data.errors.ts';
 export { tablesOf } from './tables.ts';
 export { readCatalog } from './model.ts';
 
-export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine }) {
+export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine; authenticate(request: FastifyRequest): Promise<Principal | null> }) {
   definePurgeJob(modules.jobs, deps.db, modules.audit, deps.log);
   const provision = async (workspaceId: string): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
@@ -29,8 +32,10 @@ export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<Aud
     }
   };
   const engine = createGraphqlEngine({ db: deps.db, log: deps.log, provision });
+  const subscriptions = createSubscriptions({ db: deps.db, log: deps.log, engine, authenticate: modules.authenticate });
   return {
     engine,
+    subscriptions,
     /** The daily purge of deleted workspaces' data schemas (after the grace period). */
     installSchedules: (tx: Tx) => schedulePurge(modules.jobs, tx),
     purgeDeleted: (options: { now?: Date; graceDays?: number } = {}) => purgeDeletedSchemas(deps.db, modules.audit, options),
@@ -38,6 +43,9 @@ export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<Aud
     provisionSchema: (tx: Tx) => provisionDataSchema(tx),
     routes: (async (app) => {
       await app.register(dataRoutes({ db: deps.db, audit: modules.audit, engine }));
+      // Subscriptions: WebSocket upgrades of the same path (graphql-ws), closed with the server.
+      subscriptions.attach(app.server);
+      app.addHook('onClose', async () => subscriptions.close());
     }) satisfies RoutePlugin,
   };
 }

@@ -123,7 +123,7 @@ export function singular(name: string): string {
   return name;
 }
 
-const RESERVED_TYPES = new Set(['Query', 'Mutation', 'Subscription', 'PageInfo', 'Cursor', 'Int', 'Float', 'String', 'Boolean', 'ID', 'BigInt', 'BigFloat', 'UUID', 'Datetime', 'Date', 'Time', 'JSON']);
+const RESERVED_TYPES = new Set(['Query', 'Mutation', 'Subscription', 'PageInfo', 'Cursor', 'ChangeOp', 'Int', 'Float', 'String', 'Boolean', 'ID', 'BigInt', 'BigFloat', 'UUID', 'Datetime', 'Date', 'Time', 'JSON']);
 
 /** The model of a catalog, and its shape hash (everything the generated API depends on). */
 export function modelOf(catalog: Catalog): Model {
@@ -145,7 +145,7 @@ export function modelOf(catalog: Catalog): Model {
     const pk = t.constraints.find((c) => c.type === 'p')?.columns ?? [];
     const byKeyField = pk.length ? `${camel(singular(t.name))}By${pk.map(pascal).join('And')}` : null;
     // Two tables that would take the same names: the later one is left out (named in the docs).
-    const names = [typeName, `${typeName}Connection`, `${typeName}Edge`, `${typeName}Filter`, `${typeName}OrderBy`, `${typeName}Input`, `${typeName}Patch`];
+    const names = [typeName, `${typeName}Connection`, `${typeName}Edge`, `${typeName}Filter`, `${typeName}OrderBy`, `${typeName}Input`, `${typeName}Patch`, `${typeName}Change`];
     const fields = [listField, byKeyField, `create${typeName}`, `create${pascal(t.name)}`, `update${typeName}`, `delete${typeName}`, `upsert${typeName}`].filter((f): f is string => !!f);
     if (names.some((n) => taken.has(n)) || fields.some((f) => rootFields.has(f)) || !GRAPHQL_NAME.test(typeName)) continue;
     for (const n of names) taken.add(n);
