@@ -7,6 +7,8 @@
 // then the shape cache, in this process: BENCH_SHAPE_WORKSPACES (default 2,000) workspaces with the
 // same 10 tables — heap growth per extra same-shape workspace (≤ 1 MB), the time to build a new
 // shape (≤ 1 s) — and a query's latency in one workspace while another runs DDL.
+import { copyFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
@@ -148,6 +150,47 @@ console.table({
   'by id p95 (one at a time)': { atrium: f(at.atrium.byId.p95), bare: f(at.bare.byId.p95) },
 });
 console.log(`errors: atrium ${Object.values(at.atrium).reduce((n, r) => n + r.errors, 0)}, bare ${Object.values(at.bare).reduce((n, r) => n + r.errors, 0)}`);
+
+// ---- PostGraphile v5, when installed beside (BENCH_POSTGRAPHILE_DIR) ---------------------------
+const pgDir = process.env.BENCH_POSTGRAPHILE_DIR;
+if (pgDir && existsSync(path.join(pgDir, 'node_modules', 'postgraphile'))) {
+  const script = path.join(pgDir, 'postgraphile-server.mjs');
+  copyFileSync(path.join(import.meta.dirname, 'servers', 'postgraphile-server.mjs'), script);
+  const { schema: wsSchema, role: wsRole } = dataSchemaOf(t.workspaceId);
+  const pgUrl = `http://127.0.0.1:${PORT}/data/graphql`;
+  const PG_LIST = JSON.stringify({ query: '{ allTasks(first: 20, orderBy: PRIMARY_KEY_ASC) { nodes { id title status points createdAt } } }' });
+  const PG_NESTED = JSON.stringify({ query: '{ allProjects(first: 10, orderBy: PRIMARY_KEY_ASC) { nodes { name tasksByProjectId(first: 5, orderBy: PRIMARY_KEY_ASC) { nodes { title commentsByTaskId(first: 3, orderBy: PRIMARY_KEY_ASC) { nodes { body } } } } } } }' });
+  const pgById = (i: number) => JSON.stringify({ query: 'query($id: UUID!) { taskById(id: $id) { id title status points createdAt } }', variables: { id: anyTask[i % anyTask.length] } });
+  const rounds: Result[] = [];
+  let built: { buildMs: number; heapMb: number } | null = null;
+  for (let round = 0; round < ROUNDS; round++) {
+    const { child, message } = await start(script, [String(PORT), appUrl, t.workspaceId, wsSchema, wsRole], { execArgv: ['--expose-gc'] });
+    built ??= message as { buildMs: number; heapMb: number };
+    await closed(pgUrl, t.tokens.member, () => PG_LIST, 2);
+    rounds.push(await closed(pgUrl, t.tokens.member, () => PG_LIST, DURATION));
+    await stop(child);
+  }
+  const p = summary(rounds);
+  const { child } = await start(script, [String(PORT), appUrl, t.workspaceId, wsSchema, wsRole]);
+  await closed(pgUrl, t.tokens.member, () => PG_NESTED, 2);
+  const pgNestedPeak = (await closed(pgUrl, t.tokens.member, () => PG_NESTED, DURATION)).rps;
+  const pgList = await open(pgUrl, t.tokens.member, () => PG_LIST, half, DURATION);
+  const pgNested = await open(pgUrl, t.tokens.member, () => PG_NESTED, Math.max(5, Math.round(nestedPeak / 2)), DURATION);
+  await closed(pgUrl, t.tokens.member, pgById, 1, 1);
+  const pgOne = await closed(pgUrl, t.tokens.member, pgById, DURATION, 1);
+  await stop(child);
+  console.log(`\nPostGraphile ${JSON.parse((await import('node:fs')).readFileSync(path.join(pgDir, 'node_modules', 'postgraphile', 'package.json'), 'utf8')).version} (filter plugin, unqualified identifiers, the same role and search_path per request), same run`);
+  console.table({
+    'list peak (req/s)': { atrium: Math.round(a.rps), postgraphile: Math.round(p.rps), bare: Math.round(b.rps), 'atrium / postgraphile': (a.rps / p.rps).toFixed(2) },
+    'list p95 at half of Atrium\'s peak': { atrium: f(at.atrium.list.p95), postgraphile: f(pgList.p95), bare: f(at.bare.list.p95) },
+    'nested peak (req/s)': { atrium: Math.round(nestedPeak), postgraphile: Math.round(pgNestedPeak) },
+    'nested p95 at half of Atrium\'s peak': { atrium: f(at.atrium.nested.p95), postgraphile: f(pgNested.p95), bare: f(at.bare.nested.p95) },
+    'by id p50 (one at a time)': { atrium: f(at.atrium.byId.p50), postgraphile: f(pgOne.p50), bare: f(at.bare.byId.p50) },
+  });
+  console.log(`PostGraphile schema build for this shape: ${f(built!.buildMs)}, heap ${built!.heapMb.toFixed(1)} MB; errors ${p.errors + pgList.errors + pgNested.errors + pgOne.errors}`);
+} else {
+  console.log('\n(PostGraphile not measured: set BENCH_POSTGRAPHILE_DIR to a folder where `npm i postgraphile@5 postgraphile-plugin-connection-filter@4 pg` ran)');
+}
 
 // ---- the shape cache, in this process ---------------------------------------------------------
 const TEN = Array.from({ length: 10 }, (_, i) => `create table t${i} (id uuid primary key default gen_random_uuid(), name text not null, amount numeric, done boolean default false, meta jsonb, created_at timestamptz default now()${i > 0 ? `, parent_id uuid references t${i - 1} (id)` : ''})`).join(';\n');

@@ -4,12 +4,13 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-/** Fork bench/servers/<file> with args; resolves with the child and its first IPC message. */
-export function startProcess(file: string, args: string[]): Promise<{ child: ChildProcess; message: unknown }> {
+/** Fork bench/servers/<file> (or an absolute path) with args; resolves with the child and its first IPC message. */
+export function startProcess(file: string, args: string[], options: { execArgv?: string[] } = {}): Promise<{ child: ChildProcess; message: unknown }> {
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF=dir: a V8 CPU profile of each server (where its time goes).
-    const execArgv = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = fork(path.join(import.meta.dirname, '..', 'servers', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    const execArgv = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(options.execArgv ?? [])];
+    const script = path.isAbsolute(file) ? file : path.join(import.meta.dirname, '..', 'servers', file);
+    const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
     child.once('message', (message) => resolve({ child, message }));
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });

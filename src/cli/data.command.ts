@@ -66,6 +66,56 @@ export function registerDataCommands(program: Command, getConfig: () => Config):
       if (breaking.length) console.log(`${breaking.length} breaking change(s) since the last generation: code using them no longer compiles.`);
     });
 
+  data.command('migrate').description('Apply the project\'s migrations (migrations/*.json, in name order) that the workspace has not applied yet')
+    .option('--dir <dir>', 'the migrations folder (default: atrium.config.json\'s, or migrations/)')
+    .option('--url <url>', 'a running Atrium (default ATRIUM_URL, or atrium.config.json\'s url)')
+    .option('--token <token>', 'an API key or user token of the workspace, with data_schema.manage (default ATRIUM_TOKEN)')
+    .option('--json', 'print what was applied as JSON')
+    .action(async (options: { dir?: string; url?: string; token?: string; json?: boolean }) => {
+      const project = existsSync('atrium.config.json') ? JSON.parse(readFileSync('atrium.config.json', 'utf8')) as { url?: string; migrations?: string } : {};
+      const url = (options.url ?? process.env.ATRIUM_URL ?? project.url)?.replace(/\/$/, '');
+      const token = options.token ?? process.env.ATRIUM_TOKEN;
+      if (!url || !token) throw new UsageError('say where to apply: --url and --token (or ATRIUM_URL, ATRIUM_TOKEN)');
+      const dir = path.resolve(options.dir ?? project.migrations ?? 'migrations');
+      if (!existsSync(dir)) throw new UsageError(`no migrations folder at ${dir}`);
+      const files = (await import('node:fs')).readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const call = async (method: string, route: string, body?: unknown) => {
+        const res = await fetch(`${url}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).catch((err: Error) => {
+          throw new Error(`${url} cannot be reached: ${err.message}`);
+        });
+        const json = await res.json().catch(() => ({})) as Record<string, unknown>;
+        return { status: res.status, json };
+      };
+      const applied = new Set<string>();
+      for (let before: number | undefined; ;) {
+        const page = await call('GET', `/data/migrations?limit=200${before ? `&beforeVersion=${before}` : ''}`);
+        if (page.status !== 200) throw new Error(`${url} answered ${page.status}: ${String(page.json.detail ?? page.json.title ?? '')}`);
+        const list = page.json.data as Array<{ name: string; version: number }>;
+        for (const m of list) applied.add(m.name);
+        if (list.length < 200) break;
+        before = list[list.length - 1].version;
+      }
+      const done: Array<{ file: string; version: number }> = [];
+      for (const file of files) {
+        const text = readFileSync(path.join(dir, file), 'utf8');
+        let body: { name?: string; operations?: unknown };
+        try {
+          body = JSON.parse(text) as typeof body;
+        } catch {
+          throw new UsageError(`${file} is not JSON`);
+        }
+        const name = body.name ?? file.replace(/\.json$/, '');
+        if (applied.has(name)) continue;
+        const res = await call('POST', '/data/migrations', { name, operations: body.operations });
+        if (res.status !== 201) throw new Error(`${file} was refused (${res.status} ${String(res.json.code ?? '')}): ${String(res.json.detail ?? res.json.title ?? '')}${done.length ? `; applied before it: ${done.map((d) => d.file).join(', ')}` : ''}`);
+        done.push({ file, version: (res.json.migration as { version: number }).version });
+        if (!options.json) console.log(`applied ${file} → version ${done[done.length - 1].version}`);
+      }
+      if (options.json) return void console.log(JSON.stringify({ applied: done, upToDate: done.length === 0 }, null, 2));
+      if (!done.length) console.log(`Up to date: ${files.length} migration file(s), all applied.`);
+    });
+
   data.command('tables').description('The workspace\'s tables, their GraphQL names and row rules')
     .option('--url <url>', 'a running Atrium (default ATRIUM_URL)')
     .option('--token <token>', 'an API key or user token of the workspace (default ATRIUM_TOKEN)')

@@ -5,7 +5,6 @@ import { parseUuid, UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import type { Config } from '../kernel/config.ts';
 import type { JobStatus } from '../kernel/jobs/index.ts';
-import { auditContextOfAdmin } from '../modules/admin/admin-audit.ts';
 import { withModules } from './start.command.ts';
 import type { Modules } from '../compose.ts';
 import { formatTable } from './workspace.command.ts';
@@ -56,12 +55,14 @@ export function registerJobsCommands(program: Command, getConfig: () => Config):
 
   jobs.command('retry').description('Retry a dead letter (its attempts start again)').argument('<id>', 'the job id (a UUID)', parseUuid)
     .action(async (id: string) => {
+      const { auditContextOfAdmin } = await import('../modules/admin/admin-audit.ts');
       const result = await withJobs(getConfig(), ({ admin }) => admin.retry(auditContextOfAdmin({ userId: null, via: 'cli' }), id));
       console.log(`Job ${result.id} is ${result.status} again.`);
     });
 
   jobs.command('cancel').description('Cancel a job: a waiting one is removed, a running one is asked to stop').argument('<id>', 'the job id (a UUID)', parseUuid)
     .action(async (id: string) => {
+      const { auditContextOfAdmin } = await import('../modules/admin/admin-audit.ts');
       const result = await withJobs(getConfig(), ({ admin }) => admin.cancel(auditContextOfAdmin({ userId: null, via: 'cli' }), id));
       console.log(result.outcome === 'cancelled' ? `Job ${result.id} cancelled.` : `Job ${result.id} is running; it was asked to stop.`);
     });

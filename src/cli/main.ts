@@ -1,7 +1,7 @@
 // The `atrium` command. Errors are one clear line and a non-zero exit.
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../kernel/config.ts';
-import { VERSION } from '../main.ts';
+import { readFileSync } from 'node:fs';
 import { registerStartCommands } from './start.command.ts';
 import { registerWorkspaceCommands } from './workspace.command.ts';
 import { registerAdminCommands } from './admin.command.ts';
@@ -11,7 +11,10 @@ import { registerWebhooksCommands } from './webhooks.command.ts';
 import { registerJobsCommands } from './jobs.command.ts';
 import { registerUsageCommands } from './usage.command.ts';
 import { registerDataCommands } from './data.command.ts';
+import { registerTenantCommands } from './tenant.command.ts';
 import { UsageError } from './usage.ts';
+
+const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
 const program = new Command();
 program
@@ -31,6 +34,7 @@ registerWebhooksCommands(program, () => loadConfig());
 registerJobsCommands(program, () => loadConfig());
 registerUsageCommands(program, () => loadConfig());
 registerDataCommands(program, () => loadConfig());
+registerTenantCommands(program, () => loadConfig());
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Config } from '../kernel/config.ts';
-import type { Database } from '../kernel/db/database.ts';
-import { createLogger } from '../kernel/logging.ts';
-import { startPlatform, connectDatabase, runMigrations } from '../main.ts';
-import { startEmbeddedPostgres } from '../kernel/db/embedded.ts';
-import { buildConsoleIfStale } from './console-build.ts';
-import { pino } from 'pino';
-import { composeModules } from '../compose.ts';
-import type { Modules } from '../compose.ts';
+import { withDatabase } from './runtime.ts';
+
+// The platform is imported when a command runs, not when the CLI starts: `atrium --help` and
+// the commands that need no database answer without loading it (runtime.ts).
+export { withDatabase, withModules } from './runtime.ts';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -29,6 +26,7 @@ export function registerStartCommands(program: Command, getConfig: () => Config)
     .option('--port <port>', 'HTTP port (default PORT or 3000)', parsePort)
     .action(async (options: { role: 'all' | 'api' | 'worker'; port?: number }) => {
       const config = getConfig();
+      const [{ buildConsoleIfStale }, { startPlatform }] = await Promise.all([import('./console-build.ts'), import('../main.ts')]);
       if (options.role !== 'worker') await buildConsoleIfStale();
       const { stop, url } = await startPlatform(config, options);
       const banner = [
@@ -62,6 +60,7 @@ export function registerStartCommands(program: Command, getConfig: () => Config)
     .description('Apply pending database migrations and exit')
     .action(async () => {
       const config = getConfig();
+      const { runMigrations } = await import('../main.ts');
       await withDatabase(config, async (db) => {
         const applied = await runMigrations(config, db);
         console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date');
@@ -69,37 +68,3 @@ export function registerStartCommands(program: Command, getConfig: () => Config)
     });
 }
 
-/**
- * Every module on the configured database, for one command: the same graph as the server
- * (compose.ts), without HTTP or workers. Logs (warn and above) go to stderr.
- */
-export async function withModules<T>(config: Config, fn: (modules: Modules, db: Database) => Promise<T>): Promise<T> {
-  return withDatabase(config, async (db) => {
-    const log = pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2));
-    const modules = composeModules({ config, db, log });
-    try {
-      return await fn(modules, db);
-    } finally {
-      await modules.jobs.stop();
-    }
-  });
-}
-
-/** Open the configured database (starting the embedded one if needed), run fn, close. */
-export async function withDatabase<T>(config: Config, fn: (db: Awaited<ReturnType<typeof connectDatabase>>) => Promise<T>): Promise<T> {
-  const log = createLogger('warn');
-  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
-  let url = config.databaseUrl;
-  if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
-    url = embedded.url;
-  }
-  const db = await connectDatabase(config, log, url);
-  try {
-    await runMigrations(config, db);
-    return await fn(db);
-  } finally {
-    await db.close();
-    if (embedded) await embedded.stop();
-  }
-}

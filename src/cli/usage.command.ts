@@ -8,7 +8,7 @@ import { UsageError } from './usage.ts';
 import { withModules } from './start.command.ts';
 import { formatTable } from './workspace.command.ts';
 import { parseSince } from './webhooks.command.ts';
-import { USAGE_GROUPS } from '../modules/usage/index.ts';
+import { GROUPS as USAGE_GROUPS } from '../modules/usage/summarize-usage.ts';
 import type { UsageGroup } from '../modules/usage/index.ts';
 
 const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros > 0 && micros < 10_000 ? 6 : 2)}`;

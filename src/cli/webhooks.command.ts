@@ -5,11 +5,8 @@
 // replay. Progress goes to stderr (a bar on a terminal), so stdout stays the report.
 import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import type { Config } from '../kernel/config.ts';
 import { isUuid } from '../kernel/ids.ts';
-import { buildPlatform } from '../main.ts';
-import { systemContext } from '../modules/audit/index.ts';
 import type { ReplayAllSummary } from '../modules/webhooks/index.ts';
 import { withDatabase } from './start.command.ts';
 import { formatTable } from './workspace.command.ts';
@@ -74,6 +71,7 @@ export function registerWebhooksCommands(program: Command, getConfig: () => Conf
       if (options.endpoint !== undefined && !isUuid(options.endpoint)) throw new UsageError(`--endpoint must be an endpoint id (uuid), got "${options.endpoint}"`);
       if (options.replayId !== undefined && !isUuid(options.replayId)) throw new UsageError(`--replay-id must be a uuid, got "${options.replayId}"`);
       const config = getConfig();
+      const [{ pino }, { buildPlatform }, { systemContext }] = await Promise.all([import('pino'), import('../main.ts'), import('../modules/audit/index.ts')]);
       const summary = await withDatabase(config, async (db) => {
         const log = pino({ level: 'warn', base: { service: 'atrium-cli' } }, pino.destination(2));
         const platform = await buildPlatform(config, db, log, { serveConsole: false });

@@ -4,7 +4,7 @@ import { UsageError } from './usage.ts';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../kernel/config.ts';
-import { isValidSlug } from '../modules/tenancy/index.ts';
+import { isValidSlug } from '../modules/tenancy/slug.ts';
 import type { WorkspacePlan, WorkspaceStatus } from '../modules/tenancy/index.ts';
 import type { AdminWorkspace } from '../modules/admin/index.ts';
 import { parseEmail, withAdminModule } from './admin.command.ts';

@@ -6515,6 +6515,19 @@ export interface paths {
                             op: "create_enum";
                             values: string[];
                         } | {
+                            /** @description custom: which rows a caller may write (default: using) */
+                            check?: string;
+                            /** @enum {string} */
+                            op: "set_row_rule";
+                            /** @description owner_only: the uuid column holding the owner (default owner_id) */
+                            ownerColumn?: string;
+                            /** @description none: every member with data.read/data.write sees and changes every row; owner_only: a row is its owner's (ownerColumn, filled with the caller's user id by default); members_read_admins_write: all read, owners and admins write; custom: your expressions */
+                            rule: "none" | "owner_only" | "members_read_admins_write" | "custom";
+                            /** @description Table */
+                            table: string;
+                            /** @description custom: which rows a caller sees and may change (SQL; current_setting('app.user_id') and current_setting('app.roles') name the caller) */
+                            using?: string;
+                        } | {
                             /** @description Enum type name */
                             name: string;
                             /** @enum {string} */
@@ -6573,6 +6586,15 @@ export interface paths {
                                     }[];
                                     listField: string | null;
                                     name: string;
+                                    /** @description The row-level security policies the rule compiled to */
+                                    policies: {
+                                        check: string | null;
+                                        command: string;
+                                        name: string;
+                                        using: string | null;
+                                    }[];
+                                    /** @description The row rule in force (set_row_rule) */
+                                    rowRule: "none" | "owner_only" | "members_read_admins_write" | "custom";
                                     /** @description Its GraphQL type (null: left out, its names clash with another table's) */
                                     typeName: string | null;
                                 }[];
@@ -6679,6 +6701,15 @@ export interface paths {
                                 }[];
                                 listField: string | null;
                                 name: string;
+                                /** @description The row-level security policies the rule compiled to */
+                                policies: {
+                                    check: string | null;
+                                    command: string;
+                                    name: string;
+                                    using: string | null;
+                                }[];
+                                /** @description The row rule in force (set_row_rule) */
+                                rowRule: "none" | "owner_only" | "members_read_admins_write" | "custom";
                                 /** @description Its GraphQL type (null: left out, its names clash with another table's) */
                                 typeName: string | null;
                             }[];

@@ -99,9 +99,14 @@ describe('data API: per-workspace tables and their generated GraphQL', () => {
     assert.ok(!tables.json.tables.some((t: { name: string }) => t.name === 'notes'), 'the first operation was rolled back with the second');
     assert.equal(tables.json.version, 1);
     // Names are checked at the edge: no other schema, no quoting tricks.
-    for (const table of ['public.users', 'x"; drop table tasks; --', 'pg_thing', 'Tasks']) {
+    for (const table of ['public.users', 'x"; drop table tasks; --', 'Tasks']) {
       const bad = await migrate(a.tokens.owner, [{ op: 'create_table', table, columns: [{ name: 'a', type: 'text' }] }]);
       assert.equal(bad.status, 400, table);
+    }
+    for (const [table, column] of [['pg_thing', 'a'], ['things', '__typename']]) {
+      const reserved = await migrate(a.tokens.owner, [{ op: 'create_table', table, columns: [{ name: column, type: 'text' }] }]);
+      assert.equal(reserved.status, 422, `${table}.${column}`);
+      assert.match(reserved.json.detail, /pg_ or __/);
     }
     const stale = await migrate(a.tokens.owner, [{ op: 'drop_table', table: 'tasks' }], { expectedVersion: 0 });
     assert.equal(stale.status, 409);

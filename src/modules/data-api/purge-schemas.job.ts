@@ -13,7 +13,7 @@ export const DATA_GRACE_DAYS = 30;
 export async function purgeDeletedSchemas(db: Database, audit: Pick<AuditModule, 'record'>, options: { now?: Date; graceDays?: number; signal?: AbortSignal } = {}): Promise<string[]> {
   const cutoff = new Date((options.now ?? new Date()).getTime() - (options.graceDays ?? DATA_GRACE_DAYS) * 86_400_000);
   const due = await db.withPlatform((tx) => tx.query<{ id: string }>(
-    `select d.workspace_id as id from data_schemas d join workspaces w on w.id = d.workspace_id
+    `select d.workspace_id as id from data_schemas d join workspace_directory w on w.id = d.workspace_id
      where w.deleted_at is not null and w.deleted_at <= $1 order by w.deleted_at limit 500`, [cutoff]));
   const purged: string[] = [];
   for (const { id } of due.rows) {

@@ -32,6 +32,7 @@ export type { User, Membership } from './users.store.ts';
 export { identityErrors } from './identity.errors.ts';
 export { ME_SQL } from './me.store.ts';
 export { LIST_API_KEYS_SQL } from './api-keys/api-keys.store.ts';
+import { issuePlatformKey } from './api-keys/create-api-key.ts';
 
 export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModule; audit: AuditModule; access: AccessModule; jobs: JobEngine }) {
   const { config, db } = deps;
@@ -75,6 +76,8 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     invitations: { create: (principal: Principal, input: { email: string; role: InvitationRole }, audit: AuditContext) => createInvitation(ctx, principal, input, audit) },
     directory: { countMembers, listWorkspaceMembers, searchUsers, promoteToPlatformAdmin },
     apiKeyExists,
+    /** An API key issued by the platform path (`atrium tenant create`), audited; the key is in the answer only. */
+    issuePlatformKey: (workspaceId: string, input: { name: string; role: 'admin' | 'member' | 'viewer' }, audit: AuditContext) => issuePlatformKey(ctx, workspaceId, input, audit),
     /** Names of API keys by id, for reports (whatever the caller's transaction may see). */
     apiKeyNames,
   };

@@ -50,7 +50,7 @@ export async function listApiKeys(db: Database, workspaceId: string, options: { 
 
 export async function insertApiKey(
   tx: Tx,
-  input: { workspaceId: string; name: string; prefix: string; keyHash: string; role: ApiKeyView['role']; createdBy: string; expiresInDays?: number },
+  input: { workspaceId: string; name: string; prefix: string; keyHash: string; role: ApiKeyView['role']; createdBy: string | null; expiresInDays?: number },
 ): Promise<ApiKeyView> {
   const { rows } = await tx.query<Row>(
     `insert into api_keys (workspace_id, name, prefix, key_hash, role, created_by, expires_at)

@@ -37,3 +37,20 @@ export async function createApiKey(ctx: IdentityContext, principal: Principal, i
   });
   return { ...view, key: generated.key };
 }
+
+/**
+ * A key issued by the platform path (`atrium tenant create`): no member creates it, a platform
+ * operator does (the audit event says so through its context). Shown once, like any key.
+ */
+export async function issuePlatformKey(ctx: IdentityContext, workspaceId: string, input: { name: string; role: ApiKeyView['role'] }, audit: AuditContext): Promise<ApiKeyView & { key: string }> {
+  const generated = generateApiKey();
+  const view = await ctx.db.withWorkspace(workspaceId, async (tx) => {
+    const inserted = await insertApiKey(tx, { workspaceId, name: input.name.trim(), prefix: generated.prefix, keyHash: generated.hash, role: input.role, createdBy: null });
+    await ctx.audit.record(tx, audit, {
+      workspaceId, action: 'api_key.created', targetType: 'api_key', targetId: inserted.id,
+      diff: { after: { name: inserted.name, prefix: inserted.prefix, role: inserted.role, roleIds: [], expiresAt: inserted.expiresAt } },
+    });
+    return { ...inserted, roleIds: [] };
+  });
+  return { ...view, key: generated.key };
+}
