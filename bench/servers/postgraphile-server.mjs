@@ -6,6 +6,7 @@
 // (npm i postgraphile@5 postgraphile-plugin-connection-filter@4 pg there) and runs it there.
 // argv: port appUrl workspaceId schema role
 import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { postgraphile } from 'postgraphile';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { makePgService } from 'postgraphile/adaptors/pg';
