@@ -14,3 +14,24 @@ export async function withModules<T>(config: Config, fn: (modules: Modules, db: 
 export async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
   return (await import('./platform-runtime.ts')).withDatabase(config, fn);
 }
+
+/**
+ * The platform path on an external database (DATABASE_URL) without loading the platform: pools and
+ * the transaction helpers only, no migrations (a read of the installation as it is). With the
+ * embedded database, the full path (it has to be started, which dwarfs any import).
+ */
+export async function withPlatformReads<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  if (!config.databaseUrl) return withDatabase(config, fn);
+  const [{ createPool, deriveAppUrl }, { createDatabase }, { deriveAppPassword }] = await Promise.all([
+    import('../kernel/db/pool.ts'), import('../kernel/db/database.ts'), import('../kernel/db/roles.ts'),
+  ]);
+  const log = { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} } as unknown as Parameters<typeof createPool>[1]['log'];
+  const owner = createPool(config.databaseUrl, { max: 1, name: 'owner', log });
+  const app = createPool(config.appDatabaseUrl ?? deriveAppUrl(config.databaseUrl, deriveAppPassword(config.secret)), { max: 1, name: 'app', log });
+  const db = createDatabase(app, owner);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

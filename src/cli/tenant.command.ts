@@ -11,7 +11,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../kernel/config.ts';
 import { isValidSlug } from '../modules/tenancy/slug.ts';
 import { UsageError } from './usage.ts';
-import { withModules } from './runtime.ts';
+import { withModules, withPlatformReads } from './runtime.ts';
 import { formatTable } from './workspace.command.ts';
 
 const CLI = { userId: null, via: 'cli' } as const;
@@ -53,7 +53,8 @@ export function registerTenantCommands(program: Command, getConfig: () => Config
   tenant.command('list').description('Tenants (workspaces) with their data schema: tables and version')
     .option('--json', 'print a JSON array')
     .action(async (options: { json?: boolean }) => {
-      const rows = await withModules(getConfig(), ({ data }) => data.listTenants());
+      const { selectTenants } = await import('../modules/data-api/tenants.store.ts');
+      const rows = await withPlatformReads(getConfig(), (db) => db.withPlatform((tx) => selectTenants(tx)));
       const list = rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, status: r.status, dataSchemaVersion: r.version, tables: r.tables, createdAt: r.created_at.toISOString() }));
       if (options.json) return void console.log(JSON.stringify(list, null, 2));
       if (!list.length) return void console.log('No tenants yet. Create one with: atrium tenant create <slug>');

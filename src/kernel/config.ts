@@ -1,6 +1,6 @@
 // The one place that reads process.env. Everything else receives a validated Config.
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, linkSync, unlinkSync } from 'node:fs';
-import { isCurrency } from './money.ts';
+import { isCurrency } from './currency.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 

@@ -6,12 +6,9 @@ import { Type } from '@fastify/type-provider-typebox';
 
 export type Money = { amountMinor: number; currency: string };
 
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+import { isCurrency } from './currency.ts';
 
-/** An ISO 4217 code this runtime knows (upper case, three letters). */
-export function isCurrency(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code);
-}
+export { isCurrency };
 
 const digitsCache = new Map<string, number>();
 

@@ -13,6 +13,7 @@ import { createGraphqlEngine } from './engine.ts';
 import { createSubscriptions } from './subscriptions.ts';
 import { dataRoutes } from './data.routes.ts';
 import { provisionDataSchema } from './migrations.ts';
+import { selectTenants } from './tenants.store.ts';
 
 export { dataErrors } from './data.errors.ts';
 export { tablesOf } from './tables.ts';
@@ -37,12 +38,7 @@ export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<Aud
     engine,
     subscriptions,
     /** Every live workspace with its data schema's version and table count (platform path: `atrium tenant list`). */
-    listTenants: () => deps.db.withPlatform(async (tx) => (await tx.query<{ id: string; slug: string; name: string; status: string; version: number | null; tables: number; created_at: Date }>(
-      `select w.id, w.slug, w.name, w.status, d.version,
-              (select count(*)::int from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = d.schema_name and c.relkind in ('r', 'p')) as tables,
-              w.created_at
-         from workspace_directory w left join data_schemas d on d.workspace_id = w.id
-        where w.status <> 'deleted' order by w.created_at`)).rows),
+    listTenants: () => deps.db.withPlatform((tx) => selectTenants(tx)),
     /** The daily purge of deleted workspaces' data schemas (after the grace period). */
     installSchedules: (tx: Tx) => schedulePurge(modules.jobs, tx),
     purgeDeleted: (options: { now?: Date; graceDays?: number } = {}) => purgeDeletedSchemas(deps.db, modules.audit, options),
