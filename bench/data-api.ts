@@ -158,9 +158,9 @@ if (pgDir && existsSync(path.join(pgDir, 'node_modules', 'postgraphile'))) {
   copyFileSync(path.join(import.meta.dirname, 'servers', 'postgraphile-server.mjs'), script);
   const { schema: wsSchema, role: wsRole } = dataSchemaOf(t.workspaceId);
   const pgUrl = `http://127.0.0.1:${PORT}/data/graphql`;
-  const PG_LIST = JSON.stringify({ query: '{ allTasks(first: 20, orderBy: PRIMARY_KEY_ASC) { nodes { id title status points createdAt } } }' });
+  const PG_LIST = JSON.stringify({ query: '{ allTasks(first: 20, orderBy: PRIMARY_KEY_ASC) { nodes { rowId title status points createdAt } } }' });
   const PG_NESTED = JSON.stringify({ query: '{ allProjects(first: 10, orderBy: PRIMARY_KEY_ASC) { nodes { name tasksByProjectId(first: 5, orderBy: PRIMARY_KEY_ASC) { nodes { title commentsByTaskId(first: 3, orderBy: PRIMARY_KEY_ASC) { nodes { body } } } } } } }' });
-  const pgById = (i: number) => JSON.stringify({ query: 'query($id: UUID!) { taskById(id: $id) { id title status points createdAt } }', variables: { id: anyTask[i % anyTask.length] } });
+  const pgById = (i: number) => JSON.stringify({ query: 'query($id: UUID!) { taskByRowId(rowId: $id) { rowId title status points createdAt } }', variables: { id: anyTask[i % anyTask.length] } });
   const rounds: Result[] = [];
   let built: { buildMs: number; heapMb: number } | null = null;
   for (let round = 0; round < ROUNDS; round++) {
@@ -218,18 +218,36 @@ const firstStarted = performance.now();
 const first = await ask(ids[0]);
 const firstMs = performance.now() - firstStarted;
 if (first.body.errors) throw new Error(JSON.stringify(first.body.errors));
-const before = heap();
-const sameStarted = performance.now();
-for (const id of ids.slice(1)) {
+// Cold: workspaces whose schemas were made outside migrations record no shape hash, so each first
+// request reads the catalog (here with 20,000 tables in it) and hashes it.
+const COLD = Math.min(200, ids.length - 1);
+const coldStarted = performance.now();
+for (const id of ids.slice(1, 1 + COLD)) {
   const r = await ask(id);
   if (r.body.errors) throw new Error(JSON.stringify(r.body.errors));
 }
-const sameMs = (performance.now() - sameStarted) / (ids.length - 1);
+const coldMs = (performance.now() - coldStarted) / COLD;
+// Warm: as migrations leave them, each row records its shape's hash: a process holding that shape
+// serves a workspace it has never seen without reading the catalog.
+const { modelOf, readCatalog } = await import('../src/modules/data-api/model.ts');
+await owner.query('begin');
+await owner.query(`set local search_path = "${dataSchemaOf(ids[0]).schema}"`);
+const shapeHash = modelOf(await readCatalog(owner)).hash;
+await owner.query('commit');
+await owner.query('update public.data_schemas set shape_hash = $1, shape_version = version where workspace_id = any($2::uuid[])', [shapeHash, ids]);
+const before = heap();
+const sameStarted = performance.now();
+for (const id of ids.slice(1 + COLD)) {
+  const r = await ask(id);
+  if (r.body.errors) throw new Error(JSON.stringify(r.body.errors));
+}
+const sameMs = (performance.now() - sameStarted) / Math.max(1, ids.length - 1 - COLD);
 const after = heap();
 const stats = engine.stats();
 console.log(`first request of a new shape (introspect + build the schema + run): ${f(firstMs)} (target ≤ 1 s)`);
-console.log(`first request of each further same-shape workspace (introspect, hash, run): ${f(sameMs)} on average`);
-console.log(`heap: ${((after - before) / 1024 / 1024).toFixed(1)} MB for ${ids.length - 1} more workspaces = ${((after - before) / 1024 / (ids.length - 1)).toFixed(1)} kB each (target ≤ 1 MB)${gc ? '' : ' (run with --expose-gc for exact figures)'}; shapes cached ${stats.shapes}, workspaces ${stats.workspaces}`);
+console.log(`first request of a same-shape workspace, cold (catalog read with ${(ids.length * 10).toLocaleString('en-US')} tables in the database, hash, run): ${f(coldMs)} on average over ${COLD}`);
+console.log(`first request of a same-shape workspace, its shape hash recorded (as migrations leave it): ${f(sameMs)} on average over ${ids.length - 1 - COLD}`);
+console.log(`heap: ${((after - before) / 1024 / 1024).toFixed(1)} MB for ${ids.length - 1 - COLD} more workspaces = ${((after - before) / 1024 / Math.max(1, ids.length - 1 - COLD)).toFixed(1)} kB each (target ≤ 1 MB)${gc ? '' : ' (run with --expose-gc for exact figures)'}; shapes cached ${stats.shapes}, workspaces ${stats.workspaces}`);
 
 // A DDL in one workspace while another is queried.
 const quiet: number[] = [];

@@ -14,6 +14,10 @@ create table data_schemas (
   role_name     text not null unique check (role_name ~ '^atrium_ws_[0-9a-f]{32}$'),
   -- Bumped by every migration: API processes compare it with the shape they hold.
   version       int not null default 0 check (version >= 0),
+  -- The hash of the GraphQL shape at shape_version (written by migrations): a process that holds
+  -- that shape serves the workspace without reading its catalog.
+  shape_hash    text check (shape_hash ~ '^[0-9a-f]{64}$'),
+  shape_version int,
   created_at    timestamptz not null default now(),
   updated_at    timestamptz not null default now()
 );

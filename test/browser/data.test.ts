@@ -106,6 +106,11 @@ test('the Data page in Chromium', { timeout: 180_000 }, async (t) => {
     await snap(page, 'data-graphql');
     await page.getByRole('tab', { name: 'Migrations' }).click();
     await page.getByRole('cell', { name: 'create_table clients' }).waitFor();
+    // A row rule from the table's header: owner only (owner_id is added, then the rule).
+    await page.getByRole('tab', { name: 'Tables' }).click();
+    await page.getByLabel('Row rule').selectOption('owner_only');
+    await page.getByText('owner_id added').waitFor();
+    await page.getByRole('button', { name: 'owner_id' }).waitFor();
 
     // A viewer: rows, no write actions.
     await context.clearCookies();
@@ -113,7 +118,8 @@ test('the Data page in Chromium', { timeout: 180_000 }, async (t) => {
     viewerPage.on('pageerror', (error) => pageErrors.push(error.message));
     await logIn(viewerPage, baseUrl, 'viewer@data.test');
     await viewerPage.goto(`${baseUrl}/data`);
-    await viewerPage.getByRole('cell', { name: 'Acme Dental' }).waitFor();
+    await viewerPage.getByText('No rows yet').waitFor();
+    assert.equal(await viewerPage.getByText('Rows: owner only').count(), 1, 'the viewer sees the rule, and no rows that are not theirs');
     assert.equal(await viewerPage.getByRole('button', { name: 'New table' }).count(), 0);
     assert.equal(await viewerPage.getByRole('button', { name: 'Add row' }).count(), 0);
     assert.equal(await viewerPage.getByRole('button', { name: 'Delete row' }).count(), 0);

@@ -325,6 +325,11 @@ describe('data API: relations, limits and the wall between workspaces', () => {
       { op: 'set_row_rule', table: 'tickets', rule: 'custom', using: 'true); drop table tickets; --' },
     ] }) });
     assert.equal(sneaky.status, 422);
+    const switching = await fetch(`${platform.baseUrl}/api/v1/data/migrations`, { method: 'POST', headers: { authorization: `Bearer ${a.tokens.owner}`, 'content-type': 'application/json' }, body: JSON.stringify({ operations: [
+      { op: 'set_row_rule', table: 'tickets', rule: 'custom', using: "set_config('role', 'none', true) is not null" },
+    ] }) });
+    assert.equal(switching.status, 422, 'a rule may not change the session');
+    assert.match(((await switching.json()) as { detail: string }).detail, /set_config/);
   });
 
   test('a deleted workspace keeps its data for the grace period; then its schema and role are dropped (audited)', async () => {

@@ -85,6 +85,11 @@ function ruleExpression(expression: string, what: string): string {
   }
   if (depth !== 0) throw new DdlRefusal(`The ${what} expression has unbalanced parentheses`);
   if ((expression.match(/'/g)?.length ?? 0) % 2 !== 0) throw new DdlRefusal(`The ${what} expression has an unclosed quote`);
+  // Nothing that changes the session (set_config could switch the role back mid-transaction) or
+  // reaches past SQL (large objects, other servers, files): the data role could not use most of
+  // them anyway; this keeps a rule a rule.
+  const forbidden = /\b(set_config|pg_[a-z_]+|lo_[a-z_]+|dblink[a-z_]*|txid_[a-z_]+|query_to_[a-z_]+|table_to_[a-z_]+)\s*\(/i.exec(expression);
+  if (forbidden) throw new DdlRefusal(`The ${what} expression may not call ${forbidden[1]}()`);
   return `(${expression})`;
 }
 

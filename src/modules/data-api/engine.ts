@@ -49,7 +49,8 @@ class Lru<K, V> {
   }
 }
 
-const PROBE = { name: 'atrium_data_probe', text: 'select version from data_schemas where workspace_id = $1', values: [] as unknown[] };
+const PROBE = { name: 'atrium_data_probe', text: 'select version, case when shape_version = version then shape_hash end as shape_hash from data_schemas where workspace_id = $1', values: [] as unknown[] };
+type Probe = { version: number; shape_hash: string | null };
 
 class NotProvisioned extends Error {}
 /** The schema moved on since this process last looked (a migration): run again on the new shape. */
@@ -108,8 +109,13 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
     return out;
   }
 
-  /** The workspace's shape at `version`: from the cache, or introspected in `tx` (switched to its data role). */
-  async function shapeAt(tx: Tx, workspaceId: string, version: number): Promise<Shape> {
+  /** The workspace's shape at `version`: the one this process holds under the hash its last migration recorded, or introspected in `tx` (switched to its data role). */
+  async function shapeAt(tx: Tx, workspaceId: string, version: number, recordedHash: string | null): Promise<Shape> {
+    const recorded = recordedHash ? shapes.get(recordedHash) : undefined;
+    if (recorded) {
+      workspaces.set(workspaceId, { version, hash: recordedHash! });
+      return recorded;
+    }
     const model = modelOf(await readCatalog(tx));
     let shape = shapes.get(model.hash);
     if (!shape) {
@@ -127,7 +133,7 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
    * and run again on the new shape. Otherwise the probe is awaited and the shape introspected.
    */
   async function inSchema<T>(caller: Pick<GraphqlCaller, 'workspaceId' | 'userId' | 'roles'>, fn: (tx: Tx, shape: Shape, version: number) => Promise<T>): Promise<T> {
-    const attempt = () => deps.db.withWorkspaceSchema<T, { version: number }>(
+    const attempt = () => deps.db.withWorkspaceSchema<T, Probe>(
       caller.workspaceId, { userId: caller.userId, roles: caller.roles, statementTimeoutMs: STATEMENT_TIMEOUT_MS },
       async (tx, probe) => {
         const known = workspaces.get(caller.workspaceId);
@@ -141,7 +147,7 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
         }
         const rows = await probe;
         if (!rows.length) throw new NotProvisioned();
-        return fn(tx, await shapeAt(tx, caller.workspaceId, rows[0].version), rows[0].version);
+        return fn(tx, await shapeAt(tx, caller.workspaceId, rows[0].version, rows[0].shape_hash), rows[0].version);
       },
       { ...PROBE, values: [caller.workspaceId] },
     );

@@ -9,7 +9,7 @@ import type { AuditContext, AuditModule } from '../audit/index.ts';
 import { dataErrors } from './data.errors.ts';
 import { compileOperations, DdlRefusal } from './ddl.ts';
 import type { Operation } from './ddl.ts';
-import { readCatalog } from './model.ts';
+import { modelOf, readCatalog } from './model.ts';
 import type { Catalog } from './model.ts';
 
 export const SCHEMA_LIMITS = { tables: 200, columns: 200 } as const;
@@ -74,7 +74,7 @@ export async function applyMigration(
         `insert into data_migrations (workspace_id, version, name, operations, statements, checksum, applied_by) values ($1, $2, $3, $4, $5, $6, $7)
          returning version, name, operations, statements, checksum, applied_by, applied_at`,
         [workspaceId, version + 1, name, JSON.stringify(input.operations), sql, checksum, caller.userId]),
-      tx.query('update data_schemas set version = $2, updated_at = now() where workspace_id = $1', [workspaceId, version + 1]),
+      tx.query('update data_schemas set version = $2, shape_hash = $3, shape_version = $2, updated_at = now() where workspace_id = $1', [workspaceId, version + 1, modelOf(catalog).hash]),
       tx.query("select pg_notify('atrium_data_schema', $1)", [workspaceId]),
       deps.audit.record(tx, audit, {
         workspaceId, action: 'data.migration_applied', targetType: 'data_schema', targetId: workspaceId,

@@ -176,6 +176,7 @@ function RowsBrowser({ table, tables }: { table: DataTable; tables: DataTable[] 
       actions={(
         <>
           {canWrite && table.typeName ? <button type="button" className="btn btn-primary btn-sm" onClick={() => setAdding(true)}><Icon name="plus" /> Add row</button> : null}
+          {can('data_schema.manage') ? <RowRuleSelect table={table} /> : <span className="muted small">Rows: {RULES[table.rowRule]}</span>}
           {can('data_schema.manage') ? <button type="button" className="btn btn-ghost btn-sm" onClick={() => setAddingColumn(true)}>Add column</button> : null}
           {can('data_schema.manage') ? <button type="button" className="btn btn-ghost btn-sm btn-danger-text" onClick={() => setDropping(true)}>Drop table</button> : null}
         </>
@@ -258,6 +259,36 @@ function RowsBrowser({ table, tables }: { table: DataTable; tables: DataTable[] 
         onConfirm={() => { if (deleting) deleteRow(deleting).then(() => { setDeleting(null); toast.success('Row deleted'); }, (err: unknown) => toast.error(errorMessage(err))); }}
         onClose={() => setDeleting(null)} />
     </Card>
+  );
+}
+
+const RULES: Record<DataTable['rowRule'], string> = {
+  none: 'every member',
+  owner_only: 'owner only',
+  members_read_admins_write: 'members read, admins write',
+  custom: 'custom rule',
+};
+
+/** Who sees which rows: a row rule, compiled to row-level security (owner only adds owner_id when missing). */
+function RowRuleSelect({ table }: { table: DataTable }) {
+  const apply = useApplyMigration();
+  const toast = useToast();
+  const change = (rule: DataTable['rowRule']) => {
+    if (rule === table.rowRule || rule === 'custom') return;
+    const needsOwner = rule === 'owner_only' && !table.columns.some((c) => c.name === 'owner_id');
+    const operations: MigrationOperation[] = [
+      ...(needsOwner ? [{ op: 'add_column' as const, table: table.name, column: { name: 'owner_id', type: 'uuid' as const } }] : []),
+      { op: 'set_row_rule', table: table.name, rule },
+    ];
+    apply.mutate({ operations }, {
+      onSuccess: () => toast.success(`${table.name}: rows visible to ${RULES[rule]}${needsOwner ? ' (owner_id added: new rows belong to whoever adds them)' : ''}`),
+      onError: (err) => toast.error(errorMessage(err)),
+    });
+  };
+  return (
+    <select className="input input-sm" aria-label="Row rule" value={table.rowRule} disabled={apply.isPending} onChange={(e) => change(e.target.value as DataTable['rowRule'])}>
+      {(Object.keys(RULES) as Array<DataTable['rowRule']>).filter((r) => r !== 'custom' || table.rowRule === 'custom').map((r) => <option key={r} value={r}>Rows: {RULES[r]}</option>)}
+    </select>
   );
 }
 
