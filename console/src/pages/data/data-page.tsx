@@ -281,7 +281,7 @@ function RowRuleSelect({ table }: { table: DataTable }) {
       { op: 'set_row_rule', table: table.name, rule },
     ];
     apply.mutate({ operations }, {
-      onSuccess: () => toast.success(`${table.name}: rows visible to ${RULES[rule]}${needsOwner ? ' (owner_id added: new rows belong to whoever adds them)' : ''}`),
+      onSuccess: () => toast.success(`${table.name}: rows visible to ${RULES[rule]}${needsOwner ? ' (owner_id added: new rows belong to whoever adds them; rows without an owner are hidden)' : ''}`),
       onError: (err) => toast.error(errorMessage(err)),
     });
   };
