@@ -131,7 +131,7 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
     isPrivateAllowed: async (tx, workspaceId) => (await tenancy.getWorkspace(tx, workspaceId))?.settings[PRIVATE_NETWORK_SETTING.key] === true,
   }, { version: options.version ?? '0.0.0' });
   // Every new workspace gets its data schema and role in the signup transaction (older ones on first use).
-  const data = createDataApiModule(deps, { audit, jobs, authenticate: identity.authenticate });
+  const data = createDataApiModule(deps, { audit, jobs, authenticate: identity.authenticate, reports: { endpointSeries: apiLogs.reports.endpointSeries, endpointUsage: apiLogs.reports.endpointUsage } });
   onboarding.registerProvisioningStep({ name: 'data-schema', run: (_ctx, tx) => data.provisionSchema(tx) });
   webhooks.setAgentInbound((tx, trigger) => agentsModule.queueWebhookRun(tx, trigger));
   const admin = createAdminModule(deps, {

@@ -46,6 +46,7 @@ const AgentsPage = lazy(() => import('./pages/agents/agents-page.tsx').then((m) 
 const AgentPage = lazy(() => import('./pages/agents/agent-page.tsx').then((m) => ({ default: m.AgentPage })));
 const AdminModelsPage = lazy(() => import('./pages/admin/admin-models-page.tsx').then((m) => ({ default: m.AdminModelsPage })));
 const PlatformAnalyticsPage = lazy(() => import('./pages/usage/analytics-page.tsx').then((m) => ({ default: m.PlatformAnalyticsPage })));
+const AdminDataPage = lazy(() => import('./pages/admin/admin-data-page.tsx').then((m) => ({ default: m.AdminDataPage })));
 const DataPage = lazy(() => import('./pages/data/data-page.tsx').then((m) => ({ default: m.DataPage })));
 const AdminWorkspaceDetailPage = lazy(() => import('./pages/admin/admin-workspace-detail-page.tsx').then((m) => ({ default: m.AdminWorkspaceDetailPage })));
 
@@ -78,6 +79,7 @@ const CONSOLE_ROUTES: ConsoleRoute[] = [
   { path: '/admin/analytics', title: 'AI analytics', render: () => <PlatformAnalyticsPage />, isAdminOnly: true },
   { path: '/admin/models', title: 'Models and prices', render: () => <AdminModelsPage />, isAdminOnly: true },
   { path: '/admin/jobs', title: 'Jobs', render: () => <AdminJobsPage />, isAdminOnly: true },
+  { path: '/admin/data', title: 'Data API', render: () => <AdminDataPage />, isAdminOnly: true },
   { path: '/admin/impersonation', title: 'Impersonation requests', render: () => <ImpersonationRequestsPage />, isAdminOnly: true },
   { path: '/api-logs', title: 'API logs', render: () => <ApiLogsPage /> },
   { path: '/requests', title: 'Requests', render: () => <RequestsPage /> },

@@ -104,6 +104,13 @@ test('the Data page in Chromium', { timeout: 180_000 }, async (t) => {
     await page.getByText('1 SQL statements').or(page.getByText('2 SQL statements')).first().waitFor();
     await page.getByText('Clients').or(page.getByText('Client', { exact: true })).first().waitFor();
     await snap(page, 'data-graphql');
+    // Metrics: the requests just made, with their latency.
+    await page.getByRole('tab', { name: 'Metrics' }).click();
+    await page.getByRole('button', { name: '1h' }).click();
+    await page.getByTestId('data-traffic-chart').waitFor();
+    const requests = Number((await page.locator('.data-kpis dd').first().textContent())!.replace(/[^0-9]/g, ''));
+    assert.ok(requests >= 5, `requests counted: ${requests}`);
+    await snap(page, 'data-metrics');
     await page.getByRole('tab', { name: 'Migrations' }).click();
     await page.getByRole('cell', { name: 'create_table clients' }).waitFor();
     // A row rule from the table's header: owner only (owner_id is added, then the rule).

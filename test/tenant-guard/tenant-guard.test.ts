@@ -67,6 +67,8 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/data/graphql': { kind: 'list', call: () => ({ method: 'GET', url: `/api/v1/data/graphql?query=${encodeURIComponent('{ __schema { types { name } } }')}` }) },
   'GET /api/v1/data/schema.graphql': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/data/schema.graphql' }) },
   'GET /api/v1/data/tables': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/data/tables' }) },
+  'GET /api/v1/data/metrics': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/data/metrics?range=24h' }) },
+  'GET /api/v1/admin/data/usage': { kind: 'platform', call: () => ({ method: 'GET', url: '/api/v1/admin/data/usage?range=24h' }) },
   'GET /api/v1/data/migrations': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/data/migrations' }) },
   'POST /api/v1/data/migrations': { kind: 'caller', call: () => ({ method: 'POST', url: '/api/v1/data/migrations', payload: { operations: [{ op: 'create_table', table: 'guard_b_things', columns: [{ name: 'label', type: 'text' }] }] } }) },
   'GET /api/v1/mcp/servers': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/mcp/servers' }) },

@@ -66,3 +66,17 @@ export function useInvalidateRows() {
   const qc = useQueryClient();
   return () => qc.invalidateQueries({ queryKey: keys.workspace(ws, 'data', 'rows') });
 }
+
+export type DataMetrics = ResponseOf<'/api/v1/data/metrics', 'get'>;
+export type DataRange = '1h' | '24h' | '7d' | '30d';
+export type DataUsageRow = ResponseOf<'/api/v1/admin/data/usage', 'get'>['data'][number];
+
+export function useDataMetrics(range: DataRange) {
+  const ws = useWs();
+  return useQuery({ queryKey: keys.workspace(ws, 'data', 'metrics', range), queryFn: ({ signal }) => api.get<DataMetrics>('/data/metrics', { range }, { signal }), refetchInterval: 30_000 });
+}
+
+/** Platform admins: every workspace's data-API traffic. */
+export function useAdminDataUsage(range: DataRange) {
+  return useQuery({ queryKey: ['admin', 'data-usage', range], queryFn: ({ signal }) => api.get<{ range: string; data: DataUsageRow[] }>('/admin/data/usage', { range }, { signal }).then((r) => r.data) });
+}

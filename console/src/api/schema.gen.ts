@@ -251,6 +251,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/data/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every workspace's data-API traffic in a window (platform admins): the 100 busiest, with their tables */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The window: 1h (per minute), 24h (per 15 min), 7d (per hour), 30d (per 6 h) */
+                    range?: "1h" | "24h" | "7d" | "30d";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                errors: number;
+                                name: string;
+                                /** @description Milliseconds (null: no request) */
+                                p95: number | null;
+                                requests: number;
+                                schemaVersion: number | null;
+                                slug: string;
+                                tables: number;
+                                /** Format: uuid */
+                                workspaceId: string;
+                            }[];
+                            range: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/errors": {
         parameters: {
             query?: never;
@@ -6313,6 +6366,75 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's data-API traffic: requests, errors and latency percentiles per bucket, and the window's totals */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The window: 1h (per minute), 24h (per 15 min), 7d (per hour), 30d (per 6 h) */
+                    range?: "1h" | "24h" | "7d" | "30d";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bucketSeconds: number;
+                            /** Format: date-time */
+                            from: string;
+                            points: {
+                                /** Format: date-time */
+                                at: string;
+                                errors: number;
+                                /** @description Milliseconds (null: no request) */
+                                p50: number | null;
+                                /** @description Milliseconds (null: no request) */
+                                p95: number | null;
+                                /** @description Milliseconds (null: no request) */
+                                p99: number | null;
+                                requests: number;
+                            }[];
+                            range: string;
+                            /** Format: date-time */
+                            to: string;
+                            totals: {
+                                clientErrors: number;
+                                /** @description Milliseconds (null: no request) */
+                                p50: number | null;
+                                /** @description Milliseconds (null: no request) */
+                                p95: number | null;
+                                /** @description Milliseconds (null: no request) */
+                                p99: number | null;
+                                requests: number;
+                                serverErrors: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -36,6 +36,7 @@ const ADMIN_NAV: NavItem[] = [
   { to: '/admin/tickets', label: 'Support tickets', icon: 'inbox' },
   { to: '/admin/requests', label: 'Request pipeline', icon: 'layers' },
   { to: '/admin/jobs', label: 'Jobs', icon: 'refresh' },
+  { to: '/admin/data', label: 'Data API', icon: 'layers' },
   { to: '/admin/impersonation', label: 'Impersonation requests', icon: 'user' },
 ];
 

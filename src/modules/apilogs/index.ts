@@ -4,7 +4,7 @@
 // the API routes are registered.
 import type { FastifyInstance } from 'fastify';
 import type { Tx } from '../../kernel/db/database.ts';
-import { reportApiTraffic } from './report-api-logs.ts';
+import { reportApiTraffic, reportEndpointSeries, reportEndpointUsage } from './report-api-logs.ts';
 import * as platformReports from './report-platform.ts';
 import client from 'prom-client';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
@@ -44,6 +44,10 @@ export function createApiLogsModule(deps: KernelDeps, modules: { jobs: JobEngine
       },
       /** Installation-wide (platform path): 5xx counts, hourly 5xx, active workspaces, 5xx pages. */
       platform: platformReports,
+      /** One family of endpoints (a route prefix) of a workspace: per-bucket counts, errors, latency percentiles. */
+      endpointSeries: reportEndpointSeries,
+      /** The same across workspaces (platform path): the busiest ones. */
+      endpointUsage: reportEndpointUsage,
     },
     /** Adds the capture hooks to the root app (before the API routes are registered). */
     registerCapture(app: FastifyInstance): void {

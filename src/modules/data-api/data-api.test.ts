@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
-import { createTenant } from '../../../test/helpers/tenants.ts';
+import { createPlatformAdminSession, createTenant } from '../../../test/helpers/tenants.ts';
 import type { Tenant } from '../../../test/helpers/tenants.ts';
 import { dataSchemaOf } from '../../kernel/db/database.ts';
 
@@ -330,6 +330,31 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     ] }) });
     assert.equal(switching.status, 422, 'a rule may not change the session');
     assert.match(((await switching.json()) as { detail: string }).detail, /set_config/);
+  });
+
+  test('metrics: the workspace\'s data-API traffic per bucket, its own only; platform admins see every workspace\'s', async () => {
+    for (let i = 0; i < 5; i++) await gql(a.tokens.viewer, '{ projects { totalCount } }');
+    await gql(a.tokens.viewer, '{ nope }');
+    await platform.apiLogs.flush();
+    const get = async (token: string, path: string) => {
+      const res = await fetch(`${platform.baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, json: await res.json() as Json };
+    };
+    const mine = await get(a.tokens.viewer, '/data/metrics?range=1h');
+    assert.equal(mine.status, 200);
+    assert.equal(mine.json.bucketSeconds, 60);
+    assert.ok(mine.json.totals.requests >= 6, JSON.stringify(mine.json.totals));
+    assert.equal(typeof mine.json.totals.p95, 'number');
+    assert.ok(mine.json.points.length >= 1);
+    const theirs = await get(b.tokens.viewer, '/data/metrics?range=1h');
+    assert.ok(theirs.json.totals.requests < mine.json.totals.requests, 'B counts its own requests only');
+    assert.equal((await get(a.tokens.viewer, '/data/metrics?range=2h')).status, 400);
+    assert.equal((await get(a.tokens.owner, '/admin/data/usage?range=24h')).status, 403);
+    const admin = await createPlatformAdminSession(platform, 'data-admin@example.com', 'Data admin');
+    const all = await get(admin.token, '/admin/data/usage?range=24h');
+    assert.equal(all.status, 200);
+    const row = all.json.data.find((r: { workspaceId: string }) => r.workspaceId === a.workspaceId);
+    assert.ok(row && row.requests >= 6 && row.tables >= 3, JSON.stringify(row));
   });
 
   test('a deleted workspace keeps its data for the grace period; then its schema and role are dropped (audited)', async () => {

@@ -11,7 +11,8 @@ import { kernelErrors } from '../../kernel/errors.ts';
 import { auditContextOf } from '../audit/index.ts';
 import { holdsPermission } from '../access/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
-import type { Database } from '../../kernel/db/database.ts';
+import type { Database, Tx } from '../../kernel/db/database.ts';
+import { selectTenants } from './tenants.store.ts';
 import type { AuditModule } from '../audit/index.ts';
 import type { GraphqlCaller, GraphqlEngine } from './engine.ts';
 import { Operation } from './ddl.ts';
@@ -69,7 +70,21 @@ const MigrationBody = Type.Object({
 
 const migrationOut = (m: MigrationRow) => ({ version: m.version, name: m.name, operations: m.operations, statements: m.statements, checksum: m.checksum, appliedBy: m.applied_by, appliedAt: m.applied_at.toISOString() });
 
-export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record'>; engine: GraphqlEngine }): RoutePlugin {
+const RANGES = { '1h': { ms: 3_600_000, bucket: 60 }, '24h': { ms: 86_400_000, bucket: 900 }, '7d': { ms: 604_800_000, bucket: 3600 }, '30d': { ms: 2_592_000_000, bucket: 21_600 } } as const;
+const RangeQuery = Type.Object({ range: Type.Unsafe<keyof typeof RANGES>({ type: 'string', enum: Object.keys(RANGES), default: '24h', description: 'The window: 1h (per minute), 24h (per 15 min), 7d (per hour), 30d (per 6 h)' }) }, { additionalProperties: false });
+const Latency = Type.Union([Type.Number(), Type.Null()], { description: 'Milliseconds (null: no request)' });
+const Metrics = Type.Object({
+  range: Type.String(), from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }), bucketSeconds: Type.Integer(),
+  totals: Type.Object({ requests: Type.Integer(), clientErrors: Type.Integer(), serverErrors: Type.Integer(), p50: Latency, p95: Latency, p99: Latency }),
+  points: Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), requests: Type.Integer(), errors: Type.Integer(), p50: Latency, p95: Latency, p99: Latency })),
+});
+
+export type DataReports = {
+  endpointSeries(tx: Tx, workspaceId: string, options: { prefix: string; from: Date; to: Date; bucketSeconds: number }): Promise<{ points: Array<{ at: string; requests: number; errors: number; p50: number | null; p95: number | null; p99: number | null }>; totals: { requests: number; clientErrors: number; serverErrors: number; p50: number | null; p95: number | null; p99: number | null } }>;
+  endpointUsage(tx: Tx, options: { prefix: string; from: Date; to: Date; limit: number }): Promise<Array<{ workspaceId: string; requests: number; errors: number; p95: number | null }>>;
+};
+
+export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record'>; engine: GraphqlEngine; reports: DataReports }): RoutePlugin {
   const callerOf = (p: Principal): GraphqlCaller => ({ workspaceId: p.workspaceId, userId: p.userId, roles: [p.role], canWrite: holdsPermission(p, 'data.write') });
   return async (app) => {
     app.post('/data/graphql', {
@@ -118,6 +133,40 @@ export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record
     }, async (request) => {
       const principal = request.principal!;
       return ctx.engine.inSchema({ workspaceId: principal.workspaceId, userId: principal.userId, roles: [principal.role] }, async (tx, shape, version) => tablesOf(await readCatalog(tx), shape.model, version));
+    });
+
+    app.get('/data/metrics', {
+      config: { permission: 'data.read' },
+      schema: { tags, summary: 'The workspace\'s data-API traffic: requests, errors and latency percentiles per bucket, and the window\'s totals', querystring: RangeQuery, response: { 200: Metrics } },
+    }, async (request) => {
+      const range = RANGES[request.query.range];
+      const to = new Date();
+      const from = new Date(to.getTime() - range.ms);
+      const workspaceId = request.principal!.workspaceId;
+      const report = await ctx.db.withWorkspace(workspaceId, (tx) => ctx.reports.endpointSeries(tx, workspaceId, { prefix: '/api/v1/data/', from, to, bucketSeconds: range.bucket }));
+      return { range: request.query.range, from: from.toISOString(), to: to.toISOString(), bucketSeconds: range.bucket, ...report };
+    });
+
+    app.get('/admin/data/usage', {
+      config: { auth: 'platform-admin' },
+      schema: {
+        tags: ['admin'], summary: 'Every workspace\'s data-API traffic in a window (platform admins): the 100 busiest, with their tables',
+        querystring: RangeQuery,
+        response: { 200: Type.Object({ range: Type.String(), data: Type.Array(Type.Object({ workspaceId: Type.String({ format: 'uuid' }), slug: Type.String(), name: Type.String(), requests: Type.Integer(), errors: Type.Integer(), p95: Latency, tables: Type.Integer(), schemaVersion: Type.Union([Type.Integer(), Type.Null()]) })) }) },
+      },
+    }, async (request) => {
+      const range = RANGES[request.query.range];
+      const to = new Date();
+      const from = new Date(to.getTime() - range.ms);
+      const data = await ctx.db.withPlatform(async (tx) => {
+        const usage = await ctx.reports.endpointUsage(tx, { prefix: '/api/v1/data/', from, to, limit: 100 });
+        const tenants = new Map((await selectTenants(tx)).map((t) => [t.id, t]));
+        return usage.filter((u) => tenants.has(u.workspaceId)).map((u) => {
+          const t = tenants.get(u.workspaceId)!;
+          return { ...u, slug: t.slug, name: t.name, tables: t.tables, schemaVersion: t.version };
+        });
+      });
+      return { range: request.query.range, data };
     });
 
     app.get('/data/migrations', {

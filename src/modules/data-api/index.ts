@@ -12,6 +12,7 @@ import type { Principal } from '../../kernel/http/principal.ts';
 import { createGraphqlEngine } from './engine.ts';
 import { createSubscriptions } from './subscriptions.ts';
 import { dataRoutes } from './data.routes.ts';
+import type { DataReports } from './data.routes.ts';
 import { provisionDataSchema } from './migrations.ts';
 import { selectTenants } from './tenants.store.ts';
 
@@ -19,7 +20,7 @@ export { dataErrors } from './data.errors.ts';
 export { tablesOf } from './tables.ts';
 export { readCatalog } from './model.ts';
 
-export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine; authenticate(request: FastifyRequest): Promise<Principal | null> }) {
+export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<AuditModule, 'record'>; jobs: JobEngine; authenticate(request: FastifyRequest): Promise<Principal | null>; reports: DataReports }) {
   definePurgeJob(modules.jobs, deps.db, modules.audit, deps.log);
   const provision = async (workspaceId: string): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
@@ -45,7 +46,7 @@ export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<Aud
     /** The signup step: the new workspace's data schema and role, in the signup transaction. */
     provisionSchema: (tx: Tx) => provisionDataSchema(tx),
     routes: (async (app) => {
-      await app.register(dataRoutes({ db: deps.db, audit: modules.audit, engine }));
+      await app.register(dataRoutes({ db: deps.db, audit: modules.audit, engine, reports: modules.reports }));
       // Subscriptions: WebSocket upgrades of the same path (graphql-ws), closed with the server.
       subscriptions.attach(app.server);
       app.addHook('onClose', async () => subscriptions.close());

@@ -3,7 +3,9 @@
 // a GraphQL editor (the schema at hand, history) and the migrations that made the schema.
 import { useEffect, useMemo, useState } from 'react';
 import type { FormEvent, KeyboardEvent, ReactNode } from 'react';
-import { COLUMN_TYPES, graphql, useApplyMigration, useDataTables, useInvalidateRows, useMigrations, useRows } from '../../api/data.ts';
+import { COLUMN_TYPES, graphql, useApplyMigration, useDataMetrics, useDataTables, useInvalidateRows, useMigrations, useRows } from '../../api/data.ts';
+import type { DataRange } from '../../api/data.ts';
+import { DataTrafficChart } from './data-traffic-chart.tsx';
 import type { DataColumn, DataTable, GraphqlResult, MigrationOperation } from '../../api/data.ts';
 import { errorMessage } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
@@ -16,7 +18,7 @@ import { RelativeTime } from '../../components/time.tsx';
 import { useToast } from '../../components/toast.tsx';
 import './data.css';
 
-const TABS = [['tables', 'Tables'], ['graphql', 'GraphQL'], ['migrations', 'Migrations']] as const;
+const TABS = [['tables', 'Tables'], ['graphql', 'GraphQL'], ['metrics', 'Metrics'], ['migrations', 'Migrations']] as const;
 type Tab = (typeof TABS)[number][0];
 const PAGE = 20;
 
@@ -40,7 +42,7 @@ export function DataPage() {
       <QueryView query={tables} loadingLabel="Loading tables…">
         {(data) => tab === 'tables' ? <TablesTab tables={data.tables} newTable={newTable} />
           : tab === 'graphql' ? <GraphqlTab tables={data.tables} />
-            : <MigrationsTab />}
+            : tab === 'metrics' ? <MetricsTab /> : <MigrationsTab />}
       </QueryView>
       {isCreating && tables.data ? <TableEditorDialog tables={tables.data.tables} version={tables.data.version} onClose={() => setCreating(false)} /> : null}
     </>
@@ -489,6 +491,35 @@ function GraphqlTab({ tables }: { tables: DataTable[] }) {
         ) : null}
       </Card>
     </div>
+  );
+}
+
+// ---- metrics --------------------------------------------------------------------------------
+
+const RANGES: DataRange[] = ['1h', '24h', '7d', '30d'];
+const ms = (v: number | null) => (v === null ? '—' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
+
+function MetricsTab() {
+  const [range, setRange] = useState<DataRange>('24h');
+  const metrics = useDataMetrics(range);
+  return (
+    <Card title="API traffic" description="Requests to this workspace's data API (GraphQL, tables, migrations), their errors and latency."
+      actions={<div className="segmented" role="group" aria-label="Range">{RANGES.map((r) => <button key={r} type="button" className={`btn btn-sm ${r === range ? 'btn-secondary' : 'btn-ghost'}`} aria-pressed={r === range} onClick={() => setRange(r)}>{r}</button>)}</div>}>
+      <QueryView query={metrics} loadingLabel="Loading traffic…">
+        {(m) => (
+          <>
+            <dl className="data-kpis">
+              <div><dt>Requests</dt><dd>{m.totals.requests.toLocaleString()}</dd><span className="muted small">{(m.totals.requests / ((Date.parse(m.to) - Date.parse(m.from)) / 1000)).toFixed(2)} req/s on average</span></div>
+              <div><dt>Errors</dt><dd>{(m.totals.clientErrors + m.totals.serverErrors).toLocaleString()}</dd><span className="muted small">{m.totals.serverErrors} server</span></div>
+              <div><dt>p50</dt><dd>{ms(m.totals.p50)}</dd></div>
+              <div><dt>p95</dt><dd>{ms(m.totals.p95)}</dd></div>
+              <div><dt>p99</dt><dd>{ms(m.totals.p99)}</dd></div>
+            </dl>
+            {m.totals.requests === 0 ? <EmptyState icon="layers" title={`No requests in the last ${range}`}>Queries and mutations sent to /api/v1/data/graphql show here.</EmptyState> : <DataTrafficChart metrics={m} />}
+          </>
+        )}
+      </QueryView>
+    </Card>
   );
 }
 
