@@ -6263,13 +6263,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A GraphQL query by GET (cacheable links); mutations are refused (403: POST them) */
+        /** A GraphQL query by GET (cacheable links, persisted queries by hash); mutations are refused (403: POST them) */
         get: {
             parameters: {
-                query: {
+                query?: {
+                    /** @description JSON: {"persistedQuery":{"version":1,"sha256Hash":"…"}} */
+                    extensions?: string;
                     operationName?: string;
-                    /** @description The GraphQL document (queries only: mutations are POSTed) */
-                    query: string;
+                    /** @description The GraphQL document (queries only: mutations are POSTed); may be left out for a persisted query */
+                    query?: string;
                     /** @description JSON object */
                     variables?: string;
                 };
@@ -6325,9 +6327,19 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Automatic persisted queries (Apollo's protocol): the hash of the query; GET with the hash alone once the query was sent with it */
+                        extensions?: {
+                            persistedQuery: {
+                                sha256Hash: string;
+                                /** @enum {number} */
+                                version: 1;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        };
                         operationName?: string | null;
-                        /** @description The GraphQL document */
-                        query: string;
+                        /** @description The GraphQL document (may be left out for a persisted query already sent) */
+                        query?: string;
                         variables?: {
                             [key: string]: unknown;
                         } | null;

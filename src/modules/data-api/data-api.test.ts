@@ -5,6 +5,7 @@
 // tables).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { startTestPlatform } from '../../../test/helpers/platform.ts';
 import type { TestPlatform } from '../../../test/helpers/platform.ts';
 import { createPlatformAdminSession, createTenant } from '../../../test/helpers/tenants.ts';
@@ -269,6 +270,17 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     const get = await gql(a.tokens.viewer, 'query($n: String) { projects(filter: { name: { eq: $n } }) { totalCount } }', { n: 'P1' }, 'GET');
     assert.equal(get.data!.projects.totalCount, 1);
     assert.equal((await gql(a.tokens.owner, 'mutation { deleteProject(id: "00000000-0000-4000-8000-000000000000") { id } }', undefined, 'GET')).status, 403);
+    // Persisted queries (Apollo's protocol): the hash alone is unknown, then sent with the query, then enough.
+    const q = '{ projects(first: 1) { totalCount } }';
+    const hash = createHash('sha256').update(q).digest('hex');
+    const ext = encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } }));
+    const byHash = async () => (await fetch(`${platform.baseUrl}/api/v1/data/graphql?extensions=${ext}`, { headers: { authorization: `Bearer ${a.tokens.viewer}` } })).json() as Promise<Gql>;
+    assert.equal((await byHash()).errors![0].extensions!.code, 'PERSISTED_QUERY_NOT_FOUND');
+    const registered = await fetch(`${platform.baseUrl}/api/v1/data/graphql`, { method: 'POST', headers: { authorization: `Bearer ${a.tokens.viewer}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: q, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }) });
+    assert.equal(((await registered.json()) as Gql).data!.projects.totalCount, 10);
+    assert.equal((await byHash()).data!.projects.totalCount, 10);
+    const wrong = await fetch(`${platform.baseUrl}/api/v1/data/graphql`, { method: 'POST', headers: { authorization: `Bearer ${a.tokens.viewer}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }) });
+    assert.equal(((await wrong.json()) as Gql).errors![0].extensions!.code, 'PERSISTED_QUERY_HASH_MISMATCH');
   });
 
   test('a migration made by another process shows at the next request (the version probe), not after a cache expires', async () => {

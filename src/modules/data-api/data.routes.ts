@@ -4,6 +4,7 @@
 //   GET  /data/tables                     the tables as the catalog has them
 //   GET  /data/migrations, POST /data/migrations   history; apply one (data_schema.manage)
 import { Type } from '@fastify/type-provider-typebox';
+import { createHash } from 'node:crypto';
 import { printSchema } from 'graphql';
 import type { RoutePlugin } from '../../kernel/module.ts';
 import { ProblemSchema } from '../../kernel/http/openapi.ts';
@@ -23,13 +24,18 @@ import { tablesOf } from './tables.ts';
 
 const tags = ['data'];
 
+const PersistedExtensions = Type.Object({
+  persistedQuery: Type.Object({ version: Type.Literal(1), sha256Hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
+}, { additionalProperties: true, description: 'Automatic persisted queries (Apollo\'s protocol): the hash of the query; GET with the hash alone once the query was sent with it' });
 const GraphqlBody = Type.Object({
-  query: Type.String({ minLength: 1, maxLength: 100_000, description: 'The GraphQL document' }),
+  query: Type.Optional(Type.String({ minLength: 1, maxLength: 100_000, description: 'The GraphQL document (may be left out for a persisted query already sent)' })),
+  extensions: Type.Optional(PersistedExtensions),
   variables: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
   operationName: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200, pattern: '^[_A-Za-z][_0-9A-Za-z]*$' }), Type.Null()])),
 }, { additionalProperties: false });
 const GraphqlQuery = Type.Object({
-  query: Type.String({ minLength: 1, maxLength: 8000, description: 'The GraphQL document (queries only: mutations are POSTed)' }),
+  query: Type.Optional(Type.String({ minLength: 1, maxLength: 8000, description: 'The GraphQL document (queries only: mutations are POSTed); may be left out for a persisted query' })),
+  extensions: Type.Optional(Type.String({ maxLength: 1000, description: 'JSON: {"persistedQuery":{"version":1,"sha256Hash":"…"}}' })),
   variables: Type.Optional(Type.String({ maxLength: 8000, description: 'JSON object' })),
   operationName: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[_A-Za-z][_0-9A-Za-z]*$' })),
 }, { additionalProperties: false });
@@ -85,6 +91,28 @@ export type DataReports = {
 };
 
 export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record'>; engine: GraphqlEngine; reports: DataReports }): RoutePlugin {
+  // Automatic persisted queries: a query sent with its sha256 is kept (per process, LRU); later
+  // requests may send the hash alone. Unknown hash: the client sends the query again (Apollo's flow).
+  const known = new Map<string, string>();
+  const persisted = {
+    /** Kept per workspace: nobody learns from a hit which queries another workspace sends. */
+    resolve(workspaceId: string, query: string | undefined, hash: string | undefined): string | { data: null; errors: Array<{ message: string; extensions: { code: string } }> } {
+      if (hash) {
+        const key = `${workspaceId}:${hash}`;
+        if (query !== undefined) {
+          if (createHash('sha256').update(query).digest('hex') !== hash) return { data: null, errors: [{ message: 'The query does not match its sha256Hash', extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' } }] };
+          known.delete(key);
+          known.set(key, query);
+          if (known.size > 5000) known.delete(known.keys().next().value as string);
+          return query;
+        }
+        const kept = known.get(key);
+        return kept ?? { data: null, errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] };
+      }
+      if (query === undefined) throw kernelErrors.create('VALIDATION_FAILED', 'Send query (or a persisted query\'s hash in extensions)');
+      return query;
+    },
+  };
   const callerOf = (p: Principal): GraphqlCaller => ({ workspaceId: p.workspaceId, userId: p.userId, roles: [p.role], canWrite: holdsPermission(p, 'data.write') });
   return async (app) => {
     app.post('/data/graphql', {
@@ -95,13 +123,15 @@ export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record
         body: GraphqlBody, response: { 200: GraphqlResponse },
       },
     }, async (request, reply) => {
-      const answer = await ctx.engine.run(callerOf(request.principal!), { query: request.body.query, variables: (request.body.variables ?? null) as Record<string, unknown> | null, operationName: request.body.operationName ?? null });
+      const query = persisted.resolve(request.principal!.workspaceId, request.body.query, request.body.extensions?.persistedQuery.sha256Hash);
+      if (typeof query !== 'string') return query;
+      const answer = await ctx.engine.run(callerOf(request.principal!), { query, variables: (request.body.variables ?? null) as Record<string, unknown> | null, operationName: request.body.operationName ?? null });
       return reply.code(answer.status as 200).send(answer.body as never);
     });
 
     app.get('/data/graphql', {
       config: { permission: 'data.read' },
-      schema: { tags, summary: 'A GraphQL query by GET (cacheable links); mutations are refused (403: POST them)', querystring: GraphqlQuery, response: { 200: GraphqlResponse } },
+      schema: { tags, summary: 'A GraphQL query by GET (cacheable links, persisted queries by hash); mutations are refused (403: POST them)', querystring: GraphqlQuery, response: { 200: GraphqlResponse } },
     }, async (request, reply) => {
       let variables: Record<string, unknown> | null = null;
       if (request.query.variables !== undefined) {
@@ -113,8 +143,22 @@ export function dataRoutes(ctx: { db: Database; audit: Pick<AuditModule, 'record
           throw kernelErrors.create('VALIDATION_FAILED', 'variables must be a JSON object');
         }
       }
+      let hash: string | undefined;
+      if (request.query.extensions !== undefined) {
+        let extensions: unknown;
+        try {
+          extensions = JSON.parse(request.query.extensions);
+        } catch {
+          throw kernelErrors.create('VALIDATION_FAILED', 'extensions must be JSON');
+        }
+        const p = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null)?.persistedQuery;
+        if (p !== undefined && (p?.version !== 1 || typeof p.sha256Hash !== 'string' || !/^[0-9a-f]{64}$/.test(p.sha256Hash))) throw kernelErrors.create('VALIDATION_FAILED', 'extensions.persistedQuery must be {"version":1,"sha256Hash":"<64 hex>"}');
+        hash = p?.sha256Hash as string | undefined;
+      }
+      const query = persisted.resolve(request.principal!.workspaceId, request.query.query, hash);
+      if (typeof query !== 'string') return query;
       const caller = { ...callerOf(request.principal!), canWrite: false, isGet: true };
-      const answer = await ctx.engine.run(caller, { query: request.query.query, variables, operationName: request.query.operationName ?? null });
+      const answer = await ctx.engine.run(caller, { query, variables, operationName: request.query.operationName ?? null });
       return reply.code(answer.status as 200).send(answer.body as never);
     });
 
