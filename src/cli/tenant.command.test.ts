@@ -71,6 +71,24 @@ describe('atrium init, tenant and data migrate', () => {
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /003_broken\.json was refused \(422 DATA_MIGRATION_INVALID\)/);
 
+    // Export, then import into a new tenant: same tables, same rows; a tenant with tables refuses.
+    await fetch(`${platform.baseUrl}/api/v1/data/graphql`, { method: 'POST', headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { createTasks(inputs: [{ title: "second", priority: 2 }, { title: "third", done: true }]) { title } }' }) });
+    const exported = await atrium(['tenant', 'export', 'shop', '--out', 'shop.jsonl']);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stderr, /2 migration\(s\), 1 table\(s\), 3 row\(s\)/);
+    const lines = readFileSync(path.join(cwd, 'shop.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines[0].format, 'atrium-data-export');
+    assert.deepEqual(lines.at(-1), { end: true, rows: { tasks: 3 } });
+    const copy = JSON.parse((await atrium(['tenant', 'create', 'shop-copy', '--json'])).stdout) as { apiKey: string };
+    const imported = await atrium(['tenant', 'import', 'shop-copy', '--in', 'shop.jsonl', '--json']);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.deepEqual(JSON.parse(imported.stdout), { migrations: 2, rows: { tasks: 3 } });
+    const copied = await fetch(`${platform.baseUrl}/api/v1/data/graphql`, { method: 'POST', headers: { authorization: `Bearer ${copy.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ tasks(orderBy: [TITLE_ASC]) { nodes { title done priority } } }' }) });
+    assert.deepEqual(((await copied.json()) as { data: unknown }).data, { tasks: { nodes: [{ title: 'first', done: false, priority: 0 }, { title: 'second', done: false, priority: 2 }, { title: 'third', done: true, priority: 0 }] } });
+    const again = await atrium(['tenant', 'import', 'shop-copy', '--in', 'shop.jsonl']);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /no tables/);
+
     const list = await atrium(['tenant', 'list', '--json']);
     assert.equal(list.code, 0, list.stderr);
     const shop = (JSON.parse(list.stdout) as Array<{ slug: string; tables: number; dataSchemaVersion: number }>).find((t) => t.slug === 'shop');

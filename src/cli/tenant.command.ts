@@ -8,7 +8,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import type { WriteStream } from 'node:fs';
 import type { Config } from '../kernel/config.ts';
+import type { ExportHeader } from '../modules/data-api/export-import.ts';
 import { isValidSlug } from '../modules/tenancy/slug.ts';
 import { UsageError } from './usage.ts';
 import { withModules, withPlatformReads } from './runtime.ts';
@@ -77,6 +79,66 @@ export function registerTenantCommands(program: Command, getConfig: () => Config
       const change = await withModules(getConfig(), ({ admin }) => admin.changeWorkspaceStatus(idOrSlug, 'deleted', CLI, { reason: 'deleted from the CLI (atrium tenant delete)' }));
       if (options.json) return void console.log(JSON.stringify(change.workspace, null, 2));
       console.log(change.isChanged ? `Deleted tenant ${change.workspace.slug}; its data schema is dropped after 30 days.` : `Tenant ${change.workspace.slug} was already deleted.`);
+    });
+
+  tenant.command('export').description('Write a tenant\'s data as JSON Lines: the migrations that made its tables, then every row')
+    .argument('<id-or-slug>', 'the workspace id or slug')
+    .option('--out <file>', 'where to write (default: stdout)')
+    .action(async (idOrSlug: string, options: { out?: string }) => {
+      const { createWriteStream } = await import('node:fs');
+      const out = options.out ? createWriteStream(options.out) : process.stdout;
+      const write = (line: string) => new Promise<void>((resolve, reject) => {
+        if (out.write(`${line}\n`)) resolve();
+        else out.once('drain', resolve).once('error', reject);
+      });
+      const result = await withModules(getConfig(), async ({ tenancy, data }, db) => {
+        const workspace = await db.withPlatform((tx) => tenancy.findWorkspace(tx, idOrSlug));
+        if (!workspace) throw new Error(`no workspace with the id or slug "${idOrSlug}"`);
+        return data.exportData(workspace.id, write);
+      });
+      if (options.out) {
+        await new Promise((resolve) => (out as WriteStream).end(resolve));
+        const total = Object.values(result.rows).reduce((a, b) => a + b, 0);
+        console.error(`wrote ${options.out}: ${result.migrations.length} migration(s), ${Object.keys(result.rows).length} table(s), ${total.toLocaleString('en-US')} row(s)`);
+      }
+    });
+
+  tenant.command('import').description('Load a tenant export into a tenant with no tables yet: its migrations, then its rows')
+    .argument('<id-or-slug>', 'the workspace id or slug (its data schema must be empty)')
+    .requiredOption('--in <file>', 'the export (JSON Lines)')
+    .option('--json', 'print JSON')
+    .action(async (idOrSlug: string, options: { in: string; json?: boolean }) => {
+      const { createReadStream } = await import('node:fs');
+      const { createInterface: lines } = await import('node:readline');
+      const reader = lines({ input: createReadStream(options.in), crlfDelay: Infinity });
+      const iterator = reader[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      if (first.done) throw new UsageError(`${options.in} is empty`);
+      let header: ExportHeader;
+      try {
+        header = JSON.parse(first.value);
+      } catch {
+        throw new UsageError(`${options.in} does not start with an export header`);
+      }
+      let ended = false;
+      const rows = (async function* () {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          if (!next.value.trim()) continue;
+          const line = JSON.parse(next.value) as { table?: string; row?: Record<string, unknown>; end?: boolean };
+          if (line.end) { ended = true; continue; }
+          if (typeof line.table !== 'string' || !line.row) throw new UsageError(`${options.in}: a line is neither a row nor the end`);
+          yield { table: line.table, row: line.row };
+        }
+      })();
+      const result = await withModules(getConfig(), async ({ tenancy, data }, db) => {
+        const workspace = await db.withPlatform((tx) => tenancy.findWorkspace(tx, idOrSlug));
+        if (!workspace) throw new Error(`no workspace with the id or slug "${idOrSlug}"`);
+        const { auditContextOfAdmin } = await import('../modules/admin/admin-audit.ts');
+        return data.importData(auditContextOfAdmin(CLI), workspace.id, header, rows);
+      });
+      if (!ended) console.error(`warning: ${options.in} has no end line: the export may have been cut short`);
+      if (options.json) return void console.log(JSON.stringify(result, null, 2));
+      console.log(`Imported ${result.migrations} migration(s) and ${Object.values(result.rows).reduce((a, b) => a + b, 0).toLocaleString('en-US')} row(s) into ${idOrSlug} (${Object.entries(result.rows).map(([t, n]) => `${t} ${n}`).join(', ') || 'no rows'}).`);
     });
 
   program.command('init').description('Scaffold a project: atrium.config.json, .env.example, README, migrations/')

@@ -15,6 +15,9 @@ import { dataRoutes } from './data.routes.ts';
 import type { DataReports } from './data.routes.ts';
 import { provisionDataSchema } from './migrations.ts';
 import { selectTenants } from './tenants.store.ts';
+import { exportData, importData } from './export-import.ts';
+import type { ExportHeader, ExportLine } from './export-import.ts';
+import type { AuditContext } from '../audit/index.ts';
 
 export { dataErrors } from './data.errors.ts';
 export { tablesOf } from './tables.ts';
@@ -40,6 +43,10 @@ export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<Aud
     subscriptions,
     /** Every live workspace with its data schema's version and table count (platform path: `atrium tenant list`). */
     listTenants: () => deps.db.withPlatform((tx) => selectTenants(tx)),
+    /** A workspace's data as JSON Lines (`atrium tenant export`): its migrations, then its rows. */
+    exportData: (workspaceId: string, write: (line: string) => void | Promise<void>) => exportData(deps.db, workspaceId, write),
+    /** Into a workspace with no tables (`atrium tenant import`): the migrations, then the rows. */
+    importData: (audit: AuditContext, workspaceId: string, header: ExportHeader, rows: AsyncIterable<ExportLine> | Iterable<ExportLine>) => importData({ db: deps.db, audit: modules.audit }, audit, workspaceId, header, rows),
     /** The daily purge of deleted workspaces' data schemas (after the grace period). */
     installSchedules: (tx: Tx) => schedulePurge(modules.jobs, tx),
     purgeDeleted: (options: { now?: Date; graceDays?: number } = {}) => purgeDeletedSchemas(deps.db, modules.audit, options),

@@ -42,8 +42,30 @@ export async function applyMigration(
     if (err instanceof DdlRefusal) throw dataErrors.create('DATA_MIGRATION_INVALID', err.message);
     throw err;
   }
+  return deps.db.withWorkspace(caller.workspaceId, (tx) => applyCompiled(tx, deps, audit, caller, input, statements));
+}
+
+/** A migration in the caller's transaction (an import applies several, then rows, all or none). */
+export async function applyMigrationIn(
+  tx: Tx, deps: { audit: Pick<AuditModule, 'record'> }, audit: AuditContext,
+  caller: { workspaceId: string; userId: string | null }, input: { name?: string; operations: Operation[] },
+): Promise<{ migration: MigrationRow; catalog: Catalog }> {
+  let statements: string[];
+  try {
+    statements = compileOperations(input.operations);
+  } catch (err) {
+    if (err instanceof DdlRefusal) throw dataErrors.create('DATA_MIGRATION_INVALID', err.message);
+    throw err;
+  }
+  return applyCompiled(tx, deps, audit, caller, input, statements);
+}
+
+async function applyCompiled(
+  tx: Tx, deps: { audit: Pick<AuditModule, 'record'> }, audit: AuditContext,
+  caller: { workspaceId: string; userId: string | null }, input: { name?: string; operations: Operation[]; expectedVersion?: number }, statements: string[],
+): Promise<{ migration: MigrationRow; catalog: Catalog }> {
   const { workspaceId } = caller;
-  return deps.db.withWorkspace(workspaceId, async (tx) => {
+  {
     const version = await lockSchema(tx, workspaceId);
     if (input.expectedVersion !== undefined && input.expectedVersion !== version) {
       throw dataErrors.create('DATA_MIGRATION_CONFLICT', `The data schema is at version ${version}, not ${input.expectedVersion}: reload it and try again`, { extra: { version } });
@@ -82,7 +104,7 @@ export async function applyMigration(
       }),
     ]);
     return { migration: rows[0], catalog };
-  });
+  }
 }
 
 function describe(operations: readonly Operation[]): string {
