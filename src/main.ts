@@ -91,7 +91,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
 export type StartOptions = { role: 'all' | 'api' | 'worker'; port?: number };
 
 /** `atrium start`: embedded PostgreSQL (unless DATABASE_URL), migrations, API, workers. */
-export async function startPlatform(config: Config, options: StartOptions): Promise<{ stop: () => Promise<void>; url: string }> {
+export async function startPlatform(config: Config, options: StartOptions): Promise<{ stop: () => Promise<void>; url: string; platform: Platform }> {
   const log = createLogger(config.logLevel, { role: options.role });
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
   let ownerUrl = config.databaseUrl;
@@ -150,5 +150,5 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     if (embedded) await embedded.stop();
     log.info('stopped');
   };
-  return { stop, url };
+  return { stop, url, platform };
 }

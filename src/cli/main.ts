@@ -12,6 +12,7 @@ import { registerJobsCommands } from './jobs.command.ts';
 import { registerUsageCommands } from './usage.command.ts';
 import { registerDataCommands } from './data.command.ts';
 import { registerTenantCommands } from './tenant.command.ts';
+import { registerDevCommands } from './dev.command.ts';
 import { UsageError } from './usage.ts';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -35,6 +36,7 @@ registerJobsCommands(program, () => loadConfig());
 registerUsageCommands(program, () => loadConfig());
 registerDataCommands(program, () => loadConfig());
 registerTenantCommands(program, () => loadConfig());
+registerDevCommands(program, () => loadConfig());
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

@@ -102,3 +102,48 @@ describe('atrium init, tenant and data migrate', () => {
     assert.ok(after.status === 401 || after.status === 403, `a deleted tenant's key is refused (${after.status})`);
   });
 });
+
+describe('atrium dev', () => {
+  let platform: TestPlatform;
+  let cwd: string;
+  before(async () => {
+    // Only the database: `atrium dev` starts the platform itself.
+    platform = await startTestPlatform({ ATRIUM_LOG_LEVEL: 'error' });
+    cwd = mkdtempSync(path.join(tmpdir(), 'atrium-dev-'));
+  });
+  after(async () => {
+    await platform.stop();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  test('starts the platform, creates the tenant once (key in .env), applies the migrations; a second run reuses it', async () => {
+    const port = 21000 + Math.floor(Math.random() * 8000);
+    const env = { PATH: process.env.PATH ?? '', DATABASE_URL: platform.ownerUrl, ATRIUM_SECRET: TEST_SECRET, ATRIUM_DATA_DIR: path.join(cwd, 'data'), ATRIUM_LOG_LEVEL: 'error' };
+    const init = await new Promise<number>((resolve) => execFile(process.execPath, [BIN, 'init', 'app'], { cwd, env }, (err) => resolve(err ? 1 : 0)));
+    assert.equal(init, 0);
+    const project = path.join(cwd, 'app');
+    writeFileSync(path.join(project, 'atrium.config.json'), JSON.stringify({ url: `http://localhost:${port}`, tenant: 'dev-app', migrations: 'migrations' }));
+    const { spawn } = await import('node:child_process');
+    const dev = spawn(process.execPath, [BIN, 'dev'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    dev.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    dev.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => { if (out.includes('Ctrl-C stops')) { clearInterval(timer); resolve(); } }, 100);
+        dev.once('exit', (code) => { clearInterval(timer); reject(new Error(`atrium dev exited with ${code}: ${out}`)); });
+      });
+      assert.match(out, /Created the tenant dev-app/);
+      assert.match(out, /Applied 001_create_tasks\.json/);
+      const token = /ATRIUM_TOKEN=(atr_\S+)/.exec(readFileSync(path.join(project, '.env'), 'utf8'))![1];
+      const res = await fetch(`http://localhost:${port}/api/v1/data/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { createTask(input: { title: "from dev" }) { title done } }' }) });
+      assert.deepEqual(((await res.json()) as { data: unknown }).data, { createTask: { title: 'from dev', done: false } });
+      const again = await new Promise<{ code: number; stdout: string }>((resolve) => execFile(process.execPath, [BIN, 'dev'], { cwd: project, env, timeout: 60_000 }, (err, stdout) => resolve({ code: err ? 1 : 0, stdout })));
+      assert.equal(again.code, 0);
+      assert.match(again.stdout, /Reusing the Atrium at http:\/\/localhost:\d+\. Migrations up to date\./);
+    } finally {
+      dev.kill('SIGTERM');
+      await new Promise((resolve) => dev.once('exit', resolve));
+    }
+  });
+});
