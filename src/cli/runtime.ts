@@ -16,18 +16,29 @@ export async function withDatabase<T>(config: Config, fn: (db: Database) => Prom
 }
 
 /**
- * The platform path on an external database (DATABASE_URL) without loading the platform: pools and
- * the transaction helpers only, no migrations (a read of the installation as it is). With the
- * embedded database, the full path (it has to be started, which dwarfs any import).
+ * The platform path without loading the platform: pools and the transaction helpers only, no
+ * migrations (a read of the installation as it is), on DATABASE_URL or the embedded server a
+ * running `atrium start` owns. When the embedded server is not running, the full path (starting it
+ * dwarfs any import).
  */
 export async function withPlatformReads<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
-  if (!config.databaseUrl) return withDatabase(config, fn);
+  let url = config.databaseUrl;
+  if (!url) {
+    // The embedded server of a running `atrium start` is used as is; else the full path starts it.
+    const { startEmbeddedPostgres } = await import('../kernel/db/embedded.ts');
+    const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+    if (!embedded.shared) {
+      await embedded.stop();
+      return withDatabase(config, fn);
+    }
+    url = embedded.url;
+  }
   const [{ createPool, deriveAppUrl }, { createDatabase }, { deriveAppPassword }] = await Promise.all([
     import('../kernel/db/pool.ts'), import('../kernel/db/database.ts'), import('../kernel/db/roles.ts'),
   ]);
   const log = { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} } as unknown as Parameters<typeof createPool>[1]['log'];
-  const owner = createPool(config.databaseUrl, { max: 1, name: 'owner', log });
-  const app = createPool(config.appDatabaseUrl ?? deriveAppUrl(config.databaseUrl, deriveAppPassword(config.secret)), { max: 1, name: 'app', log });
+  const owner = createPool(url, { max: 1, name: 'owner', log });
+  const app = createPool(config.appDatabaseUrl ?? deriveAppUrl(url, deriveAppPassword(config.secret)), { max: 1, name: 'app', log });
   const db = createDatabase(app, owner);
   try {
     return await fn(db);

@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 
-export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+/** `shared`: the server belongs to another Atrium process of this data directory (stop does nothing). */
+export type EmbeddedDatabase = { url: string; stop: () => Promise<void>; shared?: boolean };
 
 const PASSWORD = 'atrium-embedded';
 
@@ -161,7 +162,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
       // Another Atrium process (say `npm start`, while this is `atrium admin create`) owns the
       // server: use it, and leave stopping it to its owner.
       const url = `postgres://postgres:${PASSWORD}@127.0.0.1:${running.port}/atrium`;
-      return { url, stop: async () => {} };
+      return { url, stop: async () => {}, shared: true };
     }
     if (running) await stopOrphan(running, dir);
     if (owner) chownTree(dir, owner);
