@@ -6331,8 +6331,8 @@ export interface paths {
                         extensions?: {
                             persistedQuery: {
                                 sha256Hash: string;
-                                /** @enum {number} */
-                                version: 1;
+                                /** @description Always 1 */
+                                version: number;
                             };
                         } & {
                             [key: string]: unknown;

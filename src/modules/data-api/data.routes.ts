@@ -25,7 +25,7 @@ import { tablesOf } from './tables.ts';
 const tags = ['data'];
 
 const PersistedExtensions = Type.Object({
-  persistedQuery: Type.Object({ version: Type.Literal(1), sha256Hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
+  persistedQuery: Type.Object({ version: Type.Integer({ minimum: 1, maximum: 1, description: 'Always 1' }), sha256Hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
 }, { additionalProperties: true, description: 'Automatic persisted queries (Apollo\'s protocol): the hash of the query; GET with the hash alone once the query was sent with it' });
 const GraphqlBody = Type.Object({
   query: Type.Optional(Type.String({ minLength: 1, maxLength: 100_000, description: 'The GraphQL document (may be left out for a persisted query already sent)' })),

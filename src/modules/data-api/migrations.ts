@@ -30,18 +30,22 @@ export async function lockSchema(tx: Tx, workspaceId: string): Promise<number> {
   return rows[0].version;
 }
 
+/** The DDL of the operations, or the 422 that says why they cannot mean anything. */
+function compile(operations: readonly Operation[]): string[] {
+  try {
+    return compileOperations(operations);
+  } catch (err) {
+    if (err instanceof DdlRefusal) throw dataErrors.create('DATA_MIGRATION_INVALID', err.message);
+    throw err;
+  }
+}
+
 export async function applyMigration(
   deps: { db: Database; audit: Pick<AuditModule, 'record'> }, audit: AuditContext,
   caller: { workspaceId: string; userId: string | null },
   input: { name?: string; operations: Operation[]; expectedVersion?: number },
 ): Promise<{ migration: MigrationRow; catalog: Catalog }> {
-  let statements: string[];
-  try {
-    statements = compileOperations(input.operations);
-  } catch (err) {
-    if (err instanceof DdlRefusal) throw dataErrors.create('DATA_MIGRATION_INVALID', err.message);
-    throw err;
-  }
+  const statements = compile(input.operations);
   return deps.db.withWorkspace(caller.workspaceId, (tx) => applyCompiled(tx, deps, audit, caller, input, statements));
 }
 
@@ -50,14 +54,7 @@ export async function applyMigrationIn(
   tx: Tx, deps: { audit: Pick<AuditModule, 'record'> }, audit: AuditContext,
   caller: { workspaceId: string; userId: string | null }, input: { name?: string; operations: Operation[] },
 ): Promise<{ migration: MigrationRow; catalog: Catalog }> {
-  let statements: string[];
-  try {
-    statements = compileOperations(input.operations);
-  } catch (err) {
-    if (err instanceof DdlRefusal) throw dataErrors.create('DATA_MIGRATION_INVALID', err.message);
-    throw err;
-  }
-  return applyCompiled(tx, deps, audit, caller, input, statements);
+  return applyCompiled(tx, deps, audit, caller, input, compile(input.operations));
 }
 
 async function applyCompiled(

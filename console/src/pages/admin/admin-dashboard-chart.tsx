@@ -6,13 +6,9 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Dashboard } from '../../api/admin-dashboard.ts';
+import { chartTheme } from '../../lib/chart-theme.ts';
 
 type Point = Dashboard['hourly'][number];
-
-function cssVar(name: string, fallback: string): string {
-  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return value || fallback;
-}
 
 function toData(points: Point[]): uPlot.AlignedData {
   return [
@@ -31,11 +27,7 @@ export function ExecutionsChart({ points }: { points: Point[] }) {
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const accent = cssVar('--accent', '#4f46e5');
-    const danger = cssVar('--danger', '#dc2626');
-    const muted = cssVar('--text-muted', '#6b6b76');
-    const grid = cssVar('--border', '#e4e4e7');
-    const axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const { accent, danger, axis } = chartTheme();
     const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 28] }) : undefined;
     const plot = new uPlot({
       width: Math.max(280, el.clientWidth),

@@ -4,10 +4,10 @@ import { useState } from 'react';
 import { useAdminDataUsage } from '../../api/data.ts';
 import type { DataRange } from '../../api/data.ts';
 import { Link } from '../../lib/router.tsx';
+import { RangePicker } from '../data/range-picker.tsx';
 import { Card, PageHeader } from '../../components/page.tsx';
 import { EmptyState, QueryView } from '../../components/states.tsx';
 
-const RANGES: DataRange[] = ['1h', '24h', '7d', '30d'];
 
 export function AdminDataPage() {
   const [range, setRange] = useState<DataRange>('24h');
@@ -15,7 +15,7 @@ export function AdminDataPage() {
   return (
     <>
       <PageHeader title="Data API" description="Every workspace's data-API traffic: requests, errors and p95 latency, with its tables." />
-      <Card title="Busiest workspaces" actions={<div className="segmented" role="group" aria-label="Range">{RANGES.map((r) => <button key={r} type="button" className={`btn btn-sm ${r === range ? 'btn-secondary' : 'btn-ghost'}`} aria-pressed={r === range} onClick={() => setRange(r)}>{r}</button>)}</div>}>
+      <Card title="Busiest workspaces" actions={<RangePicker value={range} onChange={setRange} />}>
         <QueryView query={usage} loadingLabel="Loading usage…">
           {(rows) => rows.length === 0 ? <EmptyState icon="layers" title={`No data-API requests in the last ${range}`} /> : (
             <div className="table-wrap">

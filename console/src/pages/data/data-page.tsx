@@ -6,6 +6,7 @@ import type { FormEvent, KeyboardEvent, ReactNode } from 'react';
 import { COLUMN_TYPES, graphql, useApplyMigration, useDataMetrics, useDataTables, useInvalidateRows, useMigrations, useRows } from '../../api/data.ts';
 import type { DataRange } from '../../api/data.ts';
 import { DataTrafficChart } from './data-traffic-chart.tsx';
+import { RangePicker } from './range-picker.tsx';
 import type { DataColumn, DataTable, GraphqlResult, MigrationOperation } from '../../api/data.ts';
 import { errorMessage } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
@@ -496,7 +497,6 @@ function GraphqlTab({ tables }: { tables: DataTable[] }) {
 
 // ---- metrics --------------------------------------------------------------------------------
 
-const RANGES: DataRange[] = ['1h', '24h', '7d', '30d'];
 const ms = (v: number | null) => (v === null ? '—' : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
 
 function MetricsTab() {
@@ -504,7 +504,7 @@ function MetricsTab() {
   const metrics = useDataMetrics(range);
   return (
     <Card title="API traffic" description="Requests to this workspace's data API (GraphQL, tables, migrations), their errors and latency."
-      actions={<div className="segmented" role="group" aria-label="Range">{RANGES.map((r) => <button key={r} type="button" className={`btn btn-sm ${r === range ? 'btn-secondary' : 'btn-ghost'}`} aria-pressed={r === range} onClick={() => setRange(r)}>{r}</button>)}</div>}>
+      actions={<RangePicker value={range} onChange={setRange} />}>
       <QueryView query={metrics} loadingLabel="Loading traffic…">
         {(m) => (
           <>

@@ -4,10 +4,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DataMetrics } from '../../api/data.ts';
-
-function cssVar(name: string, fallback: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-}
+import { chartTheme } from '../../lib/chart-theme.ts';
 
 const HEIGHT = 220;
 
@@ -30,11 +27,7 @@ export function DataTrafficChart({ metrics }: { metrics: DataMetrics }) {
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const accent = cssVar('--accent', '#4f46e5');
-    const danger = cssVar('--danger', '#dc2626');
-    const muted = cssVar('--text-muted', '#6b6b76');
-    const grid = cssVar('--border', '#e4e4e7');
-    const axis = { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const { accent, danger, muted, axis } = chartTheme();
     const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.7, 24] }) : undefined;
     const plot = new uPlot({
       width: Math.max(280, el.clientWidth),
