@@ -344,6 +344,22 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     assert.match(((await switching.json()) as { detail: string }).detail, /set_config/);
   });
 
+  test('a workspace\'s statement timeout (setting data.statement_timeout_ms) stops a slow statement with STATEMENT_TIMEOUT, not a 5xx', async () => {
+    const c = await createTenant(platform, 'data-rel-slow');
+    await migrate(c.tokens.owner, [{ op: 'create_table', table: 'slow_things', columns: [{ name: 'name', type: 'text' }] }]);
+    assert.equal((await gql(c.tokens.owner, 'mutation { createSlowThing(input: { name: "x" }) { name } }')).errors, undefined);
+    // A rule that costs seconds per statement: what a careless custom expression can do.
+    await migrate(c.tokens.owner, [{ op: 'set_row_rule', table: 'slow_things', rule: 'custom', using: '(select count(*) from generate_series(1, 20000000)) > 0' }]);
+    const patch = await fetch(`${platform.baseUrl}/api/v1/workspaces/current`, { method: 'PATCH', headers: { authorization: `Bearer ${c.tokens.owner}`, 'content-type': 'application/json' }, body: JSON.stringify({ settings: { 'data.statement_timeout_ms': 100 } }) });
+    assert.equal(patch.status, 200, await patch.text());
+    const slow = await gql(c.tokens.owner, '{ slowThings { totalCount } }');
+    assert.equal(slow.status, 200);
+    assert.ok(slow.errors, JSON.stringify(slow));
+    assert.equal(slow.errors![0].extensions!.code, 'STATEMENT_TIMEOUT');
+    const refused = await fetch(`${platform.baseUrl}/api/v1/workspaces/current`, { method: 'PATCH', headers: { authorization: `Bearer ${c.tokens.owner}`, 'content-type': 'application/json' }, body: JSON.stringify({ settings: { 'data.statement_timeout_ms': 600000 } }) });
+    assert.equal(refused.status, 400, 'beyond 30 s is refused');
+  });
+
   test('metrics: the workspace\'s data-API traffic per bucket, its own only; platform admins see every workspace\'s', async () => {
     for (let i = 0; i < 5; i++) await gql(a.tokens.viewer, '{ projects { totalCount } }');
     await gql(a.tokens.viewer, '{ nope }');

@@ -8,6 +8,8 @@ import type { DocumentNode, ExecutionResult, GraphQLFormattedError, GraphQLSchem
 import type { Database, Tx } from '../../kernel/db/database.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import { kernelErrors } from '../../kernel/errors.ts';
+import { defineSetting } from '../../kernel/settings.ts';
+import { Type } from '@fastify/type-provider-typebox';
 import { buildSchema } from './graphql-schema.ts';
 import type { DataContext } from './graphql-schema.ts';
 import { LIMITS, measure } from './limits.ts';
@@ -22,7 +24,15 @@ export type Shape = { model: Model; schema: GraphQLSchema; validated: Map<string
 
 const MAX_TOKENS = 5000;
 const CACHED_QUERY_MAX = 20_000;
-const STATEMENT_TIMEOUT_MS = 5000;
+const TIMEOUT_TTL_MS = 30_000;
+
+/** `data.statement_timeout_ms`: how long one statement of the workspace's data API may run. */
+export const DATA_TIMEOUT_SETTING = defineSetting({
+  key: 'data.statement_timeout_ms',
+  description: 'How long one SQL statement of the workspace\'s data API (GraphQL, subscriptions) may run, in ms; longer ones are stopped with STATEMENT_TIMEOUT',
+  schema: Type.Integer({ minimum: 100, maximum: 30_000 }),
+  default: 5000,
+});
 
 /** A Map used as an LRU: reading moves an entry to the end; the oldest goes past `max`. */
 class Lru<K, V> {
@@ -95,6 +105,18 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
   const shapes = new Lru<string, Shape>(500);
   const workspaces = new Lru<string, { version: number; hash: string }>(200_000);
   const documents = new Lru<string, DocumentNode | GraphQLError>(2000);
+  // The workspace's statement timeout, read once per 30 s (a change here is seen at once).
+  const timeouts = new Lru<string, { ms: number; until: number }>(200_000);
+
+  async function timeoutOf(workspaceId: string): Promise<number> {
+    const hit = timeouts.get(workspaceId);
+    if (hit && hit.until > Date.now()) return hit.ms;
+    const rows = await deps.db.readInWorkspace<{ value: unknown }>(workspaceId, { name: 'data_timeout_setting', text: 'select value from workspace_setting_values where workspace_id = $1 and key = $2', values: [workspaceId, DATA_TIMEOUT_SETTING.key] });
+    const value = rows[0]?.value;
+    const ms = typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 30_000 ? value : DATA_TIMEOUT_SETTING.default;
+    timeouts.set(workspaceId, { ms, until: Date.now() + TIMEOUT_TTL_MS });
+    return ms;
+  }
 
   function parsed(query: string): DocumentNode | GraphQLError {
     const hit = documents.get(query);
@@ -133,8 +155,9 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
    * and run again on the new shape. Otherwise the probe is awaited and the shape introspected.
    */
   async function inSchema<T>(caller: Pick<GraphqlCaller, 'workspaceId' | 'userId' | 'roles'>, fn: (tx: Tx, shape: Shape, version: number) => Promise<T>): Promise<T> {
+    const statementTimeoutMs = await timeoutOf(caller.workspaceId);
     const attempt = () => deps.db.withWorkspaceSchema<T, Probe>(
-      caller.workspaceId, { userId: caller.userId, roles: caller.roles, statementTimeoutMs: STATEMENT_TIMEOUT_MS },
+      caller.workspaceId, { userId: caller.userId, roles: caller.roles, statementTimeoutMs },
       async (tx, probe) => {
         const known = workspaces.get(caller.workspaceId);
         const cached = known ? shapes.get(known.hash) : undefined;
@@ -249,6 +272,10 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
     /** Forget a workspace's shape in this process (its next request reads the version again anyway). */
     forget(workspaceId: string) {
       workspaces.set(workspaceId, { version: -1, hash: '' });
+    },
+    /** The workspace's settings changed: read its statement timeout again. */
+    settingsChanged(workspaceId: string) {
+      timeouts.set(workspaceId, { ms: 0, until: 0 });
     },
     stats: () => ({ shapes: shapes.size, workspaces: workspaces.size, documents: documents.size }),
   };
