@@ -45,6 +45,8 @@ describe('data API: subscriptions', () => {
     assert.equal(res.status, 201, await res.text());
   }
   const settle = () => new Promise((r) => setTimeout(r, 300));
+  /** Until this process holds exactly `n` live subscriptions on the workspace's table (not a sleep: registration is awaited). */
+  const registered = (t: Tenant, table: string, n: number) => waitUntil(`${n} subscription(s) on ${table}`, () => (platform.data.subscriptions.stats().subscribers[`${t.workspaceId}:${table}`] ?? 0) === n);
 
   before(async () => {
     platform = await startTestPlatform({ ATRIUM_LOG_LEVEL: 'error' }, { listen: true });
@@ -66,7 +68,8 @@ describe('data API: subscriptions', () => {
   test('insert, update and delete reach the subscriber after commit, with the row; a rollback sends nothing; B hears nothing', async () => {
     const sub = follow(connect(a.tokens.member), 'subscription { taskChanged { op key row { title points } } }');
     const other = follow(connect(b.tokens.member), 'subscription { taskChanged { op key row { title } } }');
-    await settle();
+    await registered(a, 'tasks', 1);
+    await registered(b, 'tasks', 1);
     const created = await gql(a.tokens.member, 'mutation { createTask(input: { title: "Live", points: 1 }) { id } }');
     const id = created.data!.createTask.id;
     await waitUntil('the events', () => sub.events.length >= 1);
@@ -85,12 +88,13 @@ describe('data API: subscriptions', () => {
     assert.equal(other.events.length, 0, 'B\'s subscriber hears nothing of A');
     sub.stop();
     other.stop();
+    await registered(a, 'tasks', 0);
   });
 
   test('a filter narrows the stream, and a row leaving it arrives as a DELETE; ops narrow it further', async () => {
     const big = follow(connect(a.tokens.member), 'subscription { taskChanged(filter: { points: { gte: 10 } }) { op key row { title points } } }');
     const inserts = follow(connect(a.tokens.member), 'subscription { taskChanged(ops: [INSERT]) { op key } }');
-    await settle();
+    await registered(a, 'tasks', 2);
     const small = await gql(a.tokens.member, 'mutation { createTask(input: { title: "small", points: 1 }) { id } }');
     const large = await gql(a.tokens.member, 'mutation { createTask(input: { title: "large", points: 20 }) { id } }');
     await waitUntil('the events', () => big.events.length >= 1 && inserts.events.length >= 2);
@@ -108,7 +112,7 @@ describe('data API: subscriptions', () => {
   test('row rules hold: another member\'s owner-only rows never arrive', async () => {
     const member = follow(connect(a.tokens.member), 'subscription { noteChanged { op row { body } } }');
     const admin = follow(connect(a.tokens.admin), 'subscription { noteChanged { op row { body } } }');
-    await settle();
+    await registered(a, 'notes', 2);
     await gql(a.tokens.admin, 'mutation { createNote(input: { body: "admin only" }) { id } }');
     await gql(a.tokens.member, 'mutation { createNote(input: { body: "member only" }) { id } }');
     await waitUntil('the events', () => member.events.length >= 1 && admin.events.length >= 1);

@@ -245,7 +245,11 @@ export function createSubscriptions(deps: { db: Database; log: Logger; engine: G
         wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
       });
     },
-    stats: () => ({ connections: [...connections.values()].reduce((a, b) => a + b, 0), targets: byTarget.size }),
+    stats: () => ({
+      connections: [...connections.values()].reduce((a, b) => a + b, 0),
+      /** Live subscriptions by `<workspace id>:<table>`. */
+      subscribers: Object.fromEntries([...byTarget].map(([target, set]) => [target, set.size])) as Record<string, number>,
+    }),
     async close() {
       isClosed = true;
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
