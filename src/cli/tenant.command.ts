@@ -7,21 +7,15 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import type { WriteStream } from 'node:fs';
 import type { Config } from '../kernel/config.ts';
 import type { ExportHeader } from '../modules/data-api/export-import.ts';
-import { isValidSlug } from '../modules/tenancy/slug.ts';
 import { UsageError } from './usage.ts';
 import { withModules, withPlatformReads } from './runtime.ts';
-import { formatTable } from './workspace.command.ts';
+import { formatTable, parseSlug } from './workspace.command.ts';
 
 const CLI = { userId: null, via: 'cli' } as const;
-
-function parseSlug(value: string): string {
-  if (!isValidSlug(value)) throw new InvalidArgumentError('must be 1 to 63 lowercase letters, digits or inner hyphens');
-  return value;
-}
 
 export function registerTenantCommands(program: Command, getConfig: () => Config): void {
   const tenant = program.command('tenant').description('Tenants: a workspace and its data schema (create prints an API key and the GraphQL endpoint)')

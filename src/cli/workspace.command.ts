@@ -11,7 +11,7 @@ import { parseEmail, withAdminModule } from './admin.command.ts';
 
 const CLI = { userId: null, via: 'cli' } as const;
 
-function parseSlug(value: string): string {
+export function parseSlug(value: string): string {
   if (!isValidSlug(value)) throw new InvalidArgumentError('must be 1 to 63 lowercase letters, digits or inner hyphens');
   return value;
 }

@@ -5,6 +5,7 @@
 // workspaces, and request code connected as atrium_app cannot switch to it.
 import { createHmac } from 'node:crypto';
 import type pg from 'pg';
+import { quoteIdent, quoteLiteral } from './sql-quote.ts';
 
 export function deriveAppPassword(secret: string): string {
   return createHmac('sha256', secret).update('atrium:db:atrium_app').digest('base64url');
@@ -49,12 +50,4 @@ async function ensureRolesOnce(client: pg.PoolClient | pg.Client, appPassword: s
   }
   const me = await client.query<{ u: string }>('select current_user as u');
   await client.query(`grant atrium_platform to ${quoteIdent(me.rows[0].u)}`).catch(() => undefined);
-}
-
-function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-function quoteIdent(value: string): string {
-  return `"${value.replace(/"/g, '""')}"`;
 }

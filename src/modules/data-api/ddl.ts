@@ -5,6 +5,7 @@
 // could not do any of those anyway (ADR 0019: two walls).
 import type { Static } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
+import { quoteLiteral as quoteSql } from '../../kernel/db/sql-quote.ts';
 import { ident } from './sql.ts';
 
 export const NAME_PATTERN = '^[a-z_][a-z0-9_]{0,62}$';
@@ -131,7 +132,7 @@ function rowRuleSql(op: Extract<Operation, { op: 'set_row_rule' }>): string[] {
 
 function quoteLiteral(value: string): string {
   if (value.includes('\u0000')) throw new DdlRefusal('A default may not hold a NUL character');
-  return `'${value.replace(/'/g, "''")}'`;
+  return quoteSql(value);
 }
 
 function sqlType(c: Pick<ColumnDef, 'type' | 'enum' | 'array' | 'name'>): string {

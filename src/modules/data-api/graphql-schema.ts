@@ -10,7 +10,8 @@ import {
 import type { GraphQLFieldConfig, GraphQLFieldConfigArgumentMap, GraphQLInputFieldConfigMap } from 'graphql';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { Model, ModelColumn, ModelTable } from './model.ts';
-import { compileFilter, compileOrder, ident, orderName, Params, selectList, toSql } from './sql.ts';
+import { compileFilter, compileOrder, ident, Params, selectList, toSql } from './sql.ts';
+import { orderName } from './model.ts';
 
 export const PAGE_DEFAULT = 20;
 export const PAGE_MAX = 100;
@@ -158,8 +159,8 @@ export function buildSchema(model: Model): GraphQLSchema {
     const orderValues: Record<string, { value: string }> = {};
     for (const c of t.columns) {
       if (c.isArray || c.kind === 'JSON') continue;
-      orderValues[`${orderName(c)}_ASC`] = { value: `${orderName(c)}_ASC` };
-      orderValues[`${orderName(c)}_DESC`] = { value: `${orderName(c)}_DESC` };
+      orderValues[`${orderName(c.name)}_ASC`] = { value: `${orderName(c.name)}_ASC` };
+      orderValues[`${orderName(c.name)}_DESC`] = { value: `${orderName(c.name)}_DESC` };
     }
     if (Object.keys(orderValues).length) orderTypes.set(t.name, new GraphQLEnumType({ name: `${t.typeName}OrderBy`, values: orderValues }));
   }

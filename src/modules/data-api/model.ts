@@ -114,6 +114,11 @@ export function pascal(name: string): string {
   return c[0] === '_' ? c : c[0].toUpperCase() + c.slice(1);
 }
 
+/** A column's value in a table's OrderBy enum: TITLE (of title), CREATED_AT, … (_ASC / _DESC follow). */
+export function orderName(column: string): string {
+  return column.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+}
+
 /** English singular, good enough for table names (tasks → task, categories → category). */
 export function singular(name: string): string {
   if (/ies$/.test(name) && name.length > 4) return `${name.slice(0, -3)}y`;

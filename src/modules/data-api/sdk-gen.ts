@@ -5,6 +5,7 @@
 // from: the next run compares against it and names the breaking changes). Pure: no platform, no
 // database — the CLI loads this file alone. The output is erasable TypeScript (no enums, no
 // parameter properties): Node runs it as is, and tsc checks it.
+import { orderName } from './model.ts';
 
 export type SdkColumn = { name: string; field: string | null; type: string; graphqlType: string | null; nullable: boolean; hasDefault: boolean; isPrimaryKey: boolean; references: { table: string; column: string } | null };
 export type SdkTable = { name: string; typeName: string | null; listField: string | null; byKeyField: string | null; columns: SdkColumn[] };
@@ -167,10 +168,6 @@ type QueryOptions<R> = Omit<UseQueryOptions<R>, 'queryKey' | 'queryFn'>;
     'index.ts': `${HEADER}export * from './types.ts';\nexport * from './client.ts';\n`,
     'schema.json': `${JSON.stringify(schema, null, 2)}\n`,
   };
-}
-
-function orderName(column: string): string {
-  return column.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
 }
 
 /** What a client built on `before` would find broken in `after`: tables, fields, types, nullability. */

@@ -2,11 +2,12 @@
 // search_path), every value a parameter cast to the column's type. Nothing from a request is ever
 // written into the SQL text but the names of the model (which come from the catalog).
 import { GraphQLError } from 'graphql';
+import { orderName } from './model.ts';
 import type { ModelColumn, ModelTable } from './model.ts';
 
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+import { quoteIdent as ident } from '../../kernel/db/sql-quote.ts';
+
+export { ident };
 
 /** Parameters of one statement: push a value, get its placeholder. */
 export class Params {
@@ -103,15 +104,11 @@ export function compileOrder(table: ModelTable, orderBy: readonly string[] | nul
   const seen = new Set<string>();
   for (const value of orderBy ?? []) {
     const m = /^(.*)_(ASC|DESC)$/.exec(value);
-    const column = m ? table.columns.find((c) => orderName(c) === m[1]) : undefined;
+    const column = m ? table.columns.find((c) => orderName(c.name) === m[1]) : undefined;
     if (!m || !column || seen.has(column.name)) continue;
     seen.add(column.name);
     parts.push(`${alias}.${ident(column.name)} ${m[2] === 'ASC' ? 'asc nulls last' : 'desc nulls first'}`);
   }
   for (const k of table.primaryKey) if (!seen.has(k)) parts.push(`${alias}.${ident(k)} asc`);
   return parts.length ? parts.join(', ') : '1';
-}
-
-export function orderName(column: ModelColumn): string {
-  return column.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
 }
