@@ -66,7 +66,7 @@ export function registerDataCommands(program: Command, getConfig: () => Config):
       if (breaking.length) console.log(`${breaking.length} breaking change(s) since the last generation: code using them no longer compiles.`);
     });
 
-  data.command('migrate').description('Apply the project\'s migrations (migrations/*.json, in name order) that the workspace has not applied yet')
+  data.command('migrate').description('Apply the project\'s migrations (migrations/*.sql and *.json, in name order) that the workspace has not applied yet')
     .option('--dir <dir>', 'the migrations folder (default: atrium.config.json\'s, or migrations/)')
     .option('--url <url>', 'a running Atrium (default ATRIUM_URL, or atrium.config.json\'s url)')
     .option('--token <token>', 'an API key or user token of the workspace, with data_schema.manage (default ATRIUM_TOKEN)')
@@ -78,7 +78,7 @@ export function registerDataCommands(program: Command, getConfig: () => Config):
       if (!url || !token) throw new UsageError('say where to apply: --url and --token (or ATRIUM_URL, ATRIUM_TOKEN)');
       const dir = path.resolve(options.dir ?? project.migrations ?? 'migrations');
       if (!existsSync(dir)) throw new UsageError(`no migrations folder at ${dir}`);
-      const files = (await import('node:fs')).readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+      const files = (await import('node:fs')).readdirSync(dir).filter((f) => /\.(json|sql)$/.test(f)).sort();
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       const call = async (method: string, route: string, body?: unknown) => {
         const res = await fetch(`${url}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).catch((err: Error) => {
@@ -99,15 +99,20 @@ export function registerDataCommands(program: Command, getConfig: () => Config):
       const done: Array<{ file: string; version: number }> = [];
       for (const file of files) {
         const text = readFileSync(path.join(dir, file), 'utf8');
-        let body: { name?: string; operations?: unknown };
-        try {
-          body = JSON.parse(text) as typeof body;
-        } catch {
-          throw new UsageError(`${file} is not JSON`);
+        // A .sql file is sent as written (checked by the server's DDL guard); a .json file holds operations.
+        let body: { name?: string; operations?: unknown; sql?: string };
+        if (file.endsWith('.sql')) {
+          body = { sql: text };
+        } else {
+          try {
+            body = JSON.parse(text) as typeof body;
+          } catch {
+            throw new UsageError(`${file} is not JSON`);
+          }
         }
-        const name = body.name ?? file.replace(/\.json$/, '');
+        const name = body.name ?? file.replace(/\.(json|sql)$/, '');
         if (applied.has(name)) continue;
-        const res = await call('POST', '/data/migrations', { name, operations: body.operations });
+        const res = await call('POST', '/data/migrations', body.sql === undefined ? { name, operations: body.operations } : { name, sql: body.sql });
         if (res.status !== 201) throw new Error(`${file} was refused (${res.status} ${String(res.json.code ?? '')}): ${String(res.json.detail ?? res.json.title ?? '')}${done.length ? `; applied before it: ${done.map((d) => d.file).join(', ')}` : ''}`);
         done.push({ file, version: (res.json.migration as { version: number }).version });
         if (!options.json) console.log(`applied ${file} → version ${done[done.length - 1].version}`);

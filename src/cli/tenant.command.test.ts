@@ -39,7 +39,7 @@ describe('atrium init, tenant and data migrate', () => {
   test('init scaffolds a project and refuses a folder that is not empty', async () => {
     const made = await atrium(['init', 'shop']);
     assert.equal(made.code, 0, made.stderr);
-    for (const f of ['atrium.config.json', '.env.example', 'README.md', 'migrations/001_create_tasks.json', '.gitignore']) assert.ok(existsSync(path.join(cwd, 'shop', f)), f);
+    for (const f of ['atrium.config.json', '.env.example', 'README.md', 'migrations/001_create_tasks.sql', '.gitignore']) assert.ok(existsSync(path.join(cwd, 'shop', f)), f);
     assert.equal(JSON.parse(readFileSync(path.join(cwd, 'shop', 'atrium.config.json'), 'utf8')).tenant, 'shop');
     const again = await atrium(['init', 'shop']);
     assert.equal(again.code, 2);
@@ -59,7 +59,7 @@ describe('atrium init, tenant and data migrate', () => {
     writeFileSync(path.join(project, 'migrations', '002_add_priority.json'), JSON.stringify({ operations: [{ op: 'add_column', table: 'tasks', column: { name: 'priority', type: 'integer', default: 0 } }] }));
     const migrated = await atrium(['data', 'migrate', '--json'], { cwd: project, env });
     assert.equal(migrated.code, 0, migrated.stderr);
-    assert.deepEqual((JSON.parse(migrated.stdout) as { applied: Array<{ file: string }> }).applied.map((a) => a.file), ['001_create_tasks.json', '002_add_priority.json']);
+    assert.deepEqual((JSON.parse(migrated.stdout) as { applied: Array<{ file: string }> }).applied.map((a) => a.file), ['001_create_tasks.sql', '002_add_priority.json']);
     const rerun = await atrium(['data', 'migrate'], { cwd: project, env });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, /Up to date: 2 migration file\(s\)/);
@@ -134,7 +134,7 @@ describe('atrium dev', () => {
         dev.once('exit', (code) => { clearInterval(timer); reject(new Error(`atrium dev exited with ${code}: ${out}`)); });
       });
       assert.match(out, /Created the tenant dev-app/);
-      assert.match(out, /Applied 001_create_tasks\.json/);
+      assert.match(out, /Applied 001_create_tasks\.sql/);
       const token = /ATRIUM_TOKEN=(atr_\S+)/.exec(readFileSync(path.join(project, '.env'), 'utf8'))![1];
       const res = await fetch(`http://localhost:${port}/api/v1/data/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { createTask(input: { title: "from dev" }) { title done } }' }) });
       assert.deepEqual(((await res.json()) as { data: unknown }).data, { createTask: { title: 'from dev', done: false } });

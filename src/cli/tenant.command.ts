@@ -146,12 +146,15 @@ export function registerTenantCommands(program: Command, getConfig: () => Config
       const files: Record<string, string> = {
         'atrium.config.json': `${JSON.stringify({ url: 'http://localhost:3000', tenant: name, migrations: 'migrations', sdk: 'src/atrium' }, null, 2)}\n`,
         '.env.example': '# The Atrium to talk to, and an API key of your tenant (atrium tenant create prints one).\nATRIUM_URL=http://localhost:3000\nATRIUM_TOKEN=atr_…\n',
-        'migrations/001_create_tasks.json': `${JSON.stringify({ name: '001_create_tasks', operations: [
-          { op: 'create_table', table: 'tasks', columns: [
-            { name: 'title', type: 'text', nullable: false }, { name: 'done', type: 'boolean', nullable: false, default: false },
-            { name: 'created_at', type: 'timestamptz', nullable: false, defaultExpression: 'now' },
-          ] },
-        ] }, null, 2)}\n`,
+        'migrations/001_create_tasks.sql': `-- Your tenant's first table. Migrations run in name order, each once, in one transaction;
+-- tables live in your tenant's own schema (no schema names), and GraphQL shows them camelCased.
+create table tasks (
+  id uuid primary key default gen_random_uuid(),
+  title text not null,
+  done boolean not null default false,
+  created_at timestamptz not null default now()
+);
+`,
         'README.md': `# ${name}
 
 An app on Atrium's data API: your tables in your tenant's own schema, a GraphQL API generated from them.
@@ -159,12 +162,15 @@ An app on Atrium's data API: your tables in your tenant's own schema, a GraphQL 
 \`\`\`sh
 npx atrium tenant create ${name}        # on the Atrium host: prints an API key and the GraphQL URL
 cp .env.example .env                     # put the key in ATRIUM_TOKEN
-npx atrium data migrate                  # applies migrations/*.json not applied yet, in order
+npx atrium data migrate                  # applies migrations/*.sql and *.json not applied yet, in name order
 npx atrium data gen --out src/atrium     # typed client + React hooks (useTasks, useCreateTask…)
 \`\`\`
 
-A migration is a JSON file of operations (create_table, add_column, create_index, set_row_rule…;
-the reference is at /docs on your Atrium, POST /api/v1/data/migrations). Then:
+A migration is a SQL file (tables, indexes, views, enums, comments, row-level security policies
+and seed rows, in your tenant's schema: no schema names, roles, extensions, functions or triggers;
+the server checks it with PostgreSQL's parser and runs it in one transaction), or a JSON file of
+operations (create_table, add_column, create_index, set_row_rule…: what the console's table
+editor sends; the reference is at /docs on your Atrium, POST /api/v1/data/migrations). Then:
 
 \`\`\`ts
 import { createClient } from './src/atrium/index.ts';

@@ -11,7 +11,7 @@ export type DataTable = DataTables['tables'][number];
 export type DataColumn = DataTable['columns'][number];
 export type Migration = ResponseOf<'/api/v1/data/migrations', 'get'>['data'][number];
 export type MigrationBody = BodyOf<'/api/v1/data/migrations', 'post'>;
-export type MigrationOperation = MigrationBody['operations'][number];
+export type MigrationOperation = NonNullable<MigrationBody['operations']>[number];
 export type GraphqlResult = { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: { code?: string } & Record<string, unknown> }>; extensions?: { cost?: number; statements?: number } };
 
 export const COLUMN_TYPES = ['text', 'integer', 'bigint', 'numeric', 'double', 'boolean', 'uuid', 'date', 'timestamptz', 'jsonb', 'varchar', 'smallint', 'real', 'time', 'timestamp'] as const;

@@ -6486,6 +6486,7 @@ export interface paths {
                                 appliedBy: string | null;
                                 checksum: string;
                                 name: string;
+                                /** @description Empty for a migration written in SQL */
                                 operations: unknown[];
                                 /** @description The SQL that ran */
                                 statements: string;
@@ -6518,7 +6519,8 @@ export interface paths {
                         expectedVersion?: number;
                         /** @description What it does (default: from the operations) */
                         name?: string;
-                        operations: ({
+                        /** @description What the table editor sends: operations compiled to DDL by Atrium */
+                        operations?: ({
                             columns: {
                                 /** @description A list of values of the type */
                                 array?: boolean;
@@ -6668,6 +6670,8 @@ export interface paths {
                             op: "add_enum_value";
                             value: string;
                         })[];
+                        /** @description Or SQL written by hand (a project's migrations/*.sql): tables, indexes, views, enums, comments, policies and rows, checked by PostgreSQL's parser before it runs — no other schema, role, extension, function, trigger or DO block. Send operations or sql, not both */
+                        sql?: string;
                     };
                 };
             };
@@ -6685,6 +6689,7 @@ export interface paths {
                                 appliedBy: string | null;
                                 checksum: string;
                                 name: string;
+                                /** @description Empty for a migration written in SQL */
                                 operations: unknown[];
                                 /** @description The SQL that ran */
                                 statements: string;

@@ -184,9 +184,13 @@ describe('data API: relations, limits and the wall between workspaces', () => {
       : await fetch(`${platform.baseUrl}/api/v1/data/graphql?${new URLSearchParams({ query, ...(variables ? { variables: JSON.stringify(variables) } : {}) })}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: res.status, ...(await res.json()) };
   }
+  async function api(token: string, method: string, path: string, body?: unknown) {
+    const res = await fetch(`${platform.baseUrl}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined });
+    return { status: res.status, json: (await res.json()) as Record<string, Json> };
+  }
   const migrate = async (token: string, operations: unknown[]) => {
-    const res = await fetch(`${platform.baseUrl}/api/v1/data/migrations`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ operations }) });
-    assert.equal(res.status, 201, await res.text());
+    const res = await api(token, 'POST', '/data/migrations', { operations });
+    assert.equal(res.status, 201, JSON.stringify(res.json));
   };
   const SHAPE = [
     { op: 'create_table', table: 'projects', columns: [{ name: 'name', type: 'text', nullable: false }] },
@@ -342,6 +346,12 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     ] }) });
     assert.equal(switching.status, 422, 'a rule may not change the session');
     assert.match(((await switching.json()) as { detail: string }).detail, /set_config/);
+    // Spelled so a pattern would miss it: PostgreSQL's parser sees the same call.
+    for (const using of ['"set_config"(\'role\', \'none\', true) is not null', 'pg_catalog.set_config(\'role\', \'none\', true) is not null']) {
+      const quoted = await api(a.tokens.owner, 'POST', '/data/migrations', { operations: [{ op: 'set_row_rule', table: 'tickets', rule: 'custom', using }] });
+      assert.equal(quoted.status, 422, using);
+      assert.match(quoted.json.detail, /set_config\(\) cannot be called/);
+    }
   });
 
   test('a workspace\'s statement timeout (setting data.statement_timeout_ms) stops a slow statement with STATEMENT_TIMEOUT, not a 5xx', async () => {
@@ -445,4 +455,52 @@ describe('data API: relations, limits and the wall between workspaces', () => {
       client.release();
     }
   });
+
+  test('SQL migrations: a project\'s SQL runs as the data role, all or nothing; the guard refuses the way out and the catalog is checked after', async () => {
+    const c = await createTenant(platform, 'data-sql');
+    const sql = (text: string, extra: Record<string, unknown> = {}) => api(c.tokens.owner, 'POST', '/data/migrations', { sql: text, ...extra });
+    const first = await sql(`
+      create type priority as enum ('low', 'high');
+      create table clients (id uuid primary key default gen_random_uuid(), name text not null unique);
+      create table jobs (
+        id bigint generated always as identity primary key,
+        client_id uuid not null references clients (id) on delete cascade,
+        title text not null check (length(title) <= 200),
+        priority priority not null default 'low',
+        created_at timestamptz not null default now()
+      );
+      create index jobs_client_idx on jobs (client_id);
+      insert into clients (name) values ('Acme');`, { name: '001_init' });
+    assert.equal(first.status, 201, JSON.stringify(first.json));
+    assert.deepEqual(first.json.migration.operations, []);
+    assert.equal(first.json.migration.name, '001_init');
+    assert.match(first.json.migration.statements, /create table jobs/);
+    const made = await gql(c.tokens.member, `mutation($client: UUID!) { createJob(input: { clientId: $client, title: "Audit", priority: high }) { id title priority client { name } } }`,
+      { client: (await gql(c.tokens.member, '{ clients { nodes { id } } }')).data!.clients.nodes[0].id });
+    assert.equal(made.errors, undefined, JSON.stringify(made.errors));
+    assert.deepEqual({ ...made.data!.createJob, id: typeof made.data!.createJob.id }, { id: 'string', title: 'Audit', priority: 'high', client: { name: 'Acme' } });
+
+    // Refused before anything runs: the statement and line are named; the version does not move.
+    const reset = await sql('create table notes (body text);\nreset role;');
+    assert.equal(reset.status, 422);
+    assert.equal(reset.json.code, 'DATA_MIGRATION_INVALID');
+    assert.match(reset.json.detail, /Statement 2 \(line 2\): variable set statements are not allowed/);
+    assert.equal(reset.json.line, 2);
+    for (const text of ['create function f() returns int language sql security definer as $$ select 1 $$', 'create table public.notes (body text)', 'create extension pgcrypto', 'grant select on jobs to public']) {
+      assert.equal((await sql(text)).status, 422, text);
+    }
+    // Refused by PostgreSQL while running: the earlier statements are undone with it.
+    const late = await sql('create table notes (body text);\ninsert into notes select email from users;');
+    assert.equal(late.status, 422);
+    assert.match(late.json.detail, /relation "users" does not exist \(statement 2/, 'platform tables are not on the data role\'s path, nor in its rights');
+    const tables = await api(c.tokens.owner, 'GET', '/data/tables');
+    assert.deepEqual(tables.json.tables.map((t: { name: string }) => t.name).sort(), ['clients', 'jobs']);
+    assert.equal(tables.json.version, 1);
+    // Operations or SQL, not both nor neither.
+    assert.equal((await api(c.tokens.owner, 'POST', '/data/migrations', { sql: 'create table x (id int)', operations: [{ op: 'drop_table', table: 'jobs' }] })).status, 422);
+    assert.equal((await api(c.tokens.owner, 'POST', '/data/migrations', {})).status, 422);
+    // Members may not write migrations, in SQL either.
+    assert.equal((await api(c.tokens.member, 'POST', '/data/migrations', { sql: 'drop table jobs' })).status, 403);
+  });
 });
+

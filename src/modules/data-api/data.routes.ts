@@ -65,12 +65,16 @@ const Tables = Type.Object({
   tables: Type.Array(Table), enums: Type.Array(Type.Object({ name: Type.String(), values: Type.Array(Type.String()) })),
 });
 const Migration = Type.Object({
-  version: Type.Integer(), name: Type.String(), operations: Type.Array(Type.Unknown()), statements: Type.String({ description: 'The SQL that ran' }),
+  version: Type.Integer(), name: Type.String(), operations: Type.Array(Type.Unknown(), { description: 'Empty for a migration written in SQL' }), statements: Type.String({ description: 'The SQL that ran' }),
   checksum: Type.String(), appliedBy: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]), appliedAt: Type.String({ format: 'date-time' }),
 });
 const MigrationBody = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]+$', description: 'What it does (default: from the operations)' })),
-  operations: Type.Array(Operation, { minItems: 1, maxItems: 100 }),
+  operations: Type.Optional(Type.Array(Operation, { minItems: 1, maxItems: 100, description: 'What the table editor sends: operations compiled to DDL by Atrium' })),
+  sql: Type.Optional(Type.String({
+    minLength: 1, maxLength: 200_000,
+    description: 'Or SQL written by hand (a project\'s migrations/*.sql): tables, indexes, views, enums, comments, policies and rows, checked by PostgreSQL\'s parser before it runs — no other schema, role, extension, function, trigger or DO block. Send operations or sql, not both',
+  })),
   expectedVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Refuse (409) unless the schema is at this version: the editor\'s guard against two people editing at once' })),
 }, { additionalProperties: false });
 

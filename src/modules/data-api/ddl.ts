@@ -1,12 +1,14 @@
 // Migrations of a workspace's data schema as operations (what the console's table editor and the
 // API send), compiled to DDL here. Nothing a caller writes reaches the SQL text except names that
-// passed NAME (quoted all the same) and literals that are quoted: no other schema, no extension,
-// no role, no function can be asked for. The DDL then runs as the workspace's data role, which
+// passed NAME (quoted all the same), literals that are quoted, and a custom row rule's expressions,
+// checked by PostgreSQL's own parser (sql-guard.ts): no other schema, no extension, no role, no
+// function can be asked for. The DDL then runs as the workspace's data role, which
 // could not do any of those anyway (ADR 0019: two walls).
 import type { Static } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { quoteLiteral as quoteSql } from '../../kernel/db/sql-quote.ts';
 import { ident } from './sql.ts';
+import { checkRuleExpression } from './sql-guard.ts';
 
 export const NAME_PATTERN = '^[a-z_][a-z0-9_]{0,62}$';
 /** Names PostgreSQL or GraphQL keep for themselves (checked here: the edge's pattern has no look-ahead, which the fuzz suite cannot generate from). */
@@ -76,24 +78,6 @@ export class DdlRefusal extends Error {}
 const CALLER = "nullif(current_setting('app.user_id', true), '')::uuid";
 const IS_ADMIN = "string_to_array(current_setting('app.roles', true), ',') && array['owner', 'admin']";
 
-/** A custom rule's expression: one SQL expression, nothing that could end it or hide a second statement. */
-function ruleExpression(expression: string, what: string): string {
-  if (/;|--|\/\*|\*\/|\\/.test(expression) || expression.includes('\u0000')) throw new DdlRefusal(`The ${what} expression must be one SQL expression (no ;, comments or backslashes)`);
-  let depth = 0;
-  for (const ch of expression.replace(/'(?:[^']|'')*'/g, "''")) {
-    if (ch === '(') depth++;
-    if (ch === ')' && --depth < 0) break;
-  }
-  if (depth !== 0) throw new DdlRefusal(`The ${what} expression has unbalanced parentheses`);
-  if ((expression.match(/'/g)?.length ?? 0) % 2 !== 0) throw new DdlRefusal(`The ${what} expression has an unclosed quote`);
-  // Nothing that changes the session (set_config could switch the role back mid-transaction) or
-  // reaches past SQL (large objects, other servers, files): the data role could not use most of
-  // them anyway; this keeps a rule a rule.
-  const forbidden = /\b(set_config|pg_[a-z_]+|lo_[a-z_]+|dblink[a-z_]*|txid_[a-z_]+|query_to_[a-z_]+|table_to_[a-z_]+)\s*\(/i.exec(expression);
-  if (forbidden) throw new DdlRefusal(`The ${what} expression may not call ${forbidden[1]}()`);
-  return `(${expression})`;
-}
-
 function rowRuleSql(op: Extract<Operation, { op: 'set_row_rule' }>): string[] {
   const t = ident(op.table);
   const out = [
@@ -120,8 +104,8 @@ function rowRuleSql(op: Extract<Operation, { op: 'set_row_rule' }>): string[] {
       break;
     case 'custom': {
       if (!op.using) throw new DdlRefusal('A custom rule needs `using`');
-      const using = ruleExpression(op.using, 'using');
-      out.push(`create policy atrium_rule_custom on ${t} using ${using} with check ${op.check ? ruleExpression(op.check, 'check') : using}`);
+      const using = checkRuleExpression(op.using, 'using');
+      out.push(`create policy atrium_rule_custom on ${t} using ${using} with check ${op.check ? checkRuleExpression(op.check, 'check') : using}`);
       break;
     }
   }

@@ -18,7 +18,7 @@ import { ident } from './sql.ts';
 export const EXPORT_FORMAT = 'atrium-data-export';
 const PAGE = 5000;
 
-export type ExportHeader = { format: typeof EXPORT_FORMAT; version: 1; schemaVersion: number; exportedAt: string; migrations: Array<{ version: number; name: string; operations: Operation[] }>; tables: string[] };
+export type ExportHeader = { format: typeof EXPORT_FORMAT; version: 1; schemaVersion: number; exportedAt: string; migrations: Array<{ version: number; name: string; operations: Operation[]; sql?: string }>; tables: string[] };
 /** The last line: what was written (a file cut short has none). */
 export type ExportTrailer = { end: true; rows: Record<string, number> };
 export type ExportLine = { table: string; row: Record<string, unknown> };
@@ -43,8 +43,10 @@ function insertOrder(catalog: Catalog): string[] {
 
 export async function exportData(db: Database, workspaceId: string, write: (line: string) => void | Promise<void>): Promise<ExportHeader & ExportTrailer> {
   return db.withWorkspace(workspaceId, async (tx) => {
-    const migrations = (await tx.query<{ version: number; name: string; operations: Operation[] }>(
-      'select version, name, operations from data_migrations where workspace_id = $1 order by version', [workspaceId])).rows;
+    // A migration of operations travels as its operations; one written in SQL, as its SQL (checked again on import).
+    const migrations = (await tx.query<{ version: number; name: string; operations: Operation[]; statements: string }>(
+      'select version, name, operations, statements from data_migrations where workspace_id = $1 order by version', [workspaceId])).rows
+      .map(({ statements, ...m }) => (m.operations.length ? m : { ...m, sql: statements }));
     const version = (await tx.query<{ version: number }>('select version from data_schemas where workspace_id = $1', [workspaceId])).rows[0]?.version ?? 0;
     await tx.query(dataSwitchStatement(workspaceId, SESSION));
     const catalog = await readCatalog(tx);
@@ -93,14 +95,15 @@ export async function importData(
   if (current !== 0) throw dataErrors.create('DATA_MIGRATION_CONFLICT', `The workspace's data schema is at version ${current}: import into a workspace with no tables`, { extra: { version: current } });
   // Before anything is applied: every table the export has rows for must come out of its migrations.
   const made = new Set<string>();
-  for (const m of header.migrations) {
+  const sqlWritten = header.migrations.some((m) => m.sql !== undefined);
+  for (const m of sqlWritten ? [] : header.migrations) {
     for (const op of m.operations) {
       if (op.op === 'create_table') made.add(op.table);
       if (op.op === 'drop_table') made.delete(op.table);
       if (op.op === 'rename_table' && made.delete(op.table)) made.add(op.to);
     }
   }
-  const stray = header.tables.filter((t) => !made.has(t));
+  const stray = sqlWritten ? [] : header.tables.filter((t) => !made.has(t)); // SQL: checked in the transaction below
   if (stray.length) throw dataErrors.create('DATA_MIGRATION_INVALID', `The export has rows for ${stray.join(', ')}, which its migrations do not create`);
   // Rows, buffered per table (the export writes them table by table, parents first).
   const byTable = new Map<string, Array<Record<string, unknown>>>();
@@ -114,7 +117,7 @@ export async function importData(
   if (unlisted.length) throw dataErrors.create('DATA_MIGRATION_INVALID', `The export has rows for ${unlisted.join(', ')}, which its header does not list`);
   // One transaction: the migrations, then every table's rows; a refusal anywhere leaves nothing.
   return deps.db.withWorkspace(workspaceId, async (tx: Tx) => {
-    for (const m of header.migrations) await applyMigrationIn(tx, deps, audit, { workspaceId, userId: null }, { name: m.name, operations: m.operations });
+    for (const m of header.migrations) await applyMigrationIn(tx, deps, audit, { workspaceId, userId: null }, m.sql === undefined ? { name: m.name, operations: m.operations } : { name: m.name, sql: m.sql });
     await tx.query(dataSwitchStatement(workspaceId, SESSION));
     const counts: Record<string, number> = {};
     for (const name of tables) {

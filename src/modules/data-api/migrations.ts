@@ -9,6 +9,7 @@ import type { AuditContext, AuditModule } from '../audit/index.ts';
 import { dataErrors } from './data.errors.ts';
 import { compileOperations, DdlRefusal } from './ddl.ts';
 import type { Operation } from './ddl.ts';
+import { checkMigrationSql, loadSqlParser, SqlRefusal } from './sql-guard.ts';
 import { modelOf, readCatalog } from './model.ts';
 import type { Catalog } from './model.ts';
 
@@ -30,12 +31,20 @@ export async function lockSchema(tx: Tx, workspaceId: string): Promise<number> {
   return rows[0].version;
 }
 
-/** The DDL of the operations, or the 422 that says why they cannot mean anything. */
-function compile(operations: readonly Operation[]): string[] {
+/** A migration is operations (the table editor, the API) or SQL a workspace wrote (a project's migration files). */
+export type MigrationInput = { name?: string; operations?: Operation[]; sql?: string; expectedVersion?: number };
+
+/** The statements of a migration, or the 422 that says why they cannot mean anything or are refused. */
+async function compile(input: MigrationInput): Promise<string[]> {
+  if ((input.operations?.length ? 1 : 0) + (input.sql === undefined ? 0 : 1) !== 1) {
+    throw dataErrors.create('DATA_MIGRATION_INVALID', 'A migration is either operations or sql: send one of them');
+  }
+  await loadSqlParser();
   try {
-    return compileOperations(operations);
+    return input.sql === undefined ? compileOperations(input.operations!) : checkMigrationSql(input.sql);
   } catch (err) {
     if (err instanceof DdlRefusal) throw dataErrors.create('DATA_MIGRATION_INVALID', err.message);
+    if (err instanceof SqlRefusal) throw dataErrors.create('DATA_MIGRATION_INVALID', err.message, { extra: { ...(err.statement ? { statement: err.statement } : {}), ...(err.line ? { line: err.line } : {}) } });
     throw err;
   }
 }
@@ -43,23 +52,23 @@ function compile(operations: readonly Operation[]): string[] {
 export async function applyMigration(
   deps: { db: Database; audit: Pick<AuditModule, 'record'> }, audit: AuditContext,
   caller: { workspaceId: string; userId: string | null },
-  input: { name?: string; operations: Operation[]; expectedVersion?: number },
+  input: MigrationInput,
 ): Promise<{ migration: MigrationRow; catalog: Catalog }> {
-  const statements = compile(input.operations);
+  const statements = await compile(input);
   return deps.db.withWorkspace(caller.workspaceId, (tx) => applyCompiled(tx, deps, audit, caller, input, statements));
 }
 
 /** A migration in the caller's transaction (an import applies several, then rows, all or none). */
 export async function applyMigrationIn(
   tx: Tx, deps: { audit: Pick<AuditModule, 'record'> }, audit: AuditContext,
-  caller: { workspaceId: string; userId: string | null }, input: { name?: string; operations: Operation[] },
+  caller: { workspaceId: string; userId: string | null }, input: MigrationInput,
 ): Promise<{ migration: MigrationRow; catalog: Catalog }> {
-  return applyCompiled(tx, deps, audit, caller, input, compile(input.operations));
+  return applyCompiled(tx, deps, audit, caller, input, await compile(input));
 }
 
 async function applyCompiled(
   tx: Tx, deps: { audit: Pick<AuditModule, 'record'> }, audit: AuditContext,
-  caller: { workspaceId: string; userId: string | null }, input: { name?: string; operations: Operation[]; expectedVersion?: number }, statements: string[],
+  caller: { workspaceId: string; userId: string | null }, input: MigrationInput, statements: string[],
 ): Promise<{ migration: MigrationRow; catalog: Catalog }> {
   const { workspaceId } = caller;
   {
@@ -74,33 +83,50 @@ async function applyCompiled(
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code && /^(42|22|23|2B|0A|55)/.test(code)) {
-          const op = input.operations[Math.min(i, input.operations.length - 1)];
-          throw dataErrors.create('DATA_MIGRATION_INVALID', `${(err as Error).message} (statement ${i + 1}: ${statement.split('\n')[0].slice(0, 120)}; operations: ${op?.op ?? ''})`, { extra: { statement: i + 1, sqlState: code } });
+          const op = input.operations?.[Math.min(i, input.operations.length - 1)];
+          throw dataErrors.create('DATA_MIGRATION_INVALID', `${(err as Error).message} (statement ${i + 1}: ${statement.split('\n')[0].slice(0, 120)}${op ? `; operations: ${op.op}` : ''})`, { extra: { statement: i + 1, sqlState: code } });
         }
         throw err;
       }
     }
+    if (input.sql !== undefined) await secondWall(tx);
     const catalog = await readCatalog(tx);
     if (catalog.tables.length > SCHEMA_LIMITS.tables) throw dataErrors.create('DATA_SCHEMA_LIMIT', `A workspace holds ${SCHEMA_LIMITS.tables} tables at most`, { extra: { limit: SCHEMA_LIMITS.tables } });
     const wide = catalog.tables.find((t) => t.columns.length > SCHEMA_LIMITS.columns);
     if (wide) throw dataErrors.create('DATA_SCHEMA_LIMIT', `Table ${wide.name} would have ${wide.columns.length} columns; ${SCHEMA_LIMITS.columns} at most`, { extra: { limit: SCHEMA_LIMITS.columns } });
     await tx.query('set local role none; set local search_path to default');
     const sql = statements.join(';\n');
-    const name = input.name ?? describe(input.operations);
+    const operations = input.operations ?? [];
+    const name = input.name ?? (operations.length ? describe(operations) : `sql: ${statements[0].split('\n')[0].slice(0, 80)}${statements.length > 1 ? ` and ${statements.length - 1} more` : ''}`);
     const checksum = createHash('sha256').update(sql).digest('hex');
     const [{ rows }] = await Promise.all([
       tx.query<MigrationRow>(
         `insert into data_migrations (workspace_id, version, name, operations, statements, checksum, applied_by) values ($1, $2, $3, $4, $5, $6, $7)
          returning version, name, operations, statements, checksum, applied_by, applied_at`,
-        [workspaceId, version + 1, name, JSON.stringify(input.operations), sql, checksum, caller.userId]),
+        [workspaceId, version + 1, name, JSON.stringify(operations), sql, checksum, caller.userId]),
       tx.query('update data_schemas set version = $2, shape_hash = $3, shape_version = $2, updated_at = now() where workspace_id = $1', [workspaceId, version + 1, modelOf(catalog).hash]),
       tx.query("select pg_notify('atrium_data_schema', $1)", [workspaceId]),
       deps.audit.record(tx, audit, {
         workspaceId, action: 'data.migration_applied', targetType: 'data_schema', targetId: workspaceId,
-        diff: { before: { version }, after: { version: version + 1, name, operations: input.operations.map((o) => o.op) } },
+        diff: { before: { version }, after: { version: version + 1, name, ...(input.sql === undefined ? { operations: operations.map((o) => o.op) } : { sql: { statements: statements.length, checksum } }) } },
       }),
     ]);
     return { migration: rows[0], catalog };
+  }
+}
+
+/**
+ * After a workspace's own SQL ran, and before it commits: the catalog says the data role made
+ * nothing outside its schema and no function inside it (the parser refused them; this is the wall
+ * behind it, should the parser and the server ever disagree).
+ */
+async function secondWall(tx: Tx): Promise<void> {
+  const { rows: [found] } = await tx.query<{ outside: number; functions: number }>(
+    `select (select count(*)::int from pg_class where relowner = current_user::regrole and relnamespace not in (current_schema()::regnamespace, 'pg_toast'::regnamespace))
+          + (select count(*)::int from pg_type where typowner = current_user::regrole and typnamespace <> current_schema()::regnamespace) as outside,
+            (select count(*)::int from pg_proc where pronamespace = current_schema()::regnamespace) as functions`);
+  if (found.outside || found.functions) {
+    throw dataErrors.create('DATA_MIGRATION_INVALID', found.functions ? 'The migration made a function: migrations may not' : 'The migration made an object outside the workspace\'s schema');
   }
 }
 

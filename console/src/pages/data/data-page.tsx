@@ -539,7 +539,7 @@ function MigrationsTab() {
                   <tr key={m.version}>
                     <td>{m.version}</td>
                     <td>{m.name}</td>
-                    <td><details><summary className="small">{m.operations.length} operation(s)</summary><pre className="data-result small">{m.statements}</pre></details></td>
+                    <td><details><summary className="small">{m.operations.length ? `${m.operations.length} operation(s)` : 'SQL'}</summary><pre className="data-result small">{m.statements}</pre></details></td>
                     <td><RelativeTime iso={m.appliedAt} /></td>
                   </tr>
                 ))}
