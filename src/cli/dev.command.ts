@@ -58,7 +58,7 @@ export function registerDevCommands(program: Command, getConfig: () => Config): 
         if (!token) throw new UsageError(`an Atrium already answers at ${project.url}, and .env has no ATRIUM_TOKEN for it (atrium tenant create ${project.tenant} prints one)`);
         const applied = await migrate(project.url, token, project.migrations);
         console.log(`Reusing the Atrium at ${project.url}.${applied.length ? ` Applied ${applied.join(', ')}.` : ' Migrations up to date.'}`);
-        console.log(`GraphQL: ${project.url}/api/v1/data/graphql   Console: ${project.url}/data`);
+        console.log(`GraphQL: ${project.url}/api/v1/data/graphql   GraphiQL: ${project.url}/data?tab=graphql   Console: ${project.url}/data`);
         return;
       }
       const config = { ...getConfig(), port, publicUrl: project.url };
@@ -84,7 +84,7 @@ export function registerDevCommands(program: Command, getConfig: () => Config): 
       }
       const applied = await migrate(url, token!, project.migrations);
       console.log(applied.length ? `Applied ${applied.join(', ')}.` : 'Migrations up to date.');
-      console.log(`GraphQL: ${url}/api/v1/data/graphql   Console: ${url}/data   API docs: ${url}/docs`);
+      console.log(`GraphQL: ${url}/api/v1/data/graphql   GraphiQL: ${url}/data?tab=graphql   Console: ${url}/data   API docs: ${url}/docs`);
       console.log('Ctrl-C stops.');
     });
 }

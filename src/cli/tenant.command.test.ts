@@ -135,6 +135,7 @@ describe('atrium dev', () => {
       });
       assert.match(out, /Created the tenant dev-app/);
       assert.match(out, /Applied 001_create_tasks\.sql/);
+      assert.match(out, /GraphiQL: http:\/\/localhost:\d+\/data\?tab=graphql/);
       const token = /ATRIUM_TOKEN=(atr_\S+)/.exec(readFileSync(path.join(project, '.env'), 'utf8'))![1];
       const res = await fetch(`http://localhost:${port}/api/v1/data/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { createTask(input: { title: "from dev" }) { title done } }' }) });
       assert.deepEqual(((await res.json()) as { data: unknown }).data, { createTask: { title: 'from dev', done: false } });

@@ -1,6 +1,6 @@
 // The Data page in real Chromium: the empty state, a table made in the table editor, rows added
 // through the form (the generated GraphQL API underneath), a cell edited in place, a filter, the
-// GraphQL editor answering a query of those rows, the migrations tab; a viewer sees rows with no
+// GraphiQL answering a query of those rows (its docs explorer reading the schema), the migrations tab; a viewer sees rows with no
 // write actions. Screenshots go to artifacts/screenshots/data-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,16 +93,27 @@ test('the Data page in Chromium', { timeout: 180_000 }, async (t) => {
     await page.getByText('Rows 1–1 of 1').waitFor();
     await snap(page, 'data-rows');
 
-    // The GraphQL editor answers a query of those rows.
+    // GraphiQL answers a query of those rows: the user's token is included, the schema is introspected
+    // (the docs explorer lists the table's type), the query runs from the editor.
     await page.getByRole('tab', { name: 'GraphQL' }).click();
-    await page.getByLabel('GraphQL query').fill('{ clients(orderBy: [SEATS_ASC]) { totalCount nodes { name seats } } }');
-    await page.getByRole('button', { name: /^Run/ }).click();
-    const result = page.getByLabel('Result');
-    await result.getByText('"totalCount": 3').waitFor();
-    const text = await result.textContent();
-    assert.ok(text!.indexOf('Borealis Studio') < text!.indexOf('Cobalt Legal'), 'ordered by seats');
-    await page.getByText('1 SQL statements').or(page.getByText('2 SQL statements')).first().waitFor();
-    await page.getByText('Clients').or(page.getByText('Client', { exact: true })).first().waitFor();
+    const graphiql = page.getByTestId('graphiql');
+    const queryEditor = graphiql.locator('.graphiql-query-editor .monaco-editor').first();
+    await queryEditor.waitFor();
+    await queryEditor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('{ clients(orderBy: [SEATS_ASC]) { totalCount nodes { name seats } } }');
+    await graphiql.getByRole('button', { name: /Execute query/ }).click();
+    const response = graphiql.locator('.graphiql-response');
+    const answer = async () => ((await response.textContent()) ?? '').replace(/\u00a0/g, ' ');
+    for (let i = 0; i < 100 && !(await answer()).includes('"totalCount": 3'); i++) await page.waitForTimeout(100);
+    const text = await answer();
+    assert.match(text, /"totalCount": 3/);
+    assert.ok(text.indexOf('Borealis Studio') < text.indexOf('Cobalt Legal'), 'ordered by seats');
+    assert.match(text, /"statements": [12]/, 'the cost and statement count come back in extensions');
+    await graphiql.getByRole('button', { name: /Show Documentation Explorer/ }).click();
+    await graphiql.getByRole('link', { name: 'Query' }).or(graphiql.getByText('Query', { exact: true })).first().click();
+    await graphiql.getByText('clients', { exact: true }).first().waitFor();
     await snap(page, 'data-graphql');
     // Metrics: the requests just made, with their latency.
     await page.getByRole('tab', { name: 'Metrics' }).click();

@@ -1,7 +1,7 @@
 // Data: the workspace's own tables (brief 003). A table editor (new table, add a column, drop),
 // a rows browser on the generated GraphQL API (filter, sort, page, add a row, edit a cell, delete),
-// a GraphQL editor (the schema at hand, history) and the migrations that made the schema.
-import { useEffect, useMemo, useState } from 'react';
+// GraphiQL (loaded with the tab: autocomplete, docs explorer, history) and the migrations that made the schema.
+import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
 import type { FormEvent, KeyboardEvent, ReactNode } from 'react';
 import { COLUMN_TYPES, graphql, useApplyMigration, useDataMetrics, useDataTables, useInvalidateRows, useMigrations, useRows } from '../../api/data.ts';
 import type { DataRange } from '../../api/data.ts';
@@ -25,7 +25,8 @@ const PAGE = 20;
 
 export function DataPage() {
   const { can } = useSession();
-  const [tab, setTab] = useState<Tab>('tables');
+  // ?tab=graphql opens GraphiQL directly (the URL `atrium dev` prints).
+  const [tab, setTab] = useState<Tab>(() => TABS.find(([key]) => key === new URLSearchParams(window.location.search).get('tab'))?.[0] ?? 'tables');
   const [isCreating, setCreating] = useState(false);
   const tables = useDataTables();
   const canManage = can('data_schema.manage');
@@ -103,10 +104,6 @@ function parseValue(column: DataColumn, text: string): unknown {
       return text === 'true';
     default: return text;
   }
-}
-
-function gqlType(column: DataColumn): string {
-  return column.type.endsWith('[]') ? `[${column.graphqlType}]` : column.graphqlType ?? 'String';
 }
 
 function RowsBrowser({ table, tables }: { table: DataTable; tables: DataTable[] }) {
@@ -427,8 +424,6 @@ function AddColumnDialog({ table, tables, onClose }: { table: DataTable; tables:
 
 // ---- GraphQL --------------------------------------------------------------------------------
 
-const HISTORY_KEY = 'atrium.data.graphql.history';
-
 function exampleQuery(tables: DataTable[]): string {
   const t = tables.find((x) => x.listField);
   if (!t) return '# No tables yet: create one in the Tables tab.\n{ _empty }';
@@ -436,62 +431,16 @@ function exampleQuery(tables: DataTable[]): string {
   return `# Rows of ${t.name}: filter, orderBy, first/offset or first/after.\nquery {\n  ${t.listField}(first: 10) {\n    totalCount\n    nodes {\n${fields}\n    }\n  }\n}\n`;
 }
 
+const GraphiqlPanel = lazy(() => import('./graphiql-panel.tsx'));
+
 function GraphqlTab({ tables }: { tables: DataTable[] }) {
-  const [query, setQuery] = useState(() => exampleQuery(tables));
-  const [variables, setVariables] = useState('');
-  const [result, setResult] = useState<GraphqlResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [isRunning, setRunning] = useState(false);
-  const [history, setHistory] = useState<string[]>(() => { try { return JSON.parse(localStorage.getItem(HISTORY_KEY) ?? '[]') as string[]; } catch { return []; } });
-  useEffect(() => { localStorage.setItem(HISTORY_KEY, JSON.stringify(history.slice(0, 20))); }, [history]);
   const invalidate = useInvalidateRows();
-  const run = async () => {
-    setError(null);
-    let vars: Record<string, unknown> | undefined;
-    try {
-      vars = variables.trim() ? JSON.parse(variables) as Record<string, unknown> : undefined;
-    } catch {
-      setError('Variables must be a JSON object');
-      return;
-    }
-    setRunning(true);
-    try {
-      setResult(await graphql(query, vars));
-      setHistory((h) => [query, ...h.filter((x) => x !== query)].slice(0, 20));
-      if (/^\s*(#.*\n\s*)*mutation\b/.test(query)) await invalidate();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setRunning(false);
-    }
-  };
-  const fieldsByTable = useMemo(() => tables.filter((t) => t.typeName), [tables]);
+  const defaultQuery = useMemo(() => exampleQuery(tables), [tables]);
+  const onMutation = useCallback(() => void invalidate(), [invalidate]);
   return (
-    <div className="data-graphql">
-      <Card title="Query" actions={<button type="button" className="btn btn-primary btn-sm" disabled={isRunning} onClick={() => void run()}>Run ⌘↵</button>}>
-        <textarea className="input mono data-editor" aria-label="GraphQL query" spellCheck={false} value={query} onChange={(e) => setQuery(e.target.value)}
-          onKeyDown={(e) => { if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) { e.preventDefault(); void run(); } }} />
-        <textarea className="input mono data-variables" aria-label="Variables (JSON)" placeholder='Variables (JSON), e.g. {"id": "…"}' spellCheck={false} value={variables} onChange={(e) => setVariables(e.target.value)} />
-        <FormError message={error} />
-      </Card>
-      <Card title="Result" description={result?.extensions ? `cost ${result.extensions.cost ?? 0} rows · ${result.extensions.statements ?? 0} SQL statements` : undefined}>
-        {result ? <pre className="data-result" aria-label="Result">{JSON.stringify(result.errors?.length ? { errors: result.errors, data: result.data } : result.data, null, 2)}</pre> : <p className="muted">Run a query to see its answer. Limits: depth 10, cost 1,000 rows, pages of 100.</p>}
-      </Card>
-      <Card title="Schema">
-        {fieldsByTable.length === 0 ? <p className="muted">No tables yet.</p> : fieldsByTable.map((t) => (
-          <details key={t.name} className="data-schema">
-            <summary><code>{t.typeName}</code> <span className="muted small">{t.listField}, {t.byKeyField ?? 'no key'}, create{t.typeName}, update{t.typeName}, delete{t.typeName}</span></summary>
-            <ul>{t.columns.filter((c) => c.field).map((c) => <li key={c.name}><code>{c.field}</code>: {gqlType(c)}{c.nullable ? '' : '!'}{c.references ? <span className="muted small"> → {c.references.table}</span> : null}</li>)}</ul>
-          </details>
-        ))}
-        {history.length ? (
-          <>
-            <h3 className="small">History</h3>
-            <ul className="data-history">{history.slice(0, 10).map((h, i) => <li key={i}><button type="button" className="btn btn-ghost btn-sm mono" onClick={() => setQuery(h)}>{h.replace(/\s+/g, ' ').slice(0, 70)}</button></li>)}</ul>
-          </>
-        ) : null}
-      </Card>
-    </div>
+    <Suspense fallback={<Card><p className="muted">Loading GraphiQL…</p></Card>}>
+      <GraphiqlPanel defaultQuery={defaultQuery} onMutation={onMutation} />
+    </Suspense>
   );
 }
 
