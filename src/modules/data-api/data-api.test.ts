@@ -250,6 +250,45 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     assert.equal(cursor.errors![0].extensions!.code, 'BAD_CURSOR');
   });
 
+  test('keyset cursors: the next page starts after the row, whatever was added or deleted before it; nulls and descending orders; a cursor keeps its order', async () => {
+    const k = await createTenant(platform, 'data-keyset');
+    await migrate(k.tokens.owner, [{ op: 'create_table', table: 'events', columns: [{ name: 'label', type: 'text', nullable: false }, { name: 'score', type: 'integer' }] }]);
+    const inputs = Array.from({ length: 25 }, (_, i) => ({ label: `e${String(i).padStart(2, '0')}`, score: i % 5 === 0 ? null : i % 7 }));
+    assert.equal((await gql(k.tokens.member, 'mutation($e: [EventInput!]!) { createEvents(inputs: $e) { id } }', { e: inputs })).errors, undefined);
+    const list = 'query($after: Cursor, $order: [EventOrderBy!]) { events(first: 4, after: $after, orderBy: $order) { nodes { label } edges { cursor } pageInfo { hasNextPage hasPreviousPage endCursor } } }';
+    for (const order of [['SCORE_DESC'], ['SCORE_ASC', 'LABEL_DESC'], ['LABEL_ASC']]) {
+      const all = (await gql(k.tokens.viewer, 'query($order: [EventOrderBy!]) { events(first: 100, orderBy: $order) { nodes { label } } }', { order })).data!.events.nodes.map((n: { label: string }) => n.label);
+      const walked: string[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 10; i++) {
+        const r: Gql = await gql(k.tokens.viewer, list, { after, order });
+        assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+        assert.equal(r.data!.events.pageInfo.hasPreviousPage, i > 0);
+        walked.push(...r.data!.events.nodes.map((n: { label: string }) => n.label));
+        after = r.data!.events.pageInfo.endCursor;
+        if (!r.data!.events.pageInfo.hasNextPage) break;
+      }
+      assert.deepEqual(walked, all, `${order.join(',')}: every row once, in order, nulls where ORDER BY puts them`);
+    }
+    // Page 1, then the world changes before the cursor: page 2 is still the rows that followed it.
+    const order = ['LABEL_ASC'];
+    const all = (await gql(k.tokens.viewer, 'query($order: [EventOrderBy!]) { events(first: 100, orderBy: $order) { nodes { label id } } }', { order })).data!.events.nodes;
+    const first: Gql = await gql(k.tokens.viewer, list, { order });
+    await gql(k.tokens.member, 'mutation($id: UUID!) { deleteEvent(id: $id) { id } }', { id: all[0].id });
+    await gql(k.tokens.member, 'mutation { createEvents(inputs: [{ label: "a-first" }, { label: "e01a", score: 3 }]) { id } }');
+    const second = await gql(k.tokens.viewer, list, { order, after: first.data!.events.pageInfo.endCursor });
+    assert.deepEqual(second.data!.events.nodes.map((n: { label: string }) => n.label), all.slice(4, 8).map((n: { label: string }) => n.label));
+    // An edge's cursor is a place to start from too.
+    const fromEdge = await gql(k.tokens.viewer, list, { order, after: first.data!.events.edges[1].cursor });
+    assert.deepEqual(fromEdge.data!.events.nodes.map((n: { label: string }) => n.label), ['e01a', 'e02', 'e03', 'e04'], 'after e01: the row added since, then the rest');
+    // A cursor belongs to its order.
+    const other = await gql(k.tokens.viewer, list, { order: ['SCORE_DESC'], after: first.data!.events.pageInfo.endCursor });
+    assert.equal(other.errors![0].extensions!.code, 'BAD_CURSOR');
+    assert.match(other.errors![0].message, /same orderBy/);
+    const forged = await gql(k.tokens.viewer, list, { order, after: Buffer.from('k:["x",[1]]').toString('base64url') });
+    assert.equal(forged.errors![0].extensions!.code, 'BAD_CURSOR');
+  });
+
   test('limits: depth and cost are measured before anything runs and named when refused', async () => {
     const deep = await gql(a.tokens.viewer, '{ comments { nodes { task { project { tasks { project { tasks { project { tasks { project { name } } } } } } } } } } }');
     assert.equal(deep.data, null);

@@ -2,6 +2,7 @@
 // the same tables). Resolvers hold no workspace: they run SQL on the request's transaction, which
 // is switched to the caller's data role and schema. Relations are batched per request with
 // DataLoader: a list of 20 tasks with their project and comments is three statements, not 41.
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import {
   GraphQLBoolean, GraphQLEnumType, GraphQLError, GraphQLFloat, GraphQLInputObjectType, GraphQLInt, GraphQLList, GraphQLNonNull,
@@ -10,7 +11,8 @@ import {
 import type { GraphQLFieldConfig, GraphQLFieldConfigArgumentMap, GraphQLInputFieldConfigMap } from 'graphql';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { Model, ModelColumn, ModelTable } from './model.ts';
-import { compileFilter, compileOrder, ident, Params, selectList, toSql } from './sql.ts';
+import { compileFilter, compileOrder, ident, keysetAfter, orderKeyList, orderTerms, Params, selectList, toSql } from './sql.ts';
+import type { OrderTerm } from './sql.ts';
 import { orderName } from './model.ts';
 
 export const PAGE_DEFAULT = 20;
@@ -79,7 +81,7 @@ export const SCALARS = {
   Datetime: stringScalar('Datetime', 'A timestamp, ISO 8601 (2026-12-06T10:00:00Z)', (s) => NO_NUL(s) && s.length <= 64),
   Date: stringScalar('Date', 'A date, ISO 8601 (2026-12-06)', (s) => NO_NUL(s) && s.length <= 32),
   Time: stringScalar('Time', 'A time of day (10:30:00)', (s) => NO_NUL(s) && s.length <= 32),
-  Cursor: stringScalar('Cursor', 'An opaque position in a list (pass a cursor you were given as `after`)', (s) => /^[A-Za-z0-9_-]{1,40}$/.test(s)),
+  Cursor: stringScalar('Cursor', 'An opaque position in a list (pass a cursor you were given as `after`, with the same orderBy)', (s) => /^[A-Za-z0-9_-]{1,16384}$/.test(s)),
   JSON: new GraphQLScalarType({
     name: 'JSON', description: 'Any JSON value',
     coerceOutputValue: (value) => value,
@@ -88,14 +90,37 @@ export const SCALARS = {
   }),
 };
 
+/** A position by offset: lists of tables without a primary key (no total order to hold on to). */
 export function encodeCursor(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): number {
-  const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new GraphQLError('This cursor is not one this API gave out', { extensions: { code: 'BAD_CURSOR' } });
-  return Number(m[1]);
+/** A position by the row's values in the order (keyset): rows added or removed before it move nothing. */
+export function encodeKeyCursor(order: string, values: ReadonlyArray<string | null>): string {
+  return Buffer.from(`k:${JSON.stringify([order, values])}`).toString('base64url');
+}
+
+/** The order a keyset cursor belongs to: the columns and directions, hashed short. */
+export function orderSignature(terms: readonly OrderTerm[]): string {
+  return createHash('sha256').update(terms.map((o) => `${o.column.name}:${o.asc ? 'a' : 'd'}`).join(',')).digest('base64url').slice(0, 10);
+}
+
+type Position = { offset: number } | { order: string; values: Array<string | null> };
+
+export function decodeCursor(cursor: string): Position {
+  const bad = () => new GraphQLError('This cursor is not one this API gave out', { extensions: { code: 'BAD_CURSOR' } });
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const offset = /^o:(\d{1,9})$/.exec(text);
+  if (offset) return { offset: Number(offset[1]) };
+  if (!text.startsWith('k:')) throw bad();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.slice(2));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || !Array.isArray(parsed[1]) || !parsed[1].every((v) => v === null || (typeof v === 'string' && !v.includes('\u0000')))) throw bad();
+  return { order: parsed[0], values: parsed[1] as Array<string | null> };
 }
 
 // ---- the schema ------------------------------------------------------------------------------
@@ -260,12 +285,12 @@ export function buildSchema(model: Model): GraphQLSchema {
       name: `${t.typeName}Connection`,
       fields: {
         nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(object))), resolve: async (c, _a, ctx) => (await c.page(ctx)).rows },
-        edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))), resolve: async (c, _a, ctx) => (await c.page(ctx)).rows.map((node, i) => ({ node, cursor: encodeCursor(c.offset + i) })) },
+        edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))), resolve: async (c, _a, ctx) => (await c.page(ctx)).rows.map((node, i) => ({ node, cursor: c.cursorOf(node, i) })) },
         pageInfo: {
           type: new GraphQLNonNull(PageInfo),
           resolve: async (c, _a, ctx) => {
             const { rows, hasMore } = await c.page(ctx);
-            return { hasNextPage: hasMore, hasPreviousPage: c.offset > 0, startCursor: rows.length ? encodeCursor(c.offset) : null, endCursor: rows.length ? encodeCursor(c.offset + rows.length - 1) : null };
+            return { hasNextPage: hasMore, hasPreviousPage: c.hasPrevious, startCursor: rows.length ? c.cursorOf(rows[0], 0) : null, endCursor: rows.length ? c.cursorOf(rows[rows.length - 1], rows.length - 1) : null };
           },
         },
         totalCount: { type: new GraphQLNonNull(GraphQLInt), description: 'Rows matching the filter (one more statement: ask only when you show it)', resolve: (c, _a, ctx) => c.count(ctx) },
@@ -399,20 +424,47 @@ function nonNegative(value: number | null | undefined, name: string): number {
   return value;
 }
 
-type Connection = { offset: number; page(ctx: DataContext): Promise<{ rows: Row[]; hasMore: boolean }>; count(ctx: DataContext): Promise<number> };
+type Connection = {
+  hasPrevious: boolean; cursorOf(row: Row, index: number): string;
+  page(ctx: DataContext): Promise<{ rows: Row[]; hasMore: boolean }>; count(ctx: DataContext): Promise<number>;
+};
 
+/**
+ * A list and its pages. With a primary key the order is total, and cursors are keyset positions
+ * (the row's values in the order: a row added or deleted before it shifts nothing, and the next
+ * page is an index range, not a scan past the skipped rows); a cursor is bound to its orderBy.
+ * Without one, cursors are offsets.
+ */
 function connectionOf(t: ModelTable, args: ListArgs & { after?: string | null }): Connection {
   const limit = pageSize(args.first);
-  const offset = args.after !== null && args.after !== undefined ? decodeCursor(args.after) + 1 : nonNegative(args.offset, 'offset');
+  const terms = orderTerms(t, args.orderBy);
+  const keyset = t.primaryKey.length > 0;
+  const signature = orderSignature(terms);
+  let offset = nonNegative(args.offset, 'offset');
+  let after: Array<string | null> | null = null;
+  if (args.after !== null && args.after !== undefined) {
+    const position = decodeCursor(args.after);
+    if ('offset' in position) {
+      offset = position.offset + 1;
+    } else {
+      if (!keyset || position.order !== signature || position.values.length !== terms.length) {
+        throw new GraphQLError('This cursor was given for another order of the list: pass the same orderBy as the page it came from', { extensions: { code: 'BAD_CURSOR' } });
+      }
+      after = position.values;
+      offset = 0;
+    }
+  }
   let page: Promise<{ rows: Row[]; hasMore: boolean }> | null = null;
   let count: Promise<number> | null = null;
   return {
-    offset,
+    hasPrevious: after !== null || offset > 0,
+    cursorOf: (row, index) => (keyset ? encodeKeyCursor(signature, row.__cursor as Array<string | null>) : encodeCursor(offset + index)),
     page(ctx) {
       page ??= (async () => {
         const params = new Params();
         const where = compileFilter(t, args.filter, params);
-        const rows = await run(ctx, `select ${selectList(t)} from ${ident(t.name)} t where ${where} order by ${compileOrder(t, args.orderBy)} limit ${limit + 1} offset ${offset}`, params.values);
+        const from = after ? ` and ${keysetAfter(terms, after, params)}` : '';
+        const rows = await run(ctx, `select ${selectList(t)}${keyset ? `, ${orderKeyList(terms)}` : ''} from ${ident(t.name)} t where ${where}${from} order by ${compileOrder(t, args.orderBy)} limit ${limit + 1} offset ${offset}`, params.values);
         return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
       })();
       return page;

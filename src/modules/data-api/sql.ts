@@ -98,17 +98,51 @@ function compileColumnFilter(column: ModelColumn, ops: FilterValue, params: Para
   return out;
 }
 
-/** ORDER BY from the orderBy enum values (COLUMN_ASC / COLUMN_DESC), the primary key last (a stable order). */
-export function compileOrder(table: ModelTable, orderBy: readonly string[] | null | undefined, alias = 't'): string {
-  const parts: string[] = [];
+export type OrderTerm = { column: ModelColumn; asc: boolean };
+
+/** The order of a list: the orderBy enum values (COLUMN_ASC / COLUMN_DESC), then the primary key (a total order). */
+export function orderTerms(table: ModelTable, orderBy: readonly string[] | null | undefined): OrderTerm[] {
+  const terms: OrderTerm[] = [];
   const seen = new Set<string>();
   for (const value of orderBy ?? []) {
     const m = /^(.*)_(ASC|DESC)$/.exec(value);
     const column = m ? table.columns.find((c) => orderName(c.name) === m[1]) : undefined;
     if (!m || !column || seen.has(column.name)) continue;
     seen.add(column.name);
-    parts.push(`${alias}.${ident(column.name)} ${m[2] === 'ASC' ? 'asc nulls last' : 'desc nulls first'}`);
+    terms.push({ column, asc: m[2] === 'ASC' });
   }
-  for (const k of table.primaryKey) if (!seen.has(k)) parts.push(`${alias}.${ident(k)} asc`);
-  return parts.length ? parts.join(', ') : '1';
+  for (const k of table.primaryKey) {
+    if (!seen.has(k)) terms.push({ column: table.columns.find((c) => c.name === k)!, asc: true });
+  }
+  return terms;
+}
+
+/** ORDER BY of the terms: ascending puts nulls last, descending first (what keysetAfter assumes). */
+export function compileOrder(table: ModelTable, orderBy: readonly string[] | null | undefined, alias = 't'): string {
+  const terms = orderTerms(table, orderBy);
+  return terms.length ? terms.map((o) => `${alias}.${ident(o.column.name)} ${o.asc ? 'asc nulls last' : 'desc nulls first'}`).join(', ') : '1';
+}
+
+/** A row's position in the order, as text (exact for every type; cast back to the column's type when compared). */
+export function orderKeyList(terms: readonly OrderTerm[], alias = 't'): string {
+  return `array[${terms.map((o) => `${alias}.${ident(o.column.name)}::text`).join(', ')}] as "__cursor"`;
+}
+
+/**
+ * Rows after a position in the order (keyset pagination): for terms c1…cn and the position's values
+ * v1…vn, rows where the first i-1 terms equal and the i-th comes after, for some i. Nulls sort last
+ * ascending and first descending, as compileOrder writes it.
+ */
+export function keysetAfter(terms: readonly OrderTerm[], values: ReadonlyArray<string | null>, params: Params, alias = 't'): string {
+  const ors: string[] = [];
+  const equal: string[] = [];
+  for (const [i, { column, asc }] of terms.entries()) {
+    const c = `${alias}.${ident(column.name)}`;
+    const v = values[i];
+    const param = v === null ? null : params.add(v, column.sqlType);
+    const after = asc ? (param === null ? null : `(${c} > ${param} or ${c} is null)`) : (param === null ? `${c} is not null` : `${c} < ${param}`);
+    if (after) ors.push(equal.length ? `(${equal.join(' and ')} and ${after})` : after);
+    equal.push(param === null ? `${c} is null` : `${c} = ${param}`);
+  }
+  return ors.length ? `(${ors.join(' or ')})` : 'false';
 }
