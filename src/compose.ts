@@ -30,7 +30,7 @@ import { createMemoryModule, MEMORY_EMBEDDING_SETTING } from './modules/memory/i
 import { createAgentsModule, HTTP_SECRET_HOSTS_SETTING } from './modules/agents/index.ts';
 import type { AgentsModule } from './modules/agents/index.ts';
 import { createMcpModule } from './modules/mcp/index.ts';
-import { createDataApiModule, DATA_TIMEOUT_SETTING } from './modules/data-api/index.ts';
+import { createDataApiModule, DATA_ROWS_SETTING, DATA_TIMEOUT_SETTING } from './modules/data-api/index.ts';
 
 export type ComposeOptions = { audit?: AuditModuleOptions; version?: string };
 
@@ -134,7 +134,8 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   const data = createDataApiModule(deps, { audit, jobs, authenticate: identity.authenticate, reports: { endpointSeries: apiLogs.reports.endpointSeries, endpointUsage: apiLogs.reports.endpointUsage } });
   onboarding.registerProvisioningStep({ name: 'data-schema', run: (_ctx, tx) => data.provisionSchema(tx) });
   tenancy.registerSetting(DATA_TIMEOUT_SETTING);
-  tenancy.onSettingsChanged((workspaceId, keys) => { if (keys.includes(DATA_TIMEOUT_SETTING.key)) data.engine.settingsChanged(workspaceId); });
+  tenancy.registerSetting(DATA_ROWS_SETTING);
+  tenancy.onSettingsChanged((workspaceId, keys) => { if (keys.includes(DATA_TIMEOUT_SETTING.key) || keys.includes(DATA_ROWS_SETTING.key)) data.engine.settingsChanged(workspaceId); });
   webhooks.setAgentInbound((tx, trigger) => agentsModule.queueWebhookRun(tx, trigger));
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,

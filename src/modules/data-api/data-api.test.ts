@@ -409,6 +409,22 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     assert.equal(refused.status, 400, 'beyond 30 s is refused');
   });
 
+  test('a workspace\'s row cap (setting data.max_rows) refuses the insert that would pass it, and nothing of that request stays', async () => {
+    const c = await createTenant(platform, 'data-rel-cap');
+    await migrate(c.tokens.owner, [{ op: 'create_table', table: 'items', columns: [{ name: 'n', type: 'integer', nullable: false }] }]);
+    const patch = await api(c.tokens.owner, 'PATCH', '/workspaces/current', { settings: { 'data.max_rows': 1000 } });
+    assert.equal(patch.status, 200, JSON.stringify(patch.json));
+    const bulk = (from: number, count: number) => gql(c.tokens.member, 'mutation($i: [ItemInput!]!) { createItems(inputs: $i) { n } }', { i: Array.from({ length: count }, (_, k) => ({ n: from + k })) });
+    assert.equal((await bulk(0, 500)).errors, undefined);
+    assert.equal((await bulk(500, 500)).errors, undefined, 'up to the cap');
+    const over = await gql(c.tokens.member, 'mutation { a: createItem(input: { n: -1 }) { n } }');
+    assert.equal(over.errors![0].extensions!.code, 'ROW_LIMIT');
+    assert.equal(over.errors![0].extensions!.limit, 1000);
+    assert.match(over.errors![0].message, /data\.max_rows/);
+    assert.equal((await gql(c.tokens.viewer, '{ items { totalCount } }')).data!.items.totalCount, 1000);
+    assert.equal((await api(c.tokens.owner, 'PATCH', '/workspaces/current', { settings: { 'data.max_rows': 0 } })).status, 400, 'a cap under 1,000 is refused');
+  });
+
   test('metrics: the workspace\'s data-API traffic per bucket, its own only; platform admins see every workspace\'s', async () => {
     for (let i = 0; i < 5; i++) await gql(a.tokens.viewer, '{ projects { totalCount } }');
     await gql(a.tokens.viewer, '{ nope }');

@@ -34,6 +34,15 @@ export const DATA_TIMEOUT_SETTING = defineSetting({
   default: 5000,
 });
 
+/** `data.max_rows`: how many rows the workspace's tables may hold together (checked before each insert, from PostgreSQL's live-row counts). */
+export const DATA_ROWS_SETTING = defineSetting({
+  key: 'data.max_rows',
+  description: 'How many rows the workspace\'s own tables may hold in all (about: PostgreSQL\'s live-row counts, a few seconds behind); an insert past it is refused with ROW_LIMIT',
+  schema: Type.Integer({ minimum: 1000, maximum: 1_000_000_000 }),
+  default: 1_000_000,
+});
+const ROWS_TTL_MS = 5000;
+
 /** A Map used as an LRU: reading moves an entry to the end; the oldest goes past `max`. */
 class Lru<K, V> {
   private readonly map = new Map<K, V>();
@@ -105,17 +114,46 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
   const shapes = new Lru<string, Shape>(500);
   const workspaces = new Lru<string, { version: number; hash: string }>(200_000);
   const documents = new Lru<string, DocumentNode | GraphQLError>(2000);
-  // The workspace's statement timeout, read once per 30 s (a change here is seen at once).
-  const timeouts = new Lru<string, { ms: number; until: number }>(200_000);
+  // The workspace's statement timeout and row cap, read once per 30 s (a change here is seen at once).
+  const settings = new Lru<string, { ms: number; maxRows: number; until: number }>(200_000);
+  // Rows the workspace's tables hold, about: read at most every 5 s, plus what this process added since.
+  const rowCounts = new Lru<string, { n: number; until: number }>(200_000);
 
-  async function timeoutOf(workspaceId: string): Promise<number> {
-    const hit = timeouts.get(workspaceId);
-    if (hit && hit.until > Date.now()) return hit.ms;
-    const rows = await deps.db.readInWorkspace<{ value: unknown }>(workspaceId, { name: 'data_timeout_setting', text: 'select value from workspace_setting_values where workspace_id = $1 and key = $2', values: [workspaceId, DATA_TIMEOUT_SETTING.key] });
-    const value = rows[0]?.value;
-    const ms = typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 30_000 ? value : DATA_TIMEOUT_SETTING.default;
-    timeouts.set(workspaceId, { ms, until: Date.now() + TIMEOUT_TTL_MS });
-    return ms;
+  async function settingsOf(workspaceId: string): Promise<{ ms: number; maxRows: number }> {
+    const hit = settings.get(workspaceId);
+    if (hit && hit.until > Date.now()) return hit;
+    const rows = await deps.db.readInWorkspace<{ key: string; value: unknown }>(workspaceId, {
+      name: 'data_settings', text: 'select key, value from workspace_setting_values where workspace_id = $1 and key = any($2::text[])',
+      values: [workspaceId, [DATA_TIMEOUT_SETTING.key, DATA_ROWS_SETTING.key]],
+    });
+    const of = (key: string) => rows.find((r) => r.key === key)?.value;
+    const timeout = of(DATA_TIMEOUT_SETTING.key);
+    const maxRows = of(DATA_ROWS_SETTING.key);
+    const value = {
+      ms: typeof timeout === 'number' && Number.isInteger(timeout) && timeout >= 100 && timeout <= 30_000 ? timeout : DATA_TIMEOUT_SETTING.default,
+      maxRows: typeof maxRows === 'number' && Number.isInteger(maxRows) && maxRows >= 1000 ? maxRows : DATA_ROWS_SETTING.default,
+    };
+    settings.set(workspaceId, { ...value, until: Date.now() + TIMEOUT_TTL_MS });
+    return value;
+  }
+
+  /** The row cap, checked before an insert: the live-row counts of the workspace's tables (by name: no scan of pg_class). */
+  async function checkRowCap(ctx: DataContext, workspaceId: string, model: Model, maxRows: number, adding: number): Promise<void> {
+    let hit = rowCounts.get(workspaceId);
+    if (!hit || hit.until <= Date.now()) {
+      const { rows } = await ctx.tx.query<{ n: string }>({
+        name: 'data_row_count', text: 'select coalesce(sum(pg_stat_get_live_tuples(to_regclass(quote_ident(n)))), 0)::bigint as n from unnest($1::text[]) n',
+        values: [model.tables.map((t) => t.name)],
+      });
+      hit = { n: Number(rows[0].n), until: Date.now() + ROWS_TTL_MS };
+      rowCounts.set(workspaceId, hit);
+    }
+    if (hit.n + adding > maxRows) {
+      throw new GraphQLError(`This workspace's tables hold about ${hit.n.toLocaleString('en-US')} rows; adding ${adding.toLocaleString('en-US')} would pass its cap of ${maxRows.toLocaleString('en-US')} (setting data.max_rows)`, {
+        extensions: { code: 'ROW_LIMIT', limit: maxRows, measured: hit.n },
+      });
+    }
+    hit.n += adding;
   }
 
   function parsed(query: string): DocumentNode | GraphQLError {
@@ -155,7 +193,7 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
    * and run again on the new shape. Otherwise the probe is awaited and the shape introspected.
    */
   async function inSchema<T>(caller: Pick<GraphqlCaller, 'workspaceId' | 'userId' | 'roles'>, fn: (tx: Tx, shape: Shape, version: number) => Promise<T>): Promise<T> {
-    const statementTimeoutMs = await timeoutOf(caller.workspaceId);
+    const { ms: statementTimeoutMs } = await settingsOf(caller.workspaceId);
     const attempt = () => deps.db.withWorkspaceSchema<T, Probe>(
       caller.workspaceId, { userId: caller.userId, roles: caller.roles, statementTimeoutMs },
       async (tx, probe) => {
@@ -215,6 +253,10 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
         if (cost.depth > LIMITS.depth) return refusal('DEPTH_LIMIT', `This query nests ${cost.depth} levels deep; the limit is ${LIMITS.depth}`, { limit: LIMITS.depth, measured: cost.depth });
         if (cost.cost > LIMITS.cost) return refusal('COST_LIMIT', `This query may fetch ${cost.cost} rows; the limit is ${LIMITS.cost} (ask for smaller pages: first)`, { limit: LIMITS.cost, measured: cost.cost });
         const ctx: DataContext = { tx, statements: 0, loaders: new Map() };
+        if (isMutation) {
+          const { maxRows } = await settingsOf(caller.workspaceId);
+          ctx.beforeInsert = (count) => checkRowCap(ctx, caller.workspaceId, shape.model, maxRows, count);
+        }
         const result = (await execute({ schema: shape.schema, document, operationName: request.operationName, variableValues: variables, contextValue: ctx })) as ExecutionResult;
         const answer: GraphqlAnswer = { status: 200, body: { ...(result.errors?.length ? { errors: formatErrors(result.errors) } : {}), data: result.data ?? null, extensions: { cost: cost.cost, statements: ctx.statements } } };
         if (result.errors?.some((e) => e.originalError && !(e.originalError instanceof GraphQLError) && sqlErrorCode(e.originalError as { code?: string }) === null)) {
@@ -273,9 +315,9 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
     forget(workspaceId: string) {
       workspaces.set(workspaceId, { version: -1, hash: '' });
     },
-    /** The workspace's settings changed: read its statement timeout again. */
+    /** The workspace's settings changed: read its statement timeout and row cap again. */
     settingsChanged(workspaceId: string) {
-      timeouts.set(workspaceId, { ms: 0, until: 0 });
+      settings.set(workspaceId, { ms: 0, maxRows: 0, until: 0 });
     },
     stats: () => ({ shapes: shapes.size, workspaces: workspaces.size, documents: documents.size }),
   };

@@ -26,6 +26,8 @@ export type DataContext = {
   tx: Tx;
   statements: number;
   loaders: Map<string, DataLoader<unknown, unknown>>;
+  /** Before rows are added: refuses (ROW_LIMIT) when the workspace's row cap would be passed. */
+  beforeInsert?(count: number): Promise<void>;
 };
 
 /** A change as a subscription delivers it: the operation, the row's key, the row (null: gone or out of view). */
@@ -342,6 +344,7 @@ export function buildSchema(model: Model): GraphQLSchema {
     const patch = new GraphQLInputObjectType({ name: `${t.typeName}Patch`, fields: Object.fromEntries(writable.map((c) => [c.field, { type: valueType(c) }])) });
     const insert = async (ctx: DataContext, rows: Array<Record<string, unknown>>, upsert: boolean): Promise<Row[]> => {
       if (rows.length === 0) return [];
+      await ctx.beforeInsert?.(rows.length);
       const used = writable.filter((c) => rows.some((r) => r[c.field] !== undefined));
       const params = new Params();
       const values = rows.map((r) => `(${used.map((c) => (r[c.field] === undefined ? 'default' : params.add(toSql(c, r[c.field]), c.sqlType))).join(', ')})`);

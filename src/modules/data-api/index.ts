@@ -20,7 +20,7 @@ import type { ExportHeader, ExportLine } from './export-import.ts';
 import type { AuditContext } from '../audit/index.ts';
 
 export { dataErrors } from './data.errors.ts';
-export { DATA_TIMEOUT_SETTING } from './engine.ts';
+export { DATA_ROWS_SETTING, DATA_TIMEOUT_SETTING } from './engine.ts';
 export { tablesOf } from './tables.ts';
 export { readCatalog } from './model.ts';
 
