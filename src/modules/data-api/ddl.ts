@@ -169,7 +169,7 @@ function indexName(table: string, columns: string[], suffix: string): string {
 }
 
 /** The change signal of a table (subscriptions): ids only, per statement, at commit (migration 0034). */
-function changeTriggers(table: string): string[] {
+export function changeTriggers(table: string): string[] {
   const t = ident(table);
   return [
     `create trigger atrium_changes_insert after insert on ${t} referencing new table as new_rows for each statement execute function public.atrium_data_notify()`,

@@ -11,7 +11,7 @@ import {
 import type { GraphQLFieldConfig, GraphQLFieldConfigArgumentMap, GraphQLInputFieldConfigMap } from 'graphql';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { Model, ModelColumn, ModelTable } from './model.ts';
-import { compileFilter, compileOrder, ident, keysetAfter, orderKeyList, orderTerms, Params, selectList, toSql } from './sql.ts';
+import { compileFilter, compileOrder, ident, keyMatch, keysetAfter, orderKeyList, orderTerms, Params, selectList, toSql } from './sql.ts';
 import type { OrderTerm } from './sql.ts';
 import { orderName } from './model.ts';
 
@@ -210,51 +210,51 @@ export function buildSchema(model: Model): GraphQLSchema {
         }
         for (const r of t.forward) {
           const target = tables.get(r.target)!;
+          const targetColumns = r.targetColumns.map((n) => target.columns.find((c) => c.name === n)!);
           fields[r.field] = {
             type: objectTypes.get(target.name)!,
-            description: `The ${target.typeName} this row's ${r.column} points to`,
+            description: `The ${target.typeName} this row's ${r.columns.join(', ')} ${r.columns.length > 1 ? 'point' : 'points'} to`,
             resolve: (row, _args, ctx) => {
-              const key = row[r.column];
-              if (key === null || key === undefined) return null;
+              if (r.columns.some((n) => row[n] === null || row[n] === undefined)) return null;
               return loader<string, Row | null>(ctx, `fwd:${t.name}.${r.field}`, async (keys) => {
-                const targetColumn = target.columns.find((c) => c.name === r.targetColumn)!;
-                const rows = await run(ctx, `select ${selectList(target)}, t.${ident(r.targetColumn)}::text as "__key" from ${ident(target.name)} t where t.${ident(r.targetColumn)} = any($1::${targetColumn.sqlType}[])`, [keys]);
-                const byKey = new Map(rows.map((x) => [String(x.__key), x]));
+                const tuples = keys.map((k) => JSON.parse(k) as unknown[]);
+                const params = new Params();
+                const rows = await run(ctx, `select ${selectList(target)} from ${ident(target.name)} t where ${keyMatch(targetColumns, tuples, params)}`, params.values);
+                const byKey = new Map(rows.map((x) => [keyOf(x, r.targetColumns), x]));
                 return keys.map((k) => byKey.get(k) ?? null);
-              }).load(String(key));
+              }).load(keyOf(row, r.columns));
             },
           };
         }
         for (const r of t.backward) {
           const source = tables.get(r.source)!;
+          const sourceColumns = r.sourceColumns.map((n) => source.columns.find((c) => c.name === n)!);
           fields[r.field] = {
             type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(objectTypes.get(source.name)!))),
-            description: `The ${source.typeName} rows whose ${r.sourceColumn} points to this row`,
+            description: `The ${source.typeName} rows whose ${r.sourceColumns.join(', ')} ${r.sourceColumns.length > 1 ? 'point' : 'points'} to this row`,
             args: listArgs(source),
             resolve: (row, args: ListArgs, ctx) => {
-              const key = row[r.column];
-              if (key === null || key === undefined) return [];
+              if (r.columns.some((n) => row[n] === null || row[n] === undefined)) return [];
               const limit = pageSize(args.first);
               const offset = nonNegative(args.offset, 'offset');
               return loader<string, Row[]>(ctx, `bwd:${t.name}.${r.field}:${JSON.stringify(args)}`, async (keys) => {
                 const params = new Params();
-                const keyColumn = source.columns.find((c) => c.name === r.sourceColumn)!;
-                const keysParam = params.add(keys, `${keyColumn.sqlType}[]`);
+                const match = keyMatch(sourceColumns, keys.map((k) => JSON.parse(k) as unknown[]), params);
                 const where = compileFilter(source, args.filter, params);
                 const order = compileOrder(source, args.orderBy, 't');
                 const rows = await run(ctx,
-                  `select * from (select ${selectList(source)}, t.${ident(r.sourceColumn)}::text as "__key", row_number() over (partition by t.${ident(r.sourceColumn)} order by ${order}) as "__n"
-                   from ${ident(source.name)} t where t.${ident(r.sourceColumn)} = any(${keysParam}) and ${where}) s
-                   where s."__n" > ${offset} and s."__n" <= ${offset + limit} order by s."__key", s."__n"`, params.values);
+                  `select * from (select ${selectList(source)}, row_number() over (partition by ${sourceColumns.map((c) => `t.${ident(c.name)}`).join(', ')} order by ${order}) as "__n"
+                   from ${ident(source.name)} t where ${match} and ${where}) s
+                   where s."__n" > ${offset} and s."__n" <= ${offset + limit} order by s."__n"`, params.values);
                 const groups = new Map<string, Row[]>();
                 for (const x of rows) {
-                  const k = String(x.__key);
+                  const k = keyOf(x, r.sourceColumns);
                   const list = groups.get(k) ?? [];
                   list.push(x);
                   groups.set(k, list);
                 }
                 return keys.map((k) => groups.get(k) ?? []);
-              }).load(String(key));
+              }).load(keyOf(row, r.columns));
             },
           };
         }
@@ -317,12 +317,12 @@ export function buildSchema(model: Model): GraphQLSchema {
       };
     }
 
-    if (pkColumns.length === 1) {
+    if (pkColumns.length) {
       const change = new GraphQLObjectType<ChangePayload>({
         name: `${t.typeName}Change`,
         fields: {
           op: { type: new GraphQLNonNull(ChangeOp) },
-          key: { type: new GraphQLNonNull(GraphQLString), description: 'The row\'s primary key' },
+          key: { type: new GraphQLNonNull(GraphQLString), description: 'The row\'s primary key (a key of several columns: a JSON array of their values as text)' },
           row: { type: object, description: 'The row as you may see it now (null when deleted or out of view)' },
         },
       });
@@ -425,6 +425,11 @@ function nonNegative(value: number | null | undefined, name: string): number {
   if (value === null || value === undefined) return 0;
   if (value < 0 || value > 1_000_000) throw new GraphQLError(`${name} must be between 0 and 1,000,000`, { extensions: { code: 'BAD_ARGUMENT' } });
   return value;
+}
+
+/** A row's key on some columns, as the loaders group by it: each value as text (an integer column may point at a bigint one, read as a string). */
+function keyOf(row: Row, columns: readonly string[]): string {
+  return JSON.stringify(columns.map((n) => (row[n] === null || row[n] === undefined ? null : String(row[n]))));
 }
 
 type Connection = {

@@ -7,7 +7,7 @@ import type { Database, Tx } from '../../kernel/db/database.ts';
 import { dataSwitchStatement } from '../../kernel/db/database.ts';
 import type { AuditContext, AuditModule } from '../audit/index.ts';
 import { dataErrors } from './data.errors.ts';
-import { compileOperations, DdlRefusal } from './ddl.ts';
+import { changeTriggers, compileOperations, DdlRefusal } from './ddl.ts';
 import type { Operation } from './ddl.ts';
 import { checkMigrationSql, loadSqlParser, SqlRefusal } from './sql-guard.ts';
 import { modelOf, readCatalog } from './model.ts';
@@ -89,7 +89,15 @@ async function applyCompiled(
         throw err;
       }
     }
-    if (input.sql !== undefined) await secondWall(tx);
+    if (input.sql !== undefined) {
+      await secondWall(tx);
+      // Tables made in SQL get the change signal the compiler gives its own (subscriptions): the
+      // guard refuses triggers in a migration, so they are added here, as the data role.
+      const { rows: bare } = await tx.query<{ relname: string }>(
+        `select c.relname from pg_class c where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r' and not c.relispartition
+           and not exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = 'atrium_changes_insert')`);
+      for (const { relname } of bare) for (const statement of changeTriggers(relname)) await tx.query(statement);
+    }
     const catalog = await readCatalog(tx);
     if (catalog.tables.length > SCHEMA_LIMITS.tables) throw dataErrors.create('DATA_SCHEMA_LIMIT', `A workspace holds ${SCHEMA_LIMITS.tables} tables at most`, { extra: { limit: SCHEMA_LIMITS.tables } });
     const wide = catalog.tables.find((t) => t.columns.length > SCHEMA_LIMITS.columns);

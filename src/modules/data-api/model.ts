@@ -79,8 +79,10 @@ export type ModelColumn = {
   notNull: boolean; hasDefault: boolean; isGenerated: boolean;
 };
 
-export type ForwardRelation = { field: string; column: string; target: string; targetColumn: string };
-export type BackwardRelation = { field: string; source: string; sourceColumn: string; column: string };
+/** A foreign key from this table (columns, in the key's order) to the target's columns. */
+export type ForwardRelation = { field: string; columns: string[]; target: string; targetColumns: string[] };
+/** A foreign key of another table (its columns) pointing at this table's columns. */
+export type BackwardRelation = { field: string; source: string; sourceColumns: string[]; columns: string[] };
 
 export type ModelTable = {
   name: string;
@@ -168,24 +170,26 @@ export function modelOf(catalog: Catalog): Model {
     }
     tables.push({ name: t.name, typeName, listField, byKeyField, columns, primaryKey: pk.every((k) => columns.some((c) => c.name === k)) ? pk : [], forward: [], backward: [] });
   }
-  // Relations from single-column foreign keys, both ways.
+  // Relations from foreign keys (one column or several), both ways.
   const byName = new Map(tables.map((t) => [t.name, t]));
   for (const t of catalog.tables) {
     const source = byName.get(t.name);
     if (!source) continue;
-    const fks = t.constraints.filter((c) => c.type === 'f' && c.columns.length === 1 && c.refTable && c.refColumns?.length === 1);
+    const fks = t.constraints.filter((c) => c.type === 'f' && c.columns.length > 0 && c.refTable && c.refColumns?.length === c.columns.length);
     for (const fk of fks) {
       const target = byName.get(fk.refTable!);
-      const column = fk.columns[0];
-      if (!target || !source.columns.some((c) => c.name === column)) continue;
+      const columns = fk.columns;
+      const targetColumns = fk.refColumns!;
+      if (!target || !columns.every((n) => source.columns.some((c) => c.name === n)) || !targetColumns.every((n) => target.columns.some((c) => c.name === n))) continue;
       const used = new Set([...source.columns.map((c) => c.field), ...source.forward.map((r) => r.field), ...source.backward.map((r) => r.field)]);
-      let field = camel(column.replace(/_id$/, ''));
-      if (field === camel(column) || used.has(field)) field = `${camel(singular(target.name))}By${pascal(column)}`;
-      if (!used.has(field)) source.forward.push({ field, column, target: target.name, targetColumn: fk.refColumns![0] });
+      const named = pascal(columns.join('_and_'));
+      let field = columns.length === 1 ? camel(columns[0].replace(/_id$/, '')) : camel(singular(target.name));
+      if ((columns.length === 1 && field === camel(columns[0])) || used.has(field)) field = `${camel(singular(target.name))}By${named}`;
+      if (!used.has(field)) source.forward.push({ field, columns, target: target.name, targetColumns });
       const targetUsed = new Set([...target.columns.map((c) => c.field), ...target.forward.map((r) => r.field), ...target.backward.map((r) => r.field)]);
       let back = camel(t.name);
-      if (targetUsed.has(back) || fks.filter((o) => o.refTable === fk.refTable).length > 1) back = `${camel(t.name)}By${pascal(column)}`;
-      if (!targetUsed.has(back)) target.backward.push({ field: back, source: source.name, sourceColumn: column, column: fk.refColumns![0] });
+      if (targetUsed.has(back) || fks.filter((o) => o.refTable === fk.refTable).length > 1) back = `${camel(t.name)}By${named}`;
+      if (!targetUsed.has(back)) target.backward.push({ field: back, source: source.name, sourceColumns: columns, columns: targetColumns });
     }
   }
   const shape = { tables: tables.map((t) => ({ ...t, columns: t.columns })), enums };

@@ -98,6 +98,13 @@ function compileColumnFilter(column: ModelColumn, ops: FilterValue, params: Para
   return out;
 }
 
+/** Rows whose columns equal one of the tuples: `= any(array)` for one column, `in (unnest(…))` for several. */
+export function keyMatch(columns: readonly ModelColumn[], tuples: ReadonlyArray<readonly unknown[]>, params: Params): string {
+  if (columns.length === 1) return `t.${ident(columns[0].name)} = any(${params.add(tuples.map((v) => toSql(columns[0], v[0])), `${columns[0].sqlType}[]`)})`;
+  const arrays = columns.map((c, i) => params.add(tuples.map((v) => toSql(c, v[i])), `${c.sqlType}[]`));
+  return `(${columns.map((c) => `t.${ident(c.name)}`).join(', ')}) in (select * from unnest(${arrays.join(', ')}))`;
+}
+
 export type OrderTerm = { column: ModelColumn; asc: boolean };
 
 /** The order of a list: the orderBy enum values (COLUMN_ASC / COLUMN_DESC), then the primary key (a total order). */

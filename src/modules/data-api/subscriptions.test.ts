@@ -123,6 +123,43 @@ describe('data API: subscriptions', () => {
     admin.stop();
   });
 
+  test('tables made in SQL, keyed on several columns: relations both ways (batched), and their changes reach subscribers', async () => {
+    const c = await createTenant(platform, 'subs-sql');
+    const res = await fetch(`${platform.baseUrl}/api/v1/data/migrations`, { method: 'POST', headers: { authorization: `Bearer ${c.tokens.owner}`, 'content-type': 'application/json' }, body: JSON.stringify({ sql: `
+      create table accounts (region text not null, code int not null, name text not null, primary key (region, code));
+      create table invoices (id uuid primary key default gen_random_uuid(), region text not null, account_code int not null, total numeric not null default 0,
+        foreign key (region, account_code) references accounts (region, code) on delete cascade);` }) });
+    assert.equal(res.status, 201, await res.text());
+    const accounts = follow(connect(c.tokens.member), 'subscription { accountChanged { op key row { name } } }');
+    const invoices = follow(connect(c.tokens.member), 'subscription { invoiceChanged { op row { total } } }');
+    await registered(c, 'accounts', 1);
+    await registered(c, 'invoices', 1);
+    const made = await gql(c.tokens.member, `mutation {
+      a: createAccounts(inputs: [{ region: "eu", code: 7, name: "Acme" }, { region: "us", code: 7, name: "Acme US" }]) { name }
+      b: createInvoices(inputs: [{ region: "eu", accountCode: 7, total: "10.50" }, { region: "eu", accountCode: 7, total: "3" }, { region: "us", accountCode: 7, total: "99" }]) { id }
+    }`);
+    assert.equal(made.errors, undefined, JSON.stringify(made.errors));
+    const read = await fetch(`${platform.baseUrl}/api/v1/data/graphql`, { method: 'POST', headers: { authorization: `Bearer ${c.tokens.member}`, 'content-type': 'application/json' }, body: JSON.stringify({
+      query: '{ accounts(orderBy: [REGION_ASC]) { nodes { name invoices(orderBy: [TOTAL_ASC]) { total account { name } } } } }' }) });
+    const body = await read.json() as { data: { accounts: { nodes: Array<{ name: string; invoices: Array<{ total: string; account: { name: string } }> }> } }; extensions: { statements: number } };
+    assert.deepEqual(body.data.accounts.nodes, [
+      { name: 'Acme', invoices: [{ total: '3', account: { name: 'Acme' } }, { total: '10.50', account: { name: 'Acme' } }] },
+      { name: 'Acme US', invoices: [{ total: '99', account: { name: 'Acme US' } }] },
+    ]);
+    assert.equal(body.extensions.statements, 3, 'one statement per level, keys of two columns batched');
+    await waitUntil('the events', () => accounts.events.length >= 2 && invoices.events.length >= 3);
+    assert.deepEqual(accounts.events.map((e) => e.data!.accountChanged.key).sort(), ['["eu", "7"]', '["us", "7"]']);
+    await gql(c.tokens.member, 'mutation { updateAccount(region: "eu", code: 7, patch: { name: "Acme EU" }) { name } }');
+    await waitUntil('the update', () => accounts.events.length >= 3);
+    assert.deepEqual(accounts.events[2].data!.accountChanged, { op: 'UPDATE', key: '["eu", "7"]', row: { name: 'Acme EU' } });
+    await gql(c.tokens.member, 'mutation { deleteAccount(region: "us", code: 7) { name } }');
+    await waitUntil('the delete', () => accounts.events.length >= 4 && invoices.events.length >= 4);
+    assert.deepEqual(accounts.events[3].data!.accountChanged, { op: 'DELETE', key: '["us", "7"]', row: null });
+    assert.equal(invoices.events[3].data!.invoiceChanged.op, 'DELETE', 'the cascade is a change too');
+    accounts.stop();
+    invoices.stop();
+  });
+
   test('a workspace holds at most 100 connections per process; the 101st is closed with 4429, others are unaffected', async () => {
     for (const c of clients.splice(0)) await c.dispose();
     await waitUntil('earlier connections to close', () => platform.data.subscriptions.stats().connections === 0);

@@ -21,7 +21,7 @@ import { holdsPermission } from '../access/index.ts';
 import type { GraphqlEngine } from './engine.ts';
 import type { ChangeArgs, ChangePayload, SubscriptionContext } from './graphql-schema.ts';
 import type { ModelTable } from './model.ts';
-import { compileFilter, ident, Params, selectList } from './sql.ts';
+import { compileFilter, ident, keyMatch, Params, selectList } from './sql.ts';
 
 export const SUBSCRIPTION_LIMITS = { connectionsPerWorkspace: 100, subscriptionsPerConnection: 50, queue: 1000, socketBufferBytes: 4 * 1024 * 1024 } as const;
 const PATH = '/api/v1/data/graphql';
@@ -141,12 +141,19 @@ export function createSubscriptions(deps: { db: Database; log: Logger; engine: G
       const { caller, table: tableName, args } = group[0];
       const rows = await deps.engine.inSchema(caller, async (tx, shape) => {
         const table = shape.model.tables.find((t) => t.name === tableName);
-        if (!table || table.primaryKey.length !== 1) return null;
-        const key = table.columns.find((c) => c.name === table.primaryKey[0])!;
+        if (!table || !table.primaryKey.length) return null;
+        const keyColumns = table.primaryKey.map((n) => table.columns.find((c) => c.name === n)!);
         const params = new Params();
-        const ids = params.add(keys, `${key.sqlType}[]`);
+        // A key of several columns travels as the JSON array of its values as text (migration 0035), read back the same way.
+        const composite = keyColumns.length > 1;
+        const tuples = composite ? keys.map((k) => { try { return JSON.parse(k) as unknown[]; } catch { return []; } }).filter((v) => v.length === keyColumns.length) : keys.map((k) => [k]);
+        if (!tuples.length) return [];
+        const match = keyMatch(keyColumns, tuples, params);
+        const keyText = composite
+          ? `(select jsonb_agg(to_jsonb(t.*) ->> u.c order by u.o) from unnest(${params.add(table.primaryKey, 'text[]')}) with ordinality u(c, o))::text`
+          : `t.${ident(keyColumns[0].name)}::text`;
         const where = compileFilter(table, args.filter, params);
-        const { rows: found } = await tx.query<Record<string, unknown>>(`select ${selectList(table)}, t.${ident(key.name)}::text as "__key" from ${ident(table.name)} t where t.${ident(key.name)} = any(${ids}) and ${where}`, params.values);
+        const { rows: found } = await tx.query<Record<string, unknown>>(`select ${selectList(table)}, ${keyText} as "__key" from ${ident(table.name)} t where ${match} and ${where}`, params.values);
         return found;
       }).catch((err: unknown) => {
         deps.log.warn({ err, workspaceId, table: tableName }, 'rows of a data change could not be read for their subscribers');
@@ -172,7 +179,7 @@ export function createSubscriptions(deps: { db: Database; log: Logger; engine: G
   }
 
   function open(caller: Caller, socket: WebSocket, table: ModelTable, args: ChangeArgs, perSocket: { count: number }): AsyncIterable<ChangePayload> {
-    if (table.primaryKey.length !== 1) throw new GraphQLError(`${table.name} has no one-column primary key: its changes cannot be followed`, { extensions: { code: 'NOT_SUBSCRIBABLE' } });
+    if (!table.primaryKey.length) throw new GraphQLError(`${table.name} has no primary key: its changes cannot be followed`, { extensions: { code: 'NOT_SUBSCRIBABLE' } });
     if (perSocket.count >= SUBSCRIPTION_LIMITS.subscriptionsPerConnection) {
       throw new GraphQLError(`At most ${SUBSCRIPTION_LIMITS.subscriptionsPerConnection} subscriptions per connection`, { extensions: { code: 'SUBSCRIPTION_LIMIT', limit: SUBSCRIPTION_LIMITS.subscriptionsPerConnection } });
     }
