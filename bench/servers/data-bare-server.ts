@@ -16,11 +16,11 @@ const app = Fastify({ logger: false });
 const verify = createVerifier({ key, algorithms: ['HS256'], allowedIss: 'atrium', cache: 10_000 });
 
 const TASK = `t."id", t."title", t."status", t."points", (to_json(t."created_at") #>> '{}') as "created_at", t."project_id"`;
-const LIST = `select ${TASK} from "tasks" t where true order by t."id" asc limit 21 offset 0`;
+const LIST = `select ${TASK}, array[t."id"::text] as "__cursor" from "tasks" t where true order by t."id" asc nulls last limit 21 offset 0`;
 const BY_ID = `select ${TASK} from "tasks" t where t."id" = $1::uuid`;
-const PROJECTS = `select t."id", t."name" from "projects" t where true order by t."id" asc limit 11 offset 0`;
-const TASKS_OF = `select * from (select ${TASK}, t."project_id"::text as "__key", row_number() over (partition by t."project_id" order by t."id" asc) as "__n" from "tasks" t where t."project_id" = any($1::uuid[]) and true) s where s."__n" > 0 and s."__n" <= 5 order by s."__key", s."__n"`;
-const COMMENTS_OF = `select * from (select t."id", t."body", t."task_id", t."task_id"::text as "__key", row_number() over (partition by t."task_id" order by t."id" asc) as "__n" from "comments" t where t."task_id" = any($1::uuid[]) and true) s where s."__n" > 0 and s."__n" <= 3 order by s."__key", s."__n"`;
+const PROJECTS = `select t."id", t."name", array[t."id"::text] as "__cursor" from "projects" t where true order by t."id" asc nulls last limit 11 offset 0`;
+const TASKS_OF = `select * from (select ${TASK}, row_number() over (partition by t."project_id" order by t."id" asc nulls last) as "__n" from "tasks" t where t."project_id" = any($1::uuid[]) and true) s where s."__n" > 0 and s."__n" <= 5 order by s."__n"`;
+const COMMENTS_OF = `select * from (select t."id", t."body", t."task_id", row_number() over (partition by t."task_id" order by t."id" asc nulls last) as "__n" from "comments" t where t."task_id" = any($1::uuid[]) and true) s where s."__n" > 0 and s."__n" <= 3 order by s."__n"`;
 
 async function inSchema<T>(authorization: string | undefined, fn: (client: pg.PoolClient) => Promise<T>): Promise<T | null> {
   let claims: { ws: string; sub: string };
@@ -57,7 +57,7 @@ app.post<{ Body: { query: string; variables?: { id?: string } } }>('/data/graphq
       const tasks = (await client.query({ name: 'tasks_of', text: TASKS_OF, values: [projects.map((p) => p.id)] })).rows;
       const comments = (await client.query({ name: 'comments_of', text: COMMENTS_OF, values: [tasks.map((t) => t.id)] })).rows;
       return {
-        data: { projects: { nodes: projects.map((p) => ({ name: p.name, tasks: tasks.filter((t) => t.__key === p.id).map((t) => ({ title: t.title, comments: comments.filter((c) => c.__key === t.id).map((c) => ({ body: c.body })) })) })) } },
+        data: { projects: { nodes: projects.map((p) => ({ name: p.name, tasks: tasks.filter((t) => t.project_id === p.id).map((t) => ({ title: t.title, comments: comments.filter((c) => c.task_id === t.id).map((c) => ({ body: c.body })) })) })) } },
       };
     }
     const { rows } = await client.query({ name: 'list', text: LIST });
