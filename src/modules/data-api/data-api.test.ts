@@ -539,7 +539,7 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     const reset = await sql('create table notes (body text);\nreset role;');
     assert.equal(reset.status, 422);
     assert.equal(reset.json.code, 'DATA_MIGRATION_INVALID');
-    assert.match(reset.json.detail, /Statement 2 \(line 2\): variable set statements are not allowed/);
+    assert.match(reset.json.detail, /Statement 2 \(line 2\): set \/ reset statements are not allowed/);
     assert.equal(reset.json.line, 2);
     for (const text of ['create function f() returns int language sql security definer as $$ select 1 $$', 'create table public.notes (body text)', 'create extension pgcrypto', 'grant select on jobs to public']) {
       assert.equal((await sql(text)).status, 422, text);

@@ -111,9 +111,15 @@ function walk(root: unknown, refuse: (why: string) => never): void {
   }
 }
 
+/** Statement kinds whose parser names say little to a user. */
+const NAMED: Record<string, string> = {
+  VariableSetStmt: 'set / reset', VariableShowStmt: 'show', TransactionStmt: 'transaction (begin, commit, savepoint…)', CreateFunctionStmt: 'create function',
+  CreateTrigStmt: 'create trigger', RuleStmt: 'create rule', DoStmt: 'do', CreateSchemaStmt: 'create schema', CreateRoleStmt: 'create role', AlterOwnerStmt: 'alter … owner',
+};
+
 function checkStatement(kind: string, stmt: Node, refuse: (why: string) => never): void {
   if (!STATEMENTS.has(kind)) {
-    const what = kind.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+    const what = NAMED[kind] ?? kind.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
     const hint = /function|trig|rule|^do$|procedure/.test(what)
       ? ': functions, procedures, triggers, rules and DO blocks are refused (they would run inside other callers\' transactions)'
       : ': a migration may create, alter, rename, drop and comment tables, views, indexes, enums and policies, and insert, update or delete rows';
