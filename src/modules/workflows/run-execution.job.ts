@@ -31,7 +31,7 @@ import type { ExecutionFinishedEvent, Scope, StepContext, StepDefinition, Workfl
 
 export type ExecutePayload = { executionId: string };
 
-type Env = {
+export type Env = {
   ctx: WorkflowsContext;
   job: JobContext<ExecutePayload>;
   ws: string;
@@ -73,30 +73,38 @@ async function resolveSecretValue(env: Env, name: string): Promise<string> {
   return value;
 }
 
-/** One step, inline (no checkpoint of its own): the top level checkpoints around it. */
-async function executeStep(env: Env, step: StepDefinition, scope: Scope, depth: number): Promise<unknown> {
+/** A condition's output: `{ result }`, the expression's value read as a boolean. */
+export async function conditionOutput(step: StepDefinition, local: Scope): Promise<{ result: boolean }> {
+  const value = await evaluate(step.expression as string, local);
+  return { result: value === true || (value !== false && value !== null && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0)) };
+}
+
+/** A foreach's items (at most 1,000), each run by `body` in its own scope: the list of what each returned. */
+export async function forEachItem(step: StepDefinition, scope: Scope, local: Scope, body: (inner: Scope) => Promise<unknown>): Promise<unknown[]> {
+  const value = await evaluate(step.items as string, local);
+  const items = value === null ? [] : Array.isArray(value) ? value : [value];
+  if (items.length > MAX_FOREACH_ITEMS) throw new StepError('FOREACH_TOO_MANY_ITEMS', `${items.length} items (at most ${MAX_FOREACH_ITEMS})`);
+  const results: unknown[] = [];
+  for (const [index, item] of items.entries()) results.push(await body({ input: scope.input, steps: { ...scope.steps }, item, index }));
+  return results;
+}
+
+/**
+ * One step, inline (no checkpoint of its own): the top level checkpoints around it. `body` runs a
+ * foreach's steps for one item (the interpreter's runList; a compiled workflow passes its own code).
+ */
+export async function executeStep(env: Env, step: StepDefinition, scope: Scope, depth: number, body?: (inner: Scope) => Promise<unknown>): Promise<unknown> {
   const entry = env.ctx.steps.get(step.type);
   if (!entry) throw new StepError('UNKNOWN_STEP_TYPE', `No step type "${step.type}" is registered in this process`);
   const stepInput = (await resolveValue(step.input ?? {}, scope)) as Record<string, unknown>;
   const local: Scope = { ...scope, step: stepInput };
   switch (entry.control) {
-    case 'condition': {
-      const value = await evaluate(step.expression as string, local);
-      return { result: value === true || (value !== false && value !== null && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0)) };
-    }
+    case 'condition':
+      return conditionOutput(step, local);
     case 'delay':
       throw new StepError('DELAY_NOT_ALLOWED', 'A delay step can only run at the top level of an execution');
-    case 'foreach': {
-      const value = await evaluate(step.items as string, local);
-      const items = value === null ? [] : Array.isArray(value) ? value : [value];
-      if (items.length > MAX_FOREACH_ITEMS) throw new StepError('FOREACH_TOO_MANY_ITEMS', `${items.length} items (at most ${MAX_FOREACH_ITEMS})`);
-      const results: unknown[] = [];
-      for (const [index, item] of items.entries()) {
-        const inner: Scope = { input: scope.input, steps: { ...scope.steps }, item, index };
-        results.push(await runList(env, step.steps as StepDefinition[], inner, depth));
-      }
-      return results;
-    }
+    case 'foreach':
+      return forEachItem(step, scope, local, body ?? ((inner) => runList(env, step.steps as StepDefinition[], inner, depth)));
     case 'workflow':
       return runSubWorkflow(env, step.workflowId as string, stepInput, depth);
     default: {
@@ -114,7 +122,7 @@ async function executeStep(env: Env, step: StepDefinition, scope: Scope, depth: 
 }
 
 /** A list of steps inline (foreach body, sub-workflow); `scope.steps` fills as they run. Returns the last output. */
-async function runList(env: Env, steps: StepDefinition[], scope: Scope, depth: number): Promise<unknown> {
+export async function runList(env: Env, steps: StepDefinition[], scope: Scope, depth: number): Promise<unknown> {
   const skipped = new Set<string>();
   let last: unknown = null;
   for (const step of steps) {
