@@ -117,6 +117,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await platform.memory.installSchedules(tx);
     await platform.agents.installSchedules(tx);
     await platform.data.installSchedules(tx);
+    await platform.workflows.installSchedules(tx);
   }).catch((err: unknown) => log.error({ err }, 'platform schedules could not be installed'));
 
   const port = options.port ?? config.port;

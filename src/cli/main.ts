@@ -13,6 +13,7 @@ import { registerUsageCommands } from './usage.command.ts';
 import { registerDataCommands } from './data.command.ts';
 import { registerTenantCommands } from './tenant.command.ts';
 import { registerDevCommands } from './dev.command.ts';
+import { registerBuildsCommands } from './builds.command.ts';
 import { UsageError } from './usage.ts';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -37,6 +38,7 @@ registerUsageCommands(program, () => loadConfig());
 registerDataCommands(program, () => loadConfig());
 registerTenantCommands(program, () => loadConfig());
 registerDevCommands(program, () => loadConfig());
+registerBuildsCommands(program, () => loadConfig());
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

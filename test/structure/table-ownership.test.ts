@@ -18,7 +18,7 @@ const OWNERS: Record<string, string[]> = {
   audit: ['audit_events', 'audit_chain', 'audit_chain_anchors', 'audit_seal_position'],
   secrets: ['secrets', 'secret_data_keys'],
   mail: ['outbox_messages'],
-  workflows: ['workflows', 'workflow_versions', 'workflow_executions', 'workflow_step_runs'],
+  workflows: ['workflows', 'workflow_versions', 'workflow_executions', 'workflow_step_runs', 'workflow_builds', 'workflow_build_branches'],
   webhooks: ['webhook_endpoints', 'webhook_inbound_deliveries', 'webhook_inbound_replays', 'webhook_outbound_attempts', 'webhook_outbound_deliveries', 'event_subscriptions'],
   requests: ['workflow_requests', 'workflow_request_events'],
   support: ['support_tickets', 'support_ticket_comments'],

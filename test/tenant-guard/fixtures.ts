@@ -7,7 +7,7 @@ import { signedHeaders } from '../../src/modules/webhooks/webhooks.fixtures.ts';
 export type Tenant = { workspaceId: string; slug: string; ownerId: string; ownerEmail: string; token: string; apiKey: string };
 export type Fixtures = {
   a: Tenant & { memberId: string; apiKeyId: string; invitationId: string; mailId: string; sessionId: string; childWorkspaceId: string; secretName: string; secretId: string; auditEventId: string; roleId: string;
-    workflowId: string; executionId: string; requestId: string; ticketId: string; apiLogId: string; jobId: string;
+    workflowId: string; executionId: string; requestId: string; ticketId: string; apiLogId: string; jobId: string; buildId: string;
     endpointId: string; endpointSecret: string; inboundDeliveryId: string; subscriptionId: string; outboundDeliveryId: string;
     llmProviderId: string; llmAlias: string; llmPriceModel: string;
     agentId: string; threadId: string; runId: string; assistantThreadId: string; memoryId: string; sharedMemoryId: string; mcpServerId: string };
@@ -84,6 +84,9 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
      values (gen_random_uuid(), $1, now(), 'PUT', '/api/v1/secrets/:name', 400, 3.2, 'VALIDATION_FAILED', 'guard-a-req', '{"description":"api log body of A"}', '{"code":"VALIDATION_FAILED"}') returning id`, [a.workspaceId]));
   const job = await platform.db.withPlatform(async (tx) => (await tx.query<{ id: string }>('select id from jobs where workspace_id = $1 limit 1', [a.workspaceId])).rows[0]);
   if (!job) throw new Error('fixture: the execution of A enqueued no job');
+  // The deploy queued a build of A's workflow (no worker runs here: it stays queued, a row all the same).
+  const build = await platform.db.withPlatform(async (tx) => (await tx.query<{ id: string }>('select id from workflow_builds where workspace_id = $1 limit 1', [a.workspaceId])).rows[0]);
+  if (!build) throw new Error('fixture: the deploy of A queued no build');
   // Webhooks: an inbound endpoint with one signed delivery, an event subscription with one test delivery.
   const endpoint = await asA('POST', '/api/v1/webhook-endpoints', { name: 'Guard endpoint of A', workflowId: workflow.id });
   const hookBody = JSON.stringify({ event: 'hook-body-of-a' });
@@ -131,7 +134,7 @@ export async function createFixtures(platform: TestPlatform): Promise<Fixtures> 
   if (!(dataRow as unknown as { data?: unknown }).data) throw new Error(`fixture: A's data row was refused ${JSON.stringify(dataRow)}`);
   const agents = { agentId: agent.id, ...agentRows, memoryId: memory.id, sharedMemoryId: shared.id, mcpServerId: mcpServer.id };
   const hooks = { endpointId: endpoint.id, endpointSecret: endpoint.secret, inboundDeliveryId: (hook.json() as { deliveryId: string }).deliveryId, subscriptionId: subscription.id, outboundDeliveryId: ping.id };
-  const durable = { workflowId: workflow.id, executionId: execution.executionId, requestId: request.id, ticketId: ticket.id, apiLogId: apiLog.rows[0].id, jobId: job.id };
+  const durable = { workflowId: workflow.id, executionId: execution.executionId, requestId: request.id, ticketId: ticket.id, apiLogId: apiLog.rows[0].id, jobId: job.id, buildId: build.id };
   const audit = await platform.db.withPlatform((tx) =>
     tx.query<{ id: string }>(`select id from audit_events where workspace_id = $1 and action = 'secret.created'`, [a.workspaceId]));
   if (!audit.rows[0]) throw new Error('fixture: no audit event for A\'s secret');

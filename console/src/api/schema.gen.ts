@@ -5727,7 +5727,7 @@ export interface paths {
                                 /** Format: uuid */
                                 workspaceId: string;
                             }[];
-                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage")[];
+                            permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "workflow.build" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage")[];
                             principalType: "user" | "api_key";
                             role: "owner" | "admin" | "member" | "viewer";
                             sessionId: string | null;
@@ -6250,6 +6250,129 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/builds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A build: manifest, status, duration, commit, tag (and its code with ?files=true) */
+        get: {
+            parameters: {
+                query?: {
+                    files?: boolean;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The commit on the workspace's branch of the build repository */
+                            commit: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            durationMs: number | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            /** @description With ?files=true: the build's files (path under its folder → text) */
+                            files?: {
+                                [key: string]: string;
+                            };
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            manifest: {
+                                compiler: number;
+                                sourceHash: string;
+                                steps: number;
+                                stepTypes: string[];
+                                version: number;
+                                versionId: string;
+                                workflowId: string;
+                                workflowName: string;
+                            } | null;
+                            reason: "deploy" | "rebuild";
+                            requestedBy: string | null;
+                            startedAt: string | null;
+                            status: "queued" | "running" | "succeeded" | "failed";
+                            /** @description bld/<workspace>/<timestamp>-<workflow>-v<version> */
+                            tag: string | null;
+                            version: number;
+                            /** Format: uuid */
+                            versionId: string;
+                            /** Format: uuid */
+                            workflowId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/builds/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed in the code between two builds of the same workflow (unified diff) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The other build (usually the previous one) */
+                    against: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            diff: string;
+                            from: string;
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -10317,7 +10440,7 @@ export interface paths {
                                  * @description A permission of the registry (GET /permissions)
                                  * @enum {string}
                                  */
-                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
+                                name: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "workflow.build" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
                                 resource: string;
                             }[];
                         };
@@ -10851,7 +10974,7 @@ export interface paths {
                                 description: string;
                                 /** @enum {string} */
                                 name: "owner" | "admin" | "member" | "viewer";
-                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage")[];
+                                permissions: ("workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "workflow.build" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage")[];
                             }[];
                             data: {
                                 /** @description API keys holding this role */
@@ -10910,7 +11033,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "workflow.build" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
                         }[];
                     };
                 };
@@ -11059,7 +11182,7 @@ export interface paths {
                              * @description A permission of the registry (GET /permissions)
                              * @enum {string}
                              */
-                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
+                            permission: "workspace.read" | "workspace.update" | "workspace.create_child" | "workspace.delete" | "member.read" | "member.invite" | "member.update" | "member.remove" | "api_key.read" | "api_key.create" | "api_key.revoke" | "mail.read" | "audit.read" | "audit.export" | "secret.read" | "secret.write" | "role.read" | "role.manage" | "impersonation.start" | "workflow.read" | "workflow.create" | "workflow.update" | "workflow.delete" | "workflow.deploy" | "workflow.execute" | "workflow.build" | "api_log.read" | "webhook.read" | "webhook.manage" | "request.read" | "request.create" | "ticket.read" | "ticket.create" | "ticket.comment" | "llm.use" | "llm.read" | "llm.manage" | "usage.read" | "usage.manage" | "agent.read" | "agent.manage" | "agent.run" | "memory.read" | "memory.write" | "http.request" | "mcp_server.manage" | "mcp_tool.call" | "data.read" | "data.write" | "data_schema.manage";
                         }[];
                     };
                 };
@@ -13515,6 +13638,146 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The builds of a workflow, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The commit on the workspace's branch of the build repository */
+                                commit: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                durationMs: number | null;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                /** @description With ?files=true: the build's files (path under its folder → text) */
+                                files?: {
+                                    [key: string]: string;
+                                };
+                                finishedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                manifest: {
+                                    compiler: number;
+                                    sourceHash: string;
+                                    steps: number;
+                                    stepTypes: string[];
+                                    version: number;
+                                    versionId: string;
+                                    workflowId: string;
+                                    workflowName: string;
+                                } | null;
+                                reason: "deploy" | "rebuild";
+                                requestedBy: string | null;
+                                startedAt: string | null;
+                                status: "queued" | "running" | "succeeded" | "failed";
+                                /** @description bld/<workspace>/<timestamp>-<workflow>-v<version> */
+                                tag: string | null;
+                                version: number;
+                                /** Format: uuid */
+                                versionId: string;
+                                /** Format: uuid */
+                                workflowId: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Rebuild the workflow's deployed version (compiled, committed and tagged by a job) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The commit on the workspace's branch of the build repository */
+                            commit: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            durationMs: number | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            /** @description With ?files=true: the build's files (path under its folder → text) */
+                            files?: {
+                                [key: string]: string;
+                            };
+                            finishedAt: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            manifest: {
+                                compiler: number;
+                                sourceHash: string;
+                                steps: number;
+                                stepTypes: string[];
+                                version: number;
+                                versionId: string;
+                                workflowId: string;
+                                workflowName: string;
+                            } | null;
+                            reason: "deploy" | "rebuild";
+                            requestedBy: string | null;
+                            startedAt: string | null;
+                            status: "queued" | "running" | "succeeded" | "failed";
+                            /** @description bld/<workspace>/<timestamp>-<workflow>-v<version> */
+                            tag: string | null;
+                            version: number;
+                            /** Format: uuid */
+                            versionId: string;
+                            /** Format: uuid */
+                            workflowId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/workflows/{id}/deploy": {

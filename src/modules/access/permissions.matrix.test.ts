@@ -52,6 +52,7 @@ const EXPECTED: Record<Permission, string> = {
   'workflow.delete': 'OA',
   'workflow.deploy': 'OA',
   'workflow.execute': 'OAM',
+  'workflow.build': 'OA',
   'api_log.read': 'OA',
   'request.read': 'OAMV',
   'request.create': 'OAM',

@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   'workflow.delete': 'Archive workflows',
   'workflow.deploy': 'Deploy a version of a workflow (and its cron schedule)',
   'workflow.execute': 'Run workflows, cancel and retry their executions',
+  'workflow.build': 'See the builds of workflows (the compiled code, its commits and diffs) and rebuild them',
   'api_log.read': 'Read the workspace\'s API request logs (bodies of failed requests, redacted)',
   'webhook.read': 'See webhook endpoints, event subscriptions and their delivery logs (never their secrets)',
   'webhook.manage': 'Create, change, delete webhook endpoints and event subscriptions, rotate their secrets, replay and redeliver',

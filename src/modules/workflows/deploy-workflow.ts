@@ -23,6 +23,8 @@ export async function deployWorkflow(ctx: WorkflowsContext, principal: Principal
     await assertDefinition(tx, ctx.steps, ws, version.definition, workflowId);
     await setWorkflowState(tx, ws, workflowId, { status: 'deployed', deployedVersionId: version.id }, principal.userId);
     await syncSchedule(ctx, tx, ws, workflowId, workflow.schedule, true);
+    // The deployed version's build (compiled, committed, tagged) is queued with the deploy.
+    await ctx.requestBuild?.(tx, audit, { workspaceId: ws, workflowId, versionId: version.id, version: version.version, reason: 'deploy', requestedBy: principal.userId });
     await ctx.audit.record(tx, audit, {
       workspaceId: ws, action: 'workflow.deployed', targetType: 'workflow', targetId: workflowId,
       diff: { before: { status: workflow.status, deployedVersion: workflow.deployedVersion }, after: { status: 'deployed', deployedVersion: version.version, versionId: version.id } },

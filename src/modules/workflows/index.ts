@@ -7,7 +7,7 @@ import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import { listWorkflows } from './list-workflows.ts';
 import { getExecution } from './get-execution.ts';
-import type { KernelDeps } from '../../kernel/module.ts';
+import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
 import type { AuditModule } from '../audit/index.ts';
 import type { SecretsModule } from '../secrets/index.ts';
 import { PRIVATE_NETWORK_SETTING } from '../../kernel/net/public-address.ts';
@@ -25,6 +25,12 @@ import { redact } from './expressions.ts';
 import type { ExecutionFinishedListener, WorkflowsContext } from './workflows.context.ts';
 import { CRON_QUEUE, EXECUTE_QUEUE } from './workflows.context.ts';
 import { workflowsRoutes } from './workflows.routes.ts';
+import path from 'node:path';
+import { BUILD_QUEUE, buildHandler, listWorkspaceBuilds, requestBuild } from './builds/builds.ts';
+import type { BuildsDeps } from './builds/builds.ts';
+import { buildsRoutes } from './builds/builds.routes.ts';
+import { createGitRepo } from './builds/git-repo.ts';
+import { defineBuildMaintenance, purgeBuildTags, scheduleBuildMaintenance } from './builds/maintenance.job.ts';
 import type { StepExecutor } from './workflows.types.ts';
 
 export type { StartExecutionInput, StartedExecution } from './start-execution.ts';
@@ -61,9 +67,29 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
     name: EXECUTE_QUEUE, handler: executionHandler(ctx), concurrency: 10, maxAttempts: 5, backoff: { baseMs: 1000, maxMs: 60_000 },
   });
   modules.jobs.define<CronPayload>({ name: CRON_QUEUE, handler: cronTriggerHandler(ctx), concurrency: 2, maxAttempts: 3 });
+  // Builds (issue 15): the installation's build repository under the data directory.
+  const builds: BuildsDeps = { ctx, repo: createGitRepo(path.join(deps.config.dataDir, 'builds.git')) };
+  ctx.requestBuild = (tx, audit, input) => requestBuild(builds, tx, audit, input);
+  modules.jobs.define<{ buildId: string }>({ name: BUILD_QUEUE, handler: buildHandler(builds), concurrency: 2, maxAttempts: 3 });
+  defineBuildMaintenance(modules.jobs, builds.repo, log);
 
   return {
-    routes: workflowsRoutes(ctx),
+    routes: (async (app) => {
+      await app.register(workflowsRoutes(ctx));
+      await app.register(buildsRoutes(builds));
+    }) satisfies RoutePlugin,
+    /** The build repository (tests, the CLI). */
+    buildRepository: builds.repo,
+    /** A workspace's builds, newest first (in the caller's transaction bound to it). */
+    listBuilds(tx: Tx, workspaceId: string, limit: number) {
+      return listWorkspaceBuilds(tx, workspaceId, limit);
+    },
+    /** Build tags older than `days` (default 30) deleted: the CLI's `builds purge`, the daily job's work. */
+    purgeBuildTags: (options?: { days?: number }) => purgeBuildTags(builds.repo, options),
+    /** The daily tag purge and the weekly git gc of the build repository (idempotent; platform path). */
+    installSchedules(tx: Tx): Promise<void> {
+      return scheduleBuildMaintenance(modules.jobs, tx);
+    },
     /** Does this workflow exist in the workspace (webhooks checks an endpoint's target with it)? In the caller's transaction. */
     workflowExists(tx: Tx, workspaceId: string, workflowId: string): Promise<boolean> {
       return workflowExists(tx, workspaceId, workflowId);

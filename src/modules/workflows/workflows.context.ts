@@ -1,7 +1,7 @@
 import type { Database, Tx } from '../../kernel/db/database.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { Logger } from '../../kernel/logging.ts';
-import type { AuditModule } from '../audit/index.ts';
+import type { AuditContext, AuditModule } from '../audit/index.ts';
 import type { StepRegistry } from './step-registry.ts';
 import type { ExecutionFinishedEvent } from './workflows.types.ts';
 
@@ -19,6 +19,8 @@ export type WorkflowsContext = {
   /** A secret's value, in the caller's transaction bound to the workspace. */
   resolveSecret: (tx: Tx, workspaceId: string, name: string) => Promise<string>;
   finishedListeners: ExecutionFinishedListener[];
+  /** Builds (issue 15): queue one in the caller's transaction; null where no build repository is set up. */
+  requestBuild?: (tx: Tx, audit: AuditContext, input: { workspaceId: string; workflowId: string; versionId: string; version: number; reason: 'deploy' | 'rebuild'; requestedBy: string | null }) => Promise<unknown>;
 };
 
 export const EXECUTE_QUEUE = 'workflows.execute';

@@ -1,0 +1,141 @@
+// Builds of workflows (issue 15) end to end: a deploy queues a build; the job compiles the version,
+// commits it on the workspace's branch (tenant/<slug>, under app/flows/<slug>/<workflow>/) and tags
+// it; the API shows it (and its code to workflow.build holders only), diffs two builds, rebuilds;
+// the quota stops the 101st build of a day with 429 and Retry-After; another workspace sees nothing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startTestPlatform } from '../../../../test/helpers/platform.ts';
+import type { TestPlatform } from '../../../../test/helpers/platform.ts';
+import { TEST_SECRET } from '../../../../test/helpers/constants.ts';
+import { clientOf, createTenant } from '../workflows.fixtures.ts';
+import type { Call, Tenant } from '../workflows.fixtures.ts';
+
+type Build = { id: string; status: string; version: number; reason: string; commit: string | null; tag: string | null; manifest: { version: number; sourceHash: string; steps: number } | null; error: unknown; files?: Record<string, string> };
+
+describe('workflow builds', () => {
+  let platform: TestPlatform;
+  let a: Tenant;
+  let b: Tenant;
+  let owner: Call;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'atrium-builds-'));
+  const git = (...args: string[]) => execFileSync('git', ['-C', path.join(dataDir, 'builds.git'), ...args], { encoding: 'utf8' });
+
+  before(async () => {
+    platform = await startTestPlatform({ ATRIUM_DATA_DIR: dataDir });
+    platform.jobs.start();
+    a = await createTenant(platform, 'builds-a');
+    b = await createTenant(platform, 'builds-b');
+    owner = clientOf(platform, a.tokens.owner);
+  });
+  after(async () => {
+    await platform.jobs.stop();
+    await platform.stop();
+  });
+
+  async function settled(workflowId: string, count: number): Promise<Build[]> {
+    for (;;) {
+      const list = (await owner('GET', `/workflows/${workflowId}/builds`)).json().data as Build[];
+      if (list.length >= count && list.every((x) => x.status === 'succeeded' || x.status === 'failed')) return list;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  test('a deploy builds the version: committed on the workspace\'s branch, tagged, its code shown to admins', async () => {
+    const created = await owner('POST', '/workflows', { name: 'Invoices', definition: { steps: [
+      { id: 'total', type: 'transform', expression: '$sum(input.lines.amount)' },
+      { id: 'big', type: 'condition', expression: 'steps.total > 1000', then: ['flag'] },
+      { id: 'flag', type: 'transform', expression: '"review"' },
+    ] } });
+    assert.equal(created.statusCode, 201, created.body);
+    const wf = created.json().id as string;
+    assert.equal((await owner('POST', `/workflows/${wf}/deploy`, {})).statusCode, 200);
+    const [build] = await settled(wf, 1);
+    assert.equal(build.status, 'succeeded', JSON.stringify(build.error));
+    assert.equal(build.reason, 'deploy');
+    assert.match(build.commit!, /^[0-9a-f]{40}$/);
+    assert.match(build.tag!, new RegExp(`^bld/builds-a/\\d{8}T\\d{9}Z-${wf.slice(0, 8)}-v1$`));
+    assert.equal(build.manifest!.steps, 3);
+    // In git: the branch, the files under the workspace's folder, the tag; nothing on main.
+    assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), build.commit);
+    assert.deepEqual(git('ls-tree', '-r', '--name-only', build.commit!).trim().split('\n').sort(),
+      ['flow.ts', 'manifest.json', 'package.json', 'runtime.ts'].map((f) => `app/flows/builds-a/${wf}/${f}`));
+    assert.equal(git('rev-parse', `refs/tags/${build.tag}`).trim(), build.commit);
+    assert.throws(() => git('rev-parse', '--verify', '--quiet', 'refs/heads/main'));
+    assert.match(git('log', '-1', '--format=%an <%ae>%n%s', build.commit!), /^Atrium builds <builds@atrium.local>\nBuild Invoices v1 \(deploy by user /);
+    const withFiles = (await owner('GET', `/builds/${build.id}?files=true`)).json() as Build;
+    assert.match(withFiles.files!['flow.ts'], /export default async function run\(rt: FlowRuntime, input: unknown\)/);
+    assert.equal(JSON.parse(withFiles.files!['manifest.json']).sourceHash, build.manifest!.sourceHash);
+    // Members run workflows, but do not see their code; another workspace sees nothing.
+    assert.equal((await clientOf(platform, a.tokens.member)('GET', `/builds/${build.id}`)).statusCode, 403);
+    assert.equal((await clientOf(platform, b.tokens.owner)('GET', `/builds/${build.id}`)).statusCode, 404);
+    assert.equal((await clientOf(platform, b.tokens.owner)('GET', `/workflows/${wf}/builds`)).statusCode, 404);
+
+    // A second version, deployed: a second build, and the diff between them says what changed.
+    assert.equal((await owner('POST', `/workflows/${wf}/versions`, { definition: { steps: [
+      { id: 'total', type: 'transform', expression: '$sum(input.lines.amount) * 1.2' },
+    ] } })).statusCode, 201);
+    assert.equal((await owner('POST', `/workflows/${wf}/deploy`, {})).statusCode, 200);
+    const [second, first] = await settled(wf, 2);
+    assert.equal(second.version, 2);
+    const diff = (await owner('GET', `/builds/${second.id}/diff?against=${first.id}`)).json() as { diff: string };
+    assert.match(diff.diff, /^-  "expression": "\$sum\(input\.lines\.amount\)",$/m);
+    assert.match(diff.diff, /^\+  "expression": "\$sum\(input\.lines\.amount\) \* 1\.2",$/m);
+    // A rebuild of the same version: same code, so nothing to commit but the tag.
+    const rebuild = await owner('POST', `/workflows/${wf}/builds`);
+    assert.equal(rebuild.statusCode, 202, rebuild.body);
+    const [third] = await settled(wf, 3);
+    assert.deepEqual([third.reason, third.status, third.commit], ['rebuild', 'succeeded', second.commit]);
+    const actions = (await platform.db.withPlatform((tx) => tx.query<{ action: string }>(`select action from audit_events where workspace_id = $1 and action like 'workflow.build%' order by id`, [a.workspaceId]))).rows.map((r) => r.action);
+    assert.deepEqual(actions, ['workflow.build_requested', 'workflow.build_succeeded', 'workflow.build_requested', 'workflow.build_succeeded', 'workflow.build_requested', 'workflow.build_succeeded']);
+  });
+
+  test('the CLI lists a workspace\'s builds; old tags are purged (the daily job\'s work), the commits kept', async () => {
+    const bin = path.resolve(import.meta.dirname, '../../../../bin/atrium.mjs');
+    const atrium = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [bin, ...args], { timeout: 60_000, env: { PATH: process.env.PATH ?? '', DATABASE_URL: platform.ownerUrl, ATRIUM_SECRET: TEST_SECRET, ATRIUM_DATA_DIR: dataDir } },
+        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    });
+    const listed = await atrium(['builds', 'list', '--workspace', 'builds-a', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const builds = JSON.parse(listed.stdout) as Array<{ workflowName: string; status: string; tag: string }>;
+    assert.equal(builds.length, 3);
+    assert.ok(builds.every((x) => x.workflowName === 'Invoices' && x.status === 'succeeded'));
+    const table = await atrium(['builds', 'list', '--workspace', 'builds-a']);
+    assert.match(table.stdout, /WHEN\s+WORKFLOW\s+VERSION\s+REASON\s+STATUS/);
+    assert.equal((await atrium(['builds', 'purge', '--older-than', 'soon'])).code, 2);
+    const none = await atrium(['builds', 'purge', '--older-than', '30d', '--json']);
+    assert.deepEqual(JSON.parse(none.stdout), { deleted: 0, tags: [] });
+    // Thirty days on: every tag goes, the branch keeps its commits.
+    const head = git('rev-parse', 'refs/heads/tenant/builds-a').trim();
+    const purged = await platform.workflows.purgeBuildTags({ days: -31 });
+    assert.ok(purged.length >= 3 && purged.every((t) => t.startsWith('bld/')), purged.join(', '));
+    assert.equal(git('tag', '--list', 'bld/builds-a/*').trim(), '');
+    assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), head);
+  });
+
+  test('100 builds per workspace per rolling day: the 101st rebuild is refused with when the next is allowed; a deploy goes on without its build', async () => {
+    const c = await createTenant(platform, 'builds-quota');
+    const call = clientOf(platform, c.tokens.owner);
+    const wf = (await call('POST', '/workflows', { name: 'Quota', definition: { steps: [{ id: 'a', type: 'transform', expression: '1' }] } })).json().id as string;
+    assert.equal((await call('POST', `/workflows/${wf}/deploy`, {})).statusCode, 200);
+    // 99 more builds of the last 24 hours, the oldest 23 hours ago.
+    await platform.db.withPlatform((tx) => tx.query(
+      `insert into workflow_builds (workspace_id, workflow_id, version_id, version, reason, status, created_at)
+       select workspace_id, workflow_id, version_id, version, 'rebuild', 'succeeded', now() - interval '23 hours' + (g * interval '1 second')
+       from workflow_builds, generate_series(1, 99) g where workspace_id = $1 limit 99`, [c.workspaceId]));
+    const refused = await call('POST', `/workflows/${wf}/builds`);
+    assert.equal(refused.statusCode, 429, refused.body);
+    assert.equal(refused.json().code, 'BUILD_QUOTA_EXCEEDED');
+    const retryAfter = Number(refused.headers['retry-after']);
+    assert.ok(retryAfter > 3500 && retryAfter <= 3602, `retry-after ${retryAfter}`);
+    assert.ok(Date.parse(refused.json().nextAllowedAt) > Date.now());
+    const deploy = await call('POST', `/workflows/${wf}/deploy`, {});
+    assert.equal(deploy.statusCode, 200, 'the deploy itself is never refused');
+    const skipped = await platform.db.withPlatform((tx) => tx.query(`select 1 from audit_events where workspace_id = $1 and action = 'workflow.build_skipped'`, [c.workspaceId]));
+    assert.equal(skipped.rows.length, 1);
+  });
+});
