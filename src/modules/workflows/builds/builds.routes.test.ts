@@ -82,8 +82,8 @@ describe('workflow builds', () => {
     const [second, first] = await settled(wf, 2);
     assert.equal(second.version, 2);
     const diff = (await owner('GET', `/builds/${second.id}/diff?against=${first.id}`)).json() as { diff: string };
-    assert.match(diff.diff, /^-  "expression": "\$sum\(input\.lines\.amount\)",$/m);
-    assert.match(diff.diff, /^\+  "expression": "\$sum\(input\.lines\.amount\) \* 1\.2",$/m);
+    assert.match(diff.diff, /^- {2}"expression": "\$sum\(input\.lines\.amount\)",$/m);
+    assert.match(diff.diff, /^\+ {2}"expression": "\$sum\(input\.lines\.amount\) \* 1\.2",$/m);
     // A rebuild of the same version: same code, so nothing to commit but the tag.
     const rebuild = await owner('POST', `/workflows/${wf}/builds`);
     assert.equal(rebuild.statusCode, 202, rebuild.body);
