@@ -1,6 +1,7 @@
 // Workflows in real Chromium, with the job engine running: create a workflow, add a delay and a
 // transform step in the step editor, give it an input schema, deploy, run it from the form
-// generated from the schema, and watch the run complete on its page (live status and timeline).
+// generated from the schema, and watch the run complete on its page (live status and timeline);
+// its build, then a second version deployed and the diff of the two builds.
 // A viewer sees the workflow without the write actions. Screenshots: artifacts/screenshots/workflows-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +100,26 @@ test('workflows in Chromium: create, edit steps, deploy, run, watch it complete'
     await page.getByTestId('runs-table').locator('[data-status="completed"]').waitFor();
     await page.getByText('100%').waitFor();
     await snap(page, 'workflows-detail');
+
+    // Builds: the deploy compiled v2; a third version deployed makes a second build, and its diff
+    // shows the changed expression.
+    const builds = page.getByTestId('builds-table');
+    await builds.getByText('succeeded').first().waitFor({ timeout: 30_000 });
+    await page.getByTestId('step-1').getByLabel('Expression').fill('"Welcome " & input.name');
+    await page.getByRole('button', { name: 'Save as new version' }).click();
+    await page.getByText('Saved as version 3').waitFor();
+    await page.getByRole('button', { name: 'Deploy v3' }).click();
+    await page.getByText('Version 3 deployed').waitFor();
+    await builds.getByRole('cell', { name: 'v3' }).waitFor();
+    for (let i = 0; i < 300 && (await builds.getByText('succeeded').count()) < 2; i++) await page.waitForTimeout(100);
+    assert.equal(await builds.getByText('succeeded').count(), 2, 'two builds succeeded');
+    await builds.getByRole('button', { name: 'Diff' }).first().click();
+    const diff = page.getByLabel('Diff against v2');
+    // The code holds the expression as a JSON string: its quotes escaped.
+    await diff.locator('.diff-add', { hasText: '"expression": "\\"Welcome \\" & input.name"' }).waitFor();
+    await diff.locator('.diff-del', { hasText: '"expression": "\\"Hello \\" & input.name' }).waitFor();
+    await page.locator('#builds').scrollIntoViewIfNeeded();
+    await snap(page, 'workflows-builds');
 
     await page.getByRole('link', { name: 'All workflows' }).click();
     await page.getByRole('cell', { name: /Welcome mail/ }).waitFor();

@@ -205,3 +205,37 @@ export function formatDuration(ms: number | null): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+// ---- builds (issue 15): compiled code committed per deploy, for workflow.build holders ----------
+
+export type Build = ResponseOf<'/api/v1/builds/{id}', 'get'>;
+const isBuilding = (b: Build) => b.status === 'queued' || b.status === 'running';
+
+/** A workflow's builds, newest first; polls while one is queued or running. */
+export function useWorkflowBuilds(id: string, enabled: boolean) {
+  const { workspaceId } = useSession();
+  return useQuery({
+    enabled,
+    queryKey: keys.workspace(workspaceId, 'workflow', id, 'builds'),
+    queryFn: ({ signal }) => request<{ data: Build[] }>(`/workflows/${id}/builds`, { query: { limit: 20 }, signal }),
+    refetchInterval: (query) => (query.state.data?.data.some(isBuilding) ? 1000 : false),
+  });
+}
+
+export function useRebuild(id: string) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: () => request<Build>(`/workflows/${id}/builds`, { method: 'POST' }),
+    onSuccess: () => invalidate('workflow', id, 'builds'),
+  });
+}
+
+/** The unified diff of the code between two builds (`against` the older one). */
+export function useBuildDiff(buildId: string | null, against: string | null) {
+  const { workspaceId } = useSession();
+  return useQuery({
+    enabled: !!buildId && !!against,
+    queryKey: keys.workspace(workspaceId, 'build', buildId ?? '', 'diff', against ?? ''),
+    queryFn: ({ signal }) => request<{ from: string; to: string; diff: string }>(`/builds/${buildId}/diff`, { query: { against: against! }, signal }),
+  });
+}

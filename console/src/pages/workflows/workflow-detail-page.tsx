@@ -16,6 +16,7 @@ import { RelativeTime } from '../../components/time.tsx';
 import { useToast } from '../../components/toast.tsx';
 import { Link, matchPath, navigate, useLocation } from '../../lib/router.tsx';
 import { StepEditor } from './workflow-step-editor.tsx';
+import { BuildsCard } from './workflow-builds-card.tsx';
 import { RunWorkflowDialog } from './workflow-run-dialog.tsx';
 import { ExecutionProgress, ExecutionStatusBadge, WorkflowStatusBadge, formatRate } from './workflows-shared.tsx';
 import { formatMoney } from '../../lib/format.ts';
@@ -112,6 +113,8 @@ function WorkflowView({ workflow: w }: { workflow: WorkflowDetail }) {
         <VersionsCard workflow={w} />
         <SettingsCard workflow={w} />
       </div>
+
+      {can('workflow.build') ? <BuildsCard workflow={w} /> : null}
 
       {run ? <RunWorkflowDialog workflow={w} versionId={run.versionId} onClose={() => setRun(null)} /> : null}
       <ConfirmDialog
