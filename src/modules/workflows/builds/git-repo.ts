@@ -4,7 +4,7 @@
 // store, which git writes safely), tags `bld/<slug>/<timestamp>-<target>`. The system `git`
 // through execFile, never a shell (ADR 0021: measured against isomorphic-git).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
@@ -63,19 +63,23 @@ export function createGitRepo(dir: string) {
      * points where it did (another commit meanwhile: GitError, the build is retried).
      */
     async commit(branch: string, files: Record<string, string>, message: string, author: GitAuthor): Promise<{ commit: string; parent: string | null; changed: boolean }> {
-      const parent = await head(branch);
+      // The branch's commit and tree in one call (none for a branch not made yet).
+      const [parent = null, parentTree = null] = (await git(['rev-parse', `refs/heads/${branch}^{commit}`, `refs/heads/${branch}^{tree}`]).catch(() => '')).split('\n').filter(Boolean);
       const index = path.join(dir, `index-${randomUUID()}`);
       const env = { GIT_INDEX_FILE: index };
+      // Every blob written by one process: the files go through a scratch folder (--stdin-paths).
+      const scratch = mkdtempSync(path.join(dir, 'blobs-'));
       try {
-        await git(parent ? ['read-tree', parent] : ['read-tree', '--empty'], { env });
-        const entries: string[] = [];
-        for (const [file, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-          const sha = (await git(['hash-object', '-w', '--stdin'], { input: text })).trim();
-          entries.push(`100644 ${sha}\t${file}`);
-        }
+        const names = Object.keys(files).sort((a, b) => a.localeCompare(b));
+        const paths = names.map((_, i) => path.join(scratch, String(i)));
+        names.forEach((name, i) => writeFileSync(paths[i], files[name]));
+        const [shas] = await Promise.all([
+          git(['hash-object', '-w', '--stdin-paths'], { input: `${paths.join('\n')}\n` }),
+          git(parent ? ['read-tree', parent] : ['read-tree', '--empty'], { env }),
+        ]);
+        const entries = shas.trim().split('\n').map((sha, i) => `100644 ${sha}\t${names[i]}`);
         await git(['update-index', '--index-info'], { env, input: `${entries.join('\n')}\n` });
         const tree = (await git(['write-tree'], { env })).trim();
-        const parentTree = parent ? (await git(['rev-parse', `${parent}^{tree}`])).trim() : null;
         if (tree === parentTree) return { commit: parent!, parent, changed: false };
         const when = `${Math.floor(author.date.getTime() / 1000)} +0000`;
         const commit = (await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], {
@@ -87,6 +91,7 @@ export function createGitRepo(dir: string) {
       } finally {
         rmSync(index, { force: true });
         rmSync(`${index}.lock`, { force: true });
+        rmSync(scratch, { recursive: true, force: true });
       }
     },
     async tag(name: string, commit: string): Promise<void> {
