@@ -133,6 +133,7 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   // Every new workspace gets its data schema and role in the signup transaction (older ones on first use).
   const data = createDataApiModule(deps, { audit, jobs, authenticate: identity.authenticate, reports: { endpointSeries: apiLogs.reports.endpointSeries, endpointUsage: apiLogs.reports.endpointUsage } });
   onboarding.registerProvisioningStep({ name: 'data-schema', run: (_ctx, tx) => data.provisionSchema(tx) });
+  onboarding.registerProvisioningStep({ name: 'build-branch', run: (ctx, tx) => workflows.nameBuildBranch(tx, ctx.workspaceId) });
   tenancy.registerSetting(DATA_TIMEOUT_SETTING);
   tenancy.registerSetting(DATA_ROWS_SETTING);
   tenancy.onSettingsChanged((workspaceId, keys) => { if (keys.includes(DATA_TIMEOUT_SETTING.key) || keys.includes(DATA_ROWS_SETTING.key)) data.engine.settingsChanged(workspaceId); });

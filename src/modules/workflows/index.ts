@@ -26,7 +26,7 @@ import type { ExecutionFinishedListener, WorkflowsContext } from './workflows.co
 import { CRON_QUEUE, EXECUTE_QUEUE } from './workflows.context.ts';
 import { workflowsRoutes } from './workflows.routes.ts';
 import path from 'node:path';
-import { BUILD_QUEUE, buildHandler, listWorkspaceBuilds, requestBuild } from './builds/builds.ts';
+import { BUILD_QUEUE, branchOf, buildHandler, listWorkspaceBuilds, requestBuild } from './builds/builds.ts';
 import type { BuildsDeps } from './builds/builds.ts';
 import { buildsRoutes } from './builds/builds.routes.ts';
 import { createGitRepo } from './builds/git-repo.ts';
@@ -80,6 +80,13 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
     }) satisfies RoutePlugin,
     /** The build repository (tests, the CLI). */
     buildRepository: builds.repo,
+    /**
+     * The signup's provisioning step: the workspace's build branch named now (tenant/<slug>), so a
+     * slug changed later renames nothing; the git ref is made at its first build. Older workspaces: at their first build.
+     */
+    async nameBuildBranch(tx: Tx, workspaceId: string): Promise<void> {
+      await branchOf(tx, workspaceId);
+    },
     /** A workspace's builds, newest first (in the caller's transaction bound to it). */
     listBuilds(tx: Tx, workspaceId: string, limit: number) {
       return listWorkspaceBuilds(tx, workspaceId, limit);

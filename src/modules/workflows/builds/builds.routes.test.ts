@@ -117,6 +117,14 @@ describe('workflow builds', () => {
     assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), head);
   });
 
+  test('signup names the workspace\'s build branch (a slug changed later renames nothing built)', async () => {
+    const res = await platform.app.inject({ method: 'POST', url: '/api/v1/onboard/signup', payload: { email: 'founder@branch.test', password: 'correct horse battery staple 9', name: 'Founder', companyName: 'Branch Co' } });
+    assert.equal(res.statusCode, 201, res.body);
+    const ws = (res.json() as { workspace: { id: string; slug: string } }).workspace;
+    const { rows } = await platform.db.withPlatform((tx) => tx.query<{ branch: string; folder: string }>('select branch, folder from workflow_build_branches where workspace_id = $1', [ws.id]));
+    assert.deepEqual(rows, [{ branch: `tenant/${ws.slug}`, folder: `app/flows/${ws.slug}` }]);
+  });
+
   test('100 builds per workspace per rolling day: the 101st rebuild is refused with when the next is allowed; a deploy goes on without its build', async () => {
     const c = await createTenant(platform, 'builds-quota');
     const call = clientOf(platform, c.tokens.owner);

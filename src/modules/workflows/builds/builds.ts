@@ -72,7 +72,7 @@ export async function requestBuild(
 }
 
 /** The branch and folder of a workspace's builds: named at its first build, from its slug then, and kept. */
-async function branchOf(tx: Tx, ws: string): Promise<{ branch: string; folder: string }> {
+export async function branchOf(tx: Tx, ws: string): Promise<{ branch: string; folder: string }> {
   const found = await tx.query<{ branch: string; folder: string }>('select branch, folder from workflow_build_branches where workspace_id = $1', [ws]);
   if (found.rows.length) return found.rows[0];
   const { rows: [w] } = await tx.query<{ slug: string }>('select slug from workspace_directory where id = $1', [ws]);
