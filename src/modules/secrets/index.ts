@@ -6,6 +6,9 @@ import type { AuditContext, AuditModule } from '../audit/index.ts';
 import type { TenancyModule } from '../tenancy/index.ts';
 import type { SecretsContext } from './secrets.context.ts';
 import { resolveSecret } from './resolve-secret.ts';
+import { dataKeyVersion } from './data-keys.ts';
+import { openValue } from './envelope.ts';
+import { sealedSecrets } from './secrets.store.ts';
 import { rotateMasterKey } from './rotate-master-key.ts';
 import type { WorkspaceRotation } from './rotate-master-key.ts';
 import { secretsRoutes } from './secrets.routes.ts';
@@ -36,6 +39,18 @@ export function createSecretsModule(deps: KernelDeps, modules: { audit: AuditMod
     /** As resolve, by the secret's id. */
     resolveById(tx: Tx, workspaceId: string, id: string): Promise<string> {
       return resolveSecret(ctx, tx, workspaceId, { id });
+    },
+    /**
+     * Every secret value of the workspace, in memory only, for a leak scan (a workflow build must
+     * not hold one): not marked used, never returned by any route. Values that do not open are left out.
+     */
+    async valuesForLeakScan(tx: Tx, workspaceId: string): Promise<string[]> {
+      const out: string[] = [];
+      for (const sealed of await sealedSecrets(tx, workspaceId)) {
+        const value = openValue(await dataKeyVersion(tx, ctx.keyring, workspaceId, sealed.keyVersion), workspaceId, sealed.name, sealed.keyVersion, sealed);
+        if (value !== null) out.push(value);
+      }
+      return out;
     },
     /** Re-wrap every workspace's data keys under the current master key (platform path). */
     rotateMasterKey(context: AuditContext, onProgress?: (w: WorkspaceRotation) => void) {

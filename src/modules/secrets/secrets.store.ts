@@ -86,6 +86,12 @@ export async function useSecret(tx: Tx, workspaceId: string, by: { name: string 
   return rows[0] ? toSealed(rows[0]) : null;
 }
 
+/** Every sealed value of the workspace, without marking any used (the build's leak scan). */
+export async function sealedSecrets(tx: Tx, workspaceId: string): Promise<SealedSecret[]> {
+  const { rows } = await tx.query<SealedRow>('select id, name, key_version, ciphertext, iv, auth_tag from secrets where workspace_id = $1', [workspaceId]);
+  return rows.map(toSealed);
+}
+
 /** Lazy re-encryption: the same value sealed with a newer data key (updated_at unchanged: the value is the same). */
 export async function resealSecret(tx: Tx, workspaceId: string, id: string, keyVersion: number, sealed: SealedParts): Promise<void> {
   await tx.query(

@@ -18,6 +18,8 @@ export type WorkflowsContext = {
   steps: StepRegistry;
   /** A secret's value, in the caller's transaction bound to the workspace. */
   resolveSecret: (tx: Tx, workspaceId: string, name: string) => Promise<string>;
+  /** The workspace's secret values, for a build's leak scan only (in memory, never stored or returned). */
+  secretValues?: (tx: Tx, workspaceId: string) => Promise<string[]>;
   finishedListeners: ExecutionFinishedListener[];
   /** Builds (issue 15): queue one in the caller's transaction; null where no build repository is set up. */
   requestBuild?: (tx: Tx, audit: AuditContext, input: { workspaceId: string; workflowId: string; versionId: string; version: number; reason: 'deploy' | 'rebuild'; requestedBy: string | null }) => Promise<unknown>;

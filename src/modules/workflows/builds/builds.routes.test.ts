@@ -117,6 +117,30 @@ describe('workflow builds', () => {
     assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), head);
   });
 
+  test('a build holding one of the workspace\'s secret values fails (BUILD_LEAK) and commits nothing; a reference by name builds', async () => {
+    const c = await createTenant(platform, 'builds-leak');
+    const call = clientOf(platform, c.tokens.owner);
+    assert.equal((await call('PUT', '/secrets/CRM_TOKEN', { value: 'sk-live-planted-0123456789' })).statusCode, 201);
+    const step = (authorization: string) => ({ steps: [{ id: 'push', type: 'http', method: 'POST', url: 'https://crm.example.com/contacts', headers: { authorization } }] });
+    const leaky = (await call('POST', '/workflows', { name: 'Leaky', definition: step('Bearer sk-live-planted-0123456789') })).json().id as string;
+    const clean = (await call('POST', '/workflows', { name: 'Clean', definition: step('Bearer {{secrets.CRM_TOKEN}}') })).json().id as string;
+    for (const id of [leaky, clean]) assert.equal((await call('POST', `/workflows/${id}/deploy`, {})).statusCode, 200);
+    const list = async (id: string) => {
+      for (;;) {
+        const data = (await call('GET', `/workflows/${id}/builds`)).json().data as Build[];
+        if (data.length && data.every((x) => x.status === 'succeeded' || x.status === 'failed')) return data;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const [bad] = await list(leaky);
+    assert.deepEqual([bad.status, (bad.error as { code: string }).code, bad.commit], ['failed', 'BUILD_LEAK', null]);
+    assert.match((bad.error as { message: string }).message, /a secret's value/);
+    assert.doesNotMatch(JSON.stringify(bad), /sk-live-planted/, 'the error does not repeat the value');
+    const [good] = await list(clean);
+    assert.equal(good.status, 'succeeded');
+    assert.match((await call('GET', `/builds/${good.id}?files=true`)).json().files['flow.ts'], /\{\{secrets\.CRM_TOKEN\}\}/);
+  });
+
   test('signup names the workspace\'s build branch (a slug changed later renames nothing built)', async () => {
     const res = await platform.app.inject({ method: 'POST', url: '/api/v1/onboard/signup', payload: { email: 'founder@branch.test', password: 'correct horse battery staple 9', name: 'Founder', companyName: 'Branch Co' } });
     assert.equal(res.statusCode, 201, res.body);

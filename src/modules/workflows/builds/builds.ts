@@ -100,10 +100,10 @@ export function buildHandler(deps: BuildsDeps) {
       if (!row) return null;
       const workflow = await findWorkflow(tx, ws, row.workflow_id);
       const version = await findVersion(tx, ws, row.version_id);
-      return workflow && version ? { row, workflow, version, where: await branchOf(tx, ws) } : null;
+      return workflow && version ? { row, workflow, version, where: await branchOf(tx, ws), secretValues: await ctx.secretValues?.(tx, ws) ?? [] } : null;
     });
     if (!loaded) return;
-    const { row, workflow, version, where } = loaded;
+    const { row, workflow, version, where, secretValues } = loaded;
     const finish = (outcome: { status: 'succeeded'; commit: string; tag: string; manifest: Manifest } | { status: 'failed'; error: { code: string; message: string } }) =>
       ctx.db.withWorkspace(ws, async (tx) => {
         await tx.query(
@@ -117,9 +117,10 @@ export function buildHandler(deps: BuildsDeps) {
       });
     try {
       const compiled = compileWorkflow({ workflowId: workflow.id, workflowName: workflow.name, versionId: version.id, version: version.version, definition: version.definition, inputSchema: workflow.inputSchema ?? null });
-      // Nothing of another workspace in a build: their ids (read on the platform path, ids only).
+      // Nothing of the workspace's secrets (their values: a definition may hold a pasted one), nothing of another
+      // workspace (its id, read on the platform path).
       const others = await ctx.db.withPlatform(async (tx) => (await tx.query<{ id: string }>('select id from workspace_directory where id <> $1', [ws])).rows.map((r) => r.id));
-      const found = leaks(compiled.files, { secretValues: [], otherWorkspaceIds: others });
+      const found = leaks(compiled.files, { secretValues, otherWorkspaceIds: others });
       if (found.length) return void await finish({ status: 'failed', error: { code: 'BUILD_LEAK', message: `The build would hold what must not leave the workspace: ${found.join('; ')}` } });
       const files = Object.fromEntries(Object.entries(compiled.files).map(([name, text]) => [`${where.folder}/${workflow.id}/${name}`, text]));
       await repo.createBranch(where.branch);
