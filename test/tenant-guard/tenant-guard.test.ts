@@ -204,6 +204,7 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/workflows/:id/builds': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/workflows/${fx.a.workflowId}/builds` }) },
   'POST /api/v1/workflows/:id/builds': { kind: 'byId', call: (fx) => ({ method: 'POST', url: `/api/v1/workflows/${fx.a.workflowId}/builds` }) },
   'GET /api/v1/builds/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/builds/${fx.a.buildId}?files=true` }) },
+  'GET /api/v1/admin/workspaces/:id/builds': { kind: 'platform', call: (fx) => ({ method: 'GET', url: `/api/v1/admin/workspaces/${fx.a.workspaceId}/builds` }) },
   'GET /api/v1/builds/:id/diff': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/builds/${fx.a.buildId}/diff?against=${fx.a.buildId}` }) },
   'GET /api/v1/executions': { kind: 'list', call: () => ({ method: 'GET', url: '/api/v1/executions' }) },
   'GET /api/v1/executions/:id': { kind: 'byId', call: (fx) => ({ method: 'GET', url: `/api/v1/executions/${fx.a.executionId}` }) },

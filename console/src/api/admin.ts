@@ -62,3 +62,14 @@ export function useAdminUpdateAccount(id: string) {
     ]),
   });
 }
+
+export type WorkspaceBuilds = ResponseOf<'/api/v1/admin/workspaces/{id}/builds', 'get'>;
+
+/** A workspace's build repository (issue 15): its branch, head and latest builds. */
+export function useAdminWorkspaceBuilds(id: string) {
+  return useQuery({
+    queryKey: keys.admin('workspace', id, 'builds'),
+    queryFn: ({ signal }) => api.get<WorkspaceBuilds>(`/admin/workspaces/${encodeURIComponent(id)}/builds`, { limit: 20 }, { signal }),
+    enabled: id !== '',
+  });
+}

@@ -2891,6 +2891,93 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/admin/workspaces/{id}/builds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's build repository: its branch, the branch's head and the latest builds (platform admins) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description tenant/<slug>, named at signup or at the first build */
+                            branch: string | null;
+                            builds: ({
+                                /** @description The commit on the workspace's branch of the build repository */
+                                commit: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                durationMs: number | null;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                /** @description With ?files=true: the build's files (path under its folder → text) */
+                                files?: {
+                                    [key: string]: string;
+                                };
+                                finishedAt: string | null;
+                                /** Format: uuid */
+                                id: string;
+                                manifest: {
+                                    compiler: number;
+                                    sourceHash: string;
+                                    steps: number;
+                                    stepTypes: string[];
+                                    version: number;
+                                    versionId: string;
+                                    workflowId: string;
+                                    workflowName: string;
+                                } | null;
+                                reason: "deploy" | "rebuild";
+                                requestedBy: string | null;
+                                startedAt: string | null;
+                                status: "queued" | "running" | "succeeded" | "failed";
+                                /** @description bld/<workspace>/<timestamp>-<workflow>-v<version> */
+                                tag: string | null;
+                                version: number;
+                                /** Format: uuid */
+                                versionId: string;
+                                /** Format: uuid */
+                                workflowId: string;
+                            } & {
+                                workflowName: string;
+                            })[];
+                            folder: string | null;
+                            /** @description The branch's last commit (null before its first build) */
+                            head: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/workspaces/{id}/logout": {
         parameters: {
             query?: never;

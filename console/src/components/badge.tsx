@@ -25,6 +25,9 @@ const STATUS_TONES: Record<string, BadgeTone> = {
   sent: 'success',
   stored: 'info',
   pending: 'warning',
+  succeeded: 'success',
+  running: 'info',
+  queued: 'neutral',
   failed: 'danger',
 };
 

@@ -3,7 +3,7 @@
 // the server), members, workflows, requests, tickets and the latest audit events.
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useAdminUpdateAccount, useAdminWorkspaceOverview } from '../../api/admin.ts';
+import { useAdminUpdateAccount, useAdminWorkspaceBuilds, useAdminWorkspaceOverview } from '../../api/admin.ts';
 import type { AccountPatch, OverviewWindow, WorkspaceOverview } from '../../api/admin.ts';
 import { errorMessage, fieldError } from '../../api/client.ts';
 import { Badge, RoleBadge, StatusBadge } from '../../components/badge.tsx';
@@ -117,6 +117,8 @@ function Overview({ data: w, days, onDays, isRefreshing }: { data: WorkspaceOver
         )}
       </Card>
 
+      <BuildsCard workspaceId={w.id} />
+
       <div className="grid-2">
         <Card id="ws-requests" title={`Requests (${w.requests.total})`} actions={<Link to="/admin/requests" className="btn btn-ghost btn-sm">Pipeline</Link>}>
           <Counts byStatus={w.requests.byStatus} />
@@ -162,6 +164,41 @@ function Overview({ data: w, days, onDays, isRefreshing }: { data: WorkspaceOver
 
       {isEditing ? <EditAccountDialog data={w} onClose={() => setIsEditing(false)} /> : null}
     </>
+  );
+}
+
+/** The workspace's branch of the build repository and its latest builds (issue 15). */
+function BuildsCard({ workspaceId }: { workspaceId: string }) {
+  const builds = useAdminWorkspaceBuilds(workspaceId);
+  return (
+    <Card id="ws-builds" title="Builds" description="Each deploy compiles the workflow to code committed on this workspace's branch of the build repository.">
+      <QueryView query={builds} loadingLabel="Loading builds…">
+        {(b) => (
+          <>
+            <p className="small">Branch <code>{b.branch ?? '—'}</code>{b.head ? <> at <code>{b.head.slice(0, 10)}</code></> : ' (no build yet)'}{b.folder ? <>, files under <code>{b.folder}/</code></> : null}</p>
+            {b.builds.length === 0 ? <EmptyState icon="refresh" title="No builds yet">A deploy of one of its workflows builds it.</EmptyState> : (
+              <div className="table-wrap">
+                <table className="table" data-testid="admin-builds-table">
+                  <thead><tr><th scope="col">When</th><th scope="col">Workflow</th><th scope="col">Version</th><th scope="col">Status</th><th scope="col">Commit</th><th scope="col">Tag</th></tr></thead>
+                  <tbody>
+                    {b.builds.map((x) => (
+                      <tr key={x.id}>
+                        <td><RelativeTime iso={x.createdAt} /><div className="muted small">{x.reason}</div></td>
+                        <td>{x.workflowName}</td>
+                        <td>v{x.version}</td>
+                        <td><StatusBadge status={x.status} />{x.error ? <div className="muted small">{x.error.code}</div> : null}</td>
+                        <td className="mono small">{x.commit?.slice(0, 10) ?? '—'}</td>
+                        <td className="mono small">{x.tag ?? '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>
+        )}
+      </QueryView>
+    </Card>
   );
 }
 

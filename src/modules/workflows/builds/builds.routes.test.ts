@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestPlatform } from '../../../../test/helpers/platform.ts';
+import { createPlatformAdminSession } from '../../../../test/helpers/tenants.ts';
 import type { TestPlatform } from '../../../../test/helpers/platform.ts';
 import { TEST_SECRET } from '../../../../test/helpers/constants.ts';
 import { clientOf, createTenant } from '../workflows.fixtures.ts';
@@ -89,6 +90,13 @@ describe('workflow builds', () => {
     assert.equal(rebuild.statusCode, 202, rebuild.body);
     const [third] = await settled(wf, 3);
     assert.deepEqual([third.reason, third.status, third.commit], ['rebuild', 'succeeded', second.commit]);
+    // A platform admin sees the workspace's branch, its head and its builds; a workspace owner may not ask.
+    const admin = await createPlatformAdminSession(platform, 'operator@builds.test', 'Operator');
+    const repoView = await platform.app.inject({ method: 'GET', url: `/api/v1/admin/workspaces/${a.workspaceId}/builds`, headers: { authorization: `Bearer ${admin.token}` } });
+    assert.equal(repoView.statusCode, 200, repoView.body);
+    const view = repoView.json() as { branch: string; head: string; builds: Array<{ workflowName: string }> };
+    assert.deepEqual([view.branch, view.head, view.builds.length, view.builds[0].workflowName], ['tenant/builds-a', third.commit, 3, 'Invoices']);
+    assert.equal((await owner('GET', `/admin/workspaces/${a.workspaceId}/builds`)).statusCode, 403);
     const actions = (await platform.db.withPlatform((tx) => tx.query<{ action: string }>(`select action from audit_events where workspace_id = $1 and action like 'workflow.build%' order by id`, [a.workspaceId]))).rows.map((r) => r.action);
     assert.deepEqual(actions, ['workflow.build_requested', 'workflow.build_succeeded', 'workflow.build_requested', 'workflow.build_succeeded', 'workflow.build_requested', 'workflow.build_succeeded']);
   });

@@ -9,7 +9,7 @@ import type { RoutePlugin } from '../../../kernel/module.ts';
 import { auditContextOf } from '../../audit/index.ts';
 import { workflowsErrors } from '../workflows.errors.ts';
 import { findWorkflow, findVersion } from '../workflows.store.ts';
-import { buildFolder, findBuild, listBuilds, requestBuild } from './builds.ts';
+import { buildFolder, findBuild, listBuilds, listWorkspaceBuilds, requestBuild } from './builds.ts';
 import type { BuildsDeps } from './builds.ts';
 
 const tags = ['workflows'];
@@ -83,6 +83,28 @@ export function buildsRoutes(deps: BuildsDeps): RoutePlugin {
       const prefix = `${folder}/${build.workflowId}/`;
       const files = await repo.read(build.commit, prefix);
       return { ...build, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k.slice(prefix.length), v])) };
+    });
+
+    app.get('/admin/workspaces/:id/builds', {
+      config: { auth: 'platform-admin' },
+      schema: {
+        tags, summary: 'A workspace\'s build repository: its branch, the branch\'s head and the latest builds (platform admins)', params: Type.Object({ id: Id }),
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            branch: Type.Union([Type.String(), Type.Null()], { description: 'tenant/<slug>, named at signup or at the first build' }),
+            folder: Type.Union([Type.String(), Type.Null()]), head: Type.Union([Type.String(), Type.Null()], { description: 'The branch\'s last commit (null before its first build)' }),
+            builds: Type.Array(Type.Intersect([BuildSchema, Type.Object({ workflowName: Type.String() })])),
+          }),
+        },
+      },
+    }, async (request) => {
+      const ws = request.params.id;
+      const { where, builds } = await ctx.db.withPlatform(async (tx) => ({
+        where: (await tx.query<{ branch: string; folder: string }>('select branch, folder from workflow_build_branches where workspace_id = $1', [ws])).rows[0] ?? null,
+        builds: await listWorkspaceBuilds(tx, ws, request.query.limit),
+      }));
+      return { branch: where?.branch ?? null, folder: where?.folder ?? null, head: where ? await repo.head(where.branch) : null, builds };
     });
 
     app.get('/builds/:id/diff', {
