@@ -157,6 +157,19 @@ describe('workflow builds', () => {
     assert.deepEqual(rows, [{ branch: `tenant/${ws.slug}`, folder: `app/flows/${ws.slug}` }]);
   });
 
+  test('a slug taken by another workspace\'s branch (renamed since) gets a branch of its own', async () => {
+    const first = await createTenant(platform, 'builds-reused');
+    await platform.db.withWorkspace(first.workspaceId, (tx) => platform.workflows.nameBuildBranch(tx, first.workspaceId));
+    await platform.db.withPlatform((tx) => tx.query(`update workspaces set slug = 'builds-reused-old' where id = $1`, [first.workspaceId]));
+    const second = await createTenant(platform, 'builds-reused-2');
+    await platform.db.withPlatform((tx) => tx.query(`update workspaces set slug = 'builds-reused' where id = $1`, [second.workspaceId]));
+    await platform.db.withWorkspace(second.workspaceId, (tx) => platform.workflows.nameBuildBranch(tx, second.workspaceId));
+    const { rows } = await platform.db.withPlatform((tx) => tx.query<{ workspace_id: string; branch: string }>(`select workspace_id, branch from workflow_build_branches where workspace_id = any($1)`, [[first.workspaceId, second.workspaceId]]));
+    const byWs = Object.fromEntries(rows.map((r) => [r.workspace_id, r.branch]));
+    assert.equal(byWs[first.workspaceId], 'tenant/builds-reused', 'the first keeps its branch after the rename');
+    assert.equal(byWs[second.workspaceId], `tenant/builds-reused-${second.workspaceId.slice(0, 8)}`);
+  });
+
   test('100 builds per workspace per rolling day: the 101st rebuild is refused with when the next is allowed; a deploy goes on without its build', async () => {
     const c = await createTenant(platform, 'builds-quota');
     const call = clientOf(platform, c.tokens.owner);

@@ -77,13 +77,18 @@ export async function branchOf(tx: Tx, ws: string): Promise<{ branch: string; fo
   if (found.rows.length) return found.rows[0];
   const { rows: [w] } = await tx.query<{ slug: string }>('select slug from workspace_directory where id = $1', [ws]);
   const slug = (w?.slug ?? ws).toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 50).replace(/^-+|-+$/g, '') || 'workspace';
-  // A slug once used by another workspace (renamed since) keeps its branch: this one takes a suffix of its id.
-  const taken = await tx.query('select 1 from workflow_build_branches where branch = $1', [`tenant/${slug}`]).catch(() => ({ rows: [] }));
-  const name = taken.rows.length ? `${slug}-${ws.slice(0, 8)}` : slug;
-  const made = await tx.query<{ branch: string; folder: string }>(
-    'insert into workflow_build_branches (workspace_id, branch, folder) values ($1, $2, $3) on conflict (workspace_id) do update set branch = workflow_build_branches.branch returning branch, folder',
-    [ws, `tenant/${name}`, `app/flows/${name}`]);
-  return made.rows[0];
+  // A branch name is unique across workspaces, which this transaction cannot see (RLS): the unique
+  // index decides. A slug once used by another workspace (renamed since) keeps its branch; this one
+  // then takes a suffix of its id.
+  for (const name of [slug, `${slug}-${ws.slice(0, 8)}`]) {
+    const made = await tx.query<{ branch: string; folder: string }>(
+      'insert into workflow_build_branches (workspace_id, branch, folder) values ($1, $2, $3) on conflict do nothing returning branch, folder',
+      [ws, `tenant/${name}`, `app/flows/${name}`]);
+    if (made.rows.length) return made.rows[0];
+    const mine = await tx.query<{ branch: string; folder: string }>('select branch, folder from workflow_build_branches where workspace_id = $1', [ws]);
+    if (mine.rows.length) return mine.rows[0]; // named meanwhile by a concurrent build of this workspace
+  }
+  throw new Error(`no free build branch name for workspace ${ws}`);
 }
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('.', '');
@@ -131,7 +136,9 @@ export function buildHandler(deps: BuildsDeps) {
       await finish({ status: 'succeeded', commit, tag, manifest: compiled.manifest });
     } catch (err) {
       job.log.warn({ err, buildId: row.id }, 'a workflow build failed');
-      await finish({ status: 'failed', error: { code: (err as { code?: string }).code && /^[A-Z_]+$/.test((err as { code: string }).code) ? (err as { code: string }).code : 'BUILD_FAILED', message: (err as Error).message.slice(0, 2000) } });
+      // The repository's path is the installation's business, not the workspace's.
+      const message = (err as Error).message.replaceAll(repo.dir, '<build repository>').slice(0, 2000);
+      await finish({ status: 'failed', error: { code: (err as { code?: string }).code && /^[A-Z_]+$/.test((err as { code: string }).code) ? (err as { code: string }).code : 'BUILD_FAILED', message } });
     }
   };
 }
