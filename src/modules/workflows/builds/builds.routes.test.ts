@@ -123,6 +123,11 @@ describe('workflow builds', () => {
     assert.ok(purged.length >= 3 && purged.every((t) => t.startsWith('bld/')), purged.join(', '));
     assert.equal(git('tag', '--list', 'bld/builds-a/*').trim(), '');
     assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), head);
+    // The weekly gc packs the repository; branches and their files are as they were.
+    await platform.workflows.buildRepository.gc();
+    assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), head);
+    assert.match(git('count-objects', '-v'), /^count: 0$/m, 'loose objects packed');
+    assert.match(git('ls-tree', '-r', '--name-only', head), /\/flow\.ts$/m);
   });
 
   test('a build holding one of the workspace\'s secret values fails (BUILD_LEAK) and commits nothing; a reference by name builds', async () => {
