@@ -79,6 +79,10 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
       await app.register(workflowsRoutes(ctx));
       await app.register(buildsRoutes(builds));
     }) satisfies RoutePlugin,
+    /** Run executions of some versions with a compiled module instead of the interpreter (the engine conformance suite). */
+    setProgramResolver(resolve: WorkflowsContext['programOf']): void {
+      ctx.programOf = resolve;
+    },
     /** The build repository (tests, the CLI). */
     buildRepository: builds.repo,
     /**

@@ -28,6 +28,7 @@ import { findVersion, findWorkflow } from './workflows.store.ts';
 import type { Workflow } from './workflows.store.ts';
 import { StepError } from './workflows.types.ts';
 import type { ExecutionFinishedEvent, Scope, StepContext, StepDefinition, WorkflowDefinition } from './workflows.types.ts';
+import type { FlowRuntime } from './compiler/runtime.ts';
 
 export type ExecutePayload = { executionId: string };
 
@@ -121,6 +122,23 @@ export async function executeStep(env: Env, step: StepDefinition, scope: Scope, 
   }
 }
 
+/**
+ * FlowRuntime on the interpreter's own step functions, inline (no checkpoints): how a compiled
+ * module runs a foreach body, and what the compiler's conformance suite runs it with — the same
+ * executeStep the interpreter calls, so the two differ in control flow only.
+ */
+export function inlineRuntime(env: Env, depth = 0): FlowRuntime {
+  const rt: FlowRuntime = {
+    step: (step, scope) => executeStep(env, step as StepDefinition, scope, depth),
+    skip: async () => {},
+    // Inline, a delay is refused as the interpreter refuses it (DELAY_NOT_ALLOWED).
+    delay: (step, scope) => executeStep(env, step as StepDefinition, scope, depth),
+    foreach: (step, scope, body) => executeStep(env, step as StepDefinition, scope, depth, (inner) => body(inner, rt)) as Promise<unknown[]>,
+    output: (expression, scope) => evaluate(expression, scope),
+  };
+  return rt;
+}
+
 /** A list of steps inline (foreach body, sub-workflow); `scope.steps` fills as they run. Returns the last output. */
 export async function runList(env: Env, steps: StepDefinition[], scope: Scope, depth: number): Promise<unknown> {
   const skipped = new Set<string>();
@@ -200,6 +218,33 @@ async function load(ctx: WorkflowsContext, job: JobContext<ExecutePayload>, ws: 
   });
 }
 
+/** The run stops here: the job ends (a delay or a retry re-enqueued it, the execution finished, or a cancel won). */
+class Halt extends Error {}
+
+/**
+ * A program runs an execution's top level through FlowRuntime: the interpreter's loop over the
+ * definition (the default), or a compiled module (issue 15's conformance suite runs both through
+ * here). Each top-level step checkpoints as before.
+ */
+export type Program = (rt: FlowRuntime, input: unknown) => Promise<unknown>;
+
+/** The interpreter as a program: the definition's steps in order, skipped as conditions say. */
+function interpreted(definition: WorkflowDefinition): Program {
+  return async (rt) => {
+    const skipped = new Set<string>();
+    const scope: Scope = { input: undefined, steps: {} };
+    for (const step of definition.steps) {
+      if (skipped.has(step.id)) {
+        await rt.skip(step);
+        continue;
+      }
+      const output = step.type === 'delay' ? await rt.delay(step, scope) : await rt.step(step, scope);
+      if (output !== null && output !== undefined) for (const target of skipTargets(step, output)) skipped.add(target);
+    }
+    return undefined;
+  };
+}
+
 export async function runExecution(ctx: WorkflowsContext, job: JobContext<ExecutePayload>): Promise<void> {
   const ws = job.workspaceId;
   if (!ws) throw new PermanentJobError('workflows.execute jobs carry their workspace');
@@ -216,32 +261,36 @@ export async function runExecution(ctx: WorkflowsContext, job: JobContext<Execut
   }));
 
   const outputs: Record<string, unknown> = {};
-  const skipped = new Set<string>();
   let last: unknown = null;
-  for (const step of definition.steps) {
+
+  /** A step the program ruled out: recorded as skipped once (a resumed run finds it done). */
+  const skipStep = async (step: StepDefinition): Promise<void> => {
+    const prior = runs.filter((r) => r.stepId === step.id);
+    if (prior.some((r) => r.status === 'completed' || r.status === 'skipped')) return;
+    const attempt = prior.reduce((n, r) => Math.max(n, r.attempt), 0) + 1;
+    const isProcessing = await tx(async (t) => {
+      if (!(await updateProgress(t, ws, id, { stepsDoneDelta: 1 }))) return false;
+      await insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'skipped' });
+      return true;
+    });
+    if (!isProcessing) throw new Halt();
+  };
+
+  /** One top-level step, checkpointed: a completed run answers its stored output; else it runs (or waits, or fails, or halts). */
+  const topStep = async (step: StepDefinition, body?: (inner: Scope) => Promise<unknown>): Promise<unknown> => {
     const prior = runs.filter((r) => r.stepId === step.id);
     const done = prior.find((r) => r.status === 'completed' || r.status === 'skipped');
     if (done) {
       if (done.status === 'completed') {
         outputs[step.id] = done.output;
         last = done.output;
-        for (const target of skipTargets(step, done.output)) skipped.add(target);
       }
-      continue;
+      return done.output;
     }
     const attempt = prior.reduce((n, r) => Math.max(n, r.attempt), 0) + 1;
-    if (skipped.has(step.id)) {
-      const isProcessing = await tx(async (t) => {
-        if (!(await updateProgress(t, ws, id, { stepsDoneDelta: 1 }))) return false;
-        await insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'skipped' });
-        return true;
-      });
-      if (!isProcessing) return;
-      continue;
-    }
     if (Date.now() >= deadline) {
       await timedOut(step.id);
-      return;
+      throw new Halt();
     }
     const scope: Scope = { input: execution.input, steps: outputs };
 
@@ -271,7 +320,7 @@ export async function runExecution(ctx: WorkflowsContext, job: JobContext<Execut
             await endStepRun(t, ws, runId, { status: 'failed', error });
             await finish(env, t, { status: 'failed', error });
           });
-          return;
+          throw new Halt();
         }
       }
       if (wakeAt > Date.now()) {
@@ -280,7 +329,7 @@ export async function runExecution(ctx: WorkflowsContext, job: JobContext<Execut
           if (!waiting) await insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'waiting', wakeAt: new Date(wakeAt) });
           await continueLater(env, t, new Date(Math.min(wakeAt, deadline)));
         });
-        return;
+        throw new Halt();
       }
       const output = { waitedUntil: new Date(wakeAt).toISOString() };
       const isProcessing = await tx(async (t) => {
@@ -289,21 +338,21 @@ export async function runExecution(ctx: WorkflowsContext, job: JobContext<Execut
         await endStepRun(t, ws, runId, { status: 'completed', output, outputSize: sizeOf(output) });
         return true;
       });
-      if (!isProcessing) return;
+      if (!isProcessing) throw new Halt();
       outputs[step.id] = output;
       last = output;
-      continue;
+      return output;
     }
 
     const runId = await tx(async (t) => {
       if (!(await updateProgress(t, ws, id, { currentStep: step.id }))) return null;
       return insertStepRun(t, { workspaceId: ws, executionId: id, stepId: step.id, stepType: step.type, attempt, status: 'running' });
     });
-    if (!runId) return; // cancelled meanwhile
+    if (!runId) throw new Halt(); // cancelled meanwhile
 
     let output: unknown;
     try {
-      output = redact(await executeStep(env, step, { ...scope, steps: { ...outputs } }, 0), env.secrets);
+      output = redact(await executeStep(env, step, { ...scope, steps: { ...outputs } }, 0, body), env.secrets);
       if (sizeOf(output) > MAX_CHECKPOINT_BYTES) throw new StepError('OUTPUT_TOO_LARGE', `The step's output is over ${MAX_CHECKPOINT_BYTES} bytes`);
     } catch (err) {
       const error = toError(err, step.id, env.secrets);
@@ -312,7 +361,7 @@ export async function runExecution(ctx: WorkflowsContext, job: JobContext<Execut
           await endStepRun(t, ws, runId, { status: 'failed', error: { ...error, code: 'TIMED_OUT' } });
           await finish(env, t, { status: 'timed_out', error: { message: `The execution exceeded its timeout of ${execution.timeoutMs} ms`, code: 'TIMED_OUT', stepId: step.id } });
         });
-        return;
+        throw new Halt();
       }
       if (job.signal.aborted) {
         // Cancelled: the cancel closed the run and the execution. Otherwise (shutdown, lost
@@ -331,17 +380,34 @@ export async function runExecution(ctx: WorkflowsContext, job: JobContext<Execut
           await finish(env, t, { status: 'failed', error });
         }
       });
-      return;
+      throw new Halt();
     }
     const isProcessing = await tx(async (t) => {
       if (!(await updateProgress(t, ws, id, { stepsDoneDelta: 1, currentStep: null }))) return false;
       await endStepRun(t, ws, runId, { status: 'completed', output, outputSize: sizeOf(output) });
       return true;
     });
-    if (!isProcessing) return;
+    if (!isProcessing) throw new Halt();
     outputs[step.id] = output;
     last = output;
-    for (const target of skipTargets(step, output)) skipped.add(target);
+    return output;
+  };
+
+  const rt: FlowRuntime = {
+    step: (step) => topStep(step as StepDefinition),
+    skip: (step) => skipStep(step as StepDefinition),
+    delay: (step) => topStep(step as StepDefinition),
+    // A foreach is one checkpoint: its body's steps run inline.
+    foreach: (step, _scope, body) => topStep(step as StepDefinition, (inner) => body(inner, inlineRuntime(env, 0))) as Promise<unknown[]>,
+    // The output expression is the execution's to evaluate, after the last step (below).
+    output: async () => undefined,
+  };
+  try {
+    const program: Program = ctx.programOf?.(execution.versionId) ?? interpreted(definition);
+    await program(rt, execution.input);
+  } catch (err) {
+    if (err instanceof Halt) return;
+    throw err;
   }
 
   let result: unknown = last;

@@ -3,6 +3,7 @@ import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import type { AuditContext, AuditModule } from '../audit/index.ts';
 import type { StepRegistry } from './step-registry.ts';
+import type { FlowRuntime } from './compiler/runtime.ts';
 import type { ExecutionFinishedEvent } from './workflows.types.ts';
 
 export type ExecutionFinishedListener = (tx: Tx, event: ExecutionFinishedEvent) => Promise<void>;
@@ -18,6 +19,11 @@ export type WorkflowsContext = {
   steps: StepRegistry;
   /** A secret's value, in the caller's transaction bound to the workspace. */
   resolveSecret: (tx: Tx, workspaceId: string, name: string) => Promise<string>;
+  /**
+   * How an execution's top level runs: null/undefined for the interpreter (the default); a compiled
+   * module of the version (`run(rt, input)`) otherwise — what the engine conformance suite sets.
+   */
+  programOf?: (versionId: string) => ((rt: FlowRuntime, input: unknown) => Promise<unknown>) | null | undefined;
   /** The workspace's secret values, for a build's leak scan only (in memory, never stored or returned). */
   secretValues?: (tx: Tx, workspaceId: string) => Promise<string[]>;
   finishedListeners: ExecutionFinishedListener[];

@@ -56,7 +56,7 @@ function compileList(steps: readonly StepDefinition[], path: string[], topLevel:
     let call: string;
     if (step.type === 'foreach') {
       const body = compileList((inner as StepDefinition[]) ?? [], here, false, emit, `${indent}    `);
-      call = `await rt.foreach(${name}, scope, async (scope) => {\n${indent}    let last: unknown = null;\n${body.join('\n')}\n${indent}    return last;\n${indent}  })`;
+      call = `await rt.foreach(${name}, scope, async (scope, rt) => {\n${indent}    let last: unknown = null;\n${body.join('\n')}\n${indent}    return last;\n${indent}  })`;
     } else if (step.type === 'delay' && topLevel) {
       call = `await rt.delay(${name}, scope)`;
     } else {

@@ -16,8 +16,11 @@ export interface FlowRuntime {
   skip(step: StepDefinition): Promise<void>;
   /** Waits as the step says (top level only). */
   delay(step: StepDefinition, scope: Scope): Promise<unknown>;
-  /** Runs `body` once per item of the step's `items`; answers what each run answered. */
-  foreach(step: StepDefinition, scope: Scope, body: (inner: Scope) => Promise<unknown>): Promise<unknown[]>;
+  /**
+   * Runs `body` once per item of the step's `items`; answers what each run answered. The body's
+   * steps run through the runtime it is given (inline: a foreach body is one checkpoint).
+   */
+  foreach(step: StepDefinition, scope: Scope, body: (inner: Scope, rt: FlowRuntime) => Promise<unknown>): Promise<unknown[]>;
   /** The definition's output expression over the final scope. */
   output(expression: string, scope: Scope): Promise<unknown>;
 }
