@@ -36,10 +36,22 @@ const commentText = (text: string) => JSON.stringify(text).slice(1, -1).replace(
 
 type Emit = { constants: string[]; stepTypes: Set<string>; count: number };
 
-/** The code of a list of steps (the top level, or a foreach body) with `scope` and `last` in reach. */
+/**
+ * The code of a list of steps (the top level, or a foreach body) with `scope` in reach. With
+ * `trackLast`, it also keeps `last` — the output of the last step that ran — assigned only where
+ * a later read can see it (a step that always runs after makes earlier values dead), so the code
+ * passes the project's lint rules too.
+ */
 function compileList(steps: readonly StepDefinition[], path: string[], topLevel: boolean, emit: Emit, indent: string, trackLast = true): string[] {
   const out: string[] = [];
   const conditions: Array<{ id: string; flag: string; then: string[]; else: string[] }> = [];
+  // Which steps a condition before them (in this list) may rule out.
+  const guarded = steps.map((step, i) => steps.slice(0, i).some((c) => c.type === 'condition'
+    && ([...((c.then as string[] | undefined) ?? []), ...((c.else as string[] | undefined) ?? [])]).includes(step.id)));
+  const lastAlways = guarded.lastIndexOf(false);
+  // The final step always runs: its output is `last`, set once (const). Else a `let`, null until a step runs.
+  const finalAlways = lastAlways === steps.length - 1 && lastAlways >= 0;
+  if (trackLast && !finalAlways) out.push(`${indent}let last: unknown${lastAlways === -1 ? ' = null' : ''};`);
   for (const [i, step] of steps.entries()) {
     emit.count++;
     emit.stepTypes.add(step.type);
@@ -56,17 +68,24 @@ function compileList(steps: readonly StepDefinition[], path: string[], topLevel:
     let call: string;
     if (step.type === 'foreach') {
       const body = compileList((inner as StepDefinition[]) ?? [], here, false, emit, `${indent}    `);
-      call = `await rt.foreach(${name}, scope, async (scope, rt) => {\n${indent}    let last: unknown = null;\n${body.join('\n')}\n${indent}    return last;\n${indent}  })`;
+      call = `await rt.foreach(${name}, scope, async (scope, rt) => {\n${body.join('\n')}\n${indent}    return last;\n${indent}  })`;
     } else if (step.type === 'delay' && topLevel) {
       call = `await rt.delay(${name}, scope)`;
     } else {
       call = `await rt.step(${name}, scope)`;
     }
-    const run = [`${trackLast ? 'last = ' : ''}scope.steps[${key(step.id)}] = ${call};`];
+    const keepsLast = trackLast && i >= lastAlways;
+    const run = [`${keepsLast ? (finalAlways ? 'const last = ' : 'last = ') : ''}scope.steps[${key(step.id)}] = ${call};`];
     if (step.type === 'condition') {
       const flag = `c${emit.count}_${step.id}`;
-      out.push(`${indent}let ${flag}: boolean | null = null;`);
-      run.push(`${flag} = (scope.steps[${key(step.id)}] as { result?: unknown }).result === true;`);
+      const result = `(scope.steps[${key(step.id)}] as { result?: unknown }).result === true`;
+      // A condition that always runs has a result; one that may be ruled out has none then (null).
+      if (guards.length) {
+        out.push(`${indent}let ${flag}: boolean | null = null;`);
+        run.push(`${flag} = ${result};`);
+      } else {
+        run.push(`const ${flag}: boolean = ${result};`);
+      }
       conditions.push({ id: step.id, flag, then: (step.then as string[] | undefined) ?? [], else: (step.else as string[] | undefined) ?? [] });
     }
     out.push(`${indent}// ${i + 1}. ${step.id} (${step.type})`);
@@ -103,7 +122,6 @@ export function compileWorkflow(input: CompileInput): Compiled {
     ...emit.constants.flatMap((c) => [c, '']),
     'export default async function run(rt: FlowRuntime, input: unknown): Promise<unknown> {',
     '  const scope: Scope = { input, steps: {} };',
-    ...(output ? [] : ['  let last: unknown = null;']),
     ...body,
     output ? `  return rt.output(${JSON.stringify(output)}, scope);` : '  return last;',
     '}',

@@ -205,6 +205,18 @@ describe('workflow compiler', () => {
     assert.ok(!('failed' in result), result.stdout);
   });
 
+  test('the generated files pass the project\'s lint rules', async () => {
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: path.resolve(import.meta.dirname, '../../../..') });
+    for (const [, fixture] of fixtures()) {
+      const files = compileWorkflow({ workflowId: 'w', workflowName: 'lint', versionId: 'v', version: 1, definition: withBase(fixture), inputSchema: null }).files;
+      for (const name of ['flow.ts', 'runtime.ts']) {
+        const [result] = await eslint.lintText(files[name], { filePath: path.resolve(import.meta.dirname, `generated-${name}`) });
+        assert.deepEqual(result.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`), [], name);
+      }
+    }
+  });
+
   test('names cannot break out of the comments they are shown in (U+2028 ends a line in JavaScript)', async () => {
     const g = globalThis as { pwned?: number };
     const run = await (async () => {
