@@ -25,6 +25,8 @@ export type Config = {
   dbPoolMax: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
+  /** Workflow builds (issue 15): the bare repository (ATRIUM_BUILDS_REPO, default `<dataDir>/builds.git`) and a remote each build is pushed to (ATRIUM_BUILDS_REMOTE). */
+  builds: { repository: string; remote: string | undefined };
   /** Fastify trustProxy: false (default), a hop count, or addresses/CIDRs of trusted proxies. */
   trustProxy: boolean | number | string[];
   /** Requests per minute per workspace and per API key, by plan (ATRIUM_RATE_LIMIT_*; docs/adr/0008). */
@@ -283,6 +285,10 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     metricsAddress: readMetricsAddress(env),
     metricsToken: readMetricsToken(env),
     currency: readCurrency(env),
+    builds: {
+      repository: env.ATRIUM_BUILDS_REPO ? path.resolve(env.ATRIUM_BUILDS_REPO) : path.join(dataDir, 'builds.git'),
+      remote: readUrl(env, 'ATRIUM_BUILDS_REMOTE', ['https:', 'ssh:', 'git:', 'file:']),
+    },
     limits: {
       bodyLimit: readInt(env, 'ATRIUM_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
       maxJsonDepth: readInt(env, 'ATRIUM_JSON_MAX_DEPTH', 64, 2, 1000),

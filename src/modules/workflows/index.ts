@@ -25,7 +25,6 @@ import { redact } from './expressions.ts';
 import type { ExecutionFinishedListener, WorkflowsContext } from './workflows.context.ts';
 import { CRON_QUEUE, EXECUTE_QUEUE } from './workflows.context.ts';
 import { workflowsRoutes } from './workflows.routes.ts';
-import path from 'node:path';
 import { BUILD_QUEUE, branchOf, buildHandler, listWorkspaceBuilds, requestBuild } from './builds/builds.ts';
 import type { BuildsDeps } from './builds/builds.ts';
 import { buildsRoutes } from './builds/builds.routes.ts';
@@ -69,7 +68,7 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
   });
   modules.jobs.define<CronPayload>({ name: CRON_QUEUE, handler: cronTriggerHandler(ctx), concurrency: 2, maxAttempts: 3 });
   // Builds (issue 15): the installation's build repository under the data directory.
-  const builds: BuildsDeps = { ctx, repo: createGitRepo(path.join(deps.config.dataDir, 'builds.git')) };
+  const builds: BuildsDeps = { ctx, repo: createGitRepo(deps.config.builds.repository), remote: deps.config.builds.remote };
   ctx.requestBuild = (tx, audit, input) => requestBuild(builds, tx, audit, input);
   modules.jobs.define<{ buildId: string }>({ name: BUILD_QUEUE, handler: buildHandler(builds), concurrency: 2, maxAttempts: 3 });
   defineBuildMaintenance(modules.jobs, builds.repo, log);

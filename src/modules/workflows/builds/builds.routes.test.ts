@@ -25,8 +25,13 @@ describe('workflow builds', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'atrium-builds-'));
   const git = (...args: string[]) => execFileSync('git', ['-C', path.join(dataDir, 'builds.git'), ...args], { encoding: 'utf8' });
 
+  // Production's git server, played by a second bare repository: each build is pushed to it.
+  const remote = path.join(dataDir, 'remote.git');
+  const remoteGit = (...args: string[]) => execFileSync('git', ['-C', remote, ...args], { encoding: 'utf8' });
+
   before(async () => {
-    platform = await startTestPlatform({ ATRIUM_DATA_DIR: dataDir });
+    execFileSync('git', ['init', '--bare', '--quiet', remote]);
+    platform = await startTestPlatform({ ATRIUM_DATA_DIR: dataDir, ATRIUM_BUILDS_REMOTE: `file://${remote}` });
     platform.jobs.start();
     a = await createTenant(platform, 'builds-a');
     b = await createTenant(platform, 'builds-b');
@@ -90,6 +95,9 @@ describe('workflow builds', () => {
     assert.equal(rebuild.statusCode, 202, rebuild.body);
     const [third] = await settled(wf, 3);
     assert.deepEqual([third.reason, third.status, third.commit], ['rebuild', 'succeeded', second.commit]);
+    // Pushed: the remote has the branch at the last commit and every build's tag.
+    assert.equal(remoteGit('rev-parse', 'refs/heads/tenant/builds-a').trim(), third.commit);
+    for (const b of [first, second, third]) assert.equal(remoteGit('rev-parse', `refs/tags/${b.tag}`).trim(), b.commit);
     // A platform admin sees the workspace's branch, its head and its builds; a workspace owner may not ask.
     const admin = await createPlatformAdminSession(platform, 'operator@builds.test', 'Operator');
     const repoView = await platform.app.inject({ method: 'GET', url: `/api/v1/admin/workspaces/${a.workspaceId}/builds`, headers: { authorization: `Bearer ${admin.token}` } });

@@ -36,7 +36,8 @@ const toBuild = (r: Row): Build => ({
   createdAt: r.created_at.toISOString(), startedAt: r.started_at?.toISOString() ?? null, finishedAt: r.finished_at?.toISOString() ?? null,
 });
 
-export type BuildsDeps = { ctx: WorkflowsContext; repo: GitRepo };
+/** `remote`: pushed after each build (the branch and the tag), for production's own git server. */
+export type BuildsDeps = { ctx: WorkflowsContext; repo: GitRepo; remote?: string };
 
 /**
  * A build of `versionId`, queued in the caller's transaction (bound to the workspace). Past the
@@ -133,6 +134,12 @@ export function buildHandler(deps: BuildsDeps) {
       const { commit } = await repo.commit(where.branch, files, `Build ${workflow.name} v${version.version} (${row.reason} by ${actor})\n\nWorkflow ${workflow.id}, version ${version.id}, source sha256:${compiled.manifest.sourceHash}.\nBuild ${row.id}.\n`, { name: 'Atrium builds', email: 'builds@atrium.local', date: new Date() });
       const tag = `bld/${where.branch.slice('tenant/'.length)}/${stamp(new Date())}-${workflow.id.slice(0, 8)}-v${version.version}`;
       await repo.tag(tag, commit);
+      if (deps.remote) {
+        // Committed here whatever happens next; a failed push fails the build (a rebuild pushes the branch again).
+        await repo.push(deps.remote, [`refs/heads/${where.branch}`, `refs/tags/${tag}`]).catch((err: Error) => {
+          throw Object.assign(new Error(`committed and tagged, but not pushed to the remote: ${err.message.replaceAll(deps.remote!, '<remote>')}`), { code: 'BUILD_PUSH_FAILED' });
+        });
+      }
       await finish({ status: 'succeeded', commit, tag, manifest: compiled.manifest });
     } catch (err) {
       job.log.warn({ err, buildId: row.id }, 'a workflow build failed');

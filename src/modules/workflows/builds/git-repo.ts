@@ -14,9 +14,10 @@ export type GitAuthor = { name: string; email: string; date: Date };
 
 export class GitError extends Error {}
 
-function run(dir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
+function run(dir: string, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile('git', ['-C', dir, ...args], {
+      timeout: options.timeoutMs ?? 120_000,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', LANG: 'C', ...options.env },
       maxBuffer: 64 * 1024 * 1024,
     }, (err, stdout, stderr) => {
@@ -118,6 +119,10 @@ export function createGitRepo(dir: string) {
     },
     async deleteTags(names: string[]): Promise<void> {
       if (names.length) await git(['update-ref', '--stdin'], { input: names.map((n) => `delete refs/tags/${n}\n`).join('') });
+    },
+    /** Pushes refs (their own names) to a remote, all or none; a minute at most. */
+    async push(remote: string, refs: string[]): Promise<void> {
+      await git(['push', '--quiet', '--atomic', '--', remote, ...refs.map((r) => `${r}:${r}`)], { timeoutMs: 60_000 });
     },
     async gc(): Promise<void> {
       await git(['gc', '--quiet', '--prune=now']);
