@@ -95,6 +95,8 @@ describe('workflow builds', () => {
     assert.equal(rebuild.statusCode, 202, rebuild.body);
     const [third] = await settled(wf, 3);
     assert.deepEqual([third.reason, third.status, third.commit], ['rebuild', 'succeeded', second.commit]);
+    // The branch holds this workspace's folder and nothing else, whoever else built meanwhile.
+    assert.ok(git('ls-tree', '-r', '--name-only', third.commit!).trim().split('\n').every((f) => f.startsWith('app/flows/builds-a/')));
     // Pushed: the remote has the branch at the last commit and every build's tag.
     assert.equal(remoteGit('rev-parse', 'refs/heads/tenant/builds-a').trim(), third.commit);
     for (const b of [first, second, third]) assert.equal(remoteGit('rev-parse', `refs/tags/${b.tag}`).trim(), b.commit);

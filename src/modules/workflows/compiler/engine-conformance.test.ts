@@ -27,6 +27,7 @@ describe('workflow compiler: conformance through the engine', () => {
   let server: http.Server;
   let base = '';
   const flaky = new Map<string, number>();
+  let child = '';
   const programs = new Map<string, Program>();
   const dir = mkdtempSync(path.join(tmpdir(), 'atrium-engine-flows-'));
 
@@ -47,6 +48,9 @@ describe('workflow compiler: conformance through the engine', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // A sub-workflow the fixtures call (deployed once, interpreted: the step that calls it is the parent's).
+    child = (await owner('POST', '/workflows', { name: 'Child', definition: { steps: [{ id: 'double', type: 'transform', expression: 'input.n * 2' }] } })).json().id as string;
+    assert.equal((await owner('POST', `/workflows/${child}/deploy`, {})).statusCode, 200);
   });
   after(async () => {
     await platform.jobs.stop();
@@ -95,6 +99,10 @@ describe('workflow compiler: conformance through the engine', () => {
     ['foreach, and the output expression', () => ({ steps: [
       { id: 'each', type: 'foreach', items: 'input.items', steps: [{ id: 'sq', type: 'transform', expression: 'item * item' }] },
     ], output: '$sum(steps.each)' }), { items: [1, 2, 3] }, (s) => assert.equal(s.output, 14)],
+    ['a sub-workflow step', () => ({ steps: [
+      { id: 'sub', type: 'workflow', workflowId: child, input: { n: '=input.n' } },
+      { id: 'after', type: 'transform', expression: 'steps.sub + 1' },
+    ] }), { n: 20 }, (s) => assert.deepEqual([s.status, s.output], ['completed', 41])],
     ['a failure ends the run where it happened', () => ({ steps: [
       { id: 'ok', type: 'transform', expression: '1' },
       { id: 'boom', type: 'transform', expression: '$error("no")' },
