@@ -7,6 +7,7 @@
 import Fastify from 'fastify';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
+import { serveUntilStopped } from '../lib/serve.ts';
 
 const [port, ownerUrl, upstream, key, secret] = process.argv.slice(2);
 const pool = new pg.Pool({ connectionString: ownerUrl, max: 10 });
@@ -37,10 +38,4 @@ app.post<{ Body: string }>('/agents/:id/webhook', async (request, reply) => {
   return { status: 'completed', message: text };
 });
 
-await app.listen({ port: Number(port), host: '127.0.0.1' });
-process.send?.('ready');
-process.on('SIGTERM', async () => {
-  await app.close();
-  await pool.end();
-  process.exit(0);
-});
+await serveUntilStopped(app, port, pool);

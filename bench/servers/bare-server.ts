@@ -12,6 +12,7 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { createVerifier } from 'fast-jwt';
 import { LIST_API_KEYS_SQL, LIST_PARAMS, ME_SQL } from '../lib/sql.ts';
+import { serveUntilStopped } from '../lib/serve.ts';
 
 const [port, ownerUrl, secret, appUrl, mode] = process.argv.slice(2);
 const isIsolated = mode === 'same-statements';
@@ -60,10 +61,4 @@ app.get('/list', async (request, reply) => {
   return { data: await run('identity_list_api_keys', LIST_API_KEYS_SQL, LIST_PARAMS(c.ws) as Array<string | number | null>, c.ws) };
 });
 
-await app.listen({ port: Number(port), host: '127.0.0.1' });
-process.send?.('ready');
-process.on('SIGTERM', async () => {
-  await app.close();
-  await pool.end();
-  process.exit(0);
-});
+await serveUntilStopped(app, port, pool);

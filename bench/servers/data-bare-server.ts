@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { createVerifier } from 'fast-jwt';
 import { dataSwitchStatement } from '../../src/kernel/db/database.ts';
+import { serveUntilStopped } from '../lib/serve.ts';
 
 const [port, secret, appUrl] = process.argv.slice(2);
 const key = createHmac('sha256', secret).update('atrium:jwt:v1').digest();
@@ -67,10 +68,4 @@ app.post<{ Body: { query: string; variables?: { id?: string } } }>('/data/graphq
   return out;
 });
 
-await app.listen({ port: Number(port), host: '127.0.0.1' });
-process.send?.('ready');
-process.on('SIGTERM', async () => {
-  await app.close();
-  await pool.end();
-  process.exit(0);
-});
+await serveUntilStopped(app, port, pool);

@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { createVerifier } from 'fast-jwt';
 import { RECALL_SQL as RECALL } from '../../src/modules/memory/memory.store.ts';
+import { serveUntilStopped } from '../lib/serve.ts';
 
 const [port, secret, appUrl] = process.argv.slice(2);
 const key = createHmac('sha256', secret).update('atrium:jwt:v1').digest();
@@ -36,10 +37,4 @@ app.get<{ Params: { id: string }; Querystring: { query: string; limit?: string; 
   }
 });
 
-await app.listen({ port: Number(port), host: '127.0.0.1' });
-process.send?.('ready');
-process.on('SIGTERM', async () => {
-  await app.close();
-  await pool.end();
-  process.exit(0);
-});
+await serveUntilStopped(app, port, pool);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { serveUntilStopped } from '../lib/serve.ts';
 
 const [port, ownerUrl] = process.argv.slice(2);
 const pool = new pg.Pool({ connectionString: ownerUrl, max: 4 });
@@ -14,10 +15,4 @@ app.post('/graphql', async (request, reply) => {
   if (!rows.length) return reply.code(401).send({ error: 'unknown key' });
   return { data: { _empty: null } };
 });
-await app.listen({ port: Number(port), host: '127.0.0.1' });
-process.send?.('ready');
-process.on('SIGTERM', async () => {
-  await app.close();
-  await pool.end();
-  process.exit(0);
-});
+await serveUntilStopped(app, port, pool);

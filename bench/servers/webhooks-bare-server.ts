@@ -8,6 +8,7 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { serveUntilStopped } from '../lib/serve.ts';
 
 const [port, appUrl, workspaceId, endpointId, secret] = process.argv.slice(2);
 const pool = new pg.Pool({ connectionString: appUrl, max: 10 });
@@ -52,10 +53,4 @@ app.post<{ Params: { id: string }; Body: string }>('/hooks/:id', async (request,
   }
 });
 
-await app.listen({ port: Number(port), host: '127.0.0.1' });
-process.send?.('ready');
-process.on('SIGTERM', async () => {
-  await app.close();
-  await pool.end();
-  process.exit(0);
-});
+await serveUntilStopped(app, port, pool);
