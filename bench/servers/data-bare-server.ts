@@ -17,9 +17,9 @@ const app = Fastify({ logger: false });
 const verify = createVerifier({ key, algorithms: ['HS256'], allowedIss: 'atrium', cache: 10_000 });
 
 const TASK = `t."id", t."title", t."status", t."points", (to_json(t."created_at") #>> '{}') as "created_at", t."project_id"`;
-const LIST = `select ${TASK}, array[t."id"::text] as "__cursor" from "tasks" t where true order by t."id" asc nulls last limit 21 offset 0`;
+const LIST = `select ${TASK} from "tasks" t where true order by t."id" asc nulls last limit 21 offset 0`;
 const BY_ID = `select ${TASK} from "tasks" t where t."id" = $1::uuid`;
-const PROJECTS = `select t."id", t."name", array[t."id"::text] as "__cursor" from "projects" t where true order by t."id" asc nulls last limit 11 offset 0`;
+const PROJECTS = `select t."id", t."name" from "projects" t where true order by t."id" asc nulls last limit 11 offset 0`;
 const TASKS_OF = `select * from (select ${TASK}, row_number() over (partition by t."project_id" order by t."id" asc nulls last) as "__n" from "tasks" t where t."project_id" = any($1::uuid[]) and true) s where s."__n" > 0 and s."__n" <= 5 order by s."__n"`;
 const COMMENTS_OF = `select * from (select t."id", t."body", t."task_id", row_number() over (partition by t."task_id" order by t."id" asc nulls last) as "__n" from "comments" t where t."task_id" = any($1::uuid[]) and true) s where s."__n" > 0 and s."__n" <= 3 order by s."__n"`;
 

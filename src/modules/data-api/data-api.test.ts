@@ -281,6 +281,11 @@ describe('data API: relations, limits and the wall between workspaces', () => {
     // An edge's cursor is a place to start from too.
     const fromEdge = await gql(k.tokens.viewer, list, { order, after: first.data!.events.edges[1].cursor });
     assert.deepEqual(fromEdge.data!.events.nodes.map((n: { label: string }) => n.label), ['e01a', 'e02', 'e03', 'e04'], 'after e01: the row added since, then the rest');
+    // Cursors asked through a fragment are there too (rows carry their positions only when cursors are read).
+    const viaFragment = await gql(k.tokens.viewer, 'query($order: [EventOrderBy!]) { events(first: 4, orderBy: $order) { ...Page } } fragment Page on EventConnection { ... on EventConnection { pageInfo { endCursor } } }', { order });
+    const direct = await gql(k.tokens.viewer, list, { order });
+    assert.equal(viaFragment.data!.events.pageInfo.endCursor, direct.data!.events.pageInfo.endCursor);
+    assert.match(viaFragment.data!.events.pageInfo.endCursor, /^[A-Za-z0-9_-]{20,}$/);
     // A cursor belongs to its order.
     const other = await gql(k.tokens.viewer, list, { order: ['SCORE_DESC'], after: first.data!.events.pageInfo.endCursor });
     assert.equal(other.errors![0].extensions!.code, 'BAD_CURSOR');

@@ -8,7 +8,7 @@ import {
   GraphQLBoolean, GraphQLEnumType, GraphQLError, GraphQLFloat, GraphQLInputObjectType, GraphQLInt, GraphQLList, GraphQLNonNull,
   GraphQLObjectType, GraphQLScalarType, GraphQLSchema, GraphQLString, Kind, valueFromASTUntyped,
 } from 'graphql';
-import type { GraphQLFieldConfig, GraphQLFieldConfigArgumentMap, GraphQLInputFieldConfigMap } from 'graphql';
+import type { FragmentDefinitionNode, GraphQLFieldConfig, GraphQLFieldConfigArgumentMap, GraphQLInputFieldConfigMap, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { Model, ModelColumn, ModelTable } from './model.ts';
 import { compileFilter, compileOrder, ident, keyMatch, keysetAfter, orderKeyList, orderTerms, Params, selectList, toSql } from './sql.ts';
@@ -302,7 +302,7 @@ export function buildSchema(model: Model): GraphQLSchema {
       type: new GraphQLNonNull(connection),
       description: `Rows of ${t.name}: filter, sort, page (first/after or first/offset)`,
       args: { ...listArgs(t), after: { type: SCALARS.Cursor, description: 'Rows after this cursor' } },
-      resolve: (_root, args: ListArgs & { after?: string | null }) => connectionOf(t, args),
+      resolve: (_root, args: ListArgs & { after?: string | null }, _ctx, info) => connectionOf(t, args, asksForCursors(info)),
     };
     const pkColumns = t.primaryKey.map((k) => t.columns.find((c) => c.name === k)!);
     const pkArgs: GraphQLFieldConfigArgumentMap = Object.fromEntries(pkColumns.map((c) => [c.field, { type: new GraphQLNonNull(baseType(c)) }]));
@@ -443,7 +443,20 @@ type Connection = {
  * page is an index range, not a scan past the skipped rows); a cursor is bound to its orderBy.
  * Without one, cursors are offsets.
  */
-function connectionOf(t: ModelTable, args: ListArgs & { after?: string | null }): Connection {
+/** Does the request read cursors (edges or pageInfo) of this connection? If not, rows are fetched without their positions. */
+function asksForCursors(info: GraphQLResolveInfo): boolean {
+  const seen = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>): boolean => (set?.selections ?? []).some((s) => {
+    if (s.kind === Kind.FIELD) return s.name.value === 'edges' || s.name.value === 'pageInfo';
+    if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet, fragments);
+    if (seen.has(s.name.value)) return false;
+    seen.add(s.name.value);
+    return visit(fragments[s.name.value]?.selectionSet, fragments);
+  });
+  return info.fieldNodes.some((node) => visit(node.selectionSet, info.fragments));
+}
+
+function connectionOf(t: ModelTable, args: ListArgs & { after?: string | null }, withCursors = true): Connection {
   const limit = pageSize(args.first);
   const terms = orderTerms(t, args.orderBy);
   const keyset = t.primaryKey.length > 0;
@@ -472,7 +485,8 @@ function connectionOf(t: ModelTable, args: ListArgs & { after?: string | null })
         const params = new Params();
         const where = compileFilter(t, args.filter, params);
         const from = after ? ` and ${keysetAfter(terms, after, params)}` : '';
-        const rows = await run(ctx, `select ${selectList(t)}${keyset ? `, ${orderKeyList(terms)}` : ''} from ${ident(t.name)} t where ${where}${from} order by ${compileOrder(t, args.orderBy)} limit ${limit + 1} offset ${offset}`, params.values);
+        // Each row's position in the order, only when the request reads cursors (edges, pageInfo).
+        const rows = await run(ctx, `select ${selectList(t)}${keyset && withCursors ? `, ${orderKeyList(terms)}` : ''} from ${ident(t.name)} t where ${where}${from} order by ${compileOrder(t, args.orderBy)} limit ${limit + 1} offset ${offset}`, params.values);
         return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
       })();
       return page;
