@@ -12,6 +12,9 @@
 // - The execution's deadline (started_at + the workflow's timeout) aborts the running step and
 //   ends the execution as timed_out.
 // - foreach bodies and sub-workflows run inline, as part of their step (one checkpoint).
+// - The top level is a program over FlowRuntime (compiler/runtime.ts): the interpreter's loop by
+//   default, a compiled module when the module is told so (the compiler's conformance suite);
+//   each top-level step goes through topStep (checkpoint, delay, retry), and Halt ends the job.
 import { parseDateTime } from '../../kernel/http/date-time.ts';
 import { toStorableText } from '../../kernel/db/isolating-write.ts';
 import { isDatabaseError, projectRelativeStack } from '../../kernel/stack.ts';
@@ -75,13 +78,13 @@ async function resolveSecretValue(env: Env, name: string): Promise<string> {
 }
 
 /** A condition's output: `{ result }`, the expression's value read as a boolean. */
-export async function conditionOutput(step: StepDefinition, local: Scope): Promise<{ result: boolean }> {
+async function conditionOutput(step: StepDefinition, local: Scope): Promise<{ result: boolean }> {
   const value = await evaluate(step.expression as string, local);
   return { result: value === true || (value !== false && value !== null && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0)) };
 }
 
 /** A foreach's items (at most 1,000), each run by `body` in its own scope: the list of what each returned. */
-export async function forEachItem(step: StepDefinition, scope: Scope, local: Scope, body: (inner: Scope) => Promise<unknown>): Promise<unknown[]> {
+async function forEachItem(step: StepDefinition, scope: Scope, local: Scope, body: (inner: Scope) => Promise<unknown>): Promise<unknown[]> {
   const value = await evaluate(step.items as string, local);
   const items = value === null ? [] : Array.isArray(value) ? value : [value];
   if (items.length > MAX_FOREACH_ITEMS) throw new StepError('FOREACH_TOO_MANY_ITEMS', `${items.length} items (at most ${MAX_FOREACH_ITEMS})`);
