@@ -10,9 +10,11 @@ import { dataKeyVersion } from './data-keys.ts';
 import { openValue } from './envelope.ts';
 import { sealedSecrets } from './secrets.store.ts';
 import { rotateMasterKey } from './rotate-master-key.ts';
+import { refreshFingerprints, vaultMatches } from './leak-scan.ts';
 import type { WorkspaceRotation } from './rotate-master-key.ts';
 import { secretsRoutes } from './secrets.routes.ts';
 
+export type { VaultMatch } from './leak-scan.ts';
 export type { RotationSummary, WorkspaceRotation } from './rotate-master-key.ts';
 export type { SecretView } from './secret-view.ts';
 export { secretsErrors } from './secrets.errors.ts';
@@ -51,6 +53,18 @@ export function createSecretsModule(deps: KernelDeps, modules: { audit: AuditMod
         if (value !== null) out.push(value);
       }
       return out;
+    },
+    /**
+     * The files of `files` holding a token of a value kept in any workspace's vault (platform path,
+     * through keyed fingerprints: nothing decrypted per call). `isOwnWorkspace` is for the
+     * operator's log; a workspace is never told whose value it matched.
+     */
+    vaultMatches(workspaceId: string, files: Record<string, string>) {
+      return vaultMatches(ctx, workspaceId, files);
+    },
+    /** Fingerprint the values that have none under the current master key (after a rotation, or written before the index). */
+    refreshFingerprints() {
+      return refreshFingerprints(ctx);
     },
     /** Re-wrap every workspace's data keys under the current master key (platform path). */
     rotateMasterKey(context: AuditContext, onProgress?: (w: WorkspaceRotation) => void) {

@@ -5,6 +5,7 @@ import type { Principal } from '../../kernel/http/principal.ts';
 import type { AuditContext } from '../audit/index.ts';
 import { currentDataKey, pruneDataKeys } from './data-keys.ts';
 import { sealValue } from './envelope.ts';
+import { fingerprinter, valueFingerprints } from './fingerprints.ts';
 import { toView, workspaceSlug } from './secret-view.ts';
 import type { SecretView } from './secret-view.ts';
 import type { SecretsContext } from './secrets.context.ts';
@@ -18,7 +19,8 @@ export async function putSecret(ctx: SecretsContext, principal: Principal, audit
   return ctx.db.withWorkspace(ws, async (tx) => {
     const dataKey = await currentDataKey(tx, ctx.keyring, ws);
     const sealed = sealValue(dataKey.key, ws, name, dataKey.version, input.value);
-    const row = { ...sealed, workspaceId: ws, name, keyVersion: dataKey.version, userId: principal.userId };
+    const fp = fingerprinter(ctx.keyring.current);
+    const row = { ...sealed, workspaceId: ws, name, keyVersion: dataKey.version, userId: principal.userId, fingerprints: valueFingerprints(fp, input.value), fingerprintKey: fp.keyId };
 
     let before = await findSecret(tx, ws, name, { forUpdate: true });
     let created: SecretMeta | null = null;

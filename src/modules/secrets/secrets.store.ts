@@ -49,25 +49,29 @@ export async function findSecret(tx: Tx, workspaceId: string, name: string, opti
   return rows[0] ? toMeta(rows[0]) : null;
 }
 
-export type NewSecret = SealedParts & { workspaceId: string; name: string; description: string; keyVersion: number; userId: string | null };
+/** `fingerprints`: the value's keyed token hashes (fingerprints.ts) under master key `fingerprintKey`. */
+export type NewSecret = SealedParts & {
+  workspaceId: string; name: string; description: string; keyVersion: number; userId: string | null; fingerprints: Buffer[]; fingerprintKey: string;
+};
 
 /** Insert; null when the name was taken meanwhile (a concurrent create won). */
 export async function insertSecret(tx: Tx, s: NewSecret): Promise<SecretMeta | null> {
   const { rows } = await tx.query<MetaRow>(
-    `insert into secrets (workspace_id, name, description, ciphertext, iv, auth_tag, key_version, created_by, updated_by)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+    `insert into secrets (workspace_id, name, description, ciphertext, iv, auth_tag, key_version, created_by, updated_by, fingerprints, fingerprint_key)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)
      on conflict (workspace_id, name) do nothing
      returning ${META}`,
-    [s.workspaceId, s.name, s.description, s.ciphertext, s.iv, s.tag, s.keyVersion, s.userId]);
+    [s.workspaceId, s.name, s.description, s.ciphertext, s.iv, s.tag, s.keyVersion, s.userId, s.fingerprints, s.fingerprintKey]);
   return rows[0] ? toMeta(rows[0]) : null;
 }
 
 /** A new value (and description): the write path. */
 export async function updateSecretValue(tx: Tx, s: NewSecret): Promise<SecretMeta> {
   const { rows } = await tx.query<MetaRow>(
-    `update secrets set description = $3, ciphertext = $4, iv = $5, auth_tag = $6, key_version = $7, updated_by = $8, updated_at = now()
+    `update secrets set description = $3, ciphertext = $4, iv = $5, auth_tag = $6, key_version = $7, updated_by = $8, updated_at = now(),
+       fingerprints = $9, fingerprint_key = $10
      where workspace_id = $1 and name = $2 returning ${META}`,
-    [s.workspaceId, s.name, s.description, s.ciphertext, s.iv, s.tag, s.keyVersion, s.userId]);
+    [s.workspaceId, s.name, s.description, s.ciphertext, s.iv, s.tag, s.keyVersion, s.userId, s.fingerprints, s.fingerprintKey]);
   return toMeta(rows[0]);
 }
 
@@ -97,4 +101,28 @@ export async function resealSecret(tx: Tx, workspaceId: string, id: string, keyV
   await tx.query(
     `update secrets set ciphertext = $3, iv = $4, auth_tag = $5, key_version = $6 where workspace_id = $1 and id = $2`,
     [workspaceId, id, sealed.ciphertext, sealed.iv, sealed.tag, keyVersion]);
+}
+
+export type StaleFingerprint = SealedSecret & { workspaceId: string };
+
+/** Platform path: values whose fingerprints are missing or under another master key, a batch at a time. */
+export async function staleFingerprints(tx: Tx, keyId: string, limit: number): Promise<StaleFingerprint[]> {
+  const { rows } = await tx.query<SealedRow & { workspace_id: string }>(
+    `select workspace_id, id, name, key_version, ciphertext, iv, auth_tag from secrets
+     where fingerprint_key is distinct from $1 order by workspace_id, id limit $2`, [keyId, limit]);
+  return rows.map((r) => ({ ...toSealed(r), workspaceId: r.workspace_id }));
+}
+
+/** Platform path: a value's fingerprints under master key `keyId`. */
+export async function setFingerprints(tx: Tx, workspaceId: string, id: string, fingerprints: Buffer[], keyId: string): Promise<void> {
+  await tx.query('update secrets set fingerprints = $3, fingerprint_key = $4 where workspace_id = $1 and id = $2', [workspaceId, id, fingerprints, keyId]);
+}
+
+/** Platform path: which of `candidates` are fingerprints of some workspace's value, and whose. */
+export async function fingerprintMatches(tx: Tx, candidates: Buffer[]): Promise<Array<{ fingerprint: Buffer; workspaceId: string }>> {
+  if (!candidates.length) return [];
+  const { rows } = await tx.query<{ fingerprint: Buffer; workspace_id: string }>(
+    `select distinct f as fingerprint, s.workspace_id from secrets s cross join lateral unnest(s.fingerprints) f
+     where s.fingerprints && $1::bytea[] and f = any($1::bytea[])`, [candidates]);
+  return rows.map((r) => ({ fingerprint: r.fingerprint, workspaceId: r.workspace_id }));
 }

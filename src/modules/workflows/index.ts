@@ -61,6 +61,7 @@ export function createWorkflowsModule(deps: KernelDeps, modules: { jobs: JobEngi
     db, log, currency: deps.config.currency, jobs: modules.jobs, audit: modules.audit, steps,
     resolveSecret: (tx, workspaceId, name) => modules.secrets.resolve(tx, workspaceId, name),
     secretValues: (tx, workspaceId) => modules.secrets.valuesForLeakScan(tx, workspaceId),
+    vaultMatches: (workspaceId, files) => modules.secrets.vaultMatches(workspaceId, files),
     finishedListeners: [],
   };
   modules.jobs.define<ExecutePayload>({

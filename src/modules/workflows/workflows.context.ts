@@ -26,6 +26,8 @@ export type WorkflowsContext = {
   programOf?: (versionId: string) => ((rt: FlowRuntime, input: unknown) => Promise<unknown>) | null | undefined;
   /** The workspace's secret values, for a build's leak scan only (in memory, never stored or returned). */
   secretValues?: (tx: Tx, workspaceId: string) => Promise<string[]>;
+  /** Files holding a token of a value in any workspace's vault (the secrets module's fingerprint index). */
+  vaultMatches?: (workspaceId: string, files: Record<string, string>) => Promise<Array<{ file: string; isOwnWorkspace: boolean }>>;
   finishedListeners: ExecutionFinishedListener[];
   /** Builds (issue 15): queue one in the caller's transaction; null where no build repository is set up. */
   requestBuild?: (tx: Tx, audit: AuditContext, input: { workspaceId: string; workflowId: string; versionId: string; version: number; reason: 'deploy' | 'rebuild'; requestedBy: string | null }) => Promise<unknown>;

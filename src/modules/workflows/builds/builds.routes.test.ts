@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestPlatform } from '../../../../test/helpers/platform.ts';
@@ -13,6 +13,7 @@ import { createPlatformAdminSession } from '../../../../test/helpers/tenants.ts'
 import type { TestPlatform } from '../../../../test/helpers/platform.ts';
 import { TEST_SECRET } from '../../../../test/helpers/constants.ts';
 import { clientOf, createTenant } from '../workflows.fixtures.ts';
+import { BUILDS_GC_QUEUE, BUILDS_PURGE_QUEUE } from './maintenance.job.ts';
 import type { Call, Tenant } from '../workflows.fixtures.ts';
 
 type Build = { id: string; status: string; version: number; reason: string; commit: string | null; tag: string | null; manifest: { version: number; sourceHash: string; steps: number } | null; error: unknown; files?: Record<string, string> };
@@ -127,17 +128,34 @@ describe('workflow builds', () => {
     assert.equal((await atrium(['builds', 'purge', '--older-than', 'soon'])).code, 2);
     const none = await atrium(['builds', 'purge', '--older-than', '30d', '--json']);
     assert.deepEqual(JSON.parse(none.stdout), { deleted: 0, tags: [] });
-    // Thirty days on: every tag goes, the branch keeps its commits.
+    // The daily cron job, run by the engine: a tag of a commit 31 days old goes, today's stay.
     const head = git('rev-parse', 'refs/heads/tenant/builds-a').trim();
+    const oldCommit = execFileSync('git', ['-C', path.join(dataDir, 'builds.git'), 'commit-tree', `${head}^{tree}`, '-p', head, '-m', 'an old build'], {
+      encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'Atrium builds', GIT_AUTHOR_EMAIL: 'builds@atrium.local', GIT_COMMITTER_NAME: 'Atrium builds', GIT_COMMITTER_EMAIL: 'builds@atrium.local', GIT_COMMITTER_DATE: new Date(Date.now() - 31 * 86_400_000).toISOString() },
+    }).trim();
+    git('update-ref', 'refs/tags/bld/builds-a/20001231T000000000Z-old-v1', oldCommit);
+    const recent = git('tag', '--list', 'bld/builds-a/*').split('\n').filter((t) => t && !t.endsWith('-old-v1'));
+    assert.equal(recent.length, 3);
+    const runJob = async (queue: string) => {
+      const { id } = await platform.db.withPlatform((tx) => platform.jobs.enqueue(tx, queue, {}));
+      const left = () => platform.db.withPlatform(async (tx) => (await tx.query<{ status: string; last_error: string | null }>('select status, last_error from jobs where id = $1', [id])).rows[0]);
+      for (let job = await left(); job; job = await left()) {
+        assert.notEqual(job.status, 'dead', job.last_error ?? '');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await runJob(BUILDS_PURGE_QUEUE);
+    assert.deepEqual(git('tag', '--list', 'bld/builds-a/*').split('\n').filter(Boolean), recent, 'only the old tag went');
+    // The weekly gc job packs the repository; branches and their files are as they were.
+    await runJob(BUILDS_GC_QUEUE);
+    assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), head);
+    assert.match(git('count-objects', '-v'), /^count: 0$/m, 'loose objects packed');
+    assert.match(git('ls-tree', '-r', '--name-only', head), /\/flow\.ts$/m);
+    // Thirty days on: every tag goes, the branch keeps its commits.
     const purged = await platform.workflows.purgeBuildTags({ days: -31 });
     assert.ok(purged.length >= 3 && purged.every((t) => t.startsWith('bld/')), purged.join(', '));
     assert.equal(git('tag', '--list', 'bld/builds-a/*').trim(), '');
     assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), head);
-    // The weekly gc packs the repository; branches and their files are as they were.
-    await platform.workflows.buildRepository.gc();
-    assert.equal(git('rev-parse', 'refs/heads/tenant/builds-a').trim(), head);
-    assert.match(git('count-objects', '-v'), /^count: 0$/m, 'loose objects packed');
-    assert.match(git('ls-tree', '-r', '--name-only', head), /\/flow\.ts$/m);
   });
 
   test('a build holding one of the workspace\'s secret values fails (BUILD_LEAK) and commits nothing; a reference by name builds', async () => {
@@ -162,6 +180,66 @@ describe('workflow builds', () => {
     const [good] = await list(clean);
     assert.equal(good.status, 'succeeded');
     assert.match((await call('GET', `/builds/${good.id}?files=true`)).json().files['flow.ts'], /\{\{secrets\.CRM_TOKEN\}\}/);
+  });
+
+  test('a value from another workspace\'s vault fails the build through the fingerprint index, whose is never said; values written before the index are fingerprinted first', async () => {
+    const other = await createTenant(platform, 'builds-vault-other');
+    assert.equal((await clientOf(platform, other.tokens.owner)('PUT', '/secrets/STRIPE_KEY', { value: 'rk_live_51OtherClient9f8e7d6c5b' })).statusCode, 201);
+    // As if written before migration 0037 (or under a master key since rotated): no fingerprints yet.
+    await platform.db.withPlatform((tx) => tx.query(`update secrets set fingerprints = '{}', fingerprint_key = null where workspace_id = $1`, [other.workspaceId]));
+    const c = await createTenant(platform, 'builds-vault');
+    const call = clientOf(platform, c.tokens.owner);
+    const step = (body: unknown) => ({ steps: [{ id: 'charge', type: 'http', method: 'POST', url: 'https://api.example.com/charges', body }] });
+    // Quoted, escaped and inside a longer string: the same token comes out of the generated code.
+    const pasted = (await call('POST', '/workflows', { name: 'Pasted', definition: step({ note: 'key="rk_live_51OtherClient9f8e7d6c5b"; retry' }) })).json().id as string;
+    const near = (await call('POST', '/workflows', { name: 'Near', definition: step({ note: 'rk_live_51OtherClient9f8e7d6c5' }) })).json().id as string;
+    for (const id of [pasted, near]) assert.equal((await call('POST', `/workflows/${id}/deploy`, {})).statusCode, 200);
+    const settled = async (id: string) => {
+      for (;;) {
+        const data = (await call('GET', `/workflows/${id}/builds`)).json().data as Build[];
+        if (data.length && data.every((x) => x.status === 'succeeded' || x.status === 'failed')) return data[0];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const bad = await settled(pasted);
+    assert.deepEqual([bad.status, (bad.error as { code: string }).code, bad.commit], ['failed', 'BUILD_LEAK', null]);
+    assert.match((bad.error as { message: string }).message, /flow\.ts: a value kept in a vault/);
+    assert.doesNotMatch(JSON.stringify(bad), /rk_live|builds-vault-other|STRIPE_KEY/, 'neither the value nor whose it is');
+    assert.doesNotMatch(JSON.stringify(bad), new RegExp(other.workspaceId));
+    assert.equal((await settled(near)).status, 'succeeded', 'a token that is not the value builds');
+    const { rows } = await platform.db.withPlatform((tx) => tx.query<{ n: number; key: string | null }>('select cardinality(fingerprints) as n, fingerprint_key as key from secrets where workspace_id = $1', [other.workspaceId]));
+    assert.deepEqual(rows.map((r) => [r.n, r.key !== null]), [[1, true]], 'fingerprinted before the check');
+  });
+
+  test('a push the remote refuses fails the build (BUILD_PUSH_FAILED, the remote not named); the commit stays, a rebuild pushes it', async () => {
+    const c = await createTenant(platform, 'builds-nopush');
+    const call = clientOf(platform, c.tokens.owner);
+    const hook = path.join(remote, 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\nif grep -q builds-nopush; then echo "refused by policy" >&2; exit 1; fi\n', { mode: 0o755 });
+    try {
+      const wf = (await call('POST', '/workflows', { name: 'Pushed', definition: { steps: [{ id: 'one', type: 'transform', expression: '1' }] } })).json().id as string;
+      assert.equal((await call('POST', `/workflows/${wf}/deploy`, {})).statusCode, 200);
+      const settledOf = async (count: number) => {
+        for (;;) {
+          const data = (await call('GET', `/workflows/${wf}/builds`)).json().data as Build[];
+          if (data.length >= count && data.every((x) => x.status === 'succeeded' || x.status === 'failed')) return data[0];
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      const failed = await settledOf(1);
+      assert.deepEqual([failed.status, (failed.error as { code: string }).code], ['failed', 'BUILD_PUSH_FAILED']);
+      assert.match((failed.error as { message: string }).message, /committed and tagged, but not pushed/);
+      assert.doesNotMatch((failed.error as { message: string }).message, new RegExp(remote.replaceAll('/', '\\/')), 'the remote is the installation\'s business');
+      assert.ok(git('rev-parse', 'refs/heads/tenant/builds-nopush').trim(), 'committed locally');
+      assert.throws(() => remoteGit('rev-parse', '--verify', '--quiet', 'refs/heads/tenant/builds-nopush'), 'nothing reached the remote (atomic)');
+      rmSync(hook);
+      assert.equal((await call('POST', `/workflows/${wf}/builds`, {})).statusCode, 202);
+      const rebuilt = await settledOf(2);
+      assert.equal(rebuilt.status, 'succeeded', JSON.stringify(rebuilt.error));
+      assert.equal(remoteGit('rev-parse', 'refs/heads/tenant/builds-nopush').trim(), rebuilt.commit);
+    } finally {
+      rmSync(hook, { force: true });
+    }
   });
 
   test('signup names the workspace\'s build branch (a slug changed later renames nothing built)', async () => {

@@ -127,7 +127,13 @@ export function buildHandler(deps: BuildsDeps) {
       // workspace (its id, read on the platform path).
       const others = await ctx.db.withPlatform(async (tx) => (await tx.query<{ id: string }>('select id from workspace_directory where id <> $1', [ws])).rows.map((r) => r.id));
       const found = leaks(compiled.files, { secretValues, otherWorkspaceIds: others });
-      if (found.length) return void await finish({ status: 'failed', error: { code: 'BUILD_LEAK', message: `The build would hold what must not leave the workspace: ${found.join('; ')}` } });
+      // Any workspace's vault, through keyed fingerprints (a value pasted from another client's vault). The workspace
+      // is told a vault's value is there, never whose; the operator's log says when it is another workspace's.
+      for (const m of await ctx.vaultMatches?.(ws, compiled.files) ?? []) {
+        if (!m.isOwnWorkspace) job.log.warn({ buildId: row.id, file: m.file }, 'a workflow build holds a value from another workspace\'s vault: refused');
+        found.push(`${m.file}: a value kept in a vault`);
+      }
+      if (found.length) return void await finish({ status: 'failed', error: { code: 'BUILD_LEAK', message: `The build would hold what must not leave the workspace: ${[...new Set(found)].join('; ')}` } });
       const files = Object.fromEntries(Object.entries(compiled.files).map(([name, text]) => [`${where.folder}/${workflow.id}/${name}`, text]));
       await repo.createBranch(where.branch);
       const actor = row.requested_by ? `user ${row.requested_by}` : 'the platform';
