@@ -6,6 +6,8 @@
 // port (no module builds a fallback of its own); the two links that go both ways (webhooks ⇄
 // workflows) are closures over modules built just before.
 import type { KernelDeps } from './kernel/module.ts';
+import { sharedForget } from './kernel/module.ts';
+import { createBus } from './kernel/bus.ts';
 import { createJobEngine } from './kernel/jobs/index.ts';
 import { RATE_LIMIT_SETTING } from './kernel/http/rate-limit.ts';
 import { PRIVATE_NETWORK_SETTING } from './kernel/net/public-address.ts';
@@ -34,7 +36,10 @@ import { createDataApiModule, DATA_ROWS_SETTING, DATA_TIMEOUT_SETTING } from './
 
 export type ComposeOptions = { audit?: AuditModuleOptions; version?: string };
 
-export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
+export function composeModules(kernel: KernelDeps, options: ComposeOptions = {}) {
+  // One bus per process: the modules' caches forget a change made by any process (kernel/bus.ts).
+  const bus = kernel.bus ?? createBus({ db: kernel.db, log: kernel.log });
+  const deps: KernelDeps = { ...kernel, bus };
   const { db } = deps;
   const jobs = createJobEngine(deps);
   const audit = createAuditModule(deps, { ...options.audit, jobs });
@@ -136,14 +141,15 @@ export function composeModules(deps: KernelDeps, options: ComposeOptions = {}) {
   onboarding.registerProvisioningStep({ name: 'build-branch', run: (ctx, tx) => workflows.nameBuildBranch(tx, ctx.workspaceId) });
   tenancy.registerSetting(DATA_TIMEOUT_SETTING);
   tenancy.registerSetting(DATA_ROWS_SETTING);
-  tenancy.onSettingsChanged((workspaceId, keys) => { if (keys.includes(DATA_TIMEOUT_SETTING.key) || keys.includes(DATA_ROWS_SETTING.key)) data.engine.settingsChanged(workspaceId); });
+  const dataSettingsChanged = sharedForget(deps, 'data.settings', data.engine.settingsChanged);
+  tenancy.onSettingsChanged((workspaceId, keys) => { if (keys.includes(DATA_TIMEOUT_SETTING.key) || keys.includes(DATA_ROWS_SETTING.key)) dataSettingsChanged(workspaceId); });
   webhooks.setAgentInbound((tx, trigger) => agentsModule.queueWebhookRun(tx, trigger));
   const admin = createAdminModule(deps, {
     identity, tenancy, mail, audit, jobs,
     reports: { workflows: workflows.reports, requests: requests.reports, support: support.reports, apiLogs: apiLogs.reports, audit: audit.reports },
   });
 
-  return { jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm, memory, agents, mcp, data };
+  return { bus, jobs, audit, mail, access, identity, tenancy, onboarding, admin, apiLogs, secrets, jobsAdmin, requests, support, workflows, webhooks, usage, llm, memory, agents, mcp, data };
 }
 
 export type Modules = ReturnType<typeof composeModules>;

@@ -72,6 +72,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   // The vendor-compatible AI API at the root: OpenAI clients use baseURL <atrium>/v1, Anthropic's <atrium>.
   await app.register(modules.llm.gatewayRoutes);
   await app.ready();
+  await modules.bus.start();
   return {
     ...modules,
     app,
@@ -83,6 +84,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
       await app.close();
       await modules.usage.drain();
       await jobs.stop();
+      await modules.bus.stop();
       mail.close();
     },
   };
@@ -146,6 +148,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await platform.usage.drain(); // usage events settled by the last calls
     if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
     await Promise.allSettled(platform.workers.map((w) => w.stop()));
+    await platform.bus.stop();
     platform.mail.close();
     await db.close();
     if (embedded) await embedded.stop();

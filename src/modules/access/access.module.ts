@@ -1,6 +1,7 @@
 // The server side of the access module: custom roles (routes, use-cases, store) and the
 // resolver that turns a principal's roles into its effective access at authentication.
 import type { KernelDeps } from '../../kernel/module.ts';
+import { sharedForget } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { AuditModule } from '../audit/index.ts';
 import { createAccessResolver } from './access-resolver.ts';
@@ -14,6 +15,8 @@ import type { CustomRoleView } from './roles.store.ts';
 
 export function createAccessModule(deps: KernelDeps, modules: { audit: AuditModule }) {
   const resolver = createAccessResolver(deps.db, deps.log);
+  // A role changed on one process is forgotten on all of them.
+  resolver.invalidate = sharedForget(deps, 'access.members', resolver.invalidate);
   const ctx: AccessContext = { db: deps.db, log: deps.log, audit: modules.audit, resolver };
   async function findRoles(tx: Tx, workspaceId: string, ids: readonly string[]): Promise<CustomRoleView[]> {
     const roles: CustomRoleView[] = [];

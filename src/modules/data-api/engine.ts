@@ -63,6 +63,9 @@ class Lru<K, V> {
     this.map.set(key, value);
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
   }
+  clear(): void {
+    this.map.clear();
+  }
   get size(): number {
     return this.map.size;
   }
@@ -316,8 +319,10 @@ export function createGraphqlEngine(deps: { db: Database; log: Logger; provision
       workspaces.set(workspaceId, { version: -1, hash: '' });
     },
     /** The workspace's settings changed: read its statement timeout and row cap again. */
-    settingsChanged(workspaceId: string) {
-      settings.set(workspaceId, { ms: 0, maxRows: 0, until: 0 });
+    /** A workspace's data settings changed (every workspace's without an id): read them again. */
+    settingsChanged(workspaceId?: string) {
+      if (workspaceId) settings.set(workspaceId, { ms: 0, maxRows: 0, until: 0 });
+      else settings.clear();
     },
     stats: () => ({ shapes: shapes.size, workspaces: workspaces.size, documents: documents.size }),
   };

@@ -1,5 +1,6 @@
 // The identity module's door: users, sessions, tokens, API keys, MFA, members, invitations.
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import { sharedForget } from '../../kernel/module.ts';
 import type { MailModule } from '../mail/index.ts';
 import type { AuditContext, AuditModule } from '../audit/index.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
@@ -40,7 +41,9 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
   const audit = modules.audit;
   const access = modules.access;
   const authenticator = createAuthenticator(db, signer, access.resolve);
-  const sessions = createSessionService(db, signer, config.refreshTokenTtlDays, { onRevoked: (id) => authenticator.invalidate(id) });
+  // A session or key revoked (a member removed, a password changed…) on one process is refused by all of them at once.
+  const invalidateAuth = sharedForget(deps, 'identity.auth', authenticator.invalidate);
+  const sessions = createSessionService(db, signer, config.refreshTokenTtlDays, { onRevoked: (id) => invalidateAuth(id) });
   const ctx: IdentityContext = {
     db,
     config,
@@ -49,7 +52,7 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
     audit,
     access,
     keys: deriveIdentityKeys(config.secret),
-    invalidateSessionCache: authenticator.invalidate,
+    invalidateSessionCache: invalidateAuth,
     jobs: modules.jobs,
   };
   modules.jobs?.define<ExpireImpersonationPayload>({ name: EXPIRE_IMPERSONATION_QUEUE, concurrency: 2, handler: (job) => expireImpersonation(ctx, job) });
@@ -66,7 +69,7 @@ export function createIdentityModule(deps: KernelDeps, modules: { mail: MailModu
   return {
     routes,
     authenticate: authenticator.authenticate,
-    invalidateSessionCache: authenticator.invalidate,
+    invalidateSessionCache: invalidateAuth,
     sessions,
     signer,
     passwords: { hash: hashPassword, verify: verifyPassword, assertStrength: assertPasswordStrength },

@@ -4,6 +4,7 @@
 // reserved against quotas and budgets before it is sent, metered after (usage events).
 // Owns llm_providers, llm_platform_providers, llm_aliases, llm_prices, llm_workspace_prices.
 import type { KernelDeps } from '../../kernel/module.ts';
+import { sharedForget } from '../../kernel/module.ts';
 import { deriveKey } from '../../kernel/crypto.ts';
 import type { Registry } from 'prom-client';
 import type { AuditModule } from '../audit/index.ts';
@@ -33,6 +34,8 @@ export function createLlmModule(deps: KernelDeps, modules: { audit: AuditModule;
     snapshots: undefined as unknown as Snapshots,
   };
   ctx.snapshots = createSnapshots(ctx);
+  // Settings, providers or prices changed on one process: every process reads the workspace again.
+  ctx.snapshots.invalidate = sharedForget(deps, 'llm.snapshots', ctx.snapshots.invalidate);
   const gateway = createGateway(ctx);
   return {
     routes: llmRoutes(ctx),

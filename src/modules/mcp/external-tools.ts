@@ -65,7 +65,7 @@ function definitionsOf(ctx: McpServersContext, row: ServerRow): ToolDefinition[]
 
 export function createExternalToolSource(ctx: Omit<McpServersContext, 'invalidate'>) {
   const cache = new Map<string, { at: number; tools: Promise<ToolDefinition[]> }>();
-  const full: McpServersContext = { ...ctx, invalidate: (workspaceId) => cache.delete(workspaceId) };
+  const full: McpServersContext = { ...ctx, invalidate: (workspaceId) => { if (workspaceId) cache.delete(workspaceId); else cache.clear(); } };
   const source: ToolSource = {
     prefix: EXTERNAL_PREFIX,
     load(workspaceId) {

@@ -3,6 +3,7 @@
 // sources of the agents' registry (tools mcp.<server>.<tool>, credentials in the vault).
 // Owns mcp_servers.
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import { sharedForget } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { AgentsModule } from '../agents/index.ts';
 import type { AuditModule } from '../audit/index.ts';
@@ -21,6 +22,8 @@ export function createMcpModule(
   options: { version: string },
 ) {
   const external = createExternalToolSource({ db: deps.db, log: deps.log, audit: modules.audit, resolveSecret: modules.resolveSecret, isPrivateAllowed: modules.isPrivateAllowed });
+  // A server added, changed or removed on one process: every process lists the workspace's tools again.
+  external.ctx.invalidate = sharedForget(deps, 'mcp.servers', external.ctx.invalidate);
   modules.agents.tools.addSource(external.source);
   return {
     routes: (async (app) => {

@@ -15,6 +15,6 @@ export type McpServersContext = {
   resolveSecret(tx: Tx, workspaceId: string, name: string): Promise<string>;
   /** Does the workspace let outbound calls reach private addresses (network.allow_private_addresses)? */
   isPrivateAllowed(tx: Tx, workspaceId: string): Promise<boolean>;
-  /** Forget this process's copy of a workspace's external tools (after a change). */
-  invalidate(workspaceId: string): void;
+  /** Forget a workspace's external tools, every process's copy (every workspace's without an id). */
+  invalidate(workspaceId?: string): void;
 };

@@ -3,6 +3,7 @@
 // counters, alerts at 80 % / 100 % / burn rate). Owns usage_events, usage_quotas,
 // usage_counters, usage_reservations, usage_alerts.
 import type { KernelDeps } from '../../kernel/module.ts';
+import { sharedForget } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import type { JobEngine } from '../../kernel/jobs/index.ts';
 import type { AuditModule } from '../audit/index.ts';
@@ -43,14 +44,18 @@ export const USAGE_EVENT_TYPES = [
 ];
 
 export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModule; tenancy: TenancyModule; identity: IdentityModule; mail: MailModule; jobs: JobEngine }, ports: { emit: EmitEvent; subjectExists: SubjectExists }) {
-  // When each workspace's quotas last changed in this process: the gateway's cache reloads after it.
+  // When each workspace's quotas last changed (in any process: the bus carries it): the gateway's cache reloads after it.
   const quotaChanges = new Map<string, number>();
+  let allChangedAt = 0;
   const ctx: UsageContext = {
     ...deps, ...modules, emit: ports.emit, reservationTtlSeconds: 15 * 60, eventWriter: createUsageEventWriter(deps.db),
-    quotasChanged: (workspaceId) => {
-      if (quotaChanges.size > 100_000) quotaChanges.clear();
-      quotaChanges.set(workspaceId, Date.now());
-    },
+    quotasChanged: sharedForget(deps, 'usage.quotas', (workspaceId?: string) => {
+      if (!workspaceId || quotaChanges.size > 100_000) {
+        quotaChanges.clear();
+        allChangedAt = Date.now();
+      }
+      if (workspaceId) quotaChanges.set(workspaceId, Date.now());
+    }),
   };
   defineReleaseJob(modules.jobs, ctx);
   defineRollUpJob(modules.jobs, ctx);
@@ -67,7 +72,7 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
     },
     /** When this process last changed the workspace's quotas (0: never). */
     quotasChangedAt(workspaceId: string): number {
-      return quotaChanges.get(workspaceId) ?? 0;
+      return Math.max(quotaChanges.get(workspaceId) ?? 0, allChangedAt);
     },
     /** Record the call's usage event and replace its hold with the real use (own transaction). */
     settle(reservation: Reservation, event: UsageEventInput): Promise<{ id: string; occurredAt: Date }> {

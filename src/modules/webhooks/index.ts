@@ -2,6 +2,7 @@
 // stored, replayable) and outbound event subscriptions (emit in the caller's transaction,
 // signed delivery jobs with retries, attempt log, auto-disable).
 import type { KernelDeps, RoutePlugin } from '../../kernel/module.ts';
+import { sharedForget } from '../../kernel/module.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import { deriveKey } from '../../kernel/crypto.ts';
 import type { JobActor, JobEngine } from '../../kernel/jobs/index.ts';
@@ -60,6 +61,8 @@ export function createWebhooksModule(
     endpoints: createEndpointCache(db, sealingKey),
     hooks: { onInbound: options.onInbound, workflowExists: options.workflowExists, onAgentInbound: null },
   };
+  // An endpoint changed or its secret rotated on one process: every process loads it again.
+  ctx.endpoints.invalidate = sharedForget(deps, 'webhooks.endpoints', ctx.endpoints.invalidate);
   ctx.eventTypes.register(AGENT_ANSWER_EVENT, 'An agent\'s answer to a delivery to its webhook (async mode); sent only to that agent\'s callback');
 
   const w = config.webhooks;

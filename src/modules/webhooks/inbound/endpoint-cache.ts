@@ -54,8 +54,10 @@ export function createEndpointCache(db: Database, sealingKey: Buffer) {
       entries.set(id, { value, until: now + TTL_MS });
       return value;
     },
-    invalidate(id: string): void {
-      entries.delete(id);
+    /** Forget one endpoint, or every one. */
+    invalidate(id?: string): void {
+      if (id) entries.delete(id);
+      else entries.clear();
     },
   };
 }
