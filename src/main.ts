@@ -19,6 +19,7 @@ import { composeModules } from './compose.ts';
 import type { Modules } from './compose.ts';
 import { authorizeRoute } from './modules/access/index.ts';
 import type { AuditModuleOptions } from './modules/audit/index.ts';
+import { registerCounters } from './kernel/counters.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version;
 
@@ -54,6 +55,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
     metricsToken: config.metricsToken, limits: config.limits,
   });
   jobs.registerMetrics(metrics.registry);
+  registerCounters(metrics.registry);
   audit.registerMetrics(metrics.registry);
   apiLogs.registerMetrics(metrics.registry);
   modules.llm.registerMetrics(metrics.registry);

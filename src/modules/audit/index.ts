@@ -20,6 +20,7 @@ import type { WorkspaceVerification } from './verify-chain.ts';
 import { createSealer, sealCommitted } from './seal-chain.ts';
 import { selectSealBacklog } from './audit.store.ts';
 import client from 'prom-client';
+import { counters } from '../../kernel/counters.ts';
 
 export type { AuditActor, AuditActorType, AuditContext, AuditEventInput, AuditOutcome } from './audit.types.ts';
 export type { AuditEvent, AuditFilters, AuditSort, ChainVerification } from './audit.types.ts';
@@ -59,12 +60,26 @@ export type AuditModuleOptions = {
 
 export const RETENTION_QUEUE = 'audit.retention';
 export const RETENTION_CRON = '23 * * * *';
+/** Every chain verified daily: a failure sets atrium_audit_verification_failures (alert AuditChainVerificationFailed). */
+export const VERIFY_QUEUE = 'audit.verify';
+export const VERIFY_CRON = '47 2 * * *';
 
 export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions = {}) {
   const isRecording = options.isRecording ?? true;
   // Several workers may run it at once: deletions of the same prefix are idempotent and the
   // anchor only moves forward; the cron fires each tick once anyway.
   options.jobs?.define({ name: RETENTION_QUEUE, concurrency: 1, maxAttempts: 3, handler: async () => { await applyRetention(deps.db, { log: deps.log }); } });
+  options.jobs?.define({
+    name: VERIFY_QUEUE, concurrency: 1, maxAttempts: 2, timeoutMs: 60 * 60_000,
+    handler: async () => {
+      const results = await verifyChains(deps.db);
+      const failed = results.filter((r) => !r.isValid);
+      counters.auditVerificationFailures.set(failed.length);
+      counters.auditVerifiedAt.set(Date.now() / 1000);
+      if (failed.length) deps.log.error({ workspaces: failed.map((r) => r.slug) }, 'audit chain verification failed: see docs/runbooks/audit-chain-verification-failed.md');
+      else deps.log.info({ workspaces: results.length }, 'every audit chain verified');
+    },
+  });
   const sealer = createSealer(deps.db, deps.log);
   return {
     /** Append one event in the caller's transaction (bound to event.workspaceId, or unbound: identity and platform paths). */
@@ -85,6 +100,7 @@ export function createAuditModule(deps: KernelDeps, options: AuditModuleOptions 
     /** Installs the hourly retention schedule (idempotent; at start-up, platform path). */
     async installSchedules(tx: Tx): Promise<void> {
       await options.jobs?.schedule(tx, { name: RETENTION_QUEUE, cron: RETENTION_CRON, queue: RETENTION_QUEUE });
+      await options.jobs?.schedule(tx, { name: VERIFY_QUEUE, cron: VERIFY_CRON, queue: VERIFY_QUEUE });
     },
     retentionSetting: auditRetentionSetting,
     /** The worker that seals committed events into their chains (started with the workers). */

@@ -8,6 +8,7 @@ import { identityErrors } from './identity.errors.ts';
 import { clearLoginAttempts, lockIfExhausted, reserveLoginAttempt } from './login-attempts.store.ts';
 import type { ThrottlePolicy } from './login-attempts.store.ts';
 import { normalizeEmail } from './users.store.ts';
+import { counters } from '../../kernel/counters.ts';
 
 export const LOGIN_THROTTLE: ThrottlePolicy = { maxAttempts: 5, windowSeconds: 15 * 60, lockSeconds: 15 * 60 };
 
@@ -22,7 +23,10 @@ export function throttledError(retryAfterSeconds: number) {
 /** Count this attempt, or throw LOGIN_THROTTLED while the pair is locked. Returns the attempt number in the window. */
 export async function beginAttempt(db: Database, email: string, ip: string): Promise<number> {
   const r = await db.withIdentity((tx) => reserveLoginAttempt(tx, normalizeEmail(email), ip, LOGIN_THROTTLE));
-  if (r.retryAfterSeconds !== null) throw throttledError(r.retryAfterSeconds);
+  if (r.retryAfterSeconds !== null) {
+    counters.loginFailures.inc({ reason: 'locked' });
+    throw throttledError(r.retryAfterSeconds);
+  }
   return r.attempt;
 }
 

@@ -17,6 +17,7 @@ import type { TokenPair } from './sessions.ts';
 import { randomToken, sha256 } from './tokens.ts';
 import { findUserByEmail, listUserMemberships, normalizeEmail } from './users.store.ts';
 import type { Membership } from './users.store.ts';
+import { counters } from '../../kernel/counters.ts';
 
 export const MFA_CHALLENGE_TTL_SECONDS = 300;
 
@@ -40,6 +41,7 @@ export async function login(ctx: IdentityContext, input: LoginInput, client: Cli
   const isValid = await verifyPassword(user?.password_hash ?? null, input.password);
   if (!user || !isValid) {
     await failAttempt(ctx.db, email, client.ip, attempt);
+    counters.loginFailures.inc({ reason: 'invalid_credentials' });
     if (user) {
       await ctx.db.withIdentity(async (tx) => {
         const workspaceId = targetWorkspace(await listUserMemberships(tx, user.id), input.workspace);

@@ -10,6 +10,7 @@ import { holdOnCounter, insertReservation, selectCounters } from './usage.store.
 import { usageErrors } from './usage.errors.ts';
 import type { Limits, Reservation, UsageScope, UsageSubjects } from './usage.types.ts';
 import type { QuotaRow } from './usage.store.ts';
+import { counters } from '../../kernel/counters.ts';
 
 export type ReserveInput = {
   subjects: UsageSubjects;
@@ -66,6 +67,7 @@ async function refusal(tx: Tx, workspaceId: string, period: string, s: { scope: 
   const heldCost = toNumber(counter?.reserved_cost_micros);
   const resetsAt = periodEnd(period).toISOString();
   const isTokens = s.limits.tokens !== null && spentTokens + heldTokens + r.tokens > s.limits.tokens;
+  counters.quotaRefusals.inc({ metric: isTokens ? 'tokens' : 'cost', scope: s.scope });
   const what = isTokens
     ? `monthly token quota: ${fmt(spentTokens)} of ${fmt(s.limits.tokens!)} tokens used${heldTokens ? ` and ${fmt(heldTokens)} held by calls in flight` : ''}; this call may use up to ${fmt(r.tokens)}`
     : `monthly cost budget: ${usd(spentCost)} of ${usd(s.limits.costMicros!)} spent${heldCost ? ` and ${usd(heldCost)} held by calls in flight` : ''}; this call may cost up to ${usd(r.costMicros)}`;

@@ -15,6 +15,7 @@ import { findFirstWorkspaceOf, findTarget, insertImpersonation, takeApproval } f
 import type { ImpersonationRow } from './impersonation.store.ts';
 import type { TokenPair } from '../sessions.ts';
 import { EXPIRE_IMPERSONATION_QUEUE } from './expire-impersonation.job.ts';
+import { counters } from '../../../kernel/counters.ts';
 
 export const MAX_IMPERSONATION_MINUTES = 60;
 
@@ -42,7 +43,7 @@ export async function startImpersonation(ctx: IdentityContext, actor: Impersonat
   const run = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => (actor.isPlatformAdmin ? ctx.db.withPlatform(fn) : ctx.db.withWorkspace(actor.workspaceId, fn));
   const context = actor.isPlatformAdmin ? withActor(audit, { type: 'platform_admin', id: actor.userId }) : audit;
 
-  return run(async (tx) => {
+  const started = await run(async (tx) => {
     const workspaceId = actor.isPlatformAdmin ? (named ?? (await findFirstWorkspaceOf(tx, userId))) : actor.workspaceId;
     const target = workspaceId ? await findTarget(tx, workspaceId, userId) : null;
     if (!workspaceId || !target) throw impersonationErrors.create('IMPERSONATION_TARGET_NOT_FOUND');
@@ -75,4 +76,6 @@ export async function startImpersonation(ctx: IdentityContext, actor: Impersonat
     });
     return { ...tokens, workspaceId, impersonation, target: { id: userId, email: target.email, name: target.name, role: target.role } };
   });
+  counters.impersonationsStarted.inc();
+  return started;
 }

@@ -13,6 +13,7 @@ import { checkSecondFactor, consumeSecondFactor } from './second-factor.ts';
 import type { TokenPair } from '../sessions.ts';
 import { sha256 } from '../tokens.ts';
 import { findUserByIdForUpdate, listUserMemberships } from '../users.store.ts';
+import { counters } from '../../../kernel/counters.ts';
 
 const MAX_CODE_ATTEMPTS = 5;
 
@@ -30,6 +31,7 @@ export async function completeMfaLogin(
     const match = checkSecondFactor(ctx.keys, user, input.code, { allowRecoveryCode: true });
     if (!match) {
       await recordChallengeFailure(tx, challenge.id, MAX_CODE_ATTEMPTS);
+      counters.loginFailures.inc({ reason: 'mfa_code' });
       await ctx.audit.record(tx, withActor(audit, { type: 'user', id: user.id }), {
         workspaceId: challenge.workspace_id, action: 'user.login_failed', targetType: 'user', targetId: user.id, outcome: 'failure',
         diff: { after: { reason: 'mfa_code_invalid' } },

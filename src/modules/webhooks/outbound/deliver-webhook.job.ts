@@ -13,6 +13,7 @@ import { failDeliveryWithoutAttempt, findDeliveryToSend, recordAttempt, recordSu
 import type { DeliveryToSend, SubscriptionRow } from './subscriptions.store.ts';
 import type { WebhooksContext } from '../webhooks.context.ts';
 import { allowsPrivateAddresses } from '../workspace-network.ts';
+import { counters } from '../../../kernel/counters.ts';
 
 export const DELIVER_QUEUE = 'webhooks.deliver';
 
@@ -57,6 +58,7 @@ export function deliverWebhookJob(ctx: WebhooksContext) {
 
     const isFinal = result.isSuccess || result.isRefused || trigger === 'manual' || job.attempt >= job.maxAttempts;
     const status = result.isSuccess ? 'succeeded' : isFinal ? 'failed' : 'pending';
+    counters.webhookDeliveries.inc({ outcome: result.isSuccess ? 'succeeded' : isFinal ? 'failed' : 'retrying' });
     await ctx.db.withWorkspace(ws, async (tx) => {
       await recordAttempt(tx, ws, deliveryId, { ...result, trigger, startedAt: at }, status);
       if (trigger !== 'automatic' || delivery.kind !== 'event') return;
