@@ -7,8 +7,6 @@
 // through any API process run exactly once on the workers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,34 +18,8 @@ import type { Client } from 'graphql-ws';
 import { createTestDatabase } from '../helpers/platform.ts';
 import { TEST_SECRET } from '../helpers/constants.ts';
 import { waitUntil } from '../helpers/wait.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/atrium.mjs');
-
-type Proc = { role: 'api' | 'worker'; url: string; child: ChildProcess; output: string[] };
-
-function startProcess(role: 'api' | 'worker', env: Record<string, string>): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--role', role, ...(role === 'api' ? ['--port', '0'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      const text = output.join('');
-      const at = /is running at (http:\/\/\S+)/.exec(text);
-      if (role === 'api' && at) resolve({ role, url: at[1], child, output });
-      if (role === 'worker' && /worker is running/.test(text)) resolve({ role, url: '', child, output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`atrium start --role ${role} exited with ${code} before it was ready:\n${output.join('').slice(-3000)}`)));
-  });
-}
-
-async function stopProcess(p: Proc): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const exited = new Promise((r) => p.child.once('exit', r));
-  p.child.kill('SIGTERM');
-  await exited;
-}
+import { startCliProcess as startProcess, stopCliProcess as stopProcess } from '../helpers/cli-process.ts';
+import type { CliProcess as Proc } from '../helpers/cli-process.ts';
 
 describe('three API and two worker processes on one database', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
