@@ -15,6 +15,7 @@ import { registerTenantCommands } from './tenant.command.ts';
 import { registerDevCommands } from './dev.command.ts';
 import { registerBuildsCommands } from './builds.command.ts';
 import { registerPreflightCommands } from './preflight.command.ts';
+import { registerBackupCommands } from './backup.command.ts';
 import { UsageError } from './usage.ts';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -41,6 +42,7 @@ registerTenantCommands(program, () => loadConfig());
 registerDevCommands(program, () => loadConfig());
 registerBuildsCommands(program, () => loadConfig());
 registerPreflightCommands(program, () => loadConfig());
+registerBackupCommands(program, () => loadConfig());
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

@@ -48,6 +48,22 @@ export function createDataApiModule(deps: KernelDeps, modules: { audit: Pick<Aud
     exportData: (workspaceId: string, write: (line: string) => void | Promise<void>) => exportData(deps.db, workspaceId, write),
     /** Into a workspace with no tables (`atrium tenant import`): the migrations, then the rows. */
     importData: (audit: AuditContext, workspaceId: string, header: ExportHeader, rows: AsyncIterable<ExportLine> | Iterable<ExportLine>) => importData({ db: deps.db, audit: modules.audit }, audit, workspaceId, header, rows),
+    /**
+     * Its part of a full backup (kernel/backup.ts): the tables it rebuilds itself on restore, every
+     * workspace with a migrated data schema (deleted ones in their grace period too), each one's export.
+     */
+    backup: {
+      ownTables: ['data_schemas', 'data_migrations'],
+      workspaces: () => deps.db.withPlatform(async (tx) => (await tx.query<{ workspace_id: string }>('select workspace_id from data_schemas where version > 0 order by workspace_id')).rows.map((r) => r.workspace_id)),
+      export: (workspaceId: string, write: (line: string) => Promise<void>) => exportData(deps.db, workspaceId, write).then(() => undefined),
+    },
+    /** A workspace's export lines from a backup, into the restored database (its schema made again by its migrations). */
+    async restoreData(audit: AuditContext, workspaceId: string, lines: string[]): Promise<void> {
+      const [first, ...rest] = lines.filter((l) => l.trim());
+      const header = JSON.parse(first) as ExportHeader;
+      const rows = rest.map((l) => JSON.parse(l) as ExportLine & { end?: boolean }).filter((l) => !l.end);
+      await importData({ db: deps.db, audit: modules.audit }, audit, workspaceId, header, rows);
+    },
     /** The daily purge of deleted workspaces' data schemas (after the grace period). */
     installSchedules: (tx: Tx) => schedulePurge(modules.jobs, tx),
     purgeDeleted: (options: { now?: Date; graceDays?: number } = {}) => purgeDeletedSchemas(deps.db, modules.audit, options),
