@@ -115,15 +115,13 @@ export async function writeBackup(options: {
   const client = await connect(options.owner);
   const tables: TableEntry[] = [];
   const dataWorkspaces: Array<{ workspaceId: string; lines: number }> = [];
-  let migrations: number[] = [];
-  let sequences: Array<{ name: string; value: string | null }> = [];
   try {
     // One snapshot for every table; as the platform role (its policies see every workspace: the
     // owner, when not a superuser, would see nothing through forced row-level security).
     await client.query('begin isolation level repeatable read read only');
     // As the owner: the migrations applied and the sequences (the same snapshot throughout).
-    migrations = (await client.query<{ version: number }>('select version from schema_migrations order by version')).rows.map((r) => r.version);
-    sequences = (await client.query<{ name: string; value: string | null }>(`select sequencename as name, last_value::text as value from pg_sequences where schemaname = 'public' order by sequencename`)).rows;
+    const migrations = (await client.query<{ version: number }>('select version from schema_migrations order by version')).rows.map((r) => r.version);
+    const sequences = (await client.query<{ name: string; value: string | null }>(`select sequencename as name, last_value::text as value from pg_sequences where schemaname = 'public' order by sequencename`)).rows;
     await client.query('set local role atrium_platform');
     const skipped = new Set(options.data?.ownTables ?? []);
     const order = (await tablesInOrder(client)).filter((t) => !skipped.has(t.name));
@@ -214,12 +212,13 @@ export async function restoreBackup(options: {
   onProgress?: (event: { table?: string; rows?: number; workspaceId?: string }) => void;
 }): Promise<{ tables: TableEntry[]; dataWorkspaces: number }> {
   const manifestFile = `${options.file}.manifest.json`;
-  let manifest: BackupManifest | null = null;
-  try {
-    manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as BackupManifest;
-  } catch {
-    manifest = null;
-  }
+  const manifest = ((): BackupManifest | null => {
+    try {
+      return JSON.parse(readFileSync(manifestFile, 'utf8')) as BackupManifest;
+    } catch {
+      return null; // no manifest beside it: the GCM tag still proves the file whole
+    }
+  })();
   if (manifest) {
     if (manifest.keyId !== options.key.id) throw new BackupError('BACKUP_KEY_MISMATCH', `the backup was sealed with ${manifest.keyId}; this installation's key is ${options.key.id} (set ATRIUM_BACKUP_KEY or the master key it was made with)`);
     const sum = await sha256OfFile(options.file);

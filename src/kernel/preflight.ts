@@ -40,7 +40,8 @@ function configurationChecks(config: Config, env: Record<string, string | undefi
   const metrics = config.metricsAddress;
   if (!metrics) add('metrics', config.metricsToken ? 'ok' : 'warn', config.metricsToken ? '/metrics on the API port, with a bearer token' : '/metrics is not served (ATRIUM_METRICS_ADDRESS=off, no token): nothing to scrape');
   else if (isLoopback(metrics.host)) add('metrics', 'ok', `/metrics on ${metrics.host}:${metrics.port} (loopback only)`);
-  else add('metrics', prod ? 'fail' : 'warn', `/metrics is served without authentication on ${metrics.host}:${metrics.port}: bind it to loopback or a private interface your network policy closes, or use ATRIUM_METRICS_TOKEN`);
+  // On Kubernetes it is bound to the pod's address on purpose (scraped there): a network policy must close it, which this cannot see.
+  else add('metrics', 'warn', `/metrics is served without authentication on ${metrics.host}:${metrics.port}: make sure only Prometheus reaches that port (a network policy), or bind it to loopback and use ATRIUM_METRICS_TOKEN`);
   if (config.metricsToken && config.metricsToken.length < 24) add('metrics token', 'warn', 'ATRIUM_METRICS_TOKEN is shorter than 24 characters');
 
   const publicUrl = new URL(config.publicUrl);
