@@ -25,6 +25,8 @@ export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.
 
 export type Platform = Modules & {
   app: Awaited<ReturnType<typeof createHttpApp>>['app'];
+  /** Readiness false from now on (a graceful stop's first step). */
+  drain: () => void;
   metrics: Awaited<ReturnType<typeof createHttpApp>>['metrics'];
   db: Database;
   workers: Worker[];
@@ -50,7 +52,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   const modules = composeModules({ config, db, log }, { audit: options.audit, version: VERSION });
   const { jobs, audit, mail, identity, apiLogs } = modules;
   const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
-  const { app, metrics, routeTable } = await createHttpApp({
+  const { app, metrics, routeTable, drain } = await createHttpApp({
     log, db, authenticate: identity.authenticate, authorize: authorizeRoute, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter,
     metricsToken: config.metricsToken, limits: config.limits,
   });
@@ -78,6 +80,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   return {
     ...modules,
     app,
+    drain,
     metrics,
     db,
     workers: [jobs, audit.sealer],
@@ -145,6 +148,12 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   const stop = async () => {
     if (isStopping) return;
     isStopping = true;
+    // Readiness false first; after ATRIUM_DRAIN_SECONDS (load balancers have noticed), stop accepting.
+    platform.drain();
+    if (options.role !== 'worker' && config.drainSeconds > 0) {
+      log.info({ seconds: config.drainSeconds }, 'draining: /readyz answers 503, requests are still served');
+      await new Promise((resolve) => setTimeout(resolve, config.drainSeconds * 1000));
+    }
     log.info('shutting down: no new requests, finishing in-flight work');
     await platform.app.close(); // stops accepting, waits for in-flight requests
     await platform.usage.drain(); // usage events settled by the last calls

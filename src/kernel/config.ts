@@ -39,6 +39,8 @@ export type Config = {
   metricsAddress: { host: string; port: number } | null;
   /** ATRIUM_METRICS_TOKEN: also serve /metrics on the API's port to this bearer token. */
   metricsToken: string | undefined;
+  /** A graceful stop's first step: /readyz answers 503 this long before the API stops accepting (ATRIUM_DRAIN_SECONDS; default 5 in production, 0 otherwise). */
+  drainSeconds: number;
   /** ISO 4217 currency of workflow prices and revenue (ATRIUM_CURRENCY, default EUR). */
   currency: string;
   /** Request limits: largest body (ATRIUM_BODY_LIMIT, bytes) and deepest JSON (ATRIUM_JSON_MAX_DEPTH). */
@@ -285,6 +287,7 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     metricsAddress: readMetricsAddress(env),
     metricsToken: readMetricsToken(env),
     currency: readCurrency(env),
+    drainSeconds: readInt(env, 'ATRIUM_DRAIN_SECONDS', isProduction ? 5 : 0, 0, 120),
     builds: {
       repository: env.ATRIUM_BUILDS_REPO ? path.resolve(env.ATRIUM_BUILDS_REPO) : path.join(dataDir, 'builds.git'),
       remote: readUrl(env, 'ATRIUM_BUILDS_REMOTE', ['https:', 'ssh:', 'git:', 'file:']),

@@ -6,6 +6,8 @@
 // - API: every write acknowledged before the kill is there with its audit event; nothing half
 //   written (a secret without its event, an event without its secret); the client saw an error,
 //   not a hang; a new process serves at once.
+// - SIGTERM: /readyz answers 503 at once while requests are still served for ATRIUM_DRAIN_SECONDS,
+//   then a clean exit.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -109,6 +111,19 @@ describe('faults on real processes', () => {
     const resent = [...received.entries()].filter(([, count]) => count > 1).map(([n]) => n);
     assert.ok(resent.every((n) => inFlight.includes(n)), `only steps in flight at the kill were sent again (resent ${resent.join(',')}, in flight ${inFlight.join(',')})`);
     console.log(`faults: worker killed with ${inFlight.length} call(s) in flight; ${resent.length} sent again; ${N}/${N} executions completed once`);
+  });
+
+  test('SIGTERM drains: readiness goes false first while requests are still served, then the process stops cleanly', async () => {
+    const draining = await startCliProcess('api', { ...env, ATRIUM_DRAIN_SECONDS: '2' });
+    procs.push(draining);
+    assert.equal((await fetch(`${draining.url}/readyz`)).status, 200);
+    const exited = new Promise<number | null>((r) => draining.child.once('exit', (code) => r(code)));
+    draining.child.kill('SIGTERM');
+    const ready = await waitUntil('readiness false', async () => { const res = await fetch(`${draining.url}/readyz`); return res.status === 503 ? res : null; }, 2000);
+    assert.equal(ready.headers.get('retry-after'), '1');
+    assert.equal((await call('GET', '/auth/me', undefined, draining)).status, 200, 'still serving while the load balancer notices');
+    assert.equal(await exited, 0);
+    await assert.rejects(fetch(`${draining.url}/healthz`), 'stopped listening');
   });
 
   test('kill -9 of an API process mid-burst: acknowledged writes are all there, each with its audit event; nothing half-written; a new process serves at once', async () => {

@@ -185,7 +185,11 @@ export async function createHttpApp(options: HttpOptions) {
   });
 
   app.get('/healthz', { schema: { hide: true }, config: { auth: 'public' } }, async () => ({ status: 'ok' }));
+  // Set by a graceful stop (SIGTERM): readiness goes false first, so load balancers and Kubernetes
+  // stop sending new requests while the ones in flight finish.
+  let isDraining = false;
   app.get('/readyz', { schema: { hide: true }, config: { auth: 'public' } }, async (request, reply) => {
+    if (isDraining) return sendProblem(reply, request, kernelErrors.create('UNAVAILABLE', 'Shutting down: finishing the requests in flight', { headers: { 'retry-after': '1' } }));
     try {
       const pending = await pendingMigrations(options.db.app);
       if (pending.length > 0) {
@@ -210,5 +214,5 @@ export async function createHttpApp(options: HttpOptions) {
       return sendProblem(reply, request, kernelErrors.create('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`));
     });
   }
-  return { app, metrics, routeTable };
+  return { app, metrics, routeTable, drain: () => { isDraining = true; } };
 }
