@@ -235,9 +235,13 @@ export async function restoreBackup(options: {
   if (!head.subarray(0, MAGIC.length).equals(MAGIC)) throw new BackupError('BACKUP_CORRUPT', 'not an Atrium backup (no ATRIUMBK1 header)');
 
   // The target holds no workspace: a restore never merges into a live installation.
-  const existing = await options.owner.query<{ t: string | null }>(`select to_regclass('public.workspaces')::text as t`);
+  const existing = await options.owner.query<{ t: string | null }>(`select to_regclass('public.workspace_directory')::text as t`);
   if (existing.rows[0].t) {
-    const { rows: [{ n }] } = await options.owner.query<{ n: number }>('select count(*)::int as n from workspaces');
+    // As the platform role: the owner, when not a superuser, would see no row through forced RLS.
+    const c = await connect(options.owner);
+    const n = await c.query('begin').then(() => c.query("set local role atrium_platform"))
+      .then(() => c.query<{ n: number }>('select count(*)::int as n from workspace_directory')).then((r) => r.rows[0].n)
+      .finally(() => c.end().catch(() => undefined));
     if (n > 0) throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `the target database holds ${n} workspace(s): restore into an empty database`);
   }
   await options.migrate();
