@@ -70,8 +70,10 @@ export async function createAtrium(options: ContenderOptions & { workerPoolSize?
     createPool(options.url, { max: ownerPoolSize, name: 'owner', log }),
   );
   const workspaces = await db.withPlatform(async (tx) => {
-    const r = await tx.query<{ id: string }>(`insert into workspaces (slug, name) values ('bench-a', 'Bench A'), ('bench-b', 'Bench B') returning id`);
-    return { a: r.rows[0].id, b: r.rows[1].id };
+    // Idempotent: several processes of bench:jobs-processes open the same database.
+    const r = await tx.query<{ id: string; slug: string }>(`insert into workspaces (slug, name) values ('bench-a', 'Bench A'), ('bench-b', 'Bench B')
+       on conflict (slug) do update set name = excluded.name returning id, slug`);
+    return { a: r.rows.find((x) => x.slug === 'bench-a')!.id, b: r.rows.find((x) => x.slug === 'bench-b')!.id };
   });
   let current: Handler = async () => {};
   // Short jobs: claimed ahead (QueueDefinition.prefetch, the engine's counterpart of
