@@ -15,7 +15,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { migrate } from '../src/kernel/db/migrate.ts';
 import { deriveAppPassword } from '../src/kernel/db/roles.ts';
-import { BENCH_SECRET, startBenchDatabase } from './lib/database.ts';
+import { BENCH_SECRET, freshDatabase, startBenchDatabase } from './lib/database.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 100);
@@ -38,21 +38,13 @@ await owner.query(`
 await owner.query('analyze');
 console.log(`seeded ${WORKSPACES} workspaces and ${EVENTS.toLocaleString('en-US')} audit events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return adminUrl.replace(/\/postgres$/, `/${name}`);
-}
 
 const env = { ...process.env, ATRIUM_SECRET: BENCH_SECRET, ATRIUM_LOG_LEVEL: 'warn', ATRIUM_DATA_DIR: path.join(root, '.atrium', 'bench-data') };
 const file = path.join(dir, 'atrium.bk');
 t0 = performance.now();
 await run(process.execPath, [path.join(root, 'bin/atrium.mjs'), 'backup', '--out', file, '--json'], { env: { ...env, DATABASE_URL: database.ownerUrl }, maxBuffer: 64 * 1024 * 1024 });
 const backupMs = performance.now() - t0;
-const restoreUrl = await freshDatabase('atrium_bench_restore');
+const restoreUrl = await freshDatabase(adminUrl, 'atrium_bench_restore');
 t0 = performance.now();
 await run(process.execPath, [path.join(root, 'bin/atrium.mjs'), 'restore', '--in', file, '--json'], { env: { ...env, DATABASE_URL: restoreUrl }, maxBuffer: 64 * 1024 * 1024 });
 const restoreMs = performance.now() - t0;
@@ -68,7 +60,7 @@ const { rows: tables } = await owner.query<{ name: string }>(`select c.relname a
 t0 = performance.now();
 for (const t of tables) await pipeline(owner.query(copyTo(`copy "${t.name}" to stdout`)), createWriteStream(path.join(dir, `${t.name}.copy`)));
 const peerOutMs = performance.now() - t0;
-const peerUrl = await freshDatabase('atrium_bench_peer');
+const peerUrl = await freshDatabase(adminUrl, 'atrium_bench_peer');
 const peerPool = new pg.Pool({ connectionString: peerUrl });
 peerPool.on('error', () => {});
 t0 = performance.now();

@@ -8,11 +8,11 @@
 // BENCH_JOBS_N (20000) BENCH_CONCURRENCY (16) BENCH_POOL (10) BENCH_ROUNDS (3) ATRIUM_BENCH_JOBS_PG_PORT (54366).
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
 import { createAtrium, createGraphile } from './jobs/contenders.ts';
 import type { Contender } from './jobs/contenders.ts';
 import { median } from './jobs/measure.ts';
+import { freshDatabase } from './lib/database.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const N = env('BENCH_JOBS_N', 20_000);
@@ -23,14 +23,7 @@ const root = path.resolve(import.meta.dirname, '..');
 
 const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, '.atrium', 'bench-jobs'), port: env('ATRIUM_BENCH_JOBS_PG_PORT', 54366) });
 const adminUrl = embedded.url.replace(/\/atrium$/, '/postgres');
-async function databaseUrl(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return adminUrl.replace(/\/postgres$/, `/${name}`);
-}
+const databaseUrl = (name: string) => freshDatabase(adminUrl, name);
 
 type Run = { jobsPerSec: number; duplicates: number; missing: number };
 

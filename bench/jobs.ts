@@ -22,8 +22,8 @@
 // BENCH_VACUUM (0; 1 = VACUUM ANALYZE every contender's tables between workloads) BENCH_WORKLOADS (all four) ATRIUM_BENCH_JOBS_PG_PORT (54365).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
+import { freshDatabase } from './lib/database.ts';
 import { createAtrium, createGraphile, createPgBoss } from './jobs/contenders.ts';
 import type { BenchJob, Contender, Mode } from './jobs/contenders.ts';
 import { median, now, percentile, round, sleep, steady, waitUntil } from './jobs/measure.ts';
@@ -181,14 +181,7 @@ async function fairness(c: Contender): Promise<Fairness> {
 // ------------------------------------------------------------------------------------------
 const embedded = await startEmbeddedPostgres({ dataDir: path.join(root, '.atrium', 'bench-jobs'), port: env('ATRIUM_BENCH_JOBS_PG_PORT', 54365) });
 const adminUrl = embedded.url.replace(/\/atrium$/, '/postgres');
-const databaseUrl = async (name: string) => {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return adminUrl.replace(/\/postgres$/, `/${name}`);
-};
+const databaseUrl = (name: string) => freshDatabase(adminUrl, name);
 
 const contenders: Contender[] = [];
 const skipped: Record<string, string> = {};

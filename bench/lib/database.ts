@@ -39,3 +39,13 @@ export async function startSeedPlatform() {
   const seedPlatform = await buildPlatform(config, db, log, { serveConsole: false });
   return { database, config, log, db, seedPlatform };
 }
+
+/** An empty database `name` (dropped first if it exists) on the server of `adminUrl` (its `postgres` database); its URL. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return adminUrl.replace(/\/postgres$/, `/${name}`);
+}
