@@ -27,7 +27,8 @@ export function registerBackupCommands(program: Command, getConfig: () => Config
       if (options.json) return void console.log(JSON.stringify(manifest, null, 2));
       const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
       console.log(`Backed up ${manifest.tables.length} tables (${rows.toLocaleString('en-US')} rows) and ${manifest.dataWorkspaces.length} data schema(s) to ${options.out}`);
-      console.log(`  ${(manifest.bytes / 1e6).toFixed(1)} MB, sha256 ${manifest.sha256}, sealed with ${manifest.keyId}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const size = manifest.bytes >= 1e6 ? `${(manifest.bytes / 1e6).toFixed(1)} MB` : `${(manifest.bytes / 1e3).toFixed(1)} kB`;
+      console.log(`  ${size}, sha256 ${manifest.sha256}, sealed with ${manifest.keyId}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       console.log(`  Keep the key with it: without ${manifest.keyId.startsWith('master-key') ? 'the master key' : 'ATRIUM_BACKUP_KEY'} it cannot be read.`);
     });
 
