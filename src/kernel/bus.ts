@@ -7,9 +7,9 @@
 // have missed messages: when it is back, it forgets everything. The caches' own short TTLs stay the
 // backstop while it is away.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { Database } from './db/database.ts';
 import type { Logger } from './logging.ts';
+import { createListenLine } from './db/listen.ts';
 
 export const INVALIDATE_CHANNEL = 'atrium_invalidate';
 
@@ -26,73 +26,50 @@ export type Bus = {
   stop(): Promise<void>;
 };
 
-export function createBus(options: { db: Database; log: Logger; listenUrl?: () => string }): Bus {
+export function createBus(options: { db: Database; log: Logger }): Bus {
   const { db, log } = options;
   const origin = randomUUID();
   const topics = new Map<string, Forget>();
-  let client: pg.Client | undefined;
   let isActive = false;
   let hasListened = false;
 
-  const forgetAll = () => {
-    for (const [topic, forget] of topics) {
-      try {
-        forget();
-      } catch (err) {
-        log.warn({ err, topic }, 'a cache could not be cleared');
-      }
+  const forget = (topic: string, f: Forget, key?: string) => {
+    try {
+      f(key);
+    } catch (err) {
+      log.warn({ err, topic }, 'a cache could not be cleared');
     }
   };
 
-  const retryLater = () => {
-    if (isActive) setTimeout(() => { if (isActive && !client) connect().catch(() => undefined); }, 1000).unref();
-  };
-
-  async function connect(): Promise<void> {
-    const url = options.listenUrl?.() ?? (db.owner.options as { connectionString?: string }).connectionString!;
-    const c = new pg.Client({ connectionString: url, application_name: 'atrium-invalidate-listen' });
-    c.on('error', (err) => log.warn({ err }, 'cache invalidation connection lost; caches fall back to their TTLs until it is back'));
-    c.on('end', () => {
-      if (client === c) client = undefined;
-      retryLater();
-    });
-    c.on('notification', (n) => {
-      if (n.channel !== INVALIDATE_CHANNEL || !n.payload) return;
+  const line = createListenLine({
+    url: () => (db.owner.options as { connectionString?: string }).connectionString!,
+    channels: [INVALIDATE_CHANNEL], applicationName: 'atrium-invalidate-listen', log,
+    lostMessage: 'cache invalidation connection lost; caches fall back to their TTLs until it is back',
+    isActive: () => isActive,
+    onNotification: (_channel, payload) => {
       let message: { o?: unknown; t?: unknown; k?: unknown };
       try {
-        message = JSON.parse(n.payload) as typeof message;
+        message = JSON.parse(payload) as typeof message;
       } catch {
         return;
       }
       if (message.o === origin || typeof message.t !== 'string') return;
-      const forget = topics.get(message.t);
-      if (!forget) return;
-      try {
-        forget(typeof message.k === 'string' ? message.k : undefined);
-      } catch (err) {
-        log.warn({ err, topic: message.t }, 'a cache could not be cleared');
-      }
-    });
-    try {
-      await c.connect();
-      await c.query(`listen ${INVALIDATE_CHANNEL}`);
-      client = c;
-      // Back after a loss: whatever was sent meanwhile is unknown.
-      if (hasListened) forgetAll();
+      const f = topics.get(message.t);
+      if (f) forget(message.t, f, typeof message.k === 'string' ? message.k : undefined);
+    },
+    // Back after a loss: whatever was sent meanwhile is unknown, so everything is forgotten.
+    onListening: () => {
+      if (hasListened) for (const [topic, f] of topics) forget(topic, f);
       hasListened = true;
-    } catch (err) {
-      log.warn({ err }, 'could not listen for cache invalidations; retrying');
-      await c.end().catch(() => undefined);
-      retryLater();
-    }
-  }
+    },
+  });
 
   return {
-    shared(topic, forget) {
+    shared(topic, f) {
       if (topics.has(topic)) throw new Error(`bus: topic ${topic} is already shared`);
-      topics.set(topic, forget);
+      topics.set(topic, f);
       return (key) => {
-        forget(key);
+        f(key);
         const payload = JSON.stringify({ o: origin, t: topic, k: key ?? null });
         db.app.query('select pg_notify($1, $2)', [INVALIDATE_CHANNEL, payload]).catch((err: unknown) => {
           log.warn({ err, topic }, 'a cache invalidation could not be sent; other processes clear it at its TTL');
@@ -102,13 +79,11 @@ export function createBus(options: { db: Database; log: Logger; listenUrl?: () =
     async start() {
       if (isActive) return;
       isActive = true;
-      await connect();
+      await line.start();
     },
     async stop() {
       isActive = false;
-      const c = client;
-      client = undefined;
-      if (c) await c.end().catch(() => undefined);
+      await line.stop();
     },
   };
 }
