@@ -17,7 +17,7 @@ export function registerBackupCommands(program: Command, getConfig: () => Config
     .action(async (options: { out: string; json?: boolean }) => {
       const config = getConfig();
       const [{ backupKey, writeBackup }, { VERSION }] = await Promise.all([import('../kernel/backup.ts'), import('../main.ts')]);
-      const key = backupKey(config.masterKey, process.env.ATRIUM_BACKUP_KEY);
+      const key = backupKey(config.masterKey, config.backupKey);
       const started = Date.now();
       const manifest = await withModules(config, ({ data }, db) => writeBackup({
         owner: db.owner, file: options.out, key, atriumVersion: VERSION, data: data.backup,
@@ -41,11 +41,11 @@ export function registerBackupCommands(program: Command, getConfig: () => Config
       const { existsSync } = await import('node:fs');
       if (!existsSync(options.in)) throw new UsageError(`${options.in} does not exist`);
       const [{ backupKey, restoreBackup }, { auditContextOfAdmin }] = await Promise.all([import('../kernel/backup.ts'), import('../modules/admin/admin-audit.ts')]);
-      const key = backupKey(config.masterKey, process.env.ATRIUM_BACKUP_KEY);
+      const key = backupKey(config.masterKey, config.backupKey);
       const started = Date.now();
       // withModules migrates first: an empty database gets the schema the backup was made with.
       const result = await withModules(config, ({ data }, db) => restoreBackup({
-        owner: db.owner, file: options.in, key, migrate: async () => {},
+        owner: db.owner, file: options.in, key,
         importData: (workspaceId, lines) => data.restoreData(auditContextOfAdmin(CLI), workspaceId, lines),
       }));
       if (options.json) return void console.log(JSON.stringify(result, null, 2));

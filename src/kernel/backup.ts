@@ -8,7 +8,7 @@
 // E table end, W/L/X a workspace's data export (start, JSON lines, end), Z trailer. Beside the file,
 // `<file>.manifest.json` says what it holds and its SHA-256.
 //
-// Restore: into a database with no workspace; migrations first (they must be the backup's), then
+// Restore: into a database with no workspace, migrated by the caller (to the backup's list), then
 // in ONE transaction every table in foreign-key order with its user triggers off (counters and
 // version bumps were backed up as they were), then the sequences, then the workspaces' data
 // schemas. Nothing is committed unless the GCM tag verifies and every count matches.
@@ -208,7 +208,7 @@ async function* readFrames(source: AsyncIterable<Buffer>): AsyncGenerator<{ type
 }
 
 export async function restoreBackup(options: {
-  owner: pg.Pool; file: string; key: { key: Buffer; id: string }; migrate: () => Promise<void>; importData?: DataImporter;
+  owner: pg.Pool; file: string; key: { key: Buffer; id: string }; importData?: DataImporter;
   onProgress?: (event: { table?: string; rows?: number; workspaceId?: string }) => void;
 }): Promise<{ tables: TableEntry[]; dataWorkspaces: number }> {
   const manifestFile = `${options.file}.manifest.json`;
@@ -244,7 +244,6 @@ export async function restoreBackup(options: {
       .finally(() => c.end().catch(() => undefined));
     if (n > 0) throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `the target database holds ${n} workspace(s): restore into an empty database`);
   }
-  await options.migrate();
 
   const decipher = createDecipheriv('aes-256-gcm', options.key.key, head.subarray(MAGIC.length));
   decipher.setAAD(MAGIC);

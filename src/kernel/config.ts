@@ -39,6 +39,8 @@ export type Config = {
   metricsAddress: { host: string; port: number } | null;
   /** ATRIUM_METRICS_TOKEN: also serve /metrics on the API's port to this bearer token. */
   metricsToken: string | undefined;
+  /** ATRIUM_BACKUP_KEY: seals `atrium backup` files (32 bytes, base64); unset, a key derived from the master key. */
+  backupKey: string | undefined;
   /** A graceful stop's first step: /readyz answers 503 this long before the API stops accepting (ATRIUM_DRAIN_SECONDS; default 5 in production, 0 otherwise). */
   drainSeconds: number;
   /** ISO 4217 currency of workflow prices and revenue (ATRIUM_CURRENCY, default EUR). */
@@ -287,6 +289,7 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     metricsAddress: readMetricsAddress(env),
     metricsToken: readMetricsToken(env),
     currency: readCurrency(env),
+    backupKey: env.ATRIUM_BACKUP_KEY || undefined,
     drainSeconds: readInt(env, 'ATRIUM_DRAIN_SECONDS', isProduction ? 5 : 0, 0, 120),
     builds: {
       repository: env.ATRIUM_BUILDS_REPO ? path.resolve(env.ATRIUM_BUILDS_REPO) : path.join(dataDir, 'builds.git'),
