@@ -118,21 +118,16 @@ async function databaseChecks(db: Database, migrationsDir?: string): Promise<Che
   if (app && app.owns > 0) problems.push(`atrium_app owns ${app.owns} table(s)`);
   add('roles', problems.length ? 'fail' : 'ok', problems.length ? problems.join('; ') : 'atrium_app (requests: no superuser, no BYPASSRLS, owns nothing) and atrium_platform');
 
-  const unprotected = await q<{ relname: string; enabled: boolean; forced: boolean }>(`
+  const tenantTables = (await q<{ relname: string; enabled: boolean; forced: boolean }>(`
     select c.relname, c.relrowsecurity as enabled, c.relforcerowsecurity as forced from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'public' and c.relkind in ('r', 'p')
       and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'workspace_id' and not a.attisdropped)
-      and not (c.relrowsecurity and c.relforcerowsecurity)
-    order by c.relname`);
-  const bad = unprotected.filter((r) => !RLS_EXEMPT.has(r.relname));
-  const [{ tenantTables }] = await q<{ tenantTables: number }>(`
-    select count(*)::int as "tenantTables" from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = 'public' and c.relkind in ('r', 'p')
-      and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'workspace_id' and not a.attisdropped)`);
+    order by c.relname`)).filter((r) => !RLS_EXEMPT.has(r.relname));
+  const bad = tenantTables.filter((r) => !(r.enabled && r.forced));
   add('row-level security', bad.length ? 'fail' : 'ok', bad.length
     ? `not enabled and forced on: ${bad.map((r) => `${r.relname} (${r.enabled ? 'enabled, not forced' : 'disabled'})`).join(', ')}`
-    : `enabled and forced on all ${tenantTables - RLS_EXEMPT.size} tenant tables (${[...RLS_EXEMPT].join(', ')}: read before a workspace is bound, by design)`);
+    : `enabled and forced on all ${tenantTables.length} tenant tables (${[...RLS_EXEMPT].join(', ')}: read before a workspace is bound, by design)`);
   return checks;
 }
 
