@@ -8,6 +8,15 @@ import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
 import { migrate } from '../src/kernel/db/migrate.ts';
 import { deriveAppPassword } from '../src/kernel/db/roles.ts';
 import { TEST_SECRET, TEMPLATE_DB } from '../test/helpers/constants.ts';
+import { PGBOUNCER_BINARY, startPgBouncer } from '../test/helpers/pgbouncer.ts';
+
+// The PgBouncer pass (transaction pooling, issue 16): after the full run, these files run again
+// with every pool going through PgBouncer (LISTEN, migrations and backups on the direct URL).
+// ATRIUM_TEST_PGBOUNCER=1 runs the given files through it alone.
+const POOLED_FILES = [
+  'test/isolation/rls.test.ts', 'test/tenant-guard/tenant-guard.test.ts', 'src/kernel/jobs/engine.test.ts', 'test/jobs/kill-worker.test.ts',
+  'src/kernel/bus.test.ts', 'src/modules/data-api/data-api.test.ts', 'src/modules/workflows/run-execution.test.ts',
+];
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -39,9 +48,24 @@ try {
   const files = args.length > 0 ? args : ['src/**/*.test.ts', 'test/**/*.test.ts'];
   // The long fuzz run (npm run fuzz) needs more than the default two minutes per test.
   const timeout = process.env.ATRIUM_TEST_TIMEOUT_MS ?? '120000';
-  exitCode = await run(process.execPath, ['--test', '--test-concurrency=2', `--test-timeout=${timeout}`, ...files], {
-    ATRIUM_TEST_PG_URL: adminUrl,
-  });
+  const testArgs = ['--test', '--test-concurrency=2', `--test-timeout=${timeout}`];
+  const onlyPooled = process.env.ATRIUM_TEST_PGBOUNCER === '1';
+  exitCode = onlyPooled ? 0 : await run(process.execPath, [...testArgs, ...files], { ATRIUM_TEST_PG_URL: adminUrl });
+  if (onlyPooled || (args.length === 0 && exitCode === 0)) {
+    if (!PGBOUNCER_BINARY && !process.env.CI && !onlyPooled) {
+      console.log('\n# PgBouncer pass skipped: pgbouncer is not installed (apt-get install -y pgbouncer; CI requires it)');
+    } else {
+      const bouncer = await startPgBouncer({ postgresPort: port, port: port + 100, users: { postgres: 'atrium-embedded', atrium_app: deriveAppPassword(TEST_SECRET) } });
+      try {
+        console.log(`\n# PgBouncer pass: ${onlyPooled ? files.length : POOLED_FILES.length} file(s) through PgBouncer (transaction pooling) on port ${bouncer.port}`);
+        exitCode = await run(process.execPath, [...testArgs, ...(onlyPooled ? files : POOLED_FILES)], {
+          ATRIUM_TEST_PG_URL: adminUrl, ATRIUM_TEST_PGBOUNCER_URL: bouncer.through(adminUrl),
+        });
+      } finally {
+        await bouncer.stop();
+      }
+    }
+  }
 } finally {
   await embedded.stop();
 }

@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { Config } from './kernel/config.ts';
 import { createLogger } from './kernel/logging.ts';
 import type { Logger } from './kernel/logging.ts';
-import { createPool, deriveAppUrl } from './kernel/db/pool.ts';
-import { createDatabase } from './kernel/db/database.ts';
+import { createPool } from './kernel/db/pool.ts';
+import { openDatabase } from './kernel/db/connect.ts';
 import type { Database } from './kernel/db/database.ts';
 import { migrate } from './kernel/db/migrate.ts';
 import { deriveAppPassword } from './kernel/db/roles.ts';
@@ -36,15 +36,19 @@ export type Platform = Modules & {
 
 /** Database pools for a config: the owner (migrations, platform path) and the request role. */
 export async function connectDatabase(config: Config, log: Logger, ownerUrl: string): Promise<Database> {
-  const owner = createPool(ownerUrl, { max: Math.max(2, Math.ceil(config.dbPoolMax / 4)), name: 'owner', log });
-  const appUrl = config.appDatabaseUrl ?? deriveAppUrl(ownerUrl, deriveAppPassword(config.secret));
-  const app = createPool(appUrl, { max: config.dbPoolMax, name: 'app', log });
-  return createDatabase(app, owner);
+  return openDatabase(config, ownerUrl, log, { app: config.dbPoolMax, owner: Math.max(2, Math.ceil(config.dbPoolMax / 4)) });
 }
 
-export async function runMigrations(config: Config, db: Database): Promise<string[]> {
-  const result = await migrate(db.owner, { appPassword: config.appDatabaseUrl ? undefined : deriveAppPassword(config.secret) });
-  return result.applied;
+export async function runMigrations(config: Config, db: Database, log: Logger = createLogger('silent')): Promise<string[]> {
+  const appPassword = config.appDatabaseUrl ? undefined : deriveAppPassword(config.secret);
+  if (db.pooler === 'none') return (await migrate(db.owner, { appPassword })).applied;
+  // Migrations hold a session advisory lock: on a connection of their own, past the pooler.
+  const direct = createPool(db.directUrl, { max: 1, name: 'migrate', log });
+  try {
+    return (await migrate(direct, { appPassword })).applied;
+  } finally {
+    await direct.end();
+  }
 }
 
 /** Build the HTTP app and the workers on an open, migrated database (the modules: compose.ts). */
@@ -108,7 +112,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     ownerUrl = embedded.url;
   }
   const db = await connectDatabase(config, log, ownerUrl);
-  const applied = await runMigrations(config, db);
+  const applied = await runMigrations(config, db, log);
   if (applied.length) log.info({ applied }, 'migrations applied');
   const platform = await buildPlatform(config, db, log);
   await platform.admin.ensureBootstrapAdmin();

@@ -20,7 +20,7 @@ export function registerBackupCommands(program: Command, getConfig: () => Config
       const key = backupKey(config.masterKey, config.backupKey);
       const started = Date.now();
       const manifest = await withModules(config, ({ data }, db) => writeBackup({
-        owner: db.owner, file: options.out, key, atriumVersion: VERSION, data: data.backup,
+        directUrl: db.directUrl, file: options.out, key, atriumVersion: VERSION, data: data.backup,
         onProgress: (e) => { if (!options.json && process.stderr.isTTY && e.table) process.stderr.write(`\r  ${e.table.padEnd(32)} ${String(e.rows).padStart(10)} rows`); },
       }));
       if (!options.json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(50) + '\r');
@@ -45,7 +45,7 @@ export function registerBackupCommands(program: Command, getConfig: () => Config
       const started = Date.now();
       // withModules migrates first: an empty database gets the schema the backup was made with.
       const result = await withModules(config, ({ data }, db) => restoreBackup({
-        owner: db.owner, file: options.in, key,
+        directUrl: db.directUrl, file: options.in, key,
         importData: (workspaceId, lines) => data.restoreData(auditContextOfAdmin(CLI), workspaceId, lines),
       }));
       if (options.json) return void console.log(JSON.stringify(result, null, 2));

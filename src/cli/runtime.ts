@@ -33,13 +33,9 @@ export async function withPlatformReads<T>(config: Config, fn: (db: Database) =>
     }
     url = embedded.url;
   }
-  const [{ createPool, deriveAppUrl }, { createDatabase }, { deriveAppPassword }] = await Promise.all([
-    import('../kernel/db/pool.ts'), import('../kernel/db/database.ts'), import('../kernel/db/roles.ts'),
-  ]);
-  const log = { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} } as unknown as Parameters<typeof createPool>[1]['log'];
-  const owner = createPool(url, { max: 1, name: 'owner', log });
-  const app = createPool(config.appDatabaseUrl ?? deriveAppUrl(url, deriveAppPassword(config.secret)), { max: 1, name: 'app', log });
-  const db = createDatabase(app, owner);
+  const { openDatabase } = await import('../kernel/db/connect.ts');
+  const log = { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} } as unknown as Parameters<typeof openDatabase>[2];
+  const db = openDatabase(config, url, log, { app: 1, owner: 1 });
   try {
     return await fn(db);
   } finally {

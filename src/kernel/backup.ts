@@ -65,8 +65,8 @@ export function backupKey(master: MasterKey, configured: string | undefined): { 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** A connection of its own, outside the pools (COPY streams need a client not in pipeline mode). */
-async function connect(owner: pg.Pool): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: (owner.options as { connectionString?: string }).connectionString, application_name: 'atrium-backup' });
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'atrium-backup' });
   client.on('error', () => undefined);
   await client.connect();
   return client;
@@ -109,10 +109,11 @@ async function tablesInOrder(client: pg.Client): Promise<Array<{ name: string; c
 }
 
 export async function writeBackup(options: {
-  owner: pg.Pool; file: string; key: { key: Buffer; id: string }; atriumVersion: string; data?: DataExporter;
+  /** The owner role, straight to PostgreSQL (Database.directUrl): one snapshot on one connection. */
+  directUrl: string; file: string; key: { key: Buffer; id: string }; atriumVersion: string; data?: DataExporter;
   onProgress?: (event: { table?: string; rows?: number; workspaceId?: string }) => void;
 }): Promise<BackupManifest> {
-  const client = await connect(options.owner);
+  const client = await connect(options.directUrl);
   const tables: TableEntry[] = [];
   const dataWorkspaces: Array<{ workspaceId: string; lines: number }> = [];
   try {
@@ -208,7 +209,7 @@ async function* readFrames(source: AsyncIterable<Buffer>): AsyncGenerator<{ type
 }
 
 export async function restoreBackup(options: {
-  owner: pg.Pool; file: string; key: { key: Buffer; id: string }; importData?: DataImporter;
+  directUrl: string; file: string; key: { key: Buffer; id: string }; importData?: DataImporter;
   onProgress?: (event: { table?: string; rows?: number; workspaceId?: string }) => void;
 }): Promise<{ tables: TableEntry[]; dataWorkspaces: number }> {
   const manifestFile = `${options.file}.manifest.json`;
@@ -235,12 +236,16 @@ export async function restoreBackup(options: {
   if (!head.subarray(0, MAGIC.length).equals(MAGIC)) throw new BackupError('BACKUP_CORRUPT', 'not an Atrium backup (no ATRIUMBK1 header)');
 
   // The target holds no workspace: a restore never merges into a live installation.
-  const existing = await options.owner.query<{ t: string | null }>(`select to_regclass('public.workspace_directory')::text as t`);
-  if (existing.rows[0].t) {
+  {
     // As the platform role: the owner, when not a superuser, would see no row through forced RLS.
-    const c = await connect(options.owner);
-    const n = await c.query('begin').then(() => c.query("set local role atrium_platform"))
-      .then(() => c.query<{ n: number }>('select count(*)::int as n from workspace_directory')).then((r) => r.rows[0].n)
+    const c = await connect(options.directUrl);
+    const n = await c.query<{ t: string | null }>(`select to_regclass('public.workspace_directory')::text as t`)
+      .then(async (existing) => {
+        if (!existing.rows[0].t) return 0;
+        await c.query('begin');
+        await c.query('set local role atrium_platform');
+        return (await c.query<{ n: number }>('select count(*)::int as n from workspace_directory')).rows[0].n;
+      })
       .finally(() => c.end().catch(() => undefined));
     if (n > 0) throw new BackupError('RESTORE_TARGET_NOT_EMPTY', `the target database holds ${n} workspace(s): restore into an empty database`);
   }
@@ -249,7 +254,7 @@ export async function restoreBackup(options: {
   decipher.setAAD(MAGIC);
   decipher.setAuthTag(tag);
 
-  const client = await connect(options.owner);
+  const client = await connect(options.directUrl);
   const restored: TableEntry[] = [];
   const dataSets: Array<{ workspaceId: string; lines: string[] }> = [];
   try {

@@ -16,7 +16,7 @@ let db: Database;
 
 before(async () => {
   database = await createTestDatabase();
-  db = await connectDatabase(testConfig({ DATABASE_URL: database.url }), createLogger('silent'), database.url);
+  db = await connectDatabase(testConfig(database.env), createLogger('silent'), database.url);
 });
 after(async () => {
   await db.close();

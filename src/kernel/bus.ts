@@ -42,7 +42,7 @@ export function createBus(options: { db: Database; log: Logger }): Bus {
   };
 
   const line = createListenLine({
-    url: () => (db.owner.options as { connectionString?: string }).connectionString!,
+    url: () => db.directUrl,
     channels: [INVALIDATE_CHANNEL], applicationName: 'atrium-invalidate-listen', log,
     lostMessage: 'cache invalidation connection lost; caches fall back to their TTLs until it is back',
     isActive: () => isActive,

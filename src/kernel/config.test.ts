@@ -24,6 +24,10 @@ test('an invalid value stops the start with a message naming the variable', () =
     [{ ATRIUM_ADMIN_PASSWORD: 'short' }, 'ATRIUM_ADMIN_PASSWORD'],
     [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
     [{ ATRIUM_TRUST_PROXY: 'everyone' }, 'ATRIUM_TRUST_PROXY'],
+    [{ ATRIUM_DATABASE_POOLER: 'session' }, 'ATRIUM_DATABASE_POOLER'],
+    [{ ATRIUM_DATABASE_POOLER: 'transaction' }, 'ATRIUM_DATABASE_POOLER'],
+    [{ ATRIUM_DATABASE_POOLER: 'transaction', DATABASE_URL: 'postgres://u:p@pgbouncer:6432/atrium' }, 'DATABASE_DIRECT_URL'],
+    [{ DATABASE_DIRECT_URL: 'http://db' }, 'DATABASE_DIRECT_URL'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig({ ...base, ...env }, { loadDotenv: false }), (err: unknown) => {
@@ -43,6 +47,12 @@ test('DATABASE_URL switches to an external PostgreSQL', () => {
   const config = loadConfig({ ...base, DATABASE_URL: 'postgres://u:p@db.internal:5432/atrium', PORT: '8080' }, { loadDotenv: false });
   assert.equal(config.databaseUrl, 'postgres://u:p@db.internal:5432/atrium');
   assert.equal(config.port, 8080);
+});
+
+test('behind PgBouncer: the pooler mode and a direct URL for what a pooled connection cannot carry', () => {
+  assert.deepEqual(loadConfig({ ...base }, { loadDotenv: false }).database, { pooler: 'none', directUrl: undefined });
+  const config = loadConfig({ ...base, DATABASE_URL: 'postgres://u:p@pgbouncer:6432/atrium', DATABASE_DIRECT_URL: 'postgres://u:p@db:5432/atrium', ATRIUM_DATABASE_POOLER: 'transaction' }, { loadDotenv: false });
+  assert.deepEqual(config.database, { pooler: 'transaction', directUrl: 'postgres://u:p@db:5432/atrium' });
 });
 
 test('X-Forwarded-For is not trusted unless ATRIUM_TRUST_PROXY says so', () => {

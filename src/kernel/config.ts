@@ -9,6 +9,12 @@ export type Config = {
   databaseUrl: string | undefined;
   /** Optional explicit URL for the request role (otherwise derived from databaseUrl). */
   appDatabaseUrl: string | undefined;
+  /**
+   * Behind a connection pooler (ATRIUM_DATABASE_POOLER=transaction: PgBouncer in transaction
+   * mode), DATABASE_URL is the pooler and DATABASE_DIRECT_URL (the same owner role, straight to
+   * PostgreSQL) carries what a pooled connection cannot: LISTEN, migrations' session lock, backups.
+   */
+  database: { pooler: 'none' | 'transaction'; directUrl: string | undefined };
   port: number;
   host: string;
   dataDir: string;
@@ -81,6 +87,17 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function readPooler(env: Env): Config['database'] {
+  const pooler = env.ATRIUM_DATABASE_POOLER || 'none';
+  if (pooler !== 'none' && pooler !== 'transaction') throw new ConfigError('ATRIUM_DATABASE_POOLER', `must be "none" or "transaction" (PgBouncer's pool_mode), got "${pooler}"`);
+  const directUrl = readUrl(env, 'DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']);
+  if (pooler === 'transaction') {
+    if (!readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:'])) throw new ConfigError('ATRIUM_DATABASE_POOLER', 'needs DATABASE_URL (the pooler\'s address): the embedded PostgreSQL has no pooler');
+    if (!directUrl) throw new ConfigError('DATABASE_DIRECT_URL', 'is required with ATRIUM_DATABASE_POOLER=transaction: LISTEN, migrations and backups need a connection of their own, straight to PostgreSQL');
+  }
+  return { pooler, directUrl };
 }
 
 function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
@@ -269,6 +286,7 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
   return {
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     appDatabaseUrl: readUrl(env, 'ATRIUM_APP_DATABASE_URL', ['postgres:', 'postgresql:']),
+    database: readPooler(env),
     port,
     host,
     dataDir,

@@ -8,6 +8,7 @@ import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
+import pg from 'pg';
 import { pendingMigrations } from './db/migrate.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -84,6 +85,29 @@ async function mailCheck(config: Config): Promise<Check> {
   }
 }
 
+/** Behind a transaction pooler, the direct URL (LISTEN, migrations, backups) must reach the server and database the pooler serves. */
+async function poolerCheck(db: Database, q: <R extends Record<string, unknown>>(text: string) => Promise<R[]>): Promise<Check> {
+  const WHERE = `select current_database() as db, pg_postmaster_start_time()::text as started, inet_server_port() as port`;
+  type Where = { db: string; started: string; port: number | null };
+  const direct = new pg.Client({ connectionString: db.directUrl, connectionTimeoutMillis: 5000, application_name: 'atrium-preflight' });
+  direct.on('error', () => undefined);
+  try {
+    await direct.connect();
+    const [viaPooler] = await q<Where>(WHERE);
+    const [straight] = (await direct.query<Where>(WHERE)).rows;
+    const isSame = viaPooler.db === straight.db && viaPooler.started === straight.started && viaPooler.port === straight.port;
+    return {
+      group: 'database', name: 'pooler', status: isSame ? 'ok' : 'fail',
+      detail: isSame ? `transaction pooling; DATABASE_DIRECT_URL reaches the same server and database (${straight.db})`
+        : `DATABASE_DIRECT_URL reaches ${straight.db} on port ${straight.port}, the pooler ${viaPooler.db} on port ${viaPooler.port} (or another server): LISTEN and migrations would miss this database`,
+    };
+  } catch (err) {
+    return { group: 'database', name: 'pooler', status: 'fail', detail: `DATABASE_DIRECT_URL unreachable: ${(err as Error).message} (LISTEN, migrations and backups need it)` };
+  } finally {
+    await direct.end().catch(() => undefined);
+  }
+}
+
 async function databaseChecks(db: Database, migrationsDir?: string): Promise<Check[]> {
   const checks: Check[] = [];
   const add = (name: string, status: CheckStatus, detail: string) => checks.push({ group: 'database', name, status, detail });
@@ -91,6 +115,8 @@ async function databaseChecks(db: Database, migrationsDir?: string): Promise<Che
 
   const [{ version, num }] = await q<{ version: string; num: number }>(`select current_setting('server_version') as version, current_setting('server_version_num')::int as num`);
   add('version', num >= MIN_SERVER_VERSION ? 'ok' : 'fail', `PostgreSQL ${version}${num >= MIN_SERVER_VERSION ? '' : ' (16 or later is required)'}`);
+
+  if (db.pooler === 'transaction') checks.push(await poolerCheck(db, q));
 
   const present = new Set((await q<{ extname: string }>('select extname from pg_extension')).map((r) => r.extname));
   const missing = EXTENSIONS.filter((e) => !present.has(e));

@@ -16,16 +16,30 @@ function adminUrl(): string {
   return url;
 }
 
-/** Clone the template into a new database; returns its owner URL. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export type TestDatabase = {
+  /** The owner's URL the platform is given: through PgBouncer in the PgBouncer pass. */
+  url: string;
+  /** The owner's URL straight to PostgreSQL (assertions, pg_terminate_backend…). */
+  directUrl: string;
+  /** The configuration that goes with `url` (DATABASE_URL, and the pooler's settings in the PgBouncer pass). */
+  env: Record<string, string>;
+  drop: () => Promise<void>;
+};
+
+/** Clone the template into a new database; returns its owner URLs. */
+export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
   await client.query(`create database ${name} template ${TEMPLATE_DB}`);
   await client.end();
-  const url = adminUrl().replace(/\/postgres$/, `/${name}`);
+  const directUrl = adminUrl().replace(/\/postgres$/, `/${name}`);
+  const pooled = process.env.ATRIUM_TEST_PGBOUNCER_URL?.replace(/\/postgres$/, `/${name}`);
+  const url = pooled ?? directUrl;
   return {
     url,
+    directUrl,
+    env: pooled ? { DATABASE_URL: pooled, DATABASE_DIRECT_URL: directUrl, ATRIUM_DATABASE_POOLER: 'transaction' } : { DATABASE_URL: directUrl },
     async drop() {
       const c = new pg.Client({ connectionString: adminUrl() });
       await c.connect();
@@ -42,7 +56,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export type TestPlatform = Platform & {
   config: Config;
+  /** The owner's URL straight to PostgreSQL. */
   ownerUrl: string;
+  /** The database configuration the platform runs with (through PgBouncer in the PgBouncer pass): for processes a test starts. */
+  databaseEnv: Record<string, string>;
   /** `http://127.0.0.1:<port>` when started with `listen: true`. */
   baseUrl: string | undefined;
   stop: () => Promise<void>;
@@ -56,6 +73,8 @@ export type TestPlatformOptions = {
    * ATRIUM_PUBLIC_URL, and the links in mails, point at this server.
    */
   listen?: boolean;
+  /** The database configuration from the test database (default: its `env`), e.g. through a PgBouncer of the test's own. */
+  databaseEnv?: (database: TestDatabase) => Record<string, string>;
 };
 
 function tryPort(port: number): Promise<number | null> {
@@ -90,15 +109,17 @@ export async function startTestPlatform(overrides: Record<string, string> = {}, 
   const database = await createTestDatabase();
   const port = options.listen ? await freePort() : undefined;
   const baseUrl = port ? `http://127.0.0.1:${port}` : undefined;
-  const config = testConfig({ DATABASE_URL: database.url, ...(baseUrl ? { ATRIUM_PUBLIC_URL: baseUrl } : {}), ...overrides });
+  const databaseEnv = options.databaseEnv?.(database) ?? database.env;
+  const config = testConfig({ ...databaseEnv, ...(baseUrl ? { ATRIUM_PUBLIC_URL: baseUrl } : {}), ...overrides });
   const log = createLogger(config.logLevel);
-  const db: Database = await connectDatabase(config, log, database.url);
+  const db: Database = await connectDatabase(config, log, config.databaseUrl!);
   const platform = await buildPlatform(config, db, log, { serveConsole: options.serveConsole ?? false });
   if (port) await platform.app.listen({ port, host: '127.0.0.1' });
   return {
     ...platform,
     config,
-    ownerUrl: database.url,
+    ownerUrl: database.directUrl,
+    databaseEnv,
     baseUrl,
     async stop() {
       await platform.close();

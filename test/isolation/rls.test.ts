@@ -15,7 +15,7 @@ describe('row-level security as the request role', () => {
 
   before(async () => {
     database = await createTestDatabase();
-    db = await connectDatabase(testConfig(), createLogger('silent'), database.url);
+    db = await connectDatabase(testConfig(database.env), createLogger('silent'), database.url);
     const owner = new pg.Client({ connectionString: database.url });
     await owner.connect();
     const ws = await owner.query<{ id: string }>(`insert into workspaces (slug, name) values ('rls-a', 'A'), ('rls-b', 'B') returning id`);

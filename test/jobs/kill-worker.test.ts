@@ -15,7 +15,7 @@ let platform: TestPlatform;
 const children: ChildProcess[] = [];
 
 function startWorker(leaseMs: number): Promise<ChildProcess> {
-  const child = fork(path.join(import.meta.dirname, '..', 'helpers', 'job-worker.ts'), [platform.ownerUrl, String(leaseMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(import.meta.dirname, '..', 'helpers', 'job-worker.ts'), [platform.ownerUrl, String(leaseMs), JSON.stringify(platform.databaseEnv)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));

@@ -32,6 +32,14 @@ export type Database = {
   withWorkspaceSchema<T, P extends pg.QueryResultRow = pg.QueryResultRow>(workspaceId: string, session: DataSession, fn: (tx: Tx, probe: Promise<P[]>) => Promise<T>, probe?: ReadQuery): Promise<T>;
   withIdentity<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   withPlatform<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * The owner role's URL straight to PostgreSQL, for what needs a connection of its own:
+   * LISTEN, session advisory locks (migrations), backups. The owner pool's URL unless a pooler
+   * stands in between (DATABASE_DIRECT_URL).
+   */
+  readonly directUrl: string;
+  /** `transaction`: the pools go through a transaction-pooling PgBouncer (nothing session-scoped). */
+  readonly pooler: 'none' | 'transaction';
   close(): Promise<void>;
 };
 
@@ -169,10 +177,15 @@ async function inTransaction<T>(pool: Pool, opening: Statement[], fn: (tx: Tx) =
   }
 }
 
-export function createDatabase(app: Pool, owner: Pool): Database {
+export function createDatabase(app: Pool, owner: Pool, options: { directUrl?: string; pooler?: 'none' | 'transaction' } = {}): Database {
+  const pooler = options.pooler ?? 'none';
+  const directUrl = options.directUrl ?? (owner.options as { connectionString?: string }).connectionString;
+  if (!directUrl) throw new Error('createDatabase: the owner pool has no connection string and no direct URL was given');
   return {
     app,
     owner,
+    directUrl,
+    pooler,
     withWorkspace(workspaceId, fn) {
       return inTransaction(app, ['begin', bindingStatement(workspaceId)], fn);
     },
@@ -181,7 +194,8 @@ export function createDatabase(app: Pool, owner: Pool): Database {
       const client = await app.connect();
       let isBroken = false;
       try {
-        const inline = query.name ? inlineStatement(client, workspaceId, query.name, query.text, query.values) : null;
+        // SQL-level PREPARE is session state: not through a transaction pooler.
+        const inline = query.name && pooler === 'none' ? inlineStatement(client, workspaceId, query.name, query.text, query.values) : null;
         if (inline) {
           // One message, one round trip, one flush each way: prepare (first use on this
           // connection), begin, bind, execute, commit. PREPARE is not transactional: after a

@@ -10,8 +10,27 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 /** An aggregate as a number: counts arrive as numbers (above), numeric sums as text, an empty sum as null (0). */
 export const toNumber = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
-export function createPool(connectionString: string, options: { max: number; name: string; log: Logger; pipeline?: boolean }): Pool {
+/**
+ * A client for a transaction-pooling PgBouncer: a named (server-side prepared) statement lives on
+ * one server connection, and the next transaction may be given another, so names are dropped and
+ * every statement is parsed where it runs (PgBouncer 1.21+ can track them; Debian 12 ships 1.18).
+ */
+class UnnamedStatementsClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [first] = args;
+    if (first && typeof first === 'object' && 'name' in first && (first as { name?: unknown }).name !== undefined) {
+      const { name: _name, ...unnamed } = first as pg.QueryConfig;
+      args[0] = unnamed;
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
+export type PoolOptions = { max: number; name: string; log: Logger; pipeline?: boolean; pooler?: 'none' | 'transaction' };
+
+export function createPool(connectionString: string, options: PoolOptions): Pool {
   const pool = new pg.Pool({
+    ...(options.pooler === 'transaction' ? { Client: UnnamedStatementsClient } : {}),
     connectionString,
     max: options.max,
     idleTimeoutMillis: 30_000,

@@ -14,7 +14,7 @@ import { projectRelativeStack } from '../stack.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type client from 'prom-client';
-import type { Tx } from '../db/database.ts';
+import type { Tx, pg } from '../db/database.ts';
 import { createPool } from '../db/pool.ts';
 import type { Pool } from '../db/pool.ts';
 import type { KernelDeps } from '../module.ts';
@@ -99,6 +99,9 @@ function workerPoolUrl(ownerUrl: string): string {
   return url.toString();
 }
 
+/** The same settings, transaction-local: behind a transaction pooler (which refuses `options`) each statement's transaction sets them. */
+const PLATFORM_LOCAL = "select set_config('role', 'atrium_platform', true), set_config('synchronous_commit', 'off', true)";
+
 export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}): JobEngine & { registerMetrics(registry: client.Registry): void; ready(): Promise<void> } {
   const { db, log: parentLog } = deps;
   const log: Logger = parentLog.child({ component: 'jobs' });
@@ -128,19 +131,43 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
 
   const counters = createJobCounters();
 
+  const isPooled = db.pooler === 'transaction';
+
   function workerPool(): Pool {
     if (!pool) {
       const ownerUrl = (db.owner.options as { connectionString?: string }).connectionString;
       if (!ownerUrl) throw new Error('job engine: the owner pool has no connection string');
-      pool = createPool(workerPoolUrl(ownerUrl), { max: options.poolSize ?? 8, name: 'jobs', log });
+      pool = createPool(isPooled ? ownerUrl : workerPoolUrl(ownerUrl), { max: options.poolSize ?? 8, name: 'jobs', log, pooler: db.pooler });
     }
     return pool;
+  }
+
+  /**
+   * One bookkeeping statement, as atrium_platform. Behind a transaction pooler: begin, the local
+   * settings, the statement and commit, sent together (one round trip, pipeline mode).
+   */
+  async function run<R extends pg.QueryResultRow = pg.QueryResultRow>(query: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    if (!isPooled) return workerPool().query<R>(query as string, values);
+    const c = await workerPool().connect();
+    let isBroken = false;
+    try {
+      const sent = [c.query('begin'), c.query(PLATFORM_LOCAL), c.query<R>(query as string, values), c.query('commit')];
+      const settled = await Promise.allSettled(sent);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) {
+        await c.query('rollback').catch(() => { isBroken = true; });
+        throw failed.reason;
+      }
+      return (settled[2] as PromiseFulfilledResult<pg.QueryResult<R>>).value;
+    } finally {
+      c.release(isBroken);
+    }
   }
 
   async function inPlatformTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const c = await workerPool().connect();
     try {
-      await c.query('begin');
+      await Promise.all(isPooled ? [c.query('begin'), c.query(PLATFORM_LOCAL)] : [c.query('begin')]);
       const out = await fn(c);
       await c.query('commit');
       return out;
@@ -168,7 +195,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
 
   async function endKeyed(row: ClaimedRow): Promise<{ isMine: boolean; next: ClaimedRow | undefined }> {
     const handOff = isStarted && !isStopping ? [...queues.keys()] : [];
-    const { rows } = await workerPool().query<{ r: { mine: boolean; next: ClaimedRow | null } }>({
+    const { rows } = await run<{ r: { mine: boolean; next: ClaimedRow | null } }>({
       name: 'atrium_jobs_end_keyed', text: 'select atrium_jobs_end_keyed($1, $2, $3, $4, $5) as r', values: [row.id, row.attempts, workerId, handOff, leaseMs / 1000],
     });
     return { isMine: rows[0].r.mine, next: rows[0].r.next ?? undefined };
@@ -199,8 +226,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     q.isClaiming = true;
     q.shouldClaimAgain = false;
     const wanted = Math.min(free, Math.max(batchSize, q.prefetch));
-    workerPool()
-      .query<ClaimedRow>({ name: 'atrium_jobs_claim', text: CLAIM_SQL, values: [name, wanted, lanesPerClaim, workerId, leaseMs / 1000] })
+    run<ClaimedRow>({ name: 'atrium_jobs_claim', text: CLAIM_SQL, values: [name, wanted, lanesPerClaim, workerId, leaseMs / 1000] })
       .then(({ rows }) => {
         q.hasMore = rows.length === wanted;
         q.buffer.push(...rows);
@@ -269,7 +295,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       return;
     }
     if (isStopping && !outcome.ok && (outcome.error as Error)?.name === 'ShutdownError') {
-      await workerPool().query(RELEASE_SQL, [row.id, row.attempts, workerId]);
+      await run(RELEASE_SQL, [row.id, row.attempts, workerId]);
       return;
     }
     if (outcome.ok || entry.isCancelled) {
@@ -324,7 +350,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     flushing = (async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          const { rows } = await workerPool().query<{ id: string }>({ name: 'atrium_jobs_complete', text: COMPLETE_SQL, values: [batch.map((c) => c.id), batch.map((c) => c.attempt), workerId] });
+          const { rows } = await run<{ id: string }>({ name: 'atrium_jobs_complete', text: COMPLETE_SQL, values: [batch.map((c) => c.id), batch.map((c) => c.attempt), workerId] });
           if (rows.length < batch.length) {
             const held = new Set(rows.map((r) => r.id));
             for (const c of batch) if (!held.has(c.id)) log.warn({ jobId: c.id }, 'completion refused: the lease had expired and the job was claimed again');
@@ -347,7 +373,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     const buffered = [...queues.values()].flatMap((q) => q.buffer.map((r) => r.id));
     if (running.size === 0 && buffered.length === 0) return;
     const ids = [...running.keys(), ...buffered];
-    const { rows } = await workerPool().query<{ id: string; cancel_requested: boolean }>(HEARTBEAT_SQL, [ids, leaseMs / 1000, workerId]);
+    const { rows } = await run<{ id: string; cancel_requested: boolean }>(HEARTBEAT_SQL, [ids, leaseMs / 1000, workerId]);
     const held = new Map(rows.map((r) => [r.id, r.cancel_requested]));
     for (const id of ids) {
       const entry = running.get(id);
@@ -401,7 +427,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     if (expired.length > 0) {
       log.warn({ jobs: expired.length }, 'reclaimed jobs whose lease expired');
       for (const q of new Set(expired.map((r) => r.queue))) {
-        await workerPool().query('select pg_notify($1, $2)', [JOBS_CHANNEL, q]);
+        await run('select pg_notify($1, $2)', [JOBS_CHANNEL, q]);
       }
     }
     await fireSchedules();
@@ -411,7 +437,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
     if (isVacuumAllowed && endedSinceVacuum >= vacuumEvery && Date.now() - lastVacuumAt > 2000) {
       endedSinceVacuum = 0;
       lastVacuumAt = Date.now();
-      await workerPool().query('vacuum (skip_locked) jobs').catch((err: { code?: string }) => {
+      await workerPool().query('vacuum (skip_locked) jobs') /* as the owner behind a pooler: it owns the table */.catch((err: { code?: string }) => {
         if (err.code === '42501') isVacuumAllowed = false; // insufficient privilege: autovacuum only
         else throw err;
       });
@@ -422,7 +448,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
         const { rows: locked } = await tx.query<{ queue: string; lane: string }>(JANITOR_LOCK_LANES_SQL);
         if (locked.length) await tx.query(JANITOR_DELETE_LANES_SQL, [locked.map((l) => l.queue), locked.map((l) => l.lane)]);
       });
-      await workerPool().query(PRUNE_DEAD_SQL, [deadRetentionDays]);
+      await run(PRUNE_DEAD_SQL, [deadRetentionDays]);
     }
   }
 
@@ -445,7 +471,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
   }
 
   const notifications = createNotificationListener({
-    url: workerPoolUrl((db.owner.options as { connectionString?: string }).connectionString!),
+    url: db.directUrl,
     log, isActive: () => isStarted && !isStopping,
     onJob: (queue) => pump(queue), onCancel: (id) => cancelLocal(id),
     onListening: () => { for (const name of queues.keys()) pump(name); },
@@ -559,7 +585,7 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
       for (const t of timers.splice(0)) clearInterval(t);
       // Claimed but never started: back to the queue, attempt not counted.
       const waiting = [...queues.values()].flatMap((q) => q.buffer.splice(0));
-      await Promise.allSettled(waiting.map((r) => workerPool().query(RELEASE_SQL, [r.id, r.attempts, workerId])));
+      await Promise.allSettled(waiting.map((r) => run(RELEASE_SQL, [r.id, r.attempts, workerId])));
       const all = () => Promise.allSettled([...running.values()].map((r) => r.done));
       const graceful = await Promise.race([all().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), shutdownGraceMs).unref())]);
       if (!graceful) {

@@ -14,7 +14,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../../kernel/db/database.ts';
-import type { PoolClient } from '../../kernel/db/pool.ts';
+import { createListenLine } from '../../kernel/db/listen.ts';
+import type { ListenLine } from '../../kernel/db/listen.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import type { Principal } from '../../kernel/http/principal.ts';
 import { holdsPermission } from '../access/index.ts';
@@ -87,35 +88,37 @@ function workspaceOfSchema(schema: string): string | null {
 export function createSubscriptions(deps: { db: Database; log: Logger; engine: GraphqlEngine; authenticate(request: FastifyRequest): Promise<Principal | null> }) {
   const byTarget = new Map<string, Set<Subscriber>>();
   const connections = new Map<string, number>();
-  let listener: PoolClient | null = null;
+  let line: ListenLine | null = null;
   let listening: Promise<void> | null = null;
   let isClosed = false;
 
+  /**
+   * The change feed: one dedicated LISTEN connection (straight to PostgreSQL, never a pooled one),
+   * opened at the first subscription and reconnected by itself. Resolves once it listens; a
+   * subscriber waits for it at most 10 s (a database away refuses the socket rather than hanging it).
+   */
   function listen(): Promise<void> {
-    listening ??= (async () => {
-      const client = await deps.db.app.connect();
-      client.on('notification', (msg) => {
-        if (msg.channel !== CHANNEL || !msg.payload) return;
-        let notice: Notice;
-        try {
-          notice = JSON.parse(msg.payload) as Notice;
-        } catch {
-          return;
-        }
-        deliver(notice).catch((err: unknown) => deps.log.warn({ err }, 'a data change could not be delivered to its subscribers'));
+    listening ??= new Promise<void>((resolve) => {
+      line = createListenLine({
+        url: () => deps.db.directUrl, channels: [CHANNEL], applicationName: 'atrium-data-listen', log: deps.log,
+        lostMessage: 'the data-change listener lost its connection; reconnecting',
+        isActive: () => !isClosed,
+        onListening: () => resolve(),
+        onNotification: (_channel, payload) => {
+          let notice: Notice;
+          try {
+            notice = JSON.parse(payload) as Notice;
+          } catch {
+            return;
+          }
+          deliver(notice).catch((err: unknown) => deps.log.warn({ err }, 'a data change could not be delivered to its subscribers'));
+        },
       });
-      client.on('error', (err) => {
-        deps.log.warn({ err }, 'the data-change listener lost its connection; it reconnects at the next subscription');
-        listener = null;
-        listening = null;
-      });
-      await client.query(`listen ${CHANNEL}`);
-      listener = client;
-    })().catch((err: unknown) => {
-      listening = null;
-      throw err;
+      void line.start();
     });
-    return listening;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('the data change feed is not listening yet')), 10_000); });
+    return Promise.race([listening, late]).finally(() => clearTimeout(timer));
   }
 
   async function deliver(notice: Notice): Promise<void> {
@@ -262,13 +265,10 @@ export function createSubscriptions(deps: { db: Database; log: Logger; engine: G
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await server.dispose();
       wss.close();
-      const l = listener;
-      listener = null;
+      const l = line;
+      line = null;
       listening = null;
-      if (l) {
-        await l.query(`unlisten ${CHANNEL}`).catch(() => undefined);
-        l.release();
-      }
+      if (l) await l.stop();
     },
   };
 }
