@@ -20,6 +20,7 @@ import type { Modules } from './compose.ts';
 import { authorizeRoute } from './modules/access/index.ts';
 import type { AuditModuleOptions } from './modules/audit/index.ts';
 import { registerCounters } from './kernel/counters.ts';
+import { startTracing } from './kernel/tracing.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version;
 
@@ -104,6 +105,8 @@ export type StartOptions = { role: 'all' | 'api' | 'worker'; port?: number };
 /** `atrium start`: embedded PostgreSQL (unless DATABASE_URL), migrations, API, workers. */
 export async function startPlatform(config: Config, options: StartOptions): Promise<{ stop: () => Promise<void>; url: string; platform: Platform }> {
   const log = createLogger(config.logLevel, { role: options.role });
+  // Before the pools and the HTTP server exist: both are made traced when tracing is on.
+  const stopTracing = config.tracing ? await startTracing(config.tracing, { log, version: VERSION, role: options.role }) : undefined;
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
   let ownerUrl = config.databaseUrl;
   if (!ownerUrl) {
@@ -167,6 +170,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     platform.mail.close();
     await db.close();
     if (embedded) await embedded.stop();
+    if (stopTracing) await stopTracing();
     log.info('stopped');
   };
   return { stop, url, platform };

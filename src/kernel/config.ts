@@ -49,6 +49,8 @@ export type Config = {
   backupKey: string | undefined;
   /** A graceful stop's first step: /readyz answers 503 this long before the API stops accepting (ATRIUM_DRAIN_SECONDS; default 5 in production, 0 otherwise). */
   drainSeconds: number;
+  /** OpenTelemetry traces over OTLP/HTTP (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, _HEADERS, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER_ARG); null: off. */
+  tracing: { endpoint: string; headers: Record<string, string>; serviceName: string; sampleRatio: number } | null;
   /** ISO 4217 currency of workflow prices and revenue (ATRIUM_CURRENCY, default EUR). */
   currency: string;
   /** Request limits: largest body (ATRIUM_BODY_LIMIT, bytes) and deepest JSON (ATRIUM_JSON_MAX_DEPTH). */
@@ -87,6 +89,30 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** The OpenTelemetry SDK's standard variables, for traces (https://opentelemetry.io/docs/specs/otel/protocol/exporter/). */
+function readTracing(env: Env): Config['tracing'] {
+  if ((env.OTEL_SDK_DISABLED ?? '').toLowerCase() === 'true') return null;
+  const traces = readUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:']);
+  const base = readUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']);
+  if (!traces && !base) return null;
+  const endpoint = traces ?? `${base!.replace(/\/+$/, '')}/v1/traces`;
+  const headers: Record<string, string> = {};
+  for (const pair of (env.OTEL_EXPORTER_OTLP_TRACES_HEADERS || env.OTEL_EXPORTER_OTLP_HEADERS || '').split(',')) {
+    if (!pair.trim()) continue;
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS', 'must be key=value pairs separated by commas');
+    try {
+      headers[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS', 'has a badly percent-encoded key or value');
+    }
+  }
+  const ratioText = env.OTEL_TRACES_SAMPLER_ARG || '1';
+  const sampleRatio = Number(ratioText);
+  if (!/^\d*\.?\d+$/.test(ratioText) || !(sampleRatio >= 0 && sampleRatio <= 1)) throw new ConfigError('OTEL_TRACES_SAMPLER_ARG', `must be a ratio between 0 and 1, got "${ratioText}"`);
+  return { endpoint, headers, serviceName: env.OTEL_SERVICE_NAME || 'atrium', sampleRatio };
 }
 
 function readPooler(env: Env): Config['database'] {
@@ -307,6 +333,7 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     metricsAddress: readMetricsAddress(env),
     metricsToken: readMetricsToken(env),
     currency: readCurrency(env),
+    tracing: readTracing(env),
     backupKey: env.ATRIUM_BACKUP_KEY || undefined,
     drainSeconds: readInt(env, 'ATRIUM_DRAIN_SECONDS', isProduction ? 5 : 0, 0, 120),
     builds: {

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
+import { currentTraceIds } from './tracing.ts';
 
 export type Logger = PinoLogger;
 
@@ -9,6 +10,8 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
     level,
     base: { service: 'atrium', ...base },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Inside a span (tracing on), the line carries its trace and span ids.
+    mixin: () => currentTraceIds() ?? {},
     redact: {
       paths: [
         'req.headers.authorization',

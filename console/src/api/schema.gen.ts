@@ -15018,6 +15018,8 @@ export interface components {
             requestId?: string;
             status: number;
             title: string;
+            /** @description The OpenTelemetry trace of this request, when the server exports traces */
+            traceId?: string;
             /** @description A URI naming the problem type */
             type: string;
         } & {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logging.ts';
+import { endSpan, isTracing, statementSpan } from '../tracing.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -10,27 +11,43 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 /** An aggregate as a number: counts arrive as numbers (above), numeric sums as text, an empty sum as null (0). */
 export const toNumber = (v: string | number | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
+const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback)\s*;?\s*$/i;
+
 /**
- * A client for a transaction-pooling PgBouncer: a named (server-side prepared) statement lives on
- * one server connection, and the next transaction may be given another, so names are dropped and
- * every statement is parsed where it runs (PgBouncer 1.21+ can track them; Debian 12 ships 1.18).
+ * The pools' client, when it has something to add to pg's:
+ * - `dropNames` (behind a transaction-pooling PgBouncer): a named (server-side prepared)
+ *   statement lives on one server connection, and the next transaction may be given another, so
+ *   names are dropped and every statement is parsed where it runs (PgBouncer 1.21+ can track
+ *   them; Debian 12 ships 1.18; docs/adr/0024);
+ * - `trace` (OpenTelemetry on): each statement run inside a span gets its own (begin/commit aside).
  */
-class UnnamedStatementsClient extends pg.Client {
-  override query(...args: unknown[]): never {
-    const [first] = args;
-    if (first && typeof first === 'object' && 'name' in first && (first as { name?: unknown }).name !== undefined) {
-      const { name: _name, ...unnamed } = first as pg.QueryConfig;
-      args[0] = unnamed;
+function clientClass(options: { dropNames: boolean; trace: boolean }): typeof pg.Client {
+  return class AtriumClient extends pg.Client {
+    override query(...args: unknown[]): never {
+      const [first] = args;
+      const isConfig = first !== null && typeof first === 'object';
+      if (options.dropNames && isConfig && (first as { name?: unknown }).name !== undefined) {
+        const { name: _name, ...unnamed } = first as pg.QueryConfig;
+        args[0] = unnamed;
+      }
+      const text = typeof first === 'string' ? first : isConfig ? (first as { text?: unknown }).text : undefined;
+      const span = options.trace && typeof text === 'string' && !TRANSACTION_CONTROL.test(text) ? statementSpan(text, this.database) : undefined;
+      const result = (super.query as (...a: unknown[]) => unknown)(...args);
+      if (span && result && typeof (result as Promise<unknown>).then === 'function') {
+        (result as Promise<unknown>).then(() => endSpan(span), (err: unknown) => endSpan(span, err));
+      } else if (span) {
+        endSpan(span);
+      }
+      return result as never;
     }
-    return (super.query as (...a: unknown[]) => never)(...args);
-  }
+  };
 }
 
 export type PoolOptions = { max: number; name: string; log: Logger; pipeline?: boolean; pooler?: 'none' | 'transaction' };
 
 export function createPool(connectionString: string, options: PoolOptions): Pool {
   const pool = new pg.Pool({
-    ...(options.pooler === 'transaction' ? { Client: UnnamedStatementsClient } : {}),
+    ...(options.pooler === 'transaction' || isTracing() ? { Client: clientClass({ dropNames: options.pooler === 'transaction', trace: isTracing() }) } : {}),
     connectionString,
     max: options.max,
     idleTimeoutMillis: 30_000,

@@ -1,6 +1,7 @@
 // Builds the Fastify app: schemas (TypeBox) → validation, types and OpenAPI 3.1; problem+json
 // errors; request ids; JSON logs; health, readiness and metrics; the console's static files.
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Fastify, { LogController } from 'fastify';
@@ -10,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '../logging.ts';
+import { currentTraceIds, isTracing, noteRequestRoute, traceRequests } from '../tracing.ts';
 import type { Database } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import { kernelErrors } from '../errors.ts';
@@ -68,6 +70,17 @@ function hopCount(hops: number): (address: string, hop: number) => boolean {
 export async function createHttpApp(options: HttpOptions) {
   const limits = options.limits ?? { bodyLimit: 1024 * 1024, maxJsonDepth: 64 };
   const app = Fastify({
+    // Traced: each request handled inside its span (kernel/tracing.ts), on the server Fastify would make.
+    ...(isTracing() ? {
+      serverFactory: (handler: http.RequestListener, o: { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number; maxRequestsPerSocket?: number }) => {
+        const server = http.createServer(traceRequests(handler));
+        if (o.keepAliveTimeout) server.keepAliveTimeout = o.keepAliveTimeout;
+        if (o.requestTimeout !== undefined) server.requestTimeout = o.requestTimeout;
+        server.setTimeout(o.connectionTimeout ?? 0);
+        if (o.maxRequestsPerSocket) server.maxRequestsPerSocket = o.maxRequestsPerSocket;
+        return server;
+      },
+    } : {}),
     loggerInstance: options.log as FastifyBaseLogger,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -135,6 +148,14 @@ export async function createHttpApp(options: HttpOptions) {
 
   // Authentication and authorization, from the route's declared config. Every route must say
   // what it needs; an undeclared route is refused (fail closed).
+  if (isTracing()) {
+    app.addHook('onRequest', async (request, reply) => {
+      noteRequestRoute(request.raw, request.routeOptions.url);
+      // The trace id beside the request id: a client quoting it finds the trace.
+      const ids = currentTraceIds();
+      if (ids) reply.header('x-trace-id', ids.traceId);
+    });
+  }
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
     // A module names the permission (access augments the config type); the kernel only passes it on.

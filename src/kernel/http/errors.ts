@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import { AppError, kernelErrors } from '../errors.ts';
+import { currentTraceIds } from '../tracing.ts';
 
 export type Problem = {
   type: string;
@@ -11,6 +12,7 @@ export type Problem = {
   detail?: string;
   instance?: string;
   requestId: string;
+  traceId?: string;
   errors?: Array<{ path: string; message: string }>;
   [key: string]: unknown;
 };
@@ -30,7 +32,14 @@ function toProblem(err: AppError, request: FastifyRequest): Problem {
     ...(err.detail !== undefined ? { detail: err.detail } : {}),
     instance: request.url.split('?')[0],
     requestId: request.id,
+    ...traceIdMember(),
   };
+}
+
+/** With tracing on, the trace this answer belongs to (the operator's way from a client's report to the spans). */
+function traceIdMember(): { traceId?: string } {
+  const ids = currentTraceIds();
+  return ids ? { traceId: ids.traceId } : {};
 }
 
 /** A whole HTTP/1.1 response, for the rare answers written on the socket (Node's parser refused the request). */

@@ -13,6 +13,7 @@ export const ProblemSchema = Type.Object({
   detail: Type.Optional(Type.String()),
   instance: Type.Optional(Type.String()),
   requestId: Type.Optional(Type.String()),
+  traceId: Type.Optional(Type.String({ description: 'The OpenTelemetry trace of this request, when the server exports traces' })),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), { description: 'Each invalid field (VALIDATION_FAILED, INVALID_TEXT)' })),
 }, { additionalProperties: true, description: 'RFC 9457 problem details (application/problem+json)' });
 

@@ -11,6 +11,7 @@
 // LISTEN line), metrics.ts, jobs.store.ts (the SQL).
 import { toStorableText } from '../db/isolating-write.ts';
 import { projectRelativeStack } from '../stack.ts';
+import { inSpan, SpanKind } from '../tracing.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type client from 'prom-client';
@@ -264,7 +265,11 @@ export function createJobEngine(deps: KernelDeps, options: JobEngineOptions = {}
         if (timeoutMs) {
           timer = setTimeout(() => controller.abort(Object.assign(new Error(`job timed out after ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
         }
-        await Promise.race([q.definition.handler(context), aborted]);
+        const handled = inSpan(`job ${row.queue}`, {
+          'messaging.system': 'atrium-jobs', 'messaging.destination.name': row.queue, 'messaging.message.id': row.id,
+          'atrium.job.attempt': row.attempts, ...(row.workspace_id ? { 'atrium.workspace.id': row.workspace_id } : {}),
+        }, () => q.definition.handler(context), SpanKind.CONSUMER);
+        await Promise.race([handled, aborted]);
         outcome = { ok: true };
       } catch (error) {
         outcome = { ok: false, error };

@@ -23,6 +23,15 @@ import { ADAPTERS } from './providers/adapters.ts';
 import type { StreamPart, Target } from './providers/provider.types.ts';
 import { ZERO_TOKENS } from './providers/provider.types.ts';
 import { UpstreamError } from './upstream.ts';
+import { activeSpan, inSpan, SpanKind } from '../../kernel/tracing.ts';
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+};
 
 /** Output tokens reserved when a call sets no cap of its own. */
 export const DEFAULT_OUTPUT_RESERVE = 4096;
@@ -103,6 +112,10 @@ export function createGateway(ctx: LlmContext) {
     const overheadMs = p.prepareMs + (performance.now() - settleStart);
     event.overheadMs = Math.round(overheadMs);
     const recorded = await ctx.usage.settle(p.reservation, event);
+    activeSpan()?.addEvent('gen_ai.usage', {
+      'gen_ai.request.model': event.model, 'gen_ai.usage.input_tokens': o.tokens.inputTokens, 'gen_ai.usage.output_tokens': o.tokens.outputTokens,
+      'atrium.llm.status': o.status, 'atrium.llm.usage_source': o.usageSource, 'atrium.llm.cost_micros': event.costMicros ?? -1, 'atrium.llm.streamed': o.isStreamed,
+    });
     ctx.metrics.overhead.observe({ operation: op }, (p.prepareMs + (performance.now() - settleStart)) / 1000);
     ctx.metrics.calls.inc({ operation: op, status: o.status });
     ctx.metrics.tokens.inc({ direction: 'input' }, o.tokens.inputTokens);
@@ -118,7 +131,7 @@ export function createGateway(ctx: LlmContext) {
   }
 
   /** Try each target in turn while the failure is worth another target. */
-  async function withFallbacks<T>(p: Prepared, call: (t: Target) => Promise<T>): Promise<{ value: T; index: number; providerMs: number }> {
+  async function withFallbacks<T>(p: Prepared, call: (t: Target) => Promise<T>, op: Operation = 'chat'): Promise<{ value: T; index: number; providerMs: number }> {
     let lastError: unknown = null;
     let providerMs = 0;
     let attempts = 0;
@@ -126,7 +139,16 @@ export function createGateway(ctx: LlmContext) {
       attempts = i + 1;
       const t0 = performance.now();
       try {
-        const value = await call(p.targets[i]);
+        const t = p.targets[i];
+        // One CLIENT span per provider attempt (OpenTelemetry's GenAI conventions); a stream's ends when its answer starts.
+        const value = await inSpan(`${op} ${t.model}`, {
+          'gen_ai.operation.name': op, 'gen_ai.provider.name': t.kind, 'gen_ai.request.model': t.model, 'server.address': hostOf(t.baseUrl), 'atrium.llm.attempt': i + 1,
+        }, async (span) => {
+          const v = await call(t);
+          const usage = (v as { usage?: TokenCounts | null } | null)?.usage;
+          if (span && usage) span.setAttributes({ 'gen_ai.usage.input_tokens': usage.inputTokens, 'gen_ai.usage.output_tokens': usage.outputTokens });
+          return v;
+        }, SpanKind.CLIENT);
         return { value, index: i, providerMs: providerMs + performance.now() - t0 };
       } catch (err) {
         providerMs += performance.now() - t0;
@@ -241,7 +263,7 @@ export function createGateway(ctx: LlmContext) {
     const p = await prepare(input, 'embeddings', promptTokens, 0);
     let result: Awaited<ReturnType<typeof withFallbacks<{ response: EmbeddingsResponse; usage: TokenCounts | null }>>>;
     try {
-      result = await withFallbacks(p, (t) => ADAPTERS[t.kind].embeddings(t, input.request, input.signal));
+      result = await withFallbacks(p, (t) => ADAPTERS[t.kind].embeddings(t, input.request, input.signal), 'embeddings');
     } catch (err) {
       return failed(input, 'embeddings', p, err, false);
     }

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { checkUrlTarget, guardedLookup } from '../../../kernel/net/public-address.ts';
+import { inSpan, isTracing, SpanKind, SpanStatusCode, traceHeaders } from '../../../kernel/tracing.ts';
 
 export const EXCERPT_BYTES = 4096;
 
@@ -24,7 +25,22 @@ const agents = {
   private: { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) },
 };
 
+/** One delivery attempt, in a CLIENT span when tracing is on (the receiver gets `traceparent` and can continue the trace). */
 export function postWebhook(url: string, headers: Record<string, string>, body: string, options: { timeoutMs: number; allowPrivate: boolean; signal?: AbortSignal }): Promise<PostResult> {
+  if (!isTracing()) return post(url, headers, body, options);
+  let host = '';
+  try {
+    host = new URL(url).host;
+  } catch { /* refused below */ }
+  return inSpan(`webhook POST ${host}`, { 'http.request.method': 'POST', 'server.address': host }, async (span) => {
+    const result = await post(url, { ...headers, ...traceHeaders() }, body, options);
+    span?.setAttributes({ 'http.response.status_code': result.statusCode ?? 0, 'atrium.webhook.success': result.isSuccess });
+    if (!result.isSuccess) span?.setStatus({ code: SpanStatusCode.ERROR, message: result.error ?? `HTTP ${result.statusCode}` });
+    return result;
+  }, SpanKind.CLIENT);
+}
+
+function post(url: string, headers: Record<string, string>, body: string, options: { timeoutMs: number; allowPrivate: boolean; signal?: AbortSignal }): Promise<PostResult> {
   const started = performance.now();
   const elapsed = () => Math.max(0, Math.round(performance.now() - started));
   const refusal = checkUrlTarget(url, { allowPrivate: options.allowPrivate });
