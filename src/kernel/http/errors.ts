@@ -50,6 +50,8 @@ export function rawProblemResponse(err: AppError): string {
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: AppError): FastifyReply {
   if (err.headers) reply.headers(err.headers);
+  // Every 503 says when to come back (the service's trouble, passing): 5 s unless the cause said otherwise.
+  if (err.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');
   return reply.code(err.status).type('application/problem+json').send(toProblem(err, request));
 }
 
@@ -84,7 +86,8 @@ function fromFastifyError(err: FastifyError): AppError | null {
 /**
  * The database away or too slow is the service's trouble, not the client's: 503 with Retry-After
  * (a client backs off and retries) rather than a bare 500. A statement over the request role's
- * statement_timeout (57014), a connection lost or refused, the pool unable to hand one out.
+ * statement_timeout (57014), a connection lost or refused, the pool unable to hand one out, a
+ * statement sent on a connection pg already knows is broken ("… is not queryable", no code).
  */
 function fromDatabaseError(err: unknown): AppError | null {
   const e = err as { code?: unknown; message?: unknown };
@@ -93,7 +96,7 @@ function fromDatabaseError(err: unknown): AppError | null {
   const retry = { headers: { 'retry-after': '5' } };
   if (code === '57014') return kernelErrors.create('UNAVAILABLE', 'The database took too long to answer; try again', retry);
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === '57P03' || code.startsWith('08')
-    || /timeout exceeded when trying to connect|Connection terminated/.test(message)) {
+    || /timeout exceeded when trying to connect|Connection terminated|is not queryable/.test(message)) {
     return kernelErrors.create('UNAVAILABLE', 'The database is unreachable; try again shortly', retry);
   }
   return null;
