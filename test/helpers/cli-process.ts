@@ -9,9 +9,10 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/atrium.mjs');
 
 export type CliProcess = { role: 'api' | 'worker'; url: string; child: ChildProcess; output: string[] };
 
-export function startCliProcess(role: 'api' | 'worker', env: Record<string, string>): Promise<CliProcess> {
+/** `bin`: another checkout's CLI (the rolling upgrade test runs the previous release's). */
+export function startCliProcess(role: 'api' | 'worker', env: Record<string, string>, bin = BIN): Promise<CliProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--role', role, ...(role === 'api' ? ['--port', '0'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'start', '--role', role, ...(role === 'api' ? ['--port', '0'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());

@@ -60,7 +60,7 @@ export async function loadThroughOutage(options: {
   const failed = () => {
     if (loadFailure) throw loadFailure;
   };
-  let recoveredMs = 0;
+  let recoveredMs: number;
   try {
     await waitUntil('some load before the outage', () => (failed(), acknowledged.length >= 10));
     isOut = true;

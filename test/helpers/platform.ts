@@ -26,12 +26,12 @@ export type TestDatabase = {
   drop: () => Promise<void>;
 };
 
-/** Clone the template into a new database; returns its owner URLs. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** Clone the migrated template into a new database (or, `empty`, a database with no migration applied); returns its owner URLs. */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
-  await client.query(`create database ${name} template ${TEMPLATE_DB}`);
+  await client.query(options.empty ? `create database ${name}` : `create database ${name} template ${TEMPLATE_DB}`);
   await client.end();
   const directUrl = adminUrl().replace(/\/postgres$/, `/${name}`);
   const pooled = process.env.ATRIUM_TEST_PGBOUNCER_URL?.replace(/\/postgres$/, `/${name}`);
