@@ -5,7 +5,9 @@
 //                    the route (prepare once, then begin, bind the workspace, execute, commit in
 //                    one message): the ratio measures Atrium's own overhead;
 //   unisolated       connects as the owner and runs only the prepared query (no transaction, no
-//                    RLS): what isolation itself costs, for reference.
+//                    RLS): what isolation itself costs, for reference;
+//   pooled           through a transaction-pooling PgBouncer (appUrl points at it): the same
+//                    statements without PREPARE (session state), begin … commit sent together.
 // argv: port ownerUrl secret appUrl mode
 import { createHmac } from 'node:crypto';
 import Fastify from 'fastify';
@@ -16,8 +18,10 @@ import { serveUntilStopped } from '../lib/serve.ts';
 
 const [port, ownerUrl, secret, appUrl, mode] = process.argv.slice(2);
 const isIsolated = mode === 'same-statements';
+const isPooled = mode === 'pooled';
 const key = createHmac('sha256', secret).update('atrium:jwt:v1').digest();
-const pool = new pg.Pool({ connectionString: isIsolated ? appUrl : ownerUrl, max: 10 });
+// Pooled: pg's pipeline mode (as Atrium's pools), so begin … commit leave in one round trip.
+const pool = new pg.Pool({ connectionString: isIsolated || isPooled ? appUrl : ownerUrl, max: 10, ...(isPooled ? { pipeline: true } : {}) } as pg.PoolConfig);
 pool.on('error', () => {});
 const app = Fastify({ logger: false });
 const verify = createVerifier({ key, algorithms: ['HS256'], allowedIss: 'atrium', cache: 10_000 });
@@ -26,6 +30,15 @@ const prepared = new WeakMap<object, Set<string>>();
 type Claims = { sub: string; ws: string; sid: string };
 
 async function run(name: string, text: string, values: Array<string | number | null>, ws: string): Promise<pg.QueryResultRow[]> {
+  if (isPooled) {
+    const client = await pool.connect();
+    try {
+      const sent = [client.query('begin'), client.query("select set_config('app.workspace_id', $1, true)", [ws]), client.query(text, values), client.query('commit')];
+      return (await Promise.all(sent))[2].rows;
+    } finally {
+      client.release();
+    }
+  }
   if (!isIsolated) return (await pool.query({ name, text, values })).rows;
   const client = await pool.connect();
   try {
