@@ -59,7 +59,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   const rateLimiter = createRateLimiter({ db, limits: config.rateLimits, log });
   const { app, metrics, routeTable, drain } = await createHttpApp({
     log, db, authenticate: identity.authenticate, authorize: authorizeRoute, version: VERSION, serveConsole: options.serveConsole, trustProxy: config.trustProxy, rateLimiter,
-    metricsToken: config.metricsToken, limits: config.limits,
+    metricsToken: config.metricsToken, metricsTopWorkspaces: config.metricsTopWorkspaces, limits: config.limits,
   });
   jobs.registerMetrics(metrics.registry);
   registerCounters(metrics.registry);

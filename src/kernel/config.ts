@@ -45,6 +45,8 @@ export type Config = {
   metricsAddress: { host: string; port: number } | null;
   /** ATRIUM_METRICS_TOKEN: also serve /metrics on the API's port to this bearer token. */
   metricsToken: string | undefined;
+  /** ATRIUM_METRICS_TOP_WORKSPACES: how many workspaces (the busiest) get their id as a metrics label; the rest are "other". */
+  metricsTopWorkspaces: number;
   /** ATRIUM_BACKUP_KEY: seals `atrium backup` files (32 bytes, base64); unset, a key derived from the master key. */
   backupKey: string | undefined;
   /** A graceful stop's first step: /readyz answers 503 this long before the API stops accepting (ATRIUM_DRAIN_SECONDS; default 5 in production, 0 otherwise). */
@@ -332,6 +334,7 @@ export function loadConfig(env: Env = process.env, options: { loadDotenv?: boole
     rateLimits: readRateLimits(env),
     metricsAddress: readMetricsAddress(env),
     metricsToken: readMetricsToken(env),
+    metricsTopWorkspaces: readInt(env, 'ATRIUM_METRICS_TOP_WORKSPACES', 20, 0, 200),
     currency: readCurrency(env),
     tracing: readTracing(env),
     backupKey: env.ATRIUM_BACKUP_KEY || undefined,

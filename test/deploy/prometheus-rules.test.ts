@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestPlatform } from '../helpers/platform.ts';
 import type { TestPlatform } from '../helpers/platform.ts';
+import { createTenant } from '../helpers/tenants.ts';
 
 const dir = path.resolve(import.meta.dirname, '../../deploy/prometheus');
 const hasPromtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -17,7 +18,7 @@ const skip = !hasPromtool && process.env.CI !== 'true' ? 'promtool is not instal
 
 let platform: TestPlatform;
 before(async () => {
-  platform = await startTestPlatform();
+  platform = await startTestPlatform({ ATRIUM_METRICS_TOP_WORKSPACES: '1' });
 });
 after(async () => {
   await platform.stop();
@@ -57,4 +58,18 @@ test('the counters the security alerts watch move: a refused login, then the thr
   }
   assert.equal(await value('invalid_credentials'), invalid + 5);
   assert.equal(await value('locked'), locked + 1);
+});
+
+test('per-workspace metrics stay bounded: the busiest workspaces by id, every other one as "other"', async () => {
+  const [first, second] = [await createTenant(platform, 'metrics-first'), await createTenant(platform, 'metrics-second')];
+  const get = (token: string) => platform.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } });
+  for (let i = 0; i < 3; i++) assert.equal((await get(first.tokens.owner)).statusCode, 200);
+  assert.equal((await get(second.tokens.owner)).statusCode, 200);
+  const metric = (await platform.metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'atrium_workspace_http_requests_total');
+  const values = (metric?.values ?? []) as Array<{ labels: { workspace: string; status_class: string }; value: number }>;
+  const count = (workspace: string) => values.filter((v) => v.labels.workspace === workspace && v.labels.status_class === '2xx').reduce((n, v) => n + v.value, 0);
+  assert.equal(count(first.workspaceId), 3, 'the first workspace took the one labelled place');
+  assert.equal(count(second.workspaceId), 0, 'no series of its own');
+  assert.ok(count('other') >= 1, 'the second is counted as other');
+  assert.ok(new Set(values.map((v) => v.labels.workspace)).size <= 2, 'one workspace label plus other');
 });

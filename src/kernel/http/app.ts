@@ -58,6 +58,8 @@ export type HttpOptions = {
   rateLimiter?: RateLimiter;
   /** Serve /metrics on the API's port to this bearer token (otherwise only on the metrics address). */
   metricsToken?: string;
+  /** Workspaces labelled by id in the per-workspace metrics (the busiest; the rest "other"). */
+  metricsTopWorkspaces?: number;
   /** Largest request body (bytes) and deepest JSON nesting; defaults 1 MiB and 64. */
   limits?: { bodyLimit: number; maxJsonDepth: number };
 };
@@ -129,7 +131,7 @@ export async function createHttpApp(options: HttpOptions) {
   // Fastify allows one not-found handler per prefix: with the console, its SPA fallback is it.
   const hasConsole = options.serveConsole !== false && existsSync(path.join(CONSOLE_DIST, 'index.html'));
   const allowedMethods = registerErrorHandling(app, { notFound: !hasConsole });
-  const metrics = registerMetrics(app, { app: options.db.app, owner: options.db.owner }, { token: options.metricsToken });
+  const metrics = registerMetrics(app, { app: options.db.app, owner: options.db.owner }, { token: options.metricsToken, topWorkspaces: options.metricsTopWorkspaces });
 
   await app.register(swagger, {
     openapi: {

@@ -1,4 +1,5 @@
-// Prometheus metrics. Labels are bounded: the route pattern (never the raw URL), method, status.
+// Prometheus metrics. Labels are bounded: the route pattern (never the raw URL), method, status,
+// and a workspace id only for the busiest N workspaces ("other" for the rest).
 // Not public: served on their own address (ATRIUM_METRICS_ADDRESS, loopback by default), and on
 // the API's port only to a bearer of ATRIUM_METRICS_TOKEN.
 import { timingSafeEqual } from 'node:crypto';
@@ -9,6 +10,7 @@ import { kernelErrors } from '../errors.ts';
 import { sendProblem } from './errors.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from '../db/pool.ts';
+import { createTopWorkspaces } from './top-workspaces.ts';
 
 export type Metrics = {
   registry: client.Registry;
@@ -19,6 +21,8 @@ export type Metrics = {
 export type MetricsOptions = {
   /** With a token, /metrics is also served on the API's port to `Authorization: Bearer <token>`; without, it is not served there. */
   token?: string;
+  /** How many workspaces get a `workspace` label of their own (the busiest; the rest are "other"): ATRIUM_METRICS_TOP_WORKSPACES, default 20. */
+  topWorkspaces?: number;
 };
 
 function isTokenValid(header: string | undefined, token: string): boolean {
@@ -50,9 +54,30 @@ export function registerMetrics(app: FastifyInstance, pools: Record<string, Pool
       }
     },
   });
+  // Per workspace, bounded: the top N by requests get their id as the label, the rest "other" (top-workspaces.ts).
+  const top = createTopWorkspaces({ n: options.topWorkspaces ?? 20 });
+  const byWorkspace = new client.Counter({
+    name: 'atrium_workspace_http_requests_total',
+    help: 'Authenticated requests by workspace (the busiest N by id, the rest "other") and status class',
+    labelNames: ['workspace', 'status_class'] as const,
+    registers: [registry],
+  });
+  const durationByWorkspace = new client.Histogram({
+    name: 'atrium_workspace_http_request_duration_seconds',
+    help: 'Authenticated request duration by workspace (the busiest N by id, the rest "other")',
+    labelNames: ['workspace'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const workspaceId = (request as { principal?: { workspaceId?: string } | null }).principal?.workspaceId;
+    if (workspaceId) {
+      const workspace = top.label(workspaceId);
+      byWorkspace.inc({ workspace, status_class: `${Math.floor(reply.statusCode / 100)}xx` });
+      durationByWorkspace.observe({ workspace }, reply.elapsedTime / 1000);
+    }
   });
   // Metrics name queues, routes and volumes: not public. On the API's port only with the token.
   app.get('/metrics', { schema: { hide: true }, config: { auth: 'public' } }, async (request, reply) => {
