@@ -21,6 +21,7 @@ import { authorizeRoute } from './modules/access/index.ts';
 import type { AuditModuleOptions } from './modules/audit/index.ts';
 import { registerCounters } from './kernel/counters.ts';
 import { startTracing } from './kernel/tracing.ts';
+import { registerBackupMetric } from './kernel/backup.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version;
 
@@ -63,6 +64,7 @@ export async function buildPlatform(config: Config, db: Database, log: Logger, o
   });
   jobs.registerMetrics(metrics.registry);
   registerCounters(metrics.registry);
+  registerBackupMetric(metrics.registry, db);
   audit.registerMetrics(metrics.registry);
   apiLogs.registerMetrics(metrics.registry);
   modules.llm.registerMetrics(metrics.registry);

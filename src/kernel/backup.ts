@@ -19,7 +19,10 @@ import { Readable, Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
+import path from 'node:path';
 import pg from 'pg';
+import promClient from 'prom-client';
+import type { Database } from './db/database.ts';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { MasterKey } from './config.ts';
 
@@ -108,6 +111,19 @@ async function tablesInOrder(client: pg.Client): Promise<Array<{ name: string; c
   return ordered;
 }
 
+/** atrium_backup_last_success_timestamp_seconds: when the last `atrium backup` completed (0: never), read at each scrape. */
+export function registerBackupMetric(registry: promClient.Registry, db: Pick<Database, 'withPlatform'>): void {
+  new promClient.Gauge({
+    name: 'atrium_backup_last_success_timestamp_seconds',
+    help: 'When the last atrium backup completed (Unix seconds; 0 when none is recorded)',
+    registers: [registry],
+    async collect() {
+      const { rows } = await db.withPlatform((tx) => tx.query<{ at: number | null }>('select extract(epoch from max(finished_at))::float8 as at from backup_runs'));
+      this.set(rows[0]?.at ?? 0);
+    },
+  });
+}
+
 export async function writeBackup(options: {
   /** The owner role, straight to PostgreSQL (Database.directUrl): one snapshot on one connection. */
   directUrl: string; file: string; key: { key: Buffer; id: string }; atriumVersion: string; data?: DataExporter;
@@ -176,6 +192,14 @@ export async function writeBackup(options: {
       ...header, format: BACKUP_FORMAT, version: 1, tables, dataWorkspaces, bytes: statSync(options.file).size, sha256: hash.digest('hex'), keyId: options.key.id,
     };
     writeFileSync(`${options.file}.manifest.json`, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
+    // Recorded once the file and its manifest are written: the age of the last good backup is a metric and an alert.
+    await client.query('begin');
+    await client.query('set local role atrium_platform');
+    await client.query(
+      `insert into backup_runs (started_at, file_name, bytes, sha256, key_id, tables, rows_total, atrium_version) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [header.createdAt, path.basename(options.file).slice(0, 500), manifest.bytes, manifest.sha256, manifest.keyId, tables.length, tables.reduce((n, t) => n + t.rows, 0), options.atriumVersion.slice(0, 50)],
+    );
+    await client.query('commit');
     return manifest;
   } catch (err) {
     await client.query('rollback').catch(() => undefined);

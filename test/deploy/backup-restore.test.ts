@@ -96,6 +96,12 @@ describe('backup and restore', () => {
     assert.ok(byName.audit_events > 5 && byName.secrets === 1 && byName.workflow_executions === 1);
     assert.equal(byName.data_schemas, undefined, 'the data API rebuilds its own tables from its exports');
     assert.equal(manifest.dataWorkspaces.length, 1);
+    // The run is recorded: the age of the last good backup is a metric (and the BackupTooOld alert).
+    const run = await source.db.withPlatform((tx) => tx.query<{ sha256: string; tables: number }>('select sha256, tables from backup_runs'));
+    assert.deepEqual(run.rows, [{ sha256: manifest.sha256, tables: manifest.tables.length }]);
+    const gauge = (await source.metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'atrium_backup_last_success_timestamp_seconds');
+    const at = (gauge?.values as Array<{ value: number }> | undefined)?.[0]?.value ?? 0;
+    assert.ok(Math.abs(at - Date.now() / 1000) < 120, `the gauge reads the run (${at})`);
     const bytes = readFileSync(file);
     for (const clear of ['owner@restore.test', 'Restore Co', 'CRM_TOKEN', 'Ship']) assert.equal(bytes.includes(Buffer.from(clear)), false, `${clear} in clear`);
   });
@@ -107,8 +113,10 @@ describe('backup and restore', () => {
     assert.equal(res.code, 0, res.stderr);
     const tables = manifest.tables.map((t) => t.name);
     const [before, after] = [await counts(source.ownerUrl, tables), await counts(target.url, tables)];
-    // The restore's own import of the data schema is one more audit event (and its link, once sealed).
-    assert.deepEqual({ ...after, audit_events: 0, audit_chain: 0 }, { ...before, audit_events: 0, audit_chain: 0 });
+    // The restore's own import of the data schema is one more audit event (and its link, once sealed);
+    // the backup's own run is recorded after its snapshot (in the source, not in the file).
+    assert.deepEqual({ ...after, audit_events: 0, audit_chain: 0, backup_runs: 0 }, { ...before, audit_events: 0, audit_chain: 0, backup_runs: 0 });
+    assert.equal(before.backup_runs - after.backup_runs, 1);
     assert.ok(after.audit_events >= before.audit_events);
 
     const verify = await atrium(['audit', 'verify', '--json'], { DATABASE_URL: target.url, ATRIUM_DATA_DIR: dir });

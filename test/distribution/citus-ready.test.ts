@@ -37,6 +37,7 @@ export const LOCAL_TABLES: Record<string, string> = {
   health_samples: 'the platform\'s own health, one row a minute',
   audit_seal_position: 'the audit sealer\'s cursor (one row)',
   usage_rollup_watermark: 'the usage roll-up\'s cursor (one row)',
+  backup_runs: 'the installation\'s backups (no workspace: one backup holds them all)',
 };
 
 /**

@@ -11,7 +11,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 /** Who owns each table (writes it, and decides its shape). `kernel` is src/kernel. */
 const OWNERS: Record<string, string[]> = {
-  kernel: ['jobs', 'job_lanes', 'job_schedules', 'rate_limit_buckets', 'idempotency_keys'],
+  kernel: ['jobs', 'job_lanes', 'job_schedules', 'rate_limit_buckets', 'idempotency_keys', 'backup_runs'],
   identity: ['users', 'sessions', 'refresh_tokens', 'memberships', 'invitations', 'api_keys', 'mfa_challenges', 'login_attempts', 'impersonation_requests', 'impersonations'],
   tenancy: ['workspaces', 'workspace_settings'],
   access: ['roles', 'role_permissions', 'role_versions', 'membership_roles', 'api_key_roles'],
