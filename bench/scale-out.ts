@@ -4,8 +4,6 @@
 // process (one autocannon per server, concurrently); the ratio of total requests/s at each count
 // (target ≥ 0.70×), errors (target 0). On 2 cores the totals flatten past 1–2 processes: the
 // figure that matters is that the ratio holds, i.e. nothing in Atrium collapses as processes are added.
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -14,6 +12,7 @@ import { seed } from './lib/seed.ts';
 import { deriveAppPassword } from '../src/kernel/db/roles.ts';
 import { deriveAppUrl } from '../src/kernel/db/pool.ts';
 import { startPgBouncer } from '../test/helpers/pgbouncer.ts';
+import { startProcess, stopProcess } from './lib/processes.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 24);
@@ -21,19 +20,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const root = path.resolve(import.meta.dirname, '..');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-
-function startServer(file: string, args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = fork(path.join(import.meta.dirname, 'servers', file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /** Every server under load at once, CONNECTIONS split between them; total requests/s and errors. */
 async function loadAll(urls: string[], token: string, duration: number): Promise<{ rps: number; errors: number; p99: number }> {
@@ -65,11 +51,11 @@ try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const key of Object.keys(contenders) as Array<keyof typeof contenders>) {
         const specs = Array.from({ length: count }, (_, i) => contenders[key](3911 + i));
-        const servers = await Promise.all(specs.map((spec) => startServer(spec.file, spec.args)));
+        const servers = await Promise.all(specs.map(async (spec) => (await startProcess(spec.file, spec.args)).child));
         const urls = specs.map((spec, i) => `http://127.0.0.1:${3911 + i}${spec.path}`);
         await loadAll(urls, s.accessToken, 2); // warm-up
         runs[key].push(await loadAll(urls, s.accessToken, DURATION));
-        await Promise.all(servers.map(stopServer));
+        await Promise.all(servers.map(stopProcess));
       }
     }
     const atrium = median(runs.atrium.map((r) => r.rps));
