@@ -27,8 +27,8 @@ async function loadBinaries(): Promise<Binaries> {
   }
 }
 
-/** Postgres refuses to run as root: run it as the `postgres` user, which owns the data dir. */
-function runAs(): { uid: number; gid: number } | undefined {
+/** Postgres refuses to run as root: run it as the `postgres` user, which owns the data dir (undefined: run as ourselves). */
+export function serverOwner(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -36,7 +36,7 @@ function runAs(): { uid: number; gid: number } | undefined {
     return { uid, gid };
   } catch {
     execFileSync('useradd', ['--system', '--user-group', 'postgres']);
-    return runAs();
+    return serverOwner();
   }
 }
 
@@ -148,11 +148,12 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
   throw new Error('PostgreSQL did not accept connections within 15 s');
 }
 
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log?: (line: string) => void }): Promise<EmbeddedDatabase> {
+/** `settings`: more server parameters (`-c name=value`), e.g. WAL archiving or a recovery target. */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; log?: (line: string) => void; settings?: Record<string, string> }): Promise<EmbeddedDatabase> {
   const bin = await loadBinaries();
   const dir = path.join(options.dataDir, 'pg');
   mkdirSync(options.dataDir, { recursive: true });
-  const owner = runAs();
+  const owner = serverOwner();
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
     rmSync(dir, { recursive: true, force: true });
     await runInitdb(bin, dir, owner);
@@ -170,6 +171,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const child = spawn(bin.postgres, [
     '-D', dir, '-p', String(options.port),
     '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
+    ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     // Own process group: a Ctrl-C on the terminal reaches Atrium, which stops PostgreSQL last.
   ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(owner ?? {}) });
   let output = '';
