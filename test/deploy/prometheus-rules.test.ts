@@ -31,12 +31,15 @@ test('promtool checks the rules and their unit tests pass', { skip }, () => {
   assert.equal(unit.status, 0, unit.stdout + unit.stderr);
 });
 
-test('every metric the rules and dashboards name is exported by the platform; every alert has its runbook', async () => {
+test('every metric the rules, dashboards and KEDA triggers name is exported by the platform; every alert has its runbook', async () => {
   const rules = readFileSync(path.join(dir, 'atrium-rules.yml'), 'utf8');
   const grafana = path.resolve(dir, '../grafana');
   const dashboards = readdirSync(grafana).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(grafana, f), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> });
   assert.ok(dashboards.length >= 3);
-  const exprs = [rules, ...dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.map((t) => t.expr)))].join('\n');
+  // The KEDA triggers query Prometheus too (deploy/kubernetes/keda): a renamed metric would stop the autoscaling.
+  const keda = readFileSync(path.resolve(dir, '../kubernetes/keda/scaledobjects.yaml'), 'utf8');
+  assert.match(keda, /atrium_jobs_depth/);
+  const exprs = [rules, keda, ...dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.map((t) => t.expr)))].join('\n');
   const named = new Set([...exprs.matchAll(/\batrium_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, '')));
   const exported = new Set((await platform.metrics.registry.getMetricsAsJSON()).map((m) => m.name));
   const missing = [...named].filter((n) => !exported.has(n));
