@@ -16,6 +16,7 @@ import { registerDevCommands } from './dev.command.ts';
 import { registerBuildsCommands } from './builds.command.ts';
 import { registerPreflightCommands } from './preflight.command.ts';
 import { registerBackupCommands } from './backup.command.ts';
+import { registerDeployCommands } from './deploy.command.ts';
 import { UsageError } from './usage.ts';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -43,6 +44,7 @@ registerDevCommands(program, () => loadConfig());
 registerBuildsCommands(program, () => loadConfig());
 registerPreflightCommands(program, () => loadConfig());
 registerBackupCommands(program, () => loadConfig());
+registerDeployCommands(program);
 
 // `--version` answers on every command, not only the root.
 const withSubcommands = (c: Command): Command[] => [c, ...c.commands.flatMap(withSubcommands)];

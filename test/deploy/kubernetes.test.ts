@@ -8,35 +8,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/kernel/config.ts';
+import { KUBERNETES_DIR as DIR, OVERLAYS, readKustomization } from '../../src/cli/deploy-manifests.ts';
+import type { K8sObject } from '../../src/cli/deploy-manifests.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const DIR = path.join(ROOT, 'deploy/kubernetes');
-const OVERLAYS = ['hpa', 'keda'];
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = K8sObject;
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-
-/** The kustomizations read as kustomize does for what they use: resources (files and directories) and image overrides. */
-function readKustomization(dir: string): Obj[] {
-  const k = parseAllDocuments(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'))[0].toJS() as { resources: string[]; images?: Array<{ name: string; newName?: string; newTag?: string }> };
-  const known = new Set(['apiVersion', 'kind', 'resources', 'images']);
-  assert.deepEqual(Object.keys(k).filter((key) => !known.has(key)), [], `${dir}: a kustomize feature this reader does not apply`);
-  const objects = k.resources.flatMap((r) => {
-    const full = path.join(dir, r);
-    return existsSync(path.join(full, 'kustomization.yaml')) ? readKustomization(full) : parseAllDocuments(readFileSync(full, 'utf8')).map((d) => d.toJS() as Obj);
-  });
-  for (const image of k.images ?? []) {
-    for (const o of objects) {
-      for (const c of o.spec?.template?.spec?.containers ?? []) if (c.image === image.name) c.image = `${image.newName ?? image.name}:${image.newTag ?? 'latest'}`;
-    }
-  }
-  return objects;
-}
 
 function render(overlay: string): Obj[] {
   const dir = path.join(DIR, overlay);
@@ -162,4 +146,54 @@ test('the ConfigMap holds only variables Atrium reads, and production accepts it
   });
   assert.equal(config.isProduction, true);
   assert.equal(config.publicUrl, 'https://atrium.example.com');
+});
+
+// `atrium deploy`: the same manifests, with an installation's values.
+const BIN = path.join(ROOT, 'bin/atrium.mjs');
+const atrium = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env } });
+
+test('atrium deploy --dry-run renders an overlay with the given values, every object valid', async () => {
+  const out = atrium(['deploy', '--dry-run', '--json', '--overlay', 'keda', '--image', 'registry.acme.test/atrium:1.2.3', '--host', 'Atrium.Acme.Test',
+    '--issuer', 'acme-prod', '--namespace', 'agency', '--prometheus', 'http://prom.monitoring:9090']);
+  assert.equal(out.status, 0, out.stderr);
+  const objects = JSON.parse(out.stdout) as Obj[];
+  for (const o of objects) (await model(o)).validate();
+  assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(), render('keda').map((o) => `${o.kind}/${o.metadata.name}`).sort());
+  assert.ok(objects.every((o) => o.metadata.namespace === 'agency'));
+  const images = objects.flatMap((o) => (o.spec?.template?.spec?.containers ?? []).map((c: { image: string }) => c.image));
+  assert.deepEqual([...new Set(images)], ['registry.acme.test/atrium:1.2.3']);
+  const ingress = objects.find((o) => o.kind === 'Ingress')!;
+  assert.equal(ingress.spec.rules[0].host, 'atrium.acme.test');
+  assert.deepEqual(ingress.spec.tls[0].hosts, ['atrium.acme.test']);
+  assert.equal(ingress.metadata.annotations!['cert-manager.io/cluster-issuer'], 'acme-prod');
+  assert.equal(objects.find((o) => o.kind === 'ConfigMap')!.data!.ATRIUM_PUBLIC_URL, 'https://atrium.acme.test');
+  const servers = objects.filter((o) => o.kind === 'ScaledObject').flatMap((o) => o.spec.triggers.filter((t: { type: string }) => t.type === 'prometheus').map((t: { metadata: { serverAddress: string } }) => t.metadata.serverAddress));
+  assert.ok(servers.length >= 3 && servers.every((s) => s === 'http://prom.monitoring:9090'));
+
+  const yamlOut = atrium(['deploy', '--dry-run']);
+  assert.equal(yamlOut.status, 0, yamlOut.stderr);
+  const docs = parseAllDocuments(yamlOut.stdout).map((d) => d.toJS() as Obj);
+  const byKey = (list: Obj[]) => [...list].sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+  assert.deepEqual(byKey(docs), byKey(render('hpa')), 'without values: the overlay as kustomize renders it');
+});
+
+test('atrium deploy refuses bad values (exit 2), and names what is missing before applying anything', () => {
+  for (const args of [['--host', 'not a host'], ['--overlay', 'helm'], ['--image', 'bad image'], ['--namespace', 'Upper_Case'], ['--json'], ['--timeout', '1e9']]) {
+    const out = atrium(['deploy', ...args]);
+    assert.equal(out.status, 2, `${args.join(' ')}: ${out.stderr}`);
+    assert.match(out.stderr, /must be|goes with|--timeout/);
+  }
+  // No kubectl on PATH: a PATH with node alone.
+  const bare = mkdtempSync(path.join(tmpdir(), 'atrium-no-kubectl-'));
+  symlinkSync(process.execPath, path.join(bare, 'node'));
+  const noKubectl = atrium(['deploy', '--host', 'atrium.acme.test'], { PATH: bare });
+  rmSync(bare, { recursive: true, force: true });
+  assert.equal(noKubectl.status, 1);
+  assert.match(noKubectl.stderr, /kubectl is not installed.*--dry-run/);
+  if (hasKubectl) {
+    const noCluster = atrium(['deploy', '--host', 'atrium.acme.test'], { KUBECONFIG: path.join(tmpdir(), 'no-such-kubeconfig') });
+    assert.equal(noCluster.status, 1);
+    assert.match(noCluster.stderr, /no Kubernetes cluster reachable from the current context/);
+  }
 });
