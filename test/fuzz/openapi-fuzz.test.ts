@@ -11,9 +11,12 @@
 // Short run in `npm test`: a fixed seed and at most ATRIUM_FUZZ_RUNS (60) requests per operation
 // within ATRIUM_FUZZ_SECONDS (45), so CI replays inputs already explored; the long run, `npm run
 // fuzz`, takes a random seed and as many requests as 10 minutes allow. A failure prints the seed
-// and the request; replay it with ATRIUM_FUZZ_SEED=<seed> (and the same runs and seconds).
+// and the request, and writes them to artifacts/fuzz-failures-<seed>.txt; replay it with
+// ATRIUM_FUZZ_SEED=<seed> (and the same runs and seconds).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -30,6 +33,7 @@ import type { GeneratedRequest, JsonSchema, Parameter } from './generate.ts';
 const SECONDS = Number(process.env.ATRIUM_FUZZ_SECONDS ?? 45);
 const IS_LONG_RUN = process.env.ATRIUM_FUZZ_RUNS !== undefined;
 const RUNS = Number(process.env.ATRIUM_FUZZ_RUNS ?? 60);
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts');
 const SEED = process.env.ATRIUM_FUZZ_SEED !== undefined ? Number(process.env.ATRIUM_FUZZ_SEED) : IS_LONG_RUN ? Math.floor(Math.random() * 2 ** 31) : 20261205;
 
 type Response = { description?: string; content?: Record<string, { schema: JsonSchema }> };
@@ -220,6 +224,14 @@ describe('fuzz: every operation of the OpenAPI document, valid and hostile', () 
         details = await fc.check(property, { seed: SEED, numRuns: 3, interruptAfterTimeLimit: 20_000, markInterruptAsFailure: true, endOnFailure: true });
       }
       if (details.failed) failures.push(`${name}: ${(details.errorInstance as Error | undefined)?.message ?? `no answer in ${details.interrupted ? 'its time' : '?'} (${details.numRuns} runs)`}`);
+    }
+    // A long run's seed is random: its failures are also kept in a file, so that a log cut short
+    // (or filtered) never loses what to replay.
+    if (failures.length) {
+      const file = path.join(ARTIFACTS, `fuzz-failures-${SEED}.txt`);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      writeFileSync(file, `replay: ATRIUM_FUZZ_SEED=${SEED} ATRIUM_FUZZ_RUNS=${RUNS} ATRIUM_FUZZ_SECONDS=${SECONDS} npm run fuzz\n\n${failures.join('\n\n')}\n`);
+      console.log(`fuzz: ${failures.length} failing operation(s), written to ${path.relative(process.cwd(), file)}`);
     }
     assert.deepEqual(failures, [], `seed ${SEED}:\n${failures.join('\n\n')}`);
   });
