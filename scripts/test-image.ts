@@ -13,10 +13,10 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
+import { freePort } from '../test/helpers/ports.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const IMAGE = 'localhost/atrium:test';
@@ -34,12 +34,6 @@ const check = (ok: boolean, what: string, detail = '') => {
   console.log(`${ok ? '✔' : '✖'} ${what}${!ok && detail ? `\n    ${detail.trim().split('\n').slice(-15).join('\n    ')}` : ''}`);
   if (!ok) failures++;
 };
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
 
 if (!has('podman')) {
   console.error('test:image needs podman (apt-get install podman runc; debootstrap too where no registry is reachable)');

@@ -13,6 +13,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/kernel/db/embedded.ts';
 import type { EmbeddedDatabase } from '../../src/kernel/db/embedded.ts';
+import { freePort } from '../helpers/ports.ts';
 import { TEST_SECRET } from '../helpers/constants.ts';
 import { startCliProcess, stopCliProcess } from '../helpers/cli-process.ts';
 import type { CliProcess } from '../helpers/cli-process.ts';
@@ -20,7 +21,7 @@ import { loadThroughOutage } from '../helpers/outage.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'atrium-pg-restart-'));
 chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when the tests run as root
-const port = 30000 + Math.floor(Math.random() * 2000); // below the ephemeral range: no outgoing connection holds it
+const port = await freePort(); // kept across the restart
 let embedded: EmbeddedDatabase;
 const procs: CliProcess[] = [];
 let pool: pg.Pool;

@@ -22,6 +22,7 @@ import { TEST_SECRET } from '../helpers/constants.ts';
 import { startCliProcess, stopCliProcess } from '../helpers/cli-process.ts';
 import type { CliProcess } from '../helpers/cli-process.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const owner = serverOwner();
@@ -30,7 +31,6 @@ after(async () => {
   for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
 });
 
-const randomPort = () => 30000 + Math.floor(Math.random() * 2000); // below the ephemeral range
 const chownAll = (dir: string) => {
   if (owner) execFileSync('chown', ['-R', `${owner.uid}:${owner.gid}`, dir]);
 };
@@ -128,7 +128,7 @@ test('point-in-time recovery of Atrium\'s database: every table as it was at the
   mkdirSync(archive);
   chownAll(archive);
   const source = await startEmbeddedPostgres({
-    dataDir: path.join(root, 'source'), port: randomPort(),
+    dataDir: path.join(root, 'source'), port: await freePort(),
     settings: { wal_level: 'replica', archive_mode: 'on', archive_command: `test ! -f ${archive}/%f && cp %p ${archive}/%f` },
   });
   cleanups.push(() => source.stop());
@@ -198,7 +198,7 @@ test('point-in-time recovery of Atrium\'s database: every table as it was at the
   chownAll(restoredDir);
   started = Date.now();
   const restored = await startEmbeddedPostgres({
-    dataDir: restoredDir, port: randomPort(),
+    dataDir: restoredDir, port: await freePort(),
     settings: { restore_command: `cp ${archive}/%f %p`, recovery_target_time: target, recovery_target_action: 'promote' },
   });
   cleanups.push(() => restored.stop());
@@ -291,7 +291,7 @@ test('pgBackRest with deploy/pgbackrest/pgbackrest.conf: full backup, writes, re
   const dirs = { repo: path.join(root, 'repo'), spool: path.join(root, 'spool'), lock: path.join(root, 'lock'), log: path.join(root, 'log'), sock };
   for (const d of Object.values(dirs)) mkdirSync(d);
   chownAll(root);
-  const port = randomPort();
+  const port = await freePort();
   const conf = path.join(root, 'pgbackrest.conf');
   const pgbackrest = (pgdata: string, ...args: string[]) => run('pgbackrest', [`--config=${conf}`, '--stanza=atrium', `--pg1-path=${pgdata}`, ...args]);
   const ctl = (server: Server, pgdata: string, ...args: string[]) => run(path.join(server.bin, 'pg_ctl'), ['-D', pgdata, '-w', '-t', '60', '-l', path.join(root, 'log', 'server.log'), ...args]);

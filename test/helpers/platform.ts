@@ -1,6 +1,5 @@
 // Test harness: a fresh database cloned from the migrated template, and the real app on it.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { loadConfig } from '../../src/kernel/config.ts';
 import type { Config } from '../../src/kernel/config.ts';
@@ -9,6 +8,7 @@ import { buildPlatform, connectDatabase } from '../../src/main.ts';
 import type { Platform } from '../../src/main.ts';
 import type { Database } from '../../src/kernel/db/database.ts';
 import { TEST_METRICS_TOKEN, TEST_SECRET, TEMPLATE_DB } from './constants.ts';
+import { freePort } from './ports.ts';
 
 function adminUrl(): string {
   const url = process.env.ATRIUM_TEST_PG_URL;
@@ -76,33 +76,6 @@ export type TestPlatformOptions = {
   /** The database configuration from the test database (default: its `env`), e.g. through a PgBouncer of the test's own. */
   databaseEnv?: (database: TestDatabase) => Record<string, string>;
 };
-
-function tryPort(port: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(null));
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      const chosen = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(chosen));
-    });
-  });
-}
-
-/**
- * A port free now, to listen on a few seconds later (once the platform is built). Taken outside
- * the kernel's ephemeral range (32768–60999): a port from `listen(0)` could be handed to another
- * test's server meanwhile (seen once in CI as EADDRINUSE); this range only other explicit picks use.
- */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await tryPort(21_000 + Math.floor(Math.random() * 9_000));
-    if (port) return port;
-  }
-  const fallback = await tryPort(0);
-  if (!fallback) throw new Error('no free port for the test platform');
-  return fallback;
-}
 
 /** The real platform on a fresh database. Call stop() in `after`. */
 export async function startTestPlatform(overrides: Record<string, string> = {}, options: TestPlatformOptions = {}): Promise<TestPlatform> {

@@ -15,11 +15,12 @@ import { createLogger } from '../../src/kernel/logging.ts';
 import { connectDatabase } from '../../src/main.ts';
 import type { Database } from '../../src/kernel/db/database.ts';
 import { createJobEngine } from '../../src/kernel/jobs/index.ts';
+import { freePort } from '../helpers/ports.ts';
 import { TEST_SECRET } from '../helpers/constants.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'atrium-jobs-restart-'));
 chmodSync(dataDir, 0o755); // PostgreSQL runs as the postgres user when the tests run as root
-const port = 30000 + Math.floor(Math.random() * 2000); // below the ephemeral range (32768+): no outgoing connection holds it
+const port = await freePort(); // kept across the restart
 let embedded: EmbeddedDatabase;
 let db: Database;
 
