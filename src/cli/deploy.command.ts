@@ -13,9 +13,12 @@ const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
 const NAMESPACE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const IMAGE = /^[a-z0-9][a-z0-9._\-/:@]{0,254}$/i;
 
+/** A value as an error quotes it: escaped (control characters visible), at most 80 characters. */
+const shown = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+
 const parseWith = (re: RegExp, what: string, normalise = (v: string) => v) => (value: string) => {
   const v = normalise(value);
-  if (!re.test(v)) throw new InvalidArgumentError(`must be ${what}, got "${value}"`);
+  if (!re.test(v)) throw new InvalidArgumentError(`must be ${what}, got ${shown(value)}`);
   return v;
 };
 
@@ -27,7 +30,7 @@ export function registerDeployCommands(program: Command): void {
   program.command('deploy')
     .description('Deploy on Kubernetes with the manifests of deploy/kubernetes (kubectl, current context); --dry-run prints them')
     .option('--overlay <name>', 'hpa (CPU/memory autoscaling) or keda (job backlog, p95 latency)', (v: string) => {
-      if (v !== 'hpa' && v !== 'keda') throw new InvalidArgumentError(`must be hpa or keda, got "${v}"`);
+      if (v !== 'hpa' && v !== 'keda') throw new InvalidArgumentError(`must be hpa or keda, got ${shown(v)}`);
       return v;
     }, 'hpa')
     .option('--image <ref>', 'the image to run (built from the Containerfile and pushed)', parseWith(IMAGE, 'an image reference'))
@@ -35,7 +38,7 @@ export function registerDeployCommands(program: Command): void {
     .option('--issuer <name>', 'the cert-manager ClusterIssuer', parseWith(NAMESPACE, 'a Kubernetes name'))
     .option('--namespace <name>', 'the namespace (default: the context\'s)', parseWith(NAMESPACE, 'a Kubernetes name'))
     .option('--prometheus <url>', 'Prometheus for the KEDA triggers (keda overlay)', (v: string) => {
-      if (!/^https?:\/\/[^\s]+$/.test(v)) throw new InvalidArgumentError(`must be an http(s) URL, got "${v}"`);
+      if (!/^https?:\/\/[^\s]+$/.test(v)) throw new InvalidArgumentError(`must be an http(s) URL, got ${shown(v)}`);
       return v;
     })
     .option('--dry-run', 'print the manifests, apply nothing')
@@ -43,7 +46,7 @@ export function registerDeployCommands(program: Command): void {
     .option('--timeout <seconds>', 'how long to wait for the rollout', '300')
     .action(async (options: Options) => {
       if (options.json && !options.dryRun) throw new UsageError('--json goes with --dry-run');
-      if (!/^\d{1,4}$/.test(options.timeout)) throw new UsageError(`--timeout must be a number of seconds, got "${options.timeout}"`);
+      if (!/^\d{1,4}$/.test(options.timeout)) throw new UsageError(`--timeout must be a number of seconds, got ${shown(options.timeout)}`);
       const { renderManifests, ingressHost } = await import('./deploy-manifests.ts');
       const objects = renderManifests(options);
       if (options.dryRun) {
