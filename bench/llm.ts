@@ -9,7 +9,9 @@
 //    the analytics page's queries p95 (≤ 500 ms), CSV of a million rows (≤ 30 s).
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import path from 'node:path';
 import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
+import { postmasterPid, processTreeCpuMs } from './lib/cpu.ts';
 import { startSeedPlatform } from './lib/database.ts';
 import { createTenant } from '../test/helpers/tenants.ts';
 import { countPromptTokens } from '../src/modules/llm/count-tokens.ts';
@@ -29,12 +31,23 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 const MESSAGES = [{ role: 'user', content: 'Say hello to the benchmark, briefly.' }];
 const body = (model: string, extra: Record<string, unknown> = {}) => JSON.stringify({ model, messages: MESSAGES, max_tokens: 100, ...extra });
 
+/** CPU (ms) per request of each process tree during one load, from /proc: what each contender costs the machine. */
+async function withCpu<T extends { requests: number }>(trees: Record<string, number>, run: () => Promise<T>): Promise<T & { cpuMsPerRequest: Record<string, number> }> {
+  const before = Object.fromEntries(Object.entries(trees).map(([k, pid]) => [k, pid === process.pid ? process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 : processTreeCpuMs([pid])]));
+  const r = await run();
+  const cpuMsPerRequest = Object.fromEntries(Object.entries(trees).map(([k, pid]) => {
+    const now = pid === process.pid ? process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 : processTreeCpuMs([pid]);
+    return [k, (now - before[k]) / Math.max(1, r.requests)];
+  }));
+  return { ...r, cpuMsPerRequest };
+}
+
 async function nonStreamed(url: string, token: string, model: string, rate?: number) {
   const r = await autocannon({
     url, method: 'POST', duration: DURATION, connections: rate ? 16 : 32, ...(rate ? { overallRate: rate } : {}),
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body(model),
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  return { rps: r.requests.average, requests: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
 }
 
 /** Time to the first content chunk of streamed calls, 16 at a time, for DURATION seconds. */
@@ -92,11 +105,15 @@ const gw = `http://127.0.0.1:${ATRIUM_PORT}/v1/chat/completions`;
 const px = `http://127.0.0.1:${PROXY_PORT}/v1/chat/completions`;
 const key = tenants['bench-load'].apiKey;
 
-// Warm up both, then measure one at a time.
-await nonStreamed(gw, key, 'up/gpt-4o-mini', 200);
-await nonStreamed(px, 'none', 'gpt-4o-mini', 200);
-const peakGw = await nonStreamed(gw, key, 'up/gpt-4o-mini');
-const peakPx = await nonStreamed(px, 'none', 'gpt-4o-mini');
+// Warm up both at full speed (V8 optimises the hot path after some thousands of calls; at
+// 200/s the first peak measure still paid for it), then measure one at a time.
+await nonStreamed(gw, key, 'up/gpt-4o-mini');
+await nonStreamed(px, 'none', 'gpt-4o-mini');
+// CPU per request at peak, by process tree (the load generator is this process).
+const pgPid = postmasterPid(path.join(path.resolve(import.meta.dirname, '..'), '.atrium', 'bench', 'pg'));
+const fakePid = fake.child.pid!;
+const peakGw = await withCpu({ atrium: atrium.child.pid!, postgres: pgPid, upstream: fakePid, load: process.pid }, () => nonStreamed(gw, key, 'up/gpt-4o-mini'));
+const peakPx = await withCpu({ proxy: proxy.child.pid!, postgres: pgPid, upstream: fakePid, load: process.pid }, () => nonStreamed(px, 'none', 'gpt-4o-mini'));
 const fixedGw = await nonStreamed(gw, key, 'up/gpt-4o-mini', 500);
 const fixedPx = await nonStreamed(px, 'none', 'gpt-4o-mini', 500);
 const streamGw = await ttft(gw, key, 'up/gpt-4o-mini');
@@ -109,13 +126,18 @@ console.table({
   'streamed TTFT p50': { atrium: ms(streamGw.p50), proxy: ms(streamPx.p50), added: ms(streamGw.p50 - streamPx.p50) },
   'streamed TTFT p99': { atrium: ms(streamGw.p99), proxy: ms(streamPx.p99), added: ms(streamGw.p99 - streamPx.p99) },
 });
+const cpu = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+console.log(`CPU ms per request at peak — gateway: ${cpu(peakGw.cpuMsPerRequest)}; proxy: ${cpu(peakPx.cpuMsPerRequest)}`);
+console.log(`the contender's own CPU per request (with its database): atrium ${(peakGw.cpuMsPerRequest.atrium + peakGw.cpuMsPerRequest.postgres).toFixed(3)} ms, proxy ${(peakPx.cpuMsPerRequest.proxy + peakPx.cpuMsPerRequest.postgres).toFixed(3)} ms`);
 console.log(`non-2xx: atrium ${peakGw.non2xx + fixedGw.non2xx}, proxy ${peakPx.non2xx + fixedPx.non2xx}; streamed calls measured: ${streamGw.n} / ${streamPx.n}`);
 
 // Budget race: 1,000 concurrent calls, room for 10. Twice: with the fake's quick answers (calls
 // that end during the race give back the part of their hold they did not use, which admits
 // more), and with answers 1.5 s late (every call is in flight at once: the strict case).
+// BENCH_GATEWAY_ONLY=1: the overhead figures only (for A/B work on the call path).
+const isGatewayOnly = process.env.BENCH_GATEWAY_ONLY === '1';
 const spent = async (ws: string) => Number((await db.withPlatform((tx) => tx.query<{ s: string }>(`select coalesce(sum(spent_tokens), 0) as s from usage_counters where workspace_id = $1 and scope = 'workspace'`, [ws]))).rows[0].s);
-for (const [slug, model, what] of [['bench-race', 'up/gpt-4o-mini', 'quick answers'], ['bench-race-held', 'up/gpt-4o-mini-slow', 'answers after 1.5 s, all in flight']] as const) {
+for (const [slug, model, what] of isGatewayOnly ? [] : [['bench-race', 'up/gpt-4o-mini', 'quick answers'], ['bench-race-held', 'up/gpt-4o-mini-slow', 'answers after 1.5 s, all in flight']] as const) {
   const race = tenants[slug];
   const outcomes = await Promise.all(Array.from({ length: 1000 }, () => fetch(gw, { method: 'POST', headers: { authorization: `Bearer ${race.apiKey}`, 'content-type': 'application/json' }, body: body(model) }).then(async (r) => { await r.arrayBuffer(); return r.status; })));
   const admitted = outcomes.filter((s) => s === 200).length;
@@ -125,20 +147,20 @@ for (const [slug, model, what] of [['bench-race', 'up/gpt-4o-mini', 'quick answe
 }
 const steady = tenants['bench-steady'];
 let calls = 0;
-for (;;) {
+for (; !isGatewayOnly;) {
   const r = await fetch(gw, { method: 'POST', headers: { authorization: `Bearer ${steady.apiKey}`, 'content-type': 'application/json' }, body: body('up/gpt-4o-mini') });
   await r.arrayBuffer();
   if (r.status !== 200) break;
   calls++;
 }
 const steadySpent = await spent(steady.workspaceId);
-console.log(`One by one: ${calls} calls admitted, the first refusal at ${(100 * steadySpent / (perCall * 50)).toFixed(1)} % of the cap (no false refusal below 95 %: ${steadySpent >= perCall * 50 * 0.95 || steadySpent + perCall > perCall * 50})`);
+if (!isGatewayOnly) console.log(`One by one: ${calls} calls admitted, the first refusal at ${(100 * steadySpent / (perCall * 50)).toFixed(1)} % of the cap (no false refusal below 95 %: ${steadySpent >= perCall * 50 * 0.95 || steadySpent + perCall > perCall * 50})`);
 await stop(atrium.child);
 await stop(proxy.child);
 await stop(fake.child);
 
 // Analytics over EVENTS events in one workspace.
-if (EVENTS > 0) {
+if (EVENTS > 0 && !isGatewayOnly) {
   const ws = tenants['bench-load'].workspaceId;
   const t0 = performance.now();
   const chunk = 1_000_000;

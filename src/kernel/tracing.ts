@@ -54,9 +54,10 @@ export async function startTracing(config: TracingConfig, options: { log: Logger
 }
 
 /** `fn` inside a span: errors recorded (status ERROR, the exception event), the span ended whatever happens. */
-export async function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span | undefined) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
+export async function inSpan<T>(name: string, attributes: Attributes | (() => Attributes), fn: (span: Span | undefined) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL): Promise<T> {
   if (!isOn) return fn(undefined);
-  return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
+  // Attributes may be given as a function: a hot path then builds them only when tracing is on.
+  return tracer.startActiveSpan(name, { kind, attributes: typeof attributes === 'function' ? attributes() : attributes }, async (span) => {
     try {
       return await fn(span);
     } catch (err) {

@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import { deferredChild } from '../logging.ts';
 import type { Logger } from '../logging.ts';
 import { currentTraceIds, isTracing, noteRequestRoute, traceRequests } from '../tracing.ts';
 import type { Database } from '../db/database.ts';
@@ -89,6 +90,8 @@ export async function createHttpApp(options: HttpOptions) {
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // Each request's logger is made at its first written line (kernel/logging.ts).
+    childLoggerFactory: (logger, bindings, options) => deferredChild(logger as Logger, bindings, options) as FastifyBaseLogger,
     trustProxy: typeof options.trustProxy === 'number' ? hopCount(options.trustProxy) : (options.trustProxy ?? false),
     bodyLimit: limits.bodyLimit,
     // Coercion per part of the request, the date-time parser, unknown query parameters: validation.ts.

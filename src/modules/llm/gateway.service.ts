@@ -10,6 +10,7 @@
 //     use, alerts. A stream the client cut is metered for what the provider produced.
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../../kernel/errors.ts';
+import { deferredChild } from '../../kernel/logging.ts';
 import type { Logger } from '../../kernel/logging.ts';
 import type { Reservation, TokenCounts, UsageEventInput } from '../usage/index.ts';
 import type { LlmContext } from './llm.context.ts';
@@ -38,7 +39,7 @@ export const DEFAULT_OUTPUT_RESERVE = 4096;
 
 type Operation = 'chat' | 'embeddings';
 
-type Prepared = { targets: Target[]; prices: Array<Price | null>; reservation: Reservation; promptTokens: number; startedAt: number; prepareMs: number; log: Logger };
+type Prepared = { targets: Target[]; prices: Array<Price | null>; reservation: Reservation; promptTokens: () => number; startedAt: number; prepareMs: number; log: Logger };
 
 function outputCapOf(req: ChatRequest): number {
   const cap = req.max_completion_tokens ?? req.max_tokens;
@@ -62,19 +63,23 @@ export function gatewayErrorOf(err: unknown, target: Target | null): AppError {
 }
 
 export function createGateway(ctx: LlmContext) {
-  async function prepare(input: CallInput<{ model: string }>, op: Operation, promptTokens: number, outputCap: number): Promise<Prepared> {
+  /** `countPrompt` runs at most once, and only when needed: a limit to reserve against, or an answer without usage. */
+  async function prepare(input: CallInput<{ model: string }>, op: Operation, countPrompt: () => number, outputCap: number): Promise<Prepared> {
     const startedAt = performance.now();
     const { principal } = input;
     const ws = principal.workspaceId;
-    const log = ctx.log.child({ requestId: input.requestId ?? undefined, workspaceId: ws, component: 'llm' });
+    const log = deferredChild(ctx.log, { requestId: input.requestId ?? undefined, workspaceId: ws, component: 'llm' });
     const subjects = { workspaceId: ws, apiKeyId: principal.apiKeyId, agentId: principal.agentId ?? null, userId: principal.userId };
     try {
       const snapshot = await ctx.snapshots.get(ws);
       const { targets } = resolveModel(snapshot, input.request.model);
       const prices = await Promise.all(targets.map((t) => ctx.snapshots.price(snapshot, ws, t.model)));
+      let counted: number | null = null;
+      const promptTokens = () => (counted ??= countPrompt());
       // Priced at the dearest target (a fallback may be the one that answers); unpriced if any target is.
-      const maxCost = prices.some((p) => p === null) ? null : Math.max(...prices.map((p) => maxCostOf(promptTokens, outputCap, p!)));
-      const reservation = await ctx.usage.reserve({ subjects, quotas: snapshot.quotas, plan: snapshot.plan, tokens: promptTokens + outputCap, costMicros: maxCost, model: input.request.model });
+      const isPriced = prices.every((p) => p !== null);
+      const most = () => ({ tokens: promptTokens() + outputCap, costMicros: isPriced ? Math.max(...prices.map((p) => maxCostOf(promptTokens(), outputCap, p!))) : null });
+      const reservation = await ctx.usage.reserve({ subjects, quotas: snapshot.quotas, plan: snapshot.plan, most, isPriced, model: input.request.model });
       const prepared = { targets, prices, reservation };
       return { ...prepared, promptTokens, startedAt, prepareMs: performance.now() - startedAt, log };
     } catch (err) {
@@ -141,9 +146,9 @@ export function createGateway(ctx: LlmContext) {
       try {
         const t = p.targets[i];
         // One CLIENT span per provider attempt (OpenTelemetry's GenAI conventions); a stream's ends when its answer starts.
-        const value = await inSpan(`${op} ${t.model}`, {
+        const value = await inSpan(`${op} ${t.model}`, () => ({
           'gen_ai.operation.name': op, 'gen_ai.provider.name': t.kind, 'gen_ai.request.model': t.model, 'server.address': hostOf(t.baseUrl), 'atrium.llm.attempt': i + 1,
-        }, async (span) => {
+        }), async (span) => {
           const v = await call(t);
           const usage = (v as { usage?: TokenCounts | null } | null)?.usage;
           if (span && usage) span.setAttributes({ 'gen_ai.usage.input_tokens': usage.inputTokens, 'gen_ai.usage.output_tokens': usage.outputTokens });
@@ -172,8 +177,7 @@ export function createGateway(ctx: LlmContext) {
 
   async function complete(input: CallInput<ChatRequest>): Promise<{ response: ChatCompletion; usage: UsageRecord }> {
     const req = input.request;
-    const promptTokens = countPromptTokens(req);
-    const p = await prepare(input, 'chat', promptTokens, outputCapOf(req));
+    const p = await prepare(input, 'chat', () => countPromptTokens(req), outputCapOf(req));
     let result: Awaited<ReturnType<typeof withFallbacks<{ response: ChatCompletion; usage: TokenCounts | null }>>>;
     try {
       result = await withFallbacks(p, (t) => ADAPTERS[t.kind].chat(t, req, input.signal));
@@ -181,16 +185,15 @@ export function createGateway(ctx: LlmContext) {
       return failed(input, 'chat', p, err, false);
     }
     const { response, usage } = result.value;
-    const text = response.choices.map((c) => (c.message.content ?? '') + (c.message.tool_calls ?? []).map((t) => t.function.name + t.function.arguments).join('')).join('');
-    const tokens = usage ?? { ...ZERO_TOKENS, inputTokens: promptTokens, outputTokens: countText(text) };
+    const answerText = () => response.choices.map((c) => (c.message.content ?? '') + (c.message.tool_calls ?? []).map((t) => t.function.name + t.function.arguments).join('')).join('');
+    const tokens = usage ?? { ...ZERO_TOKENS, inputTokens: p.promptTokens(), outputTokens: countText(answerText()) };
     const record = await settle(input, 'chat', p, { target: p.targets[result.index], price: p.prices[result.index], tokens, usageSource: usage ? 'provider' : 'estimated', status: 'ok', error: null, providerMs: result.providerMs, attempts: result.index + 1, isStreamed: false });
     return { response: { ...response, model: response.model || p.targets[result.index].model }, usage: record };
   }
 
   async function stream(input: CallInput<ChatRequest>): Promise<ChatStream> {
     const req = input.request;
-    const promptTokens = countPromptTokens(req);
-    const p = await prepare(input, 'chat', promptTokens, outputCapOf(req));
+    const p = await prepare(input, 'chat', () => countPromptTokens(req), outputCapOf(req));
     const abort = new AbortController();
     const signal = input.signal ? AbortSignal.any([input.signal, abort.signal]) : abort.signal;
     const t0 = performance.now();
@@ -229,7 +232,7 @@ export function createGateway(ctx: LlmContext) {
           yield clean;
         }
         if (isUsageWanted) {
-          const counted = tokens ?? { ...ZERO_TOKENS, inputTokens: promptTokens, outputTokens: countText(produced) };
+          const counted = tokens ?? { ...ZERO_TOKENS, inputTokens: p.promptTokens(), outputTokens: countText(produced) };
           yield {
             id: last?.id ?? `chatcmpl-${Date.now()}`, object: 'chat.completion.chunk', created: last?.created ?? Math.floor(Date.now() / 1000), model: last?.model ?? target.model, choices: [],
             usage: { prompt_tokens: counted.inputTokens, completion_tokens: counted.outputTokens, total_tokens: counted.inputTokens + counted.outputTokens, prompt_tokens_details: { cached_tokens: counted.cachedInputTokens }, completion_tokens_details: { reasoning_tokens: counted.reasoningTokens } },
@@ -249,7 +252,7 @@ export function createGateway(ctx: LlmContext) {
         // The consumer stopped iterating before the end (a client that went away).
         if (status === 'ok' && !isFinished) status = 'client_closed';
         abort.abort();
-        const counted = tokens ?? { ...ZERO_TOKENS, inputTokens: promptTokens, outputTokens: countText(produced) };
+        const counted = tokens ?? { ...ZERO_TOKENS, inputTokens: p.promptTokens(), outputTokens: countText(produced) };
         settle(input, 'chat', p, { target, price, tokens: counted, usageSource: tokens ? 'provider' : 'estimated', status, error, providerMs: performance.now() - t0, attempts: opened.index + 1, isStreamed: true })
           .then(resolveUsage, (e: unknown) => { p.log.error({ err: e }, 'could not meter a streamed call'); rejectUsage(e); });
       }
@@ -259,15 +262,14 @@ export function createGateway(ctx: LlmContext) {
   }
 
   async function embed(input: CallInput<EmbeddingsRequest>): Promise<{ response: EmbeddingsResponse; usage: UsageRecord }> {
-    const promptTokens = countEmbeddingInput(input.request);
-    const p = await prepare(input, 'embeddings', promptTokens, 0);
+    const p = await prepare(input, 'embeddings', () => countEmbeddingInput(input.request), 0);
     let result: Awaited<ReturnType<typeof withFallbacks<{ response: EmbeddingsResponse; usage: TokenCounts | null }>>>;
     try {
       result = await withFallbacks(p, (t) => ADAPTERS[t.kind].embeddings(t, input.request, input.signal), 'embeddings');
     } catch (err) {
       return failed(input, 'embeddings', p, err, false);
     }
-    const tokens = result.value.usage ?? { ...ZERO_TOKENS, inputTokens: promptTokens };
+    const tokens = result.value.usage ?? { ...ZERO_TOKENS, inputTokens: p.promptTokens() };
     const record = await settle(input, 'embeddings', p, { target: p.targets[result.index], price: p.prices[result.index], tokens, usageSource: result.value.usage ? 'provider' : 'estimated', status: 'ok', error: null, providerMs: result.providerMs, attempts: result.index + 1, isStreamed: false });
     return { response: result.value.response, usage: record };
   }

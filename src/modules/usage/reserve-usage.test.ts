@@ -37,7 +37,7 @@ describe('usage ledger: reservations, settlement, alerts', () => {
 
   async function reserve(tokens: number, costMicros: number): Promise<Reservation> {
     const quotas = await platform.db.withWorkspace(t.workspaceId, (tx) => platform.usage.quotaRows(tx, t.workspaceId));
-    return platform.usage.reserve({ subjects: subjects(), quotas, plan: 'free', tokens, costMicros, model: 'm' });
+    return platform.usage.reserve({ subjects: subjects(), quotas, plan: 'free', most: () => ({ tokens, costMicros }), isPriced: true, model: 'm' });
   }
 
   async function counter(scope: string, subjectId: string) {

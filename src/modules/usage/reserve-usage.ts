@@ -18,10 +18,14 @@ export type ReserveInput = {
   quotas: QuotaRow[];
   /** The workspace's plan (default limits). */
   plan: string;
-  /** Most tokens the call can use (prompt + output cap). */
-  tokens: number;
-  /** Most it can cost, USD micro-units; null when the model has no price. */
-  costMicros: number | null;
+  /**
+   * The most the call can use (prompt + output cap) and cost (USD micro-units; null when the
+   * model has no price). A function: counting a prompt is a tokenizer pass, needed only when a
+   * limit applies.
+   */
+  most: () => { tokens: number; costMicros: number | null };
+  /** False when the model (or one of its fallbacks) has no price. */
+  isPriced: boolean;
   model: string;
 };
 
@@ -38,7 +42,7 @@ export async function reserveUsage(ctx: UsageContext, input: ReserveInput, now =
   const subjects = effectiveLimits(input.quotas, input.subjects, input.plan, now);
   const workspaceId = input.subjects.workspaceId;
   const limited = subjects.filter(isLimited);
-  if (input.costMicros === null) {
+  if (!input.isPriced) {
     const costLimited = limited.find((s) => s.limits.costMicros !== null);
     if (costLimited) {
       throw usageErrors.create('MODEL_UNPRICED', `Model "${input.model}" has no price, and the ${SCOPE_NAMES[costLimited.scope]}'s monthly cost budget applies: a platform admin or a workspace admin must set its price (0 is allowed) before it can be used`, {
@@ -46,8 +50,10 @@ export async function reserveUsage(ctx: UsageContext, input: ReserveInput, now =
       });
     }
   }
-  const reservation: Reservation = { id: null, workspaceId, period, subjects, tokens: input.tokens, costMicros: input.costMicros ?? 0 };
-  if (limited.length === 0) return reservation;
+  // Nothing limited: nothing is held (and the prompt is not counted).
+  if (limited.length === 0) return { id: null, workspaceId, period, subjects, tokens: 0, costMicros: 0 };
+  const most = input.most();
+  const reservation: Reservation = { id: null, workspaceId, period, subjects, tokens: most.tokens, costMicros: most.costMicros ?? 0 };
   reservation.id = await ctx.db.withWorkspace(workspaceId, async (tx) => {
     // Always the same order (workspace, API key, agent): two calls never wait on each other crosswise.
     for (const s of limited) {
