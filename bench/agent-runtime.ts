@@ -10,7 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
 import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
-import { startSeedPlatform, BENCH_SECRET } from './lib/database.ts';
+import { benchPostmasterPid, startSeedPlatform, statementStats, BENCH_SECRET } from './lib/database.ts';
+import { withCpu } from './lib/cpu.ts';
 import { deriveAppUrl } from '../src/kernel/db/pool.ts';
 import { deriveAppPassword } from '../src/kernel/db/roles.ts';
 import { createTenant } from '../test/helpers/tenants.ts';
@@ -58,7 +59,7 @@ async function timingsOf(child: ChildProcess): Promise<Record<string, number>> {
 }
 
 /** TURNS chats, CONCURRENCY at a time; each one's end-to-end time by nonce. */
-async function chat(url: string, prefix: string, turns: number): Promise<{ e2e: Map<string, number>; errors: number; seconds: number }> {
+async function chat(url: string, prefix: string, turns: number): Promise<{ e2e: Map<string, number>; errors: number; seconds: number; requests: number }> {
   const e2e = new Map<string, number>();
   let errors = 0;
   let next = 0;
@@ -75,7 +76,7 @@ async function chat(url: string, prefix: string, turns: number): Promise<{ e2e: 
       await new Promise((r) => setTimeout(r, Math.random() * THINK_MS));
     }
   }));
-  return { e2e, errors, seconds: (performance.now() - t0) / 1000 };
+  return { e2e, errors, seconds: (performance.now() - t0) / 1000, requests: e2e.size + errors };
 }
 
 const atrium = await start('atrium-server.ts', [String(PORT), database.ownerUrl]);
@@ -85,8 +86,12 @@ const atriumUrl = `http://127.0.0.1:${PORT}/api/v1/agents/${agentId}/chat`;
 const bareUrl = `http://127.0.0.1:${BARE_PORT}/agents/${agentId}/chat`;
 await chat(atriumUrl, 'warm-a', 200);
 await chat(bareUrl, 'warm-b', 200);
-const a = await chat(atriumUrl, 'a', TURNS);
-const b = await chat(bareUrl, 'b', TURNS);
+// CPU per turn of each server and of PostgreSQL (what a turn costs the machine; steadier than latency on shared cores).
+const pgPid = benchPostmasterPid();
+await statementStats(database.ownerUrl, { reset: true });
+const a = await withCpu({ server: atrium.child.pid!, postgres: pgPid }, () => chat(atriumUrl, 'a', TURNS));
+await statementStats(database.ownerUrl, { per: TURNS });
+const b = await withCpu({ server: bare.child.pid!, postgres: pgPid }, () => chat(bareUrl, 'b', TURNS));
 const timings = await timingsOf(fake.child);
 await stop(atrium.child);
 await stop(bare.child);
@@ -105,4 +110,5 @@ console.table({
   'overhead p99': { atrium: ms(pct(oa, 0.99)), bare: ms(pct(ob, 0.99)), ratio: (pct(oa, 0.99) / pct(ob, 0.99)).toFixed(2) },
   'throughput (turns/s)': { atrium: Math.round(a.e2e.size / a.seconds), bare: Math.round(b.e2e.size / b.seconds), ratio: ((a.e2e.size / a.seconds) / (b.e2e.size / b.seconds)).toFixed(2) },
 });
+console.log(`CPU ms per turn: atrium ${a.cpuMsPerRequest.server.toFixed(2)} + PostgreSQL ${a.cpuMsPerRequest.postgres.toFixed(2)}; bare ${b.cpuMsPerRequest.server.toFixed(2)} + PostgreSQL ${b.cpuMsPerRequest.postgres.toFixed(2)}`);
 console.log(`the fake model's own time per turn (Atrium's turns): p50 ${ms(pct(model, 0.5))}, p99 ${ms(pct(model, 0.99))}; matched turns: atrium ${oa.length}/${TURNS}, bare ${ob.length}/${TURNS}; errors: atrium ${a.errors}, bare ${b.errors}`);

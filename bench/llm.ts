@@ -9,10 +9,9 @@
 //    the analytics page's queries p95 (≤ 500 ms), CSV of a million rows (≤ 30 s).
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import path from 'node:path';
 import { pct, startProcess as start, stopProcess as stop } from './lib/processes.ts';
-import { postmasterPid, processTreeCpuMs } from './lib/cpu.ts';
-import { startSeedPlatform } from './lib/database.ts';
+import { withCpu } from './lib/cpu.ts';
+import { benchPostmasterPid, startSeedPlatform } from './lib/database.ts';
 import { createTenant } from '../test/helpers/tenants.ts';
 import { countPromptTokens } from '../src/modules/llm/count-tokens.ts';
 import { summarizeUsage } from '../src/modules/usage/summarize-usage.ts';
@@ -30,17 +29,6 @@ const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 const MESSAGES = [{ role: 'user', content: 'Say hello to the benchmark, briefly.' }];
 const body = (model: string, extra: Record<string, unknown> = {}) => JSON.stringify({ model, messages: MESSAGES, max_tokens: 100, ...extra });
-
-/** CPU (ms) per request of each process tree during one load, from /proc: what each contender costs the machine. */
-async function withCpu<T extends { requests: number }>(trees: Record<string, number>, run: () => Promise<T>): Promise<T & { cpuMsPerRequest: Record<string, number> }> {
-  const before = Object.fromEntries(Object.entries(trees).map(([k, pid]) => [k, pid === process.pid ? process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 : processTreeCpuMs([pid])]));
-  const r = await run();
-  const cpuMsPerRequest = Object.fromEntries(Object.entries(trees).map(([k, pid]) => {
-    const now = pid === process.pid ? process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 : processTreeCpuMs([pid]);
-    return [k, (now - before[k]) / Math.max(1, r.requests)];
-  }));
-  return { ...r, cpuMsPerRequest };
-}
 
 async function nonStreamed(url: string, token: string, model: string, rate?: number) {
   const r = await autocannon({
@@ -110,7 +98,7 @@ const key = tenants['bench-load'].apiKey;
 await nonStreamed(gw, key, 'up/gpt-4o-mini');
 await nonStreamed(px, 'none', 'gpt-4o-mini');
 // CPU per request at peak, by process tree (the load generator is this process).
-const pgPid = postmasterPid(path.join(path.resolve(import.meta.dirname, '..'), '.atrium', 'bench', 'pg'));
+const pgPid = benchPostmasterPid();
 const fakePid = fake.child.pid!;
 const peakGw = await withCpu({ atrium: atrium.child.pid!, postgres: pgPid, upstream: fakePid, load: process.pid }, () => nonStreamed(gw, key, 'up/gpt-4o-mini'));
 const peakPx = await withCpu({ proxy: proxy.child.pid!, postgres: pgPid, upstream: fakePid, load: process.pid }, () => nonStreamed(px, 'none', 'gpt-4o-mini'));

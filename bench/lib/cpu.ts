@@ -42,3 +42,21 @@ export function processTreeCpuMs(roots: number[]): number {
 export function postmasterPid(dataDir: string): number {
   return Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
+
+/** CPU of this process (user + system), in milliseconds. */
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * CPU (ms) per request of each process tree during one load (a pid equal to this process's is
+ * read from process.cpuUsage, its children excluded): what each contender costs the machine.
+ */
+export async function withCpu<T extends { requests: number }>(trees: Record<string, number>, run: () => Promise<T>): Promise<T & { cpuMsPerRequest: Record<string, number> }> {
+  const read = (pid: number) => (pid === process.pid ? ownCpuMs() : processTreeCpuMs([pid]));
+  const before = Object.fromEntries(Object.entries(trees).map(([k, pid]) => [k, read(pid)]));
+  const r = await run();
+  const cpuMsPerRequest = Object.fromEntries(Object.entries(trees).map(([k, pid]) => [k, (read(pid) - before[k]) / Math.max(1, r.requests)]));
+  return { ...r, cpuMsPerRequest };
+}

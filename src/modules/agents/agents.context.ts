@@ -7,6 +7,7 @@ import type { LlmModule } from '../llm/index.ts';
 import type { MemoryModule } from '../memory/index.ts';
 import type { AgentWebhooks, InboundAnswer, InboundRequest } from '../webhooks/index.ts';
 import type { ToolRegistry } from './tools/registry.ts';
+import type { ChatDefinitions } from './chat-definitions.ts';
 
 /** What the agents module uses of the webhooks module (wired by the composition root). */
 export type AgentWebhooksPort = AgentWebhooks & { receive(request: InboundRequest): Promise<InboundAnswer> };
@@ -22,6 +23,8 @@ export type AgentsContext = {
   /** Runs ending in this process: `emit(runId, {run, message})` (a webhook waiting in sync mode listens). */
   finished: EventEmitter;
   jobs: JobEngine;
+  /** What a chat runs, cached per process and checked by the run (chat-definitions.ts). */
+  definitions: ChatDefinitions;
   /** Null until wired (and in tests that build the module alone): webhooks then refuse. */
   webhooks: AgentWebhooksPort | null;
 };

@@ -15,7 +15,6 @@ import {
 import { waitForRun } from './agent-webhook.ts';
 import { getWebhookSettings, putWebhookSettings, removeWebhook, rotateWebhookSecret } from './manage-webhook.ts';
 import { selectAgentWebhookMode } from './agents.store.ts';
-import type { ChatInput } from './agents.schema.ts';
 import { changeAgent, createAgent, publishAgent, removeAgent } from './manage-agents.ts';
 import { answerRun } from './answer-run.ts';
 import type { Tx } from '../../kernel/db/database.ts';
@@ -25,22 +24,6 @@ import {
 
 const tags = ['agents'];
 const NoContent = Type.Null({ description: 'No content' });
-
-/** What a chat runs: the published version, or the draft for those who may edit the agent. */
-async function prepareChat(ctx: AgentsContext, principal: Principal, agentId: string, input: ChatInput) {
-  const ws = principal.workspaceId;
-  return ctx.db.withWorkspace(ws, async (tx) => {
-    const agent = await selectAgent(tx, ws, agentId);
-    if (!agent) throw agentsErrors.create('AGENT_NOT_FOUND');
-    if (input.threadId && !(await threadExists(tx, ws, agentId, input.threadId))) throw agentsErrors.create('THREAD_NOT_FOUND');
-    if (input.useDraft) {
-      if (!can(principal, 'agent.manage')) throw agentsErrors.create('AGENT_NOT_PUBLISHED', 'Running the draft needs agent.manage');
-      return { version: null, config: agent.draft };
-    }
-    if (agent.published_version === null || !agent.published_config) throw agentsErrors.create('AGENT_NOT_PUBLISHED', 'Publish the agent first (or run the draft with useDraft)');
-    return { version: agent.published_version, config: agent.published_config };
-  });
-}
 
 export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
   /** fn in the caller's workspace, once the agent is known to be one of its own (else 404). */
@@ -126,8 +109,16 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
       },
     }, async (request, reply) => {
       const principal = request.principal!;
-      const prepared = await prepareChat(ctx, principal, request.params.id, request.body);
-      const input = { agentId: request.params.id, ...prepared, principal, trigger: 'chat' as const, threadId: request.body.threadId ?? null, message: request.body.message };
+      const agentId = request.params.id;
+      // The published version (or the draft for those who may edit the agent), from this process's
+      // cache when it has it: the run checks it in its opening transaction and reloads it if it changed.
+      const { stamp, ...prepared } = await ctx.definitions.get(principal, agentId, request.body);
+      const reload = async () => {
+        ctx.definitions.forget(principal.workspaceId, agentId);
+        const { stamp: _s, ...fresh } = await ctx.definitions.load(principal, agentId, request.body);
+        return fresh;
+      };
+      const input = { agentId, ...prepared, principal, trigger: 'chat' as const, threadId: request.body.threadId ?? null, message: request.body.message, ...(stamp ? { cached: { stamp, reload } } : {}) };
       return answerRun(ctx, request, reply, input, request.body.stream === true);
     });
 

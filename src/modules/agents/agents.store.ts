@@ -7,8 +7,11 @@ import type { AgentConfig, AgentView, RunView, Step } from './agents.schema.ts';
 export type AgentRow = {
   id: string; name: string; description: string; draft: AgentConfig; published_version: number | null; service_role: 'admin' | 'member' | 'viewer';
   created_at: Date; updated_at: Date; published_config: AgentConfig | null; webhook_mode: 'sync' | 'async'; webhook_wait_ms: number;
+  /** updated_at in microseconds since the epoch (exact, unlike a Date): what a cached copy is checked against. */
+  stamp: string;
 };
-const AGENT = `a.id, a.name, a.description, a.draft, a.published_version, a.service_role, a.created_at, a.updated_at, a.webhook_mode, a.webhook_wait_ms,
+const STAMP = '(extract(epoch from a.updated_at) * 1000000)::int8';
+const AGENT = `a.id, a.name, a.description, a.draft, a.published_version, a.service_role, a.created_at, a.updated_at, a.webhook_mode, a.webhook_wait_ms, ${STAMP}::text as stamp,
   (select v.config from agent_versions v where v.workspace_id = a.workspace_id and v.agent_id = a.id and v.version = a.published_version) as published_config`;
 
 export function viewOfAgent(r: AgentRow): AgentView {
@@ -25,7 +28,8 @@ export async function selectAgents(tx: Tx, workspaceId: string): Promise<AgentRo
 }
 
 export async function selectAgent(tx: Tx, workspaceId: string, id: string, isLocked = false): Promise<AgentRow | null> {
-  const { rows } = await tx.query<AgentRow>(`select ${AGENT} from agents a where a.workspace_id = $1 and a.id = $2 and a.kind = 'agent'${isLocked ? ' for update' : ''}`, [workspaceId, id]);
+  // Prepared (named): read on every chat.
+  const { rows } = await tx.query<AgentRow>({ name: isLocked ? 'agents_select_locked' : 'agents_select', text: `select ${AGENT} from agents a where a.workspace_id = $1 and a.id = $2 and a.kind = 'agent'${isLocked ? ' for update' : ''}`, values: [workspaceId, id] });
   return rows[0] ?? null;
 }
 
@@ -84,14 +88,28 @@ export async function selectVersions(tx: Tx, workspaceId: string, agentId: strin
 // Threads and messages.
 export type MessageRow = { id: string; role: 'user' | 'assistant' | 'tool'; content: string; run_id: string | null; tool_calls: Array<{ id: string; name: string; arguments: string }> | null; tool_call_id: string | null; created_at: Date };
 
-export async function insertThread(tx: Tx, workspaceId: string, agentId: string, title: string, createdBy: string | null): Promise<string> {
-  const { rows } = await tx.query<{ id: string }>('insert into agent_threads (workspace_id, agent_id, title, created_by) values ($1, $2, $3, $4) returning id', [workspaceId, agentId, title, createdBy]);
-  return rows[0].id;
+/** A new thread with the id the caller minted (so the run's other statements can be sent with it, without waiting). */
+export async function insertThread(tx: Tx, workspaceId: string, id: string, agentId: string, title: string, createdBy: string | null): Promise<void> {
+  await tx.query({ name: 'agents_thread_insert', text: 'insert into agent_threads (workspace_id, id, agent_id, title, created_by) values ($1, $2, $3, $4, $5)', values: [workspaceId, id, agentId, title, createdBy] });
 }
 
 export async function threadExists(tx: Tx, workspaceId: string, agentId: string, threadId: string): Promise<boolean> {
-  const { rows } = await tx.query(`select 1 from agent_threads where workspace_id = $1 and agent_id = $2 and id = $3 and exists (select 1 from agents a where a.workspace_id = $1 and a.id = $2 and a.kind = 'agent')`, [workspaceId, agentId, threadId]);
+  const { rows } = await tx.query({ name: 'agents_thread_exists', text: `select 1 from agent_threads where workspace_id = $1 and agent_id = $2 and id = $3 and exists (select 1 from agents a where a.workspace_id = $1 and a.id = $2 and a.kind = 'agent')`, values: [workspaceId, agentId, threadId] });
   return rows.length > 0;
+}
+
+/**
+ * In a run's opening transaction (sent with its first writes): is the agent's row still the one a
+ * cached copy was read from (null: not checked), and is the thread the agent's (null: a new one)?
+ */
+export async function checkChatState(tx: Tx, workspaceId: string, agentId: string, stamp: string | null, threadId: string | null): Promise<{ isCurrent: boolean; isThreadKnown: boolean }> {
+  const { rows } = await tx.query<{ is_current: boolean; is_thread_known: boolean }>({
+    name: 'agents_chat_state',
+    text: `select ($3::int8 is null or exists (select 1 from agents a where a.workspace_id = $1 and a.id = $2 and a.kind = 'agent' and ${STAMP} = $3::int8)) as is_current,
+                  ($4::uuid is null or exists (select 1 from agent_threads t where t.workspace_id = $1 and t.agent_id = $2 and t.id = $4)) as is_thread_known`,
+    values: [workspaceId, agentId, stamp, threadId],
+  });
+  return { isCurrent: rows[0].is_current, isThreadKnown: rows[0].is_thread_known };
 }
 
 /** A user's own conversations with the console assistant. */
@@ -114,21 +132,28 @@ export async function selectThreads(tx: Tx, workspaceId: string, agentId: string
 
 /** The thread's last `limit` messages, oldest first. */
 export async function selectMessages(tx: Tx, workspaceId: string, threadId: string, limit: number): Promise<MessageRow[]> {
-  const { rows } = await tx.query<MessageRow>(
-    `select * from (select id, role, content, run_id, tool_calls, tool_call_id, created_at from agent_messages
-       where workspace_id = $1 and thread_id = $2 order by id desc limit $3) m order by id`, [workspaceId, threadId, limit]);
+  const { rows } = await tx.query<MessageRow>({
+    name: 'agents_messages_select',
+    text: `select * from (select id, role, content, run_id, tool_calls, tool_call_id, created_at from agent_messages
+       where workspace_id = $1 and thread_id = $2 order by id desc limit $3) m order by id`,
+    values: [workspaceId, threadId, limit],
+  });
   return rows;
 }
 
 export async function insertMessages(tx: Tx, workspaceId: string, threadId: string, runId: string | null, messages: Array<{ role: string; content: string; toolCalls?: unknown; toolCallId?: string | null }>): Promise<void> {
   if (messages.length === 0) return;
   // Ids minted here, monotonic: a thread reads in id order, and several messages share a millisecond.
-  await tx.query(
-    `insert into agent_messages (workspace_id, id, thread_id, run_id, role, content, tool_calls, tool_call_id)
+  // Both statements are sent before either is awaited: one round trip.
+  // Both statements are prepared (named: a turn writes them) and sent before either is awaited.
+  await Promise.all([tx.query({
+    name: 'agents_messages_insert',
+    text: `insert into agent_messages (workspace_id, id, thread_id, run_id, role, content, tool_calls, tool_call_id)
      select $1, m.id, $2, $3, m.role, m.content, m.tool_calls, m.tool_call_id
        from jsonb_to_recordset($4::jsonb) as m(id uuid, role text, content text, tool_calls jsonb, tool_call_id text)`,
-    [workspaceId, threadId, runId, JSON.stringify(messages.map((m) => ({ id: uuidv7Monotonic(), role: m.role, content: m.content, tool_calls: m.toolCalls ?? null, tool_call_id: m.toolCallId ?? null })))]);
-  await tx.query('update agent_threads set updated_at = now() where workspace_id = $1 and id = $2', [workspaceId, threadId]);
+    values: [workspaceId, threadId, runId, JSON.stringify(messages.map((m) => ({ id: uuidv7Monotonic(), role: m.role, content: m.content, tool_calls: m.toolCalls ?? null, tool_call_id: m.toolCallId ?? null })))],
+  }),
+  tx.query({ name: 'agents_thread_touch', text: 'update agent_threads set updated_at = now() where workspace_id = $1 and id = $2', values: [workspaceId, threadId] })]);
 }
 
 // Runs.
@@ -147,11 +172,13 @@ export function viewOfRun(r: RunRow): RunView {
   };
 }
 
-export async function insertRun(tx: Tx, workspaceId: string, r: { agentId: string; version: number | null; threadId: string | null; trigger: string; actorUserId: string | null; actorKeyId: string | null }): Promise<string> {
-  const { rows } = await tx.query<{ id: string }>(
-    'insert into agent_runs (workspace_id, agent_id, version, thread_id, trigger, actor_user_id, actor_key_id) values ($1, $2, $3, $4, $5, $6, $7) returning id',
-    [workspaceId, r.agentId, r.version, r.threadId, r.trigger, r.actorUserId, r.actorKeyId]);
-  return rows[0].id;
+/** A run with the id the caller minted (its log lines and messages are sent with it, without waiting). */
+export async function insertRun(tx: Tx, workspaceId: string, r: { id: string; agentId: string; version: number | null; threadId: string | null; trigger: string; actorUserId: string | null; actorKeyId: string | null }): Promise<void> {
+  await tx.query({
+    name: 'agents_run_insert',
+    text: 'insert into agent_runs (workspace_id, id, agent_id, version, thread_id, trigger, actor_user_id, actor_key_id) values ($1, $2, $3, $4, $5, $6, $7, $8)',
+    values: [workspaceId, r.id, r.agentId, r.version, r.threadId, r.trigger, r.actorUserId, r.actorKeyId],
+  });
 }
 
 /** A run a webhook delivery queued (its job starts it): no thread yet, no actor but the agent's service role. */
@@ -197,11 +224,13 @@ export async function selectRunOutcome(tx: Tx, workspaceId: string, id: string):
 }
 
 export async function finishRun(tx: Tx, workspaceId: string, id: string, r: { status: RunView['status']; steps: Step[]; inputTokens: number; outputTokens: number; costMicros: number; unpricedCalls: number; modelCalls: number; toolCalls: number; error: { code: string; message: string } | null; latencyMs: number }): Promise<RunView> {
-  const { rows } = await tx.query<RunRow>(
-    `update agent_runs set status = $3, steps = $4, input_tokens = $5, output_tokens = $6, cost_micros = $7, unpriced_calls = $8, model_calls = $9, tool_calls = $10,
+  const { rows } = await tx.query<RunRow>({
+    name: 'agents_run_finish',
+    text: `update agent_runs set status = $3, steps = $4, input_tokens = $5, output_tokens = $6, cost_micros = $7, unpriced_calls = $8, model_calls = $9, tool_calls = $10,
             error = $11, latency_ms = $12, ended_at = now()
       where workspace_id = $1 and id = $2 returning ${RUN}`,
-    [workspaceId, id, r.status, JSON.stringify(r.steps), r.inputTokens, r.outputTokens, r.costMicros, r.unpricedCalls, r.modelCalls, r.toolCalls, r.error ? JSON.stringify(r.error) : null, r.latencyMs]);
+    values: [workspaceId, id, r.status, JSON.stringify(r.steps), r.inputTokens, r.outputTokens, r.costMicros, r.unpricedCalls, r.modelCalls, r.toolCalls, r.error ? JSON.stringify(r.error) : null, r.latencyMs],
+  });
   return viewOfRun(rows[0]);
 }
 
@@ -220,10 +249,12 @@ export type LogEntry = { runId: string | null; level: 'info' | 'warn' | 'error';
 
 export async function insertLogs(tx: Tx, workspaceId: string, agentId: string, entries: LogEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.query(
-    `insert into agent_logs (workspace_id, id, agent_id, run_id, level, type, message, tokens)
+  await tx.query({
+    name: 'agents_logs_insert',
+    text: `insert into agent_logs (workspace_id, id, agent_id, run_id, level, type, message, tokens)
      select $1, l.id, $2, l.run_id, l.level, l.type, left(l.message, 2000), l.tokens from jsonb_to_recordset($3::jsonb) as l(id uuid, run_id uuid, level text, type text, message text, tokens int)`,
-    [workspaceId, agentId, JSON.stringify(entries.map((e) => ({ id: uuidv7Monotonic(), run_id: e.runId, level: e.level, type: e.type, message: e.message, tokens: e.tokens ?? null })))]);
+    values: [workspaceId, agentId, JSON.stringify(entries.map((e) => ({ id: uuidv7Monotonic(), run_id: e.runId, level: e.level, type: e.type, message: e.message, tokens: e.tokens ?? null })))],
+  });
 }
 
 export async function selectLogs(tx: Tx, workspaceId: string, agentId: string, q: { level?: string; search?: string; after?: string; limit: number }) {

@@ -18,6 +18,7 @@ import { agentsRoutes } from './agents.routes.ts';
 import { assistantRoutes } from './assistant.routes.ts';
 import { agentExists } from './agents.store.ts';
 import { runAgent } from './run-agent.ts';
+import { createChatDefinitions } from './chat-definitions.ts';
 import type { RunInput } from './run-agent.ts';
 import { createToolRegistry } from './tools/registry.ts';
 import { aiStepTypes } from './workflow-steps.ts';
@@ -45,7 +46,7 @@ export function createAgentsModule(
   finished.setMaxListeners(0);
   const ctx: AgentsContext = {
     db: deps.db, log: deps.log, audit: modules.audit, llm: modules.llm, memory: modules.memory, tools: registry, running: new Map(),
-    finished, jobs: modules.jobs, webhooks: modules.webhooks ?? null,
+    finished, jobs: modules.jobs, webhooks: modules.webhooks ?? null, definitions: createChatDefinitions({ db: deps.db }),
   };
   // Webhook runs: one attempt runs the model; a second (after a crash) only closes the run as interrupted.
   defineAgentsRetentionJob(modules.jobs, deps.db, deps.log);

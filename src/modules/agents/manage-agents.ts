@@ -43,7 +43,7 @@ export async function createAgent(ctx: AgentsContext, principal: Principal, audi
 export async function changeAgent(ctx: AgentsContext, principal: Principal, audit: AuditContext, id: string, input: UpdateAgentInput): Promise<AgentView> {
   const ws = principal.workspaceId;
   checkServiceRole(principal, input.serviceRole);
-  return ctx.db.withWorkspace(ws, async (tx) => {
+  const view = await ctx.db.withWorkspace(ws, async (tx) => {
     const current = await selectAgent(tx, ws, id, true);
     if (!current) throw agentsErrors.create('AGENT_NOT_FOUND');
     const c = input.config ?? {};
@@ -62,11 +62,13 @@ export async function changeAgent(ctx: AgentsContext, principal: Principal, audi
     });
     return viewOfAgent((await selectAgent(tx, ws, id))!);
   });
+  ctx.definitions.forget(ws, id); // this process's next chat reads it again (another process's run finds out in its check)
+  return view;
 }
 
 export async function publishAgent(ctx: AgentsContext, principal: Principal, audit: AuditContext, id: string): Promise<AgentView> {
   const ws = principal.workspaceId;
-  return ctx.db.withWorkspace(ws, async (tx) => {
+  const view = await ctx.db.withWorkspace(ws, async (tx) => {
     const current = await selectAgent(tx, ws, id, true);
     if (!current) throw agentsErrors.create('AGENT_NOT_FOUND');
     await checkConfig(ctx, ws, current.draft);
@@ -74,6 +76,8 @@ export async function publishAgent(ctx: AgentsContext, principal: Principal, aud
     await ctx.audit.record(tx, audit, { workspaceId: ws, action: 'agent.published', targetType: 'agent', targetId: id, diff: { before: { version: current.published_version }, after: { version } } });
     return viewOfAgent((await selectAgent(tx, ws, id))!);
   });
+  ctx.definitions.forget(ws, id); // this process's next chat reads it again (another process's run finds out in its check)
+  return view;
 }
 
 export async function removeAgent(ctx: AgentsContext, principal: Principal, audit: AuditContext, id: string): Promise<void> {
@@ -85,4 +89,5 @@ export async function removeAgent(ctx: AgentsContext, principal: Principal, audi
     if (!(await deleteAgent(tx, ws, id))) throw agentsErrors.create('AGENT_NOT_FOUND');
     await ctx.audit.record(tx, audit, { workspaceId: ws, action: 'agent.deleted', targetType: 'agent', targetId: id, diff: { before: { name: current.name, version: current.published_version }, after: null } });
   });
+  ctx.definitions.forget(ws, id);
 }

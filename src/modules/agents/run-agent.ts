@@ -12,7 +12,8 @@ import type { AgentsContext } from './agents.context.ts';
 import type { AgentConfig, RunView, Step } from './agents.schema.ts';
 import type { Tx } from '../../kernel/db/database.ts';
 import { agentsErrors } from './agents.errors.ts';
-import { finishRun, insertLogs, insertMessages, insertRun, insertThread, selectMessages, startQueuedRun } from './agents.store.ts';
+import { uuidv7 } from '../../kernel/ids.ts';
+import { checkChatState, finishRun, insertLogs, insertMessages, insertRun, insertThread, selectMessages, startQueuedRun } from './agents.store.ts';
 import type { LogEntry } from './agents.store.ts';
 
 export type RunEvent =
@@ -46,7 +47,16 @@ export type RunInput = {
   queuedRunId?: string;
   /** Work in the run's last transaction (e.g. the answer to a webhook's callback). */
   onFinished?: (tx: Tx, run: RunView, message: string | null) => Promise<void>;
+  /**
+   * `version` and `config` came from the process's cache (chat-definitions.ts): the opening
+   * transaction checks the agent's row still has this stamp; if not, `reload` reads it again and
+   * the run starts over with what it returns.
+   */
+  cached?: { stamp: string; reload: () => Promise<{ version: number | null; config: AgentConfig }> };
 };
+
+/** The agent changed since the cached copy was read (caught by runAgent, which reloads it). */
+class StaleDefinition extends Error {}
 
 const HISTORY = 40;
 
@@ -75,6 +85,16 @@ const errorOf = (err: unknown): { code: string; message: string } => (err instan
   : { code: 'AGENT_RUN_FAILED', message: 'The run failed' });
 
 export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ run: RunView; threadId: string; message: string | null }> {
+  try {
+    return await runOnce(ctx, input);
+  } catch (err) {
+    if (!(err instanceof StaleDefinition) || !input.cached) throw err;
+    // Nothing of the first attempt was kept (its transaction rolled back); nothing was sent to a model.
+    return runOnce(ctx, { ...input, ...(await input.cached.reload()), cached: undefined });
+  }
+}
+
+async function runOnce(ctx: AgentsContext, input: RunInput): Promise<{ run: RunView; threadId: string; message: string | null }> {
   const ws = input.principal.workspaceId;
   const startedAt = performance.now();
   const emit = (e: RunEvent) => { try { input.onEvent?.(e); } catch { /* a listener's fault never stops the run */ } };
@@ -88,11 +108,46 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
   const vector = isRecalling ? await ctx.memory.embedQuery(ws, asked.slice(0, 500), input.signal) : null;
   const embedMs = performance.now() - embedStarted;
 
-  // The thread, the user's message and the run row, before anything is sent to a model.
+  // The thread, the user's message and the run row, before anything is sent to a model. Two
+  // round trips: the ids are minted here, so the thread (or its history), the run, its first log
+  // line and the recall leave together; then the messages, which depend on the history.
   const opened = await ctx.db.withWorkspace(ws, async (tx) => {
     if (input.message === null && !input.threadId) throw agentsErrors.create('RUN_NOT_AWAITING', 'Name the conversation to resume');
-    const threadId = input.threadId ?? await insertThread(tx, ws, input.agentId, (input.message ?? '').slice(0, 80), input.principal.userId);
-    const history = await selectMessages(tx, ws, threadId, HISTORY);
+    const threadId = input.threadId ?? uuidv7();
+    const runId = input.queuedRunId ?? uuidv7();
+    const recallStarted = performance.now();
+    // Sent first: the cached definition still current, the thread the agent's. A statement below
+    // may fail because of either (a thread of another agent or workspace: a foreign key), so the
+    // answer is read before any other error is believed.
+    const state = input.cached || input.threadId ? checkChatState(tx, ws, input.agentId, input.cached?.stamp ?? null, input.threadId) : Promise.resolve({ isCurrent: true, isThreadKnown: true });
+    const refusalOf = (s: { isCurrent: boolean; isThreadKnown: boolean } | null) => (!s ? null : !s.isCurrent ? new StaleDefinition() : !s.isThreadKnown ? agentsErrors.create('THREAD_NOT_FOUND') : null);
+    const first = Promise.all([
+      input.threadId ? selectMessages(tx, ws, threadId, HISTORY) : insertThread(tx, ws, threadId, input.agentId, (input.message ?? '').slice(0, 80), input.principal.userId).then(() => []),
+      input.queuedRunId
+        ? startQueuedRun(tx, ws, runId, threadId)
+        : insertRun(tx, ws, { id: runId, agentId: input.agentId, version: input.version, threadId, trigger: input.trigger, actorUserId: input.principal.userId, actorKeyId: input.principal.apiKeyId }).then(() => true),
+      insertLogs(tx, ws, input.agentId, [{ runId, level: 'info', type: 'run_started', message: `Run started (${input.trigger}${input.version ? `, version ${input.version}` : ', draft'})` }]),
+      // An external memory provider that does not answer leaves the run without memories (logged), never failed.
+      isRecalling
+        ? ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags, vector }).catch(async (err: unknown) => {
+          if ((err as { code?: string }).code !== 'MEMORY_PROVIDER_UNAVAILABLE') throw err;
+          await insertLogs(tx, ws, input.agentId, [{ runId, level: 'warn', type: 'memory_recall', message: `Memory recall skipped: ${(err as Error).message}` }]);
+          return [];
+        })
+        : null,
+    ]);
+    let results: Awaited<typeof first>;
+    try {
+      results = await first;
+    } catch (err) {
+      throw refusalOf(await state.catch(() => null)) ?? err;
+    }
+    const stateRefusal = refusalOf(await state);
+    if (stateRefusal) throw stateRefusal;
+    const [history, isStarted, , memories] = results;
+    const recallMs = embedMs + performance.now() - recallStarted;
+    // A refusal below rolls all of it back.
+    if (!isStarted) throw agentsErrors.create('RUN_ALREADY_STARTED');
     // Calls left awaiting confirmation: resumed (those approved run below), or closed as not
     // confirmed when the user moves on, so the history a model reads always pairs calls and results.
     const pending = pendingCalls(history);
@@ -102,26 +157,9 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
       role: 'tool', toolCallId: c.id,
       content: input.message === null ? refusal('DECLINED_BY_USER', 'The user declined this action') : refusal('NOT_CONFIRMED', 'The user moved on without confirming this action'),
     }));
-    let runId: string;
-    if (input.queuedRunId) {
-      if (!(await startQueuedRun(tx, ws, input.queuedRunId, threadId))) throw agentsErrors.create('RUN_ALREADY_STARTED');
-      runId = input.queuedRunId;
-    } else {
-      runId = await insertRun(tx, ws, { agentId: input.agentId, version: input.version, threadId, trigger: input.trigger, actorUserId: input.principal.userId, actorKeyId: input.principal.apiKeyId });
-    }
     await insertMessages(tx, ws, threadId, runId, [...closing, ...(input.message !== null ? [{ role: 'user', content: input.message }] : [])]);
     history.push(...closing.map((c) => ({ id: '', role: 'tool' as const, content: c.content, run_id: null, tool_calls: null, tool_call_id: c.toolCallId, created_at: new Date() })));
-    await insertLogs(tx, ws, input.agentId, [{ runId, level: 'info', type: 'run_started', message: `Run started (${input.trigger}${input.version ? `, version ${input.version}` : ', draft'})` }]);
-    const recallStarted = performance.now();
-    // An external memory provider that does not answer leaves the run without memories (logged), never failed.
-    const memories = isRecalling
-      ? await ctx.memory.recall(tx, ws, input.agentId, { query: asked.slice(0, 500), limit: input.config.memory.topK, tags: input.config.memory.tags, vector }).catch(async (err: unknown) => {
-        if ((err as { code?: string }).code !== 'MEMORY_PROVIDER_UNAVAILABLE') throw err;
-        await insertLogs(tx, ws, input.agentId, [{ runId, level: 'warn', type: 'memory_recall', message: `Memory recall skipped: ${(err as Error).message}` }]);
-        return [];
-      })
-      : null;
-    return { threadId, runId, history, approved, memories, recallMs: embedMs + performance.now() - recallStarted };
+    return { threadId, runId, history, approved, memories, recallMs };
   });
   const { threadId, runId } = opened;
   emit({ type: 'run', runId, threadId, version: input.version });
@@ -132,6 +170,8 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
   const signal = AbortSignal.any([controller.signal, timeout, ...(input.signal ? [input.signal] : [])]);
 
   const steps: Step[] = [];
+  /** The usage events of the run's model calls, being written. */
+  const durable: Array<Promise<UsageRecord>> = [];
   const logs: LogEntry[] = [];
   const added: Array<{ role: string; content: string; toolCalls?: unknown; toolCallId?: string | null }> = [];
   const totals = { inputTokens: 0, outputTokens: 0, costMicros: 0, unpricedCalls: 0, modelCalls: 0, toolCalls: 0 };
@@ -238,7 +278,9 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
           }
         }
       } finally {
-        const usage: UsageRecord = await stream.usage;
+        // Priced now; its event is made durable while the run goes on (awaited with the run's close).
+        const usage: UsageRecord = await stream.metered;
+        durable.push(stream.usage);
         totals.modelCalls++;
         totals.inputTokens += usage.inputTokens;
         totals.outputTokens += usage.outputTokens;
@@ -291,13 +333,22 @@ export async function runAgent(ctx: AgentsContext, input: RunInput): Promise<{ r
     runId, level: status === 'completed' || status === 'awaiting_confirmation' ? 'info' : status === 'failed' ? 'error' : 'warn', type: status === 'failed' ? 'error' : 'run_ended',
     message: status === 'completed' ? `Run completed in ${latencyMs} ms` : `Run ${status.replace('_', ' ')}: ${error?.message ?? ''}`, tokens: totals.inputTokens + totals.outputTokens,
   });
-  const run = await ctx.db.withWorkspace(ws, async (tx) => {
-    await insertMessages(tx, ws, threadId, runId, added);
-    await insertLogs(tx, ws, input.agentId, logs);
-    const finished = await finishRun(tx, ws, runId, { status, steps, ...totals, error, latencyMs });
+  const closing = ctx.db.withWorkspace(ws, async (tx) => {
+    // One round trip: the three are independent and leave together.
+    const [, , finished] = await Promise.all([
+      insertMessages(tx, ws, threadId, runId, added),
+      insertLogs(tx, ws, input.agentId, logs),
+      finishRun(tx, ws, runId, { status, steps, ...totals, error, latencyMs }),
+    ]);
     await input.onFinished?.(tx, finished, final);
     return finished;
   });
+  // Nothing is answered before the run's usage events are durable (an answered call is a metered
+  // call); they were being written while the run went on and closed.
+  const [closed, metering] = await Promise.allSettled([closing, Promise.all(durable)]);
+  if (closed.status === 'rejected') throw closed.reason;
+  if (metering.status === 'rejected') throw metering.reason;
+  const run = closed.value;
   ctx.finished.emit(runId, { run, message: final });
   emit({ type: 'done', run });
   return { run, threadId, message: final };

@@ -25,6 +25,7 @@ import type { StreamPart, Target } from './providers/provider.types.ts';
 import { ZERO_TOKENS } from './providers/provider.types.ts';
 import { UpstreamError } from './upstream.ts';
 import { activeSpan, inSpan, SpanKind } from '../../kernel/tracing.ts';
+import { uuidv7 } from '../../kernel/ids.ts';
 
 const hostOf = (url: string): string => {
   try {
@@ -99,7 +100,12 @@ export function createGateway(ctx: LlmContext) {
 
   type Outcome = { target: Target | null; price: Price | null; tokens: TokenCounts; usageSource: UsageRecord['usageSource']; status: UsageRecord['status']; error: AppError | null; providerMs: number | null; attempts: number; isStreamed: boolean };
 
-  async function settle(input: CallInput<{ model: string }>, op: Operation, p: Prepared, o: Outcome): Promise<UsageRecord> {
+  /**
+   * The call's usage event, written (group-committed, or with its counters); resolves once it is
+   * durable. `onMetered` gets the same record earlier, as soon as it is priced (before the write):
+   * a caller with work of its own to commit can do it meanwhile.
+   */
+  async function settle(input: CallInput<{ model: string }>, op: Operation, p: Prepared, o: Outcome, onMetered?: (record: UsageRecord) => void): Promise<UsageRecord> {
     const settleStart = performance.now();
     const costMicros = o.price ? costOf(o.tokens, o.price) : null;
     const event: UsageEventInput = {
@@ -116,7 +122,15 @@ export function createGateway(ctx: LlmContext) {
     // The gateway's own time: routing and reservation before, metering after (measured up to the insert).
     const overheadMs = p.prepareMs + (performance.now() - settleStart);
     event.overheadMs = Math.round(overheadMs);
-    const recorded = await ctx.usage.settle(p.reservation, event);
+    const eventId = uuidv7();
+    const record: UsageRecord = {
+      eventId, requestId: event.requestId, model: event.model, provider: event.providerName, resolvedModel: event.resolvedModel,
+      inputTokens: o.tokens.inputTokens, outputTokens: o.tokens.outputTokens, cachedInputTokens: o.tokens.cachedInputTokens, cacheWriteTokens: o.tokens.cacheWriteTokens, reasoningTokens: o.tokens.reasoningTokens,
+      costMicros: event.costMicros, currency: 'USD', pricing: event.costMicros === null ? 'unpriced' : 'priced', usageSource: o.usageSource, status: o.status, isStreamed: o.isStreamed,
+      providerLatencyMs: event.providerLatencyMs, overheadMs: event.overheadMs,
+    };
+    onMetered?.(record);
+    await ctx.usage.settle(p.reservation, event, eventId);
     activeSpan()?.addEvent('gen_ai.usage', {
       'gen_ai.request.model': event.model, 'gen_ai.usage.input_tokens': o.tokens.inputTokens, 'gen_ai.usage.output_tokens': o.tokens.outputTokens,
       'atrium.llm.status': o.status, 'atrium.llm.usage_source': o.usageSource, 'atrium.llm.cost_micros': event.costMicros ?? -1, 'atrium.llm.streamed': o.isStreamed,
@@ -126,13 +140,8 @@ export function createGateway(ctx: LlmContext) {
     ctx.metrics.tokens.inc({ direction: 'input' }, o.tokens.inputTokens);
     ctx.metrics.tokens.inc({ direction: 'output' }, o.tokens.outputTokens);
     if (o.providerMs !== null && o.target) ctx.metrics.providerLatency.observe({ provider_kind: o.target.kind, operation: op, outcome: o.status }, o.providerMs / 1000);
-    p.log.info({ eventId: recorded.id, provider: o.target?.providerName, model: o.target?.model, status: o.status, inputTokens: o.tokens.inputTokens, outputTokens: o.tokens.outputTokens, costMicros: event.costMicros, usageSource: o.usageSource, attempts: o.attempts, providerMs: event.providerLatencyMs, overheadMs: event.overheadMs }, 'model call metered');
-    return {
-      eventId: recorded.id, requestId: event.requestId, model: event.model, provider: event.providerName, resolvedModel: event.resolvedModel,
-      inputTokens: o.tokens.inputTokens, outputTokens: o.tokens.outputTokens, cachedInputTokens: o.tokens.cachedInputTokens, cacheWriteTokens: o.tokens.cacheWriteTokens, reasoningTokens: o.tokens.reasoningTokens,
-      costMicros: event.costMicros, currency: 'USD', pricing: event.costMicros === null ? 'unpriced' : 'priced', usageSource: o.usageSource, status: o.status, isStreamed: o.isStreamed,
-      providerLatencyMs: event.providerLatencyMs, overheadMs: event.overheadMs,
-    };
+    p.log.info({ eventId, provider: o.target?.providerName, model: o.target?.model, status: o.status, inputTokens: o.tokens.inputTokens, outputTokens: o.tokens.outputTokens, costMicros: event.costMicros, usageSource: o.usageSource, attempts: o.attempts, providerMs: event.providerLatencyMs, overheadMs: event.overheadMs }, 'model call metered');
+    return record;
   }
 
   /** Try each target in turn while the failure is worth another target. */
@@ -210,6 +219,10 @@ export function createGateway(ctx: LlmContext) {
     let rejectUsage!: (e: unknown) => void;
     const usage = new Promise<UsageRecord>((resolve, reject) => { resolveUsage = resolve; rejectUsage = reject; });
     usage.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+    let resolveMetered!: (u: UsageRecord) => void;
+    let rejectMetered!: (e: unknown) => void;
+    const metered = new Promise<UsageRecord>((resolve, reject) => { resolveMetered = resolve; rejectMetered = reject; });
+    metered.catch(() => {});
 
     async function* chunks(): AsyncGenerator<ChatChunk> {
       let tokens: TokenCounts | null = null;
@@ -253,12 +266,12 @@ export function createGateway(ctx: LlmContext) {
         if (status === 'ok' && !isFinished) status = 'client_closed';
         abort.abort();
         const counted = tokens ?? { ...ZERO_TOKENS, inputTokens: p.promptTokens(), outputTokens: countText(produced) };
-        settle(input, 'chat', p, { target, price, tokens: counted, usageSource: tokens ? 'provider' : 'estimated', status, error, providerMs: performance.now() - t0, attempts: opened.index + 1, isStreamed: true })
-          .then(resolveUsage, (e: unknown) => { p.log.error({ err: e }, 'could not meter a streamed call'); rejectUsage(e); });
+        settle(input, 'chat', p, { target, price, tokens: counted, usageSource: tokens ? 'provider' : 'estimated', status, error, providerMs: performance.now() - t0, attempts: opened.index + 1, isStreamed: true }, resolveMetered)
+          .then(resolveUsage, (e: unknown) => { p.log.error({ err: e }, 'could not meter a streamed call'); rejectMetered(e); rejectUsage(e); });
       }
     }
     const iterator = chunks();
-    return Object.assign({ [Symbol.asyncIterator]: () => iterator }, { model: target.model, usage, abort: () => abort.abort() });
+    return Object.assign({ [Symbol.asyncIterator]: () => iterator }, { model: target.model, usage, metered, abort: () => abort.abort() });
   }
 
   async function embed(input: CallInput<EmbeddingsRequest>): Promise<{ response: EmbeddingsResponse; usage: UsageRecord }> {

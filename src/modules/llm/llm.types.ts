@@ -118,4 +118,9 @@ export type UsageRecord = {
 };
 
 /** A streamed answer: iterate the chunks; `usage` settles once the stream ended (or was cut). */
-export type ChatStream = AsyncIterable<ChatChunk> & { model: string; usage: Promise<UsageRecord>; abort(): void };
+/**
+ * A streamed call. `usage` resolves once the call's usage event is durable; `metered` resolves
+ * with the same record as soon as it is priced (before the write), for a caller that commits
+ * work of its own meanwhile and then awaits `usage`. Both reject if the call could not be metered.
+ */
+export type ChatStream = AsyncIterable<ChatChunk> & { model: string; usage: Promise<UsageRecord>; metered: Promise<UsageRecord>; abort(): void };

@@ -74,9 +74,9 @@ export function createUsageModule(deps: KernelDeps, modules: { audit: AuditModul
     quotasChangedAt(workspaceId: string): number {
       return Math.max(quotaChanges.get(workspaceId) ?? 0, allChangedAt);
     },
-    /** Record the call's usage event and replace its hold with the real use (own transaction). */
-    settle(reservation: Reservation, event: UsageEventInput): Promise<{ id: string; occurredAt: Date }> {
-      return settleUsage(ctx, reservation, event);
+    /** Record the call's usage event (under `id` when the caller minted it) and replace its hold with the real use (own transaction). */
+    settle(reservation: Reservation, event: UsageEventInput, id?: string): Promise<{ id: string; occurredAt: Date }> {
+      return settleUsage(ctx, reservation, event, id);
     },
     /** Resolves once the usage events settled so far are written (shutdown: before the pool closes). */
     drain(): Promise<void> {

@@ -42,7 +42,8 @@ function isDataError(error: unknown): boolean {
 }
 
 export type UsageEventWriter = {
-  write(event: UsageEventInput): Promise<{ id: string; occurredAt: Date }>;
+  /** `id`: the event's id when the caller minted it. */
+  write(event: UsageEventInput, id?: string): Promise<{ id: string; occurredAt: Date }>;
   /** Resolves once everything written so far has been sent (and committed or failed). */
   drain(): Promise<void>;
   stats(): { batches: number; events: number; largest: number };
@@ -112,9 +113,9 @@ export function createUsageEventWriter(db: Database): UsageEventWriter {
   }
 
   return {
-    write(event) {
+    write(event, id = uuidv7()) {
       return new Promise((resolve, reject) => {
-        queue.push({ id: uuidv7(), event, resolve, reject });
+        queue.push({ id, event, resolve, reject });
         running ??= run();
       });
     },

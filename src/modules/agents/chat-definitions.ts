@@ -1,0 +1,76 @@
+// What a chat runs (the published version, or the draft), kept per process so that a turn does
+// not open a transaction of its own to read it. Never trusted blindly: the run's opening
+// transaction checks, in the same round trip as its first writes, that the agent's row is the
+// one the cache read (its `updated_at`, moved by every edit and publish) and that the thread
+// belongs to the agent; when it is not, the run reads the agent again and starts over, so an
+// edit in another process is never missed.
+import { can } from '../access/index.ts';
+import type { Principal } from '../../kernel/http/principal.ts';
+import type { AgentsContext } from './agents.context.ts';
+import type { AgentConfig } from './agents.schema.ts';
+import { agentsErrors } from './agents.errors.ts';
+import { selectAgent, threadExists } from './agents.store.ts';
+
+type Entry = { stamp: string; draft: AgentConfig; version: number | null; published: AgentConfig | null; until: number };
+
+/** Entries kept at most; past it the cache starts again (as the other per-process caches). */
+const MAX_ENTRIES = 5000;
+/** An unused entry is forgotten after this long (it is checked on every use anyway). */
+const TTL_MS = 60_000;
+
+export type ChatDefinition = {
+  version: number | null;
+  config: AgentConfig;
+  /** Present when read from the cache: the opening transaction checks it (RunInput.cached). */
+  stamp: string | null;
+};
+
+export type ChatRequest = { threadId?: string | null; useDraft?: boolean };
+
+export function createChatDefinitions(ctx: Pick<AgentsContext, 'db'>) {
+  const entries = new Map<string, Entry>();
+
+  function pick(principal: Principal, e: Pick<Entry, 'draft' | 'version' | 'published'>, input: ChatRequest): { version: number | null; config: AgentConfig } {
+    if (input.useDraft) {
+      if (!can(principal, 'agent.manage')) throw agentsErrors.create('AGENT_NOT_PUBLISHED', 'Running the draft needs agent.manage');
+      return { version: null, config: e.draft };
+    }
+    if (e.version === null || !e.published) throw agentsErrors.create('AGENT_NOT_PUBLISHED', 'Publish the agent first (or run the draft with useDraft)');
+    return { version: e.version, config: e.published };
+  }
+
+  /** Read from the database (its own transaction), the thread checked; the cache refreshed. */
+  async function load(principal: Principal, agentId: string, input: ChatRequest): Promise<ChatDefinition> {
+    const ws = principal.workspaceId;
+    const row = await ctx.db.withWorkspace(ws, async (tx) => {
+      // Both reads leave together (one round trip).
+      const [agent, isThreadKnown] = await Promise.all([selectAgent(tx, ws, agentId), input.threadId ? threadExists(tx, ws, agentId, input.threadId) : true]);
+      if (!agent) throw agentsErrors.create('AGENT_NOT_FOUND');
+      if (!isThreadKnown) throw agentsErrors.create('THREAD_NOT_FOUND');
+      return agent;
+    });
+    const entry = { stamp: row.stamp, draft: row.draft, version: row.published_version, published: row.published_config, until: Date.now() + TTL_MS };
+    if (entries.size >= MAX_ENTRIES) entries.clear();
+    entries.set(`${ws}:${agentId}`, entry);
+    return { ...pick(principal, entry, input), stamp: null };
+  }
+
+  return {
+    load,
+    /** From the cache when this process has read the agent lately (to be checked by the run), else loaded. */
+    async get(principal: Principal, agentId: string, input: ChatRequest): Promise<ChatDefinition> {
+      const entry = entries.get(`${principal.workspaceId}:${agentId}`);
+      if (!entry || entry.until < Date.now()) return load(principal, agentId, input);
+      try {
+        return { ...pick(principal, entry, input), stamp: entry.stamp };
+      } catch {
+        return load(principal, agentId, input); // a refusal is never made on a copy (it may have been published since)
+      }
+    },
+    forget(workspaceId: string, agentId: string): void {
+      entries.delete(`${workspaceId}:${agentId}`);
+    },
+  };
+}
+
+export type ChatDefinitions = ReturnType<typeof createChatDefinitions>;
