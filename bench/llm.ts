@@ -102,6 +102,12 @@ const pgPid = benchPostmasterPid();
 const fakePid = fake.child.pid!;
 const peakGw = await withCpu({ atrium: atrium.child.pid!, postgres: pgPid, upstream: fakePid, load: process.pid }, () => nonStreamed(gw, key, 'up/gpt-4o-mini'));
 const peakPx = await withCpu({ proxy: proxy.child.pid!, postgres: pgPid, upstream: fakePid, load: process.pid }, () => nonStreamed(px, 'none', 'gpt-4o-mini'));
+// Atrium's pipeline alone: GET /v1/models authenticates the key, resolves its access, leases the
+// rate limit, captures the API log and answers from the routing snapshot — no provider call, no write.
+const pipeline = await withCpu({ atrium: atrium.child.pid! }, async () => {
+  const r = await autocannon({ url: `http://127.0.0.1:${ATRIUM_PORT}/v1/models`, duration: DURATION, connections: 32, headers: { authorization: `Bearer ${key}` } });
+  return { rps: r.requests.average, requests: r.requests.total, non2xx: r.non2xx };
+});
 const fixedGw = await nonStreamed(gw, key, 'up/gpt-4o-mini', 500);
 const fixedPx = await nonStreamed(px, 'none', 'gpt-4o-mini', 500);
 const streamGw = await ttft(gw, key, 'up/gpt-4o-mini');
@@ -116,6 +122,7 @@ console.table({
 });
 const cpu = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
 console.log(`CPU ms per request at peak — gateway: ${cpu(peakGw.cpuMsPerRequest)}; proxy: ${cpu(peakPx.cpuMsPerRequest)}`);
+console.log(`Atrium's pipeline alone (GET /v1/models: no provider call, no write): ${Math.round(pipeline.rps)} req/s, ${pipeline.cpuMsPerRequest.atrium.toFixed(3)} ms CPU per request${pipeline.non2xx ? ` (${pipeline.non2xx} non-2xx)` : ''}`);
 console.log(`the contender's own CPU per request (with its database): atrium ${(peakGw.cpuMsPerRequest.atrium + peakGw.cpuMsPerRequest.postgres).toFixed(3)} ms, proxy ${(peakPx.cpuMsPerRequest.proxy + peakPx.cpuMsPerRequest.postgres).toFixed(3)} ms`);
 console.log(`non-2xx: atrium ${peakGw.non2xx + fixedGw.non2xx}, proxy ${peakPx.non2xx + fixedPx.non2xx}; streamed calls measured: ${streamGw.n} / ${streamPx.n}`);
 

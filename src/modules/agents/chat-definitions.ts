@@ -13,8 +13,11 @@ import { selectAgent, threadExists } from './agents.store.ts';
 
 type Entry = { stamp: string; draft: AgentConfig; version: number | null; published: AgentConfig | null; until: number };
 
-/** Entries kept at most; past it the cache starts again (as the other per-process caches). */
-const MAX_ENTRIES = 5000;
+/**
+ * Entries kept at most; past it the cache starts again (as the other per-process caches). An
+ * entry holds two configurations (a prompt is at most 20,000 characters): ~80 MB at worst.
+ */
+const MAX_ENTRIES = 1000;
 /** An unused entry is forgotten after this long (it is checked on every use anyway). */
 const TTL_MS = 60_000;
 
