@@ -4,6 +4,12 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
+/** Servers started and not yet stopped: a bench that dies takes them with it (they share its stdout, so a piped run would otherwise hang on them). */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGTERM');
+});
+
 /** Fork bench/servers/<file> (or an absolute path) with args; resolves with the child and its first IPC message. */
 export function startProcess(file: string, args: string[], options: { execArgv?: string[] } = {}): Promise<{ child: ChildProcess; message: unknown }> {
   return new Promise((resolve, reject) => {
@@ -11,6 +17,8 @@ export function startProcess(file: string, args: string[], options: { execArgv?:
     const execArgv = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(options.execArgv ?? [])];
     const script = path.isAbsolute(file) ? file : path.join(import.meta.dirname, '..', 'servers', file);
     const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
     child.once('message', (message) => resolve({ child, message }));
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });
