@@ -291,6 +291,24 @@ describe('AI gateway', () => {
     await waitUntil('the provider stream is closed', () => fake.openStreams() === 0, 5000);
   });
 
+  test('a streamed call through the module door: `metered` and `usage` give the same record, and once `usage` resolves its event is durable', async () => {
+    const stream = await platform.llm.stream({
+      principal: { workspaceId: a.workspaceId, userId: a.userIds.member, apiKeyId: null },
+      request: { model: 'fake/gpt-4o-mini', messages: [{ role: 'user', content: 'through the door' }], stream: true },
+      requestId: 'door-stream-1', apiFormat: 'internal',
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    assert.match(text, /through the door/);
+    const metered = await stream.metered;
+    const usage = await stream.usage;
+    assert.deepEqual(metered, usage);
+    assert.ok(metered.inputTokens > 0 && metered.outputTokens > 0 && metered.costMicros !== null && metered.costMicros > 0);
+    const row = await platform.db.withPlatform(async (tx) => (await tx.query<{ request_id: string; input_tokens: string; output_tokens: string; cost_micros: string }>('select request_id, input_tokens, output_tokens, cost_micros from usage_events where workspace_id = $1 and id = $2', [a.workspaceId, usage.eventId])).rows[0]);
+    assert.ok(row, 'the event is written under the id the record names');
+    assert.deepEqual([row.request_id, Number(row.input_tokens), Number(row.output_tokens), Number(row.cost_micros)], ['door-stream-1', usage.inputTokens, usage.outputTokens, usage.costMicros]);
+  });
+
   test('models and embeddings through the OpenAI client', async () => {
     const list = await openai.models.list();
     const ids = list.data.map((m) => m.id);
