@@ -57,12 +57,14 @@ export function webhookRunJob(ctx: AgentsContext) {
   return async (job: JobContext<WebhookRunPayload>): Promise<void> => {
     const p = job.payload;
     const ws = job.workspaceId!;
+    // The three reads leave together (one round trip).
     const loaded = await ctx.db.withWorkspace(ws, async (tx) => {
-      const agent = await selectAgent(tx, ws, p.agentId);
-      if (!agent) return null;
-      const { rows } = await tx.query<{ config: AgentConfig }>('select config from agent_versions where workspace_id = $1 and agent_id = $2 and version = $3', [ws, p.agentId, p.version]);
-      const status = await selectRunStatus(tx, ws, p.runId);
-      return { agent, config: rows[0]?.config ?? null, status };
+      const [agent, { rows }, status] = await Promise.all([
+        selectAgent(tx, ws, p.agentId),
+        tx.query<{ config: AgentConfig }>({ name: 'agents_version_config', text: 'select config from agent_versions where workspace_id = $1 and agent_id = $2 and version = $3', values: [ws, p.agentId, p.version] }),
+        selectRunStatus(tx, ws, p.runId),
+      ]);
+      return agent ? { agent, config: rows[0]?.config ?? null, status } : null;
     });
     if (!loaded || !loaded.config || loaded.status === null) return; // the agent (and its runs) were deleted
     if (loaded.status !== 'queued') {
