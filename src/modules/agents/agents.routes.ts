@@ -112,13 +112,8 @@ export function agentsRoutes(ctx: AgentsContext): RoutePlugin {
       const agentId = request.params.id;
       // The published version (or the draft for those who may edit the agent), from this process's
       // cache when it has it: the run checks it in its opening transaction and reloads it if it changed.
-      const { stamp, ...prepared } = await ctx.definitions.get(principal, agentId, request.body);
-      const reload = async () => {
-        ctx.definitions.forget(principal.workspaceId, agentId);
-        const { stamp: _s, ...fresh } = await ctx.definitions.load(principal, agentId, request.body);
-        return fresh;
-      };
-      const input = { agentId, ...prepared, principal, trigger: 'chat' as const, threadId: request.body.threadId ?? null, message: request.body.message, ...(stamp ? { cached: { stamp, reload } } : {}) };
+      const definition = await ctx.definitions.get(principal, agentId, request.body);
+      const input = { agentId, ...definition, principal, trigger: 'chat' as const, threadId: request.body.threadId ?? null, message: request.body.message };
       return answerRun(ctx, request, reply, input, request.body.stream === true);
     });
 

@@ -9,7 +9,7 @@ import type { Principal } from '../../kernel/http/principal.ts';
 import type { AgentsContext } from './agents.context.ts';
 import type { AgentConfig } from './agents.schema.ts';
 import { agentsErrors } from './agents.errors.ts';
-import { selectAgent, threadExists } from './agents.store.ts';
+import { selectAgent } from './agents.store.ts';
 
 type Entry = { stamp: string; draft: AgentConfig; version: number | null; published: AgentConfig | null; until: number };
 
@@ -21,14 +21,15 @@ const MAX_ENTRIES = 1000;
 /** An unused entry is forgotten after this long (it is checked on every use anyway). */
 const TTL_MS = 60_000;
 
+/** What a run takes: the version and configuration, and, when they came from the cache, what the run checks (RunInput.cached). */
 export type ChatDefinition = {
   version: number | null;
   config: AgentConfig;
-  /** Present when read from the cache: the opening transaction checks it (RunInput.cached). */
-  stamp: string | null;
+  cached?: { stamp: string; reload: () => Promise<{ version: number | null; config: AgentConfig }> };
 };
 
-export type ChatRequest = { threadId?: string | null; useDraft?: boolean };
+/** What the chat asked for. Whether its thread is the agent's is checked by the run itself (run-agent.ts), cache or not. */
+export type ChatRequest = { useDraft?: boolean };
 
 export function createChatDefinitions(ctx: Pick<AgentsContext, 'db'>) {
   const entries = new Map<string, Entry>();
@@ -42,30 +43,24 @@ export function createChatDefinitions(ctx: Pick<AgentsContext, 'db'>) {
     return { version: e.version, config: e.published };
   }
 
-  /** Read from the database (its own transaction), the thread checked; the cache refreshed. */
-  async function load(principal: Principal, agentId: string, input: ChatRequest): Promise<ChatDefinition> {
+  /** Read from the database (its own transaction); the cache refreshed. */
+  async function load(principal: Principal, agentId: string, input: ChatRequest): Promise<{ version: number | null; config: AgentConfig }> {
     const ws = principal.workspaceId;
-    const row = await ctx.db.withWorkspace(ws, async (tx) => {
-      // Both reads leave together (one round trip).
-      const [agent, isThreadKnown] = await Promise.all([selectAgent(tx, ws, agentId), input.threadId ? threadExists(tx, ws, agentId, input.threadId) : true]);
-      if (!agent) throw agentsErrors.create('AGENT_NOT_FOUND');
-      if (!isThreadKnown) throw agentsErrors.create('THREAD_NOT_FOUND');
-      return agent;
-    });
+    const row = await ctx.db.withWorkspace(ws, (tx) => selectAgent(tx, ws, agentId));
+    if (!row) throw agentsErrors.create('AGENT_NOT_FOUND');
     const entry = { stamp: row.stamp, draft: row.draft, version: row.published_version, published: row.published_config, until: Date.now() + TTL_MS };
     if (entries.size >= MAX_ENTRIES) entries.clear();
     entries.set(`${ws}:${agentId}`, entry);
-    return { ...pick(principal, entry, input), stamp: null };
+    return pick(principal, entry, input);
   }
 
   return {
-    load,
-    /** From the cache when this process has read the agent lately (to be checked by the run), else loaded. */
+    /** From the cache when this process has read the agent lately (the run then checks it and reloads it if it changed), else read now. */
     async get(principal: Principal, agentId: string, input: ChatRequest): Promise<ChatDefinition> {
       const entry = entries.get(`${principal.workspaceId}:${agentId}`);
       if (!entry || entry.until < Date.now()) return load(principal, agentId, input);
       try {
-        return { ...pick(principal, entry, input), stamp: entry.stamp };
+        return { ...pick(principal, entry, input), cached: { stamp: entry.stamp, reload: () => load(principal, agentId, input) } };
       } catch {
         return load(principal, agentId, input); // a refusal is never made on a copy (it may have been published since)
       }

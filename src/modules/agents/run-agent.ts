@@ -15,6 +15,7 @@ import { agentsErrors } from './agents.errors.ts';
 import { uuidv7 } from '../../kernel/ids.ts';
 import { checkChatState, finishRun, insertLogs, insertMessages, insertRun, insertThread, selectMessages, startQueuedRun } from './agents.store.ts';
 import type { LogEntry } from './agents.store.ts';
+import type { ChatDefinition } from './chat-definitions.ts';
 
 export type RunEvent =
   | { type: 'run'; runId: string; threadId: string; version: number | null }
@@ -52,7 +53,7 @@ export type RunInput = {
    * transaction checks the agent's row still has this stamp; if not, `reload` reads it again and
    * the run starts over with what it returns.
    */
-  cached?: { stamp: string; reload: () => Promise<{ version: number | null; config: AgentConfig }> };
+  cached?: ChatDefinition['cached'];
 };
 
 /** The agent changed since the cached copy was read (caught by runAgent, which reloads it). */
